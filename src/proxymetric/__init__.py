@@ -1,0 +1,3 @@
+"""proxymetric: from model objective to money."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,52 @@
+"""What every command shares: output formats and turning user errors into exit status 2."""
+
+from __future__ import annotations
+
+import enum
+import functools
+import sys
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from proxymetric.errors import ProxymetricError
+
+__all__ = ["OutputFormat", "console", "user_errors"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+console = Console(highlight=False, soft_wrap=False)
+error_console = Console(stderr=True, highlight=False)
+
+
+class OutputFormat(str, enum.Enum):
+    """Output formats a command can print."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Wrap a command so that a user error prints one line and exits with status 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except ProxymetricError as exc:
+            error_console.print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True)
+            sys.exit(2)
+        except FileNotFoundError as exc:
+            error_console.print(f"[bold red]error:[/] file not found: {exc.filename}", soft_wrap=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+def echo(text: str) -> None:
+    """Print plain text (JSON, markdown) to stdout without rich markup."""
+    typer.echo(text)
