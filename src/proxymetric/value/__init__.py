@@ -1,0 +1,68 @@
+"""The value model: from a metric to money, with uncertainty, headroom and alternatives.
+
+Declare uncertain inputs, outcomes as formulas and the alternatives that reach the goal; the
+Monte Carlo analysis returns, per alternative, the distribution of every outcome, the inputs
+that drive it (tornado), the break-even value of an input, the headroom of an ideal model, a
+Pareto trade-off of candidate configurations, and a recommendation in words.
+"""
+
+from proxymetric.value._distributions import (
+    Beta,
+    Constant,
+    Distribution,
+    LogNormal,
+    Normal,
+    Pert,
+    Triangular,
+    Uniform,
+    measured_effect,
+)
+from proxymetric.value._formula import Formula, parse_formula
+from proxymetric.value._model import (
+    Alternative,
+    BreakEvenQuery,
+    Input,
+    Tradeoff,
+    ValueModel,
+    format_money,
+    pareto_frontier,
+)
+from proxymetric.value._results import (
+    BreakEven,
+    Candidate,
+    Headroom,
+    OutcomeSummary,
+    Recommendation,
+    TornadoBar,
+    TradeoffResult,
+    ValueResult,
+)
+
+__all__ = [
+    "Alternative",
+    "Beta",
+    "BreakEven",
+    "BreakEvenQuery",
+    "Candidate",
+    "Constant",
+    "Distribution",
+    "Formula",
+    "Headroom",
+    "Input",
+    "LogNormal",
+    "Normal",
+    "OutcomeSummary",
+    "Pert",
+    "Recommendation",
+    "TornadoBar",
+    "Tradeoff",
+    "TradeoffResult",
+    "Triangular",
+    "Uniform",
+    "ValueModel",
+    "ValueResult",
+    "format_money",
+    "measured_effect",
+    "pareto_frontier",
+    "parse_formula",
+]
