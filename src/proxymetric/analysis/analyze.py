@@ -1,0 +1,266 @@
+"""``analyze(spec, experiment, data)``: from a spec and its data to an :class:`ExperimentResult`.
+
+The flow is one-way: the data layer runs ONE query for the experiment and returns moments per
+variant; the statistics compare each treatment with the control for every metric; success
+metrics are corrected for multiplicity; the decision applies the ship rule.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from proxymetric._validation import check_name
+from proxymetric.analysis.decision import decide
+from proxymetric.analysis.result import ExperimentResult, MetricResult
+from proxymetric.data import SourceResolver, check_columns, variant_moments
+from proxymetric.errors import DataError, ProxymetricError
+from proxymetric.spec import ExperimentSpec, MetricSpec, Spec, load_spec
+from proxymetric.stats import Comparison, Statistic, adjust_pvalues, compare, srm_test
+from proxymetric.stats.moments import Moments
+
+__all__ = ["analyze", "analyze_moments"]
+
+
+def _statistics(metric: MetricSpec) -> tuple[Statistic, Statistic | None]:
+    if metric.type == "ratio":
+        assert metric.numerator is not None
+        y = Statistic(metric.numerator, metric.denominator)
+        x = None
+        if metric.numerator_covariate is not None:
+            x = Statistic(metric.numerator_covariate, metric.denominator_covariate)
+        return y, x
+    assert metric.column is not None
+    return Statistic(metric.column), (
+        Statistic(metric.covariate) if metric.covariate is not None else None
+    )
+
+
+def _better(effect: float, higher_is_better: bool) -> bool | None:
+    if not math.isfinite(effect) or effect == 0:
+        return None
+    return (effect > 0) == higher_is_better
+
+
+def _metric_result(
+    name: str,
+    role: str,
+    variant: str,
+    metric: MetricSpec,
+    cmp: Comparison,
+    margin: tuple[float, str] | None,
+    extra_reasons: list[str],
+) -> MetricResult:
+    d, r = cmp.difference, cmp.relative
+    reasons = list(cmp.reasons) + extra_reasons
+    return MetricResult(
+        metric=name,
+        role=role,  # type: ignore[arg-type]
+        variant=variant,
+        metric_type=metric.type,
+        direction=metric.direction,
+        control_units=cmp.control.count,
+        treatment_units=cmp.treatment.count,
+        control_mean=cmp.control.mean,
+        treatment_mean=cmp.treatment.mean,
+        control_unadjusted_mean=cmp.control.unadjusted_mean,
+        treatment_unadjusted_mean=cmp.treatment.unadjusted_mean,
+        effect=d.effect,
+        effect_se=d.se,
+        effect_ci_lower=d.ci_lower,
+        effect_ci_upper=d.ci_upper,
+        rel_effect=r.rel_effect,
+        rel_effect_ci_lower=r.ci_lower,
+        rel_effect_ci_upper=r.ci_upper,
+        statistic=d.statistic,
+        df=d.df,
+        pvalue=d.pvalue,
+        pvalue_adjusted=None,
+        significant=False,
+        better=_better(d.effect, metric.higher_is_better),
+        variance_reduction=cmp.variance_reduction,
+        cuped_theta=cmp.theta,
+        margin=margin[0] if margin else None,
+        margin_type=margin[1] if margin else None,
+        noninferiority_pvalue=cmp.noninferiority_pvalue,
+        reason="; ".join(reasons) if reasons else None,
+    )
+
+
+def analyze_moments(
+    name: str,
+    spec: Spec,
+    moments: Mapping[str, Moments],
+    *,
+    missing: Mapping[str, Mapping[str, int]] | None = None,
+    warnings: list[str] | None = None,
+) -> ExperimentResult:
+    """Return the analysis of experiment ``name`` from per-variant ``moments``.
+
+    This is the statistics half of :func:`analyze`, for callers that already have moments
+    (pre-aggregated statistics, a registry, a custom query).
+    """
+    exp = spec.experiments[name]
+    warnings = list(warnings or [])
+    missing = missing or {}
+    variants = _variants(name, exp, moments)
+    control = moments[exp.control]
+    treatments = [v for v in variants if v != exp.control]
+    units = {v: moments[v].count for v in variants}
+    srm = srm_test(units, exp.split)
+    margins = {g.metric: (g.margin, g.margin_type) for g in exp.guardrails}
+    confidence = 1 - exp.alpha
+    results: list[MetricResult] = []
+    for metric_name, role in exp.metric_roles():
+        metric = spec.metrics[metric_name]
+        y, x = _statistics(metric)
+        margin = margins.get(metric_name)
+        for variant in treatments:
+            cmp = compare(
+                control,
+                moments[variant],
+                y,
+                x,
+                confidence=confidence,
+                margin=margin[0] if margin else None,
+                margin_type=margin[1] if margin else "relative",
+                higher_is_better=metric.higher_is_better,
+                control_name=exp.control,
+                treatment_name=variant,
+            )
+            gaps = [
+                f"column {c!r} has {n:,} missing value(s) in variant {v!r}; set `fill_missing` "
+                "on the metric (for example 0) to count them"
+                for v in (exp.control, variant)
+                for c, n in missing.get(v, {}).items()
+                if c in metric.columns
+            ]
+            results.append(_metric_result(metric_name, role, variant, metric, cmp, margin, gaps))
+    results = _adjust(results, exp)
+    decision = decide(
+        results,
+        treatments,
+        srm,
+        exp.alpha,
+        planned_units=exp.planned_units,
+        total_units=sum(units.values()),
+    )
+    return ExperimentResult(
+        experiment=name,
+        control=exp.control,
+        variants=variants,
+        units=units,
+        srm=srm,
+        results=results,
+        decision=decision,
+        alpha=exp.alpha,
+        correction=exp.correction,
+        warnings=warnings,
+    )
+
+
+def _variants(name: str, exp: ExperimentSpec, moments: Mapping[str, Moments]) -> list[str]:
+    found = sorted(moments)
+    if exp.variants is not None:
+        empty = [v for v in exp.variants if moments.get(v) is None or moments[v].count == 0]
+        if empty:
+            raise DataError(
+                f"variant(s) {', '.join(map(repr, empty))} of experiment {name!r} have no units; "
+                f"variants in the data: {', '.join(found) or '(none)'}"
+            )
+        return list(exp.variants)
+    if exp.control not in moments:
+        raise DataError(
+            f"control variant {exp.control!r} of experiment {name!r} has no units; variants in "
+            f"the data: {', '.join(found) or '(none)'}"
+        )
+    if len(found) < 2:
+        raise DataError(
+            f"experiment {name!r} needs a control and at least one treatment; the data has only "
+            f"{', '.join(found)}"
+        )
+    if exp.split is not None and set(exp.split) != set(found):
+        raise DataError(
+            f"`split` of experiment {name!r} names {', '.join(sorted(exp.split))}, but the data "
+            f"has variants {', '.join(found)}; list the variants to analyse in `variants`"
+        )
+    return [exp.control] + [v for v in found if v != exp.control]
+
+
+def _adjust(results: list[MetricResult], exp: ExperimentSpec) -> list[MetricResult]:
+    """Correct the success metrics (primary and secondary, every treatment) as one family."""
+    family = [i for i, r in enumerate(results) if r.role != "guardrail"]
+    adjusted = adjust_pvalues([results[i].pvalue for i in family], exp.correction)
+    out = list(results)
+    for i, p_adj in zip(family, adjusted, strict=True):
+        out[i] = replace(out[i], pvalue_adjusted=p_adj)
+    for i, r in enumerate(out):
+        p = r.pvalue_adjusted if r.pvalue_adjusted is not None else r.pvalue
+        out[i] = replace(r, significant=math.isfinite(p) and p < exp.alpha)
+    return out
+
+
+def analyze(
+    spec: str | Path | Mapping[str, Any] | Spec,
+    experiment: str | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> ExperimentResult:
+    """Analyse an experiment of a spec; return an :class:`ExperimentResult`.
+
+    Args:
+        spec: a path to ``proxymetric.yaml``, a mapping of the same content, or a ``Spec``.
+        experiment: the experiment to analyse; optional when the spec has exactly one.
+        data: in-memory tables (pandas, polars, pyarrow) by source or table name.
+
+    The engine computes all moments in one query; only one row per variant reaches Python.
+    """
+    spec = load_spec(spec)
+    name = _experiment_name(spec, experiment)
+    exp = spec.experiments[name]
+    metric_names = [m for m, _ in exp.metric_roles()]
+    source_name = spec.metrics[exp.primary].source
+    source = spec.sources[source_name]
+    resolver = SourceResolver(spec.base_dir, data)
+    table = resolver.table(source_name, source)
+    columns = list(dict.fromkeys(c for m in metric_names for c in spec.metrics[m].columns))
+    check_columns(source_name, source, table, [source.variant, *columns])
+    fill: dict[str, float] = {}
+    for m in metric_names:
+        metric = spec.metrics[m]
+        if metric.fill_missing is not None:
+            for c in metric.columns:
+                if fill.get(c, metric.fill_missing) != metric.fill_missing:
+                    raise ProxymetricError(
+                        f"column {c!r} is read by metrics with different `fill_missing` values"
+                    )
+                fill[c] = metric.fill_missing
+    vm = variant_moments(table, source.variant, columns, source=source_name, fill=fill)
+    warnings = []
+    if vm.unassigned:
+        warnings.append(f"{vm.unassigned:,} row(s) have no variant and were left out")
+    known = set(exp.variants) if exp.variants is not None else None
+    moments = vm.moments
+    if known is not None:
+        ignored = sorted(set(moments) - known)
+        if ignored:
+            warnings.append(
+                f"variant(s) {', '.join(ignored)} in the data are not in `variants` and were left "
+                "out"
+            )
+        moments = {v: m for v, m in moments.items() if v in known}
+    return analyze_moments(name, spec, moments, missing=vm.missing, warnings=warnings)
+
+
+def _experiment_name(spec: Spec, experiment: str | None) -> str:
+    if experiment is None:
+        if len(spec.experiments) != 1:
+            names = ", ".join(sorted(spec.experiments)) or "(none)"
+            raise ProxymetricError(
+                f"the spec defines {len(spec.experiments)} experiments; choose one with "
+                f"`experiment`: {names}"
+            )
+        return next(iter(spec.experiments))
+    return check_name("experiment", experiment, spec.experiments, "experiments")

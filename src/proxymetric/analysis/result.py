@@ -1,0 +1,93 @@
+"""Result objects of an experiment analysis (the documented JSON contract)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from proxymetric._result import Result
+from proxymetric.stats.srm import SrmResult
+
+__all__ = ["Decision", "ExperimentResult", "MetricResult", "Verdict"]
+
+Role = Literal["primary", "guardrail", "secondary"]
+Verdict = Literal["ship", "rollback", "keep_testing", "inconclusive"]
+
+
+@dataclass(frozen=True)
+class MetricResult(Result):
+    """One metric, one treatment variant against the control.
+
+    Means are CUPED-adjusted when the metric has a covariate (the raw means are in
+    ``*_unadjusted_mean``). ``effect = treatment_mean - control_mean``; ``rel_effect =
+    treatment_mean / control_mean - 1`` with a log-scale interval. ``pvalue`` is the two-sided
+    Welch test; ``pvalue_adjusted`` is corrected over the success metrics (primary and
+    secondary) of the experiment and is ``None`` for guardrails, which are not corrected.
+    Guardrails carry their ``margin`` and ``noninferiority_pvalue``. Undefined numbers are
+    ``None`` in JSON and ``reason`` says why.
+    """
+
+    metric: str
+    role: Role
+    variant: str
+    metric_type: str
+    direction: str
+    control_units: int
+    treatment_units: int
+    control_mean: float
+    treatment_mean: float
+    control_unadjusted_mean: float
+    treatment_unadjusted_mean: float
+    effect: float
+    effect_se: float
+    effect_ci_lower: float
+    effect_ci_upper: float
+    rel_effect: float
+    rel_effect_ci_lower: float
+    rel_effect_ci_upper: float
+    statistic: float
+    df: float
+    pvalue: float
+    pvalue_adjusted: float | None
+    significant: bool
+    better: bool | None
+    variance_reduction: float | None
+    cuped_theta: float | None
+    margin: float | None
+    margin_type: str | None
+    noninferiority_pvalue: float | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Decision(Result):
+    """The verdict and the plain sentences that explain it."""
+
+    verdict: Verdict
+    reasons: list[str]
+    variant: str | None = None
+
+
+@dataclass(frozen=True)
+class ExperimentResult(Result):
+    """The analysis of one experiment: units, SRM check, per-metric results and decision."""
+
+    experiment: str
+    control: str
+    variants: list[str]
+    units: dict[str, int]
+    srm: SrmResult
+    results: list[MetricResult]
+    decision: Decision
+    alpha: float
+    correction: str
+    warnings: list[str]
+
+    def result(self, metric: str, variant: str | None = None) -> MetricResult:
+        """Return the result of ``metric`` (for ``variant``, needed with several treatments)."""
+        found = [r for r in self.results if r.metric == metric]
+        if variant is not None:
+            found = [r for r in found if r.variant == variant]
+        if len(found) != 1:
+            raise KeyError(f"{len(found)} results for metric {metric!r}, variant {variant!r}")
+        return found[0]

@@ -1,0 +1,10 @@
+"""The data layer: the only package that imports ibis.
+
+It resolves sources (files, DuckDB, any Ibis backend, in-memory tables) and computes, in the
+engine, the per-variant moments the statistics need.
+"""
+
+from proxymetric.data.moments import VariantMoments, variant_moments
+from proxymetric.data.sources import SourceResolver, check_columns
+
+__all__ = ["SourceResolver", "VariantMoments", "check_columns", "variant_moments"]

@@ -1,0 +1,117 @@
+"""ONE query per experiment: every moment all metrics need, grouped by variant, in the engine.
+
+For unit-level tables (one row per randomization unit) the query groups by the variant column
+and returns, per variant, the unit count, and for each needed column its non-missing count,
+its mean and the sample covariances with every other column (variances on the diagonal). The
+engine's covariance aggregates are numerically stable; Python receives one row per variant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import ibis.expr.types as ir
+import numpy as np
+
+from proxymetric.data._engine import engine_errors
+from proxymetric.errors import DataError
+from proxymetric.stats.moments import Moments
+
+__all__ = ["VariantMoments", "variant_moments"]
+
+
+@dataclass(frozen=True)
+class VariantMoments:
+    """Moments per variant, with what the data layer noticed.
+
+    Attributes:
+        moments: the :class:`Moments` of each variant (columns with missing values have a NaN
+            mean in the variants where values are missing).
+        missing: per variant, the number of missing values of each column that has any.
+        unassigned: rows whose variant is missing (excluded).
+    """
+
+    moments: dict[str, Moments]
+    missing: dict[str, dict[str, int]] = field(default_factory=dict)
+    unassigned: int = 0
+
+
+def _numeric(table: ir.Table, column: str, source: str) -> ir.FloatingValue:
+    col = table[column]
+    dtype = col.type()
+    if dtype.is_boolean():
+        # An explicit CASE keeps NULL as NULL and is portable; a plain CAST of a boolean CSV
+        # column is pushed into DuckDB's CSV reader, which then fails to parse TRUE/FALSE.
+        return col.cases((True, 1.0), (False, 0.0))
+    if dtype.is_numeric():
+        return col.cast("float64")
+    raise DataError(
+        f"column {column!r} of source {source!r} has type {dtype}; metrics need numeric or "
+        "boolean columns"
+    )
+
+
+def variant_moments(
+    table: ir.Table,
+    variant: str,
+    columns: Sequence[str],
+    *,
+    source: str = "data",
+    fill: Mapping[str, float] | None = None,
+) -> VariantMoments:
+    """Return the moments of ``columns`` per value of the ``variant`` column, in one query.
+
+    ``fill`` maps a column to the value that replaces its missing values.
+    """
+    fill = fill or {}
+    cols = list(dict.fromkeys(columns))
+    values = []
+    for c in cols:
+        v = _numeric(table, c, source)
+        if c in fill:
+            v = v.fill_null(float(fill[c]))
+        values.append(v)
+    aggs: dict[str, ir.Scalar] = {"_n": table.count()}
+    for i, v in enumerate(values):
+        aggs[f"_c{i}"] = v.count()
+        aggs[f"_m{i}"] = v.mean()
+        for j in range(i, len(values)):
+            aggs[f"_v{i}_{j}"] = v.var(how="sample") if i == j else v.cov(values[j], how="sample")
+    key = table[variant].cast("string").name("_variant")
+    expr = table.group_by(key).aggregate(**aggs)
+    with engine_errors(f"the query on source {source!r} failed"):
+        rows = expr.to_pyarrow().to_pylist()
+    return _collect(rows, cols)
+
+
+def _f(x: object) -> float:
+    return float(x) if isinstance(x, int | float) else np.nan
+
+
+def _collect(rows: list[dict[str, object]], cols: list[str]) -> VariantMoments:
+    k = len(cols)
+    moments: dict[str, Moments] = {}
+    missing: dict[str, dict[str, int]] = {}
+    unassigned = 0
+    for row in rows:
+        n = int(row["_n"])  # type: ignore[call-overload]
+        name = row["_variant"]
+        if name is None:
+            unassigned += n
+            continue
+        mean = np.array([_f(row[f"_m{i}"]) for i in range(k)])
+        cov = np.full((k, k), np.nan)
+        for i in range(k):
+            for j in range(i, k):
+                cov[i, j] = cov[j, i] = _f(row[f"_v{i}_{j}"])
+        gaps = {c: n - int(row[f"_c{i}"]) for i, c in enumerate(cols)}  # type: ignore[call-overload]
+        gaps = {c: g for c, g in gaps.items() if g > 0}
+        if gaps:
+            missing[str(name)] = gaps
+            for c in gaps:
+                mean[cols.index(c)] = np.nan
+        if n < 2:
+            cov = np.zeros((k, k))
+        moments[str(name)] = Moments.from_covariance(cols, n, mean, cov)
+    return VariantMoments(moments, missing, unassigned)

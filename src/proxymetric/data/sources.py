@@ -1,0 +1,129 @@
+"""Resolve the sources of a spec to Ibis tables (DuckDB in-process by default).
+
+A source is a CSV or Parquet file (``path``, relative to the spec file), a ``table`` in a
+DuckDB file or behind any Ibis connection URL (``connection``), or an in-memory pandas, polars
+or pyarrow table passed by name in ``data``. Files and in-memory tables are read by one
+in-process DuckDB connection; nothing needs to be installed or started.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import ibis
+import ibis.expr.types as ir
+
+from proxymetric._validation import did_you_mean
+from proxymetric.data._engine import engine_errors
+from proxymetric.errors import DataError
+from proxymetric.spec.model import SourceSpec
+
+__all__ = ["SourceResolver"]
+
+
+def _describe(name: str, source: SourceSpec) -> str:
+    where = source.path or (
+        f"table {source.table!r}" + (f" at {source.connection}" if source.connection else "")
+    )
+    return f"source {name!r} ({where})"
+
+
+class SourceResolver:
+    """Opens the sources of one spec, sharing connections, and checks their columns."""
+
+    def __init__(self, base_dir: Path, data: Mapping[str, Any] | None = None) -> None:
+        self.base_dir = base_dir
+        self.data = dict(data or {})
+        self._duckdb: Any = None
+        self._connections: dict[str, Any] = {}
+
+    @property
+    def duckdb(self) -> Any:
+        """The shared in-process DuckDB connection."""
+        if self._duckdb is None:
+            self._duckdb = ibis.duckdb.connect()
+        return self._duckdb
+
+    def _connect(self, url: str) -> Any:
+        if url not in self._connections:
+            parsed = urlparse(url)
+            target = url
+            if parsed.scheme == "duckdb" and parsed.path and not parsed.netloc:
+                db = Path(parsed.path.removeprefix("/"))
+                if not db.is_absolute() and parsed.path.startswith("/") and url.count("/") == 3:
+                    db = self.base_dir / db
+                if not db.exists():
+                    raise DataError(f"DuckDB file not found: {db} (from connection {url!r})")
+                target = f"duckdb://{db}"
+            with engine_errors(f"cannot connect to {url!r}"):
+                self._connections[url] = ibis.connect(target)
+        return self._connections[url]
+
+    def table(self, name: str, source: SourceSpec) -> ir.Table:
+        """Return the Ibis table of source ``name``."""
+        if source.path is not None:
+            return self._read_file(name, source)
+        assert source.table is not None
+        if source.connection is None:
+            if source.table in self.data or name in self.data:
+                obj = self.data.get(source.table, self.data.get(name))
+                return self._memtable(name, obj)
+            known = sorted(self.data)
+            raise DataError(
+                f"{_describe(name, source)} names an in-memory table, but `data` has no "
+                f"{source.table!r}; tables passed: {', '.join(known) or '(none)'}"
+                f"{did_you_mean(source.table, known)}"
+            )
+        con = self._connect(source.connection)
+        with engine_errors(f"cannot list the tables at {source.connection}"):
+            tables = sorted(con.list_tables())
+        if source.table not in tables:
+            raise DataError(
+                f"table {source.table!r} not found at {source.connection}; tables: "
+                f"{', '.join(tables) or '(none)'}{did_you_mean(source.table, tables)}"
+            )
+        with engine_errors(f"cannot open table {source.table!r} at {source.connection}"):
+            return con.table(source.table)
+
+    def _memtable(self, name: str, obj: Any) -> ir.Table:
+        if isinstance(obj, ir.Table):
+            return obj
+        if not hasattr(obj, "__arrow_c_stream__") and type(obj).__module__.split(".")[0] not in (
+            "pandas",
+            "polars",
+            "pyarrow",
+        ):
+            raise DataError(
+                f"in-memory data for source {name!r} must be a pandas, polars or pyarrow table; "
+                f"got {type(obj).__name__}"
+            )
+        with engine_errors(f"cannot read the in-memory table of source {name!r}"):
+            mem = ibis.memtable(obj)
+        return self.duckdb.create_table(f"_pm_{name}", mem, temp=True, overwrite=True)
+
+    def _read_file(self, name: str, source: SourceSpec) -> ir.Table:
+        assert source.path is not None
+        path = Path(source.path)
+        if not path.is_absolute():
+            path = self.base_dir / path
+        if not path.exists():
+            raise DataError(f"data file of source {name!r} not found: {path}")
+        fmt = source.format or ("parquet" if ".parquet" in path.suffixes else "csv")
+        with engine_errors(f"cannot read the {fmt} file of source {name!r} ({path})"):
+            if fmt == "parquet":
+                return self.duckdb.read_parquet(str(path))
+            return self.duckdb.read_csv(str(path))
+
+
+def check_columns(name: str, source: SourceSpec, table: ir.Table, columns: list[str]) -> None:
+    """Raise a :class:`DataError` naming the first column ``table`` does not have."""
+    existing = list(table.columns)
+    for column in columns:
+        if column not in existing:
+            raise DataError(
+                f"column {column!r} not found in {_describe(name, source)}; columns: "
+                f"{', '.join(existing)}{did_you_mean(column, existing)}"
+            )

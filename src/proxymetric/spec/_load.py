@@ -1,0 +1,141 @@
+"""Load and cross-check a spec; every error names the file, the line and what is allowed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from proxymetric._validation import did_you_mean
+from proxymetric.errors import SpecError
+from proxymetric.spec._yaml import LineMap, read_yaml
+from proxymetric.spec.model import Spec
+
+__all__ = ["load_spec", "parse_spec"]
+
+
+def _describe(loc: tuple[str | int, ...]) -> str:
+    return ".".join(str(p) for p in loc) if loc else "the spec"
+
+
+def _from_validation_error(exc: ValidationError, lines: LineMap) -> SpecError:
+    err = exc.errors(include_url=False)[0]
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    msg = err["msg"].removeprefix("Value error, ")
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        parent, key = loc[:-1], loc[-1]
+        msg = f"unknown key {key!r} in {_describe(parent)}"
+    elif kind == "missing":
+        msg = f"`{loc[-1]}` is required in {_describe(loc[:-1])}"
+    elif kind == "literal_error":
+        msg = f"`{_describe(loc)}`: {msg}; got {err.get('input')!r}"
+    else:
+        msg = f"`{_describe(loc)}`: {msg}"
+    count = exc.error_count()
+    if count > 1:
+        msg += f" (and {count - 1} more error{'s' if count > 2 else ''})"
+    return lines.error(msg, loc)
+
+
+def _check_references(spec: Spec, lines: LineMap) -> None:
+    sources, metrics = spec.sources, spec.metrics
+    for name, metric in metrics.items():
+        if metric.source not in sources:
+            raise lines.error(
+                f"source {metric.source!r} of metric {name!r} is not defined; defined sources: "
+                f"{', '.join(sorted(sources)) or '(none)'}{did_you_mean(metric.source, sources)}",
+                ("metrics", name, "source"),
+            )
+    for exp_name, exp in spec.experiments.items():
+        seen: dict[str, str] = {}
+        paths: list[tuple[str, tuple[str | int, ...]]] = [(exp.primary, ("primary",))]
+        paths += [(g.metric, ("guardrails", i, "metric")) for i, g in enumerate(exp.guardrails)]
+        paths += [(m, ("secondary", i)) for i, m in enumerate(exp.secondary)]
+        for (metric_name, role), (_, sub) in zip(exp.metric_roles(), paths, strict=True):
+            where = ("experiments", exp_name, *sub)
+            if metric_name not in metrics:
+                raise lines.error(
+                    f"metric {metric_name!r} in experiment {exp_name!r} is not defined; defined "
+                    f"metrics: {', '.join(sorted(metrics)) or '(none)'}"
+                    f"{did_you_mean(metric_name, metrics)}",
+                    where,
+                )
+            if metric_name in seen:
+                raise lines.error(
+                    f"metric {metric_name!r} appears twice in experiment {exp_name!r} "
+                    f"(as {seen[metric_name]} and as {role}); give each metric one role",
+                    where,
+                )
+            seen[metric_name] = role
+        used_sources = {metrics[m].source for m in seen}
+        if len(used_sources) > 1:
+            raise lines.error(
+                f"experiment {exp_name!r} reads metrics from several unit-level sources "
+                f"({', '.join(sorted(used_sources))}); put its metrics in one table with one row "
+                "per unit",
+                ("experiments", exp_name),
+            )
+        if exp.variants is not None:
+            if exp.control not in exp.variants:
+                raise lines.error(
+                    f"control {exp.control!r} of experiment {exp_name!r} is not among its "
+                    f"variants: {', '.join(exp.variants)}",
+                    ("experiments", exp_name, "control"),
+                )
+            if len(set(exp.variants)) != len(exp.variants) or len(exp.variants) < 2:
+                raise lines.error(
+                    f"`variants` of experiment {exp_name!r} must list at least 2 distinct "
+                    f"variants; got {exp.variants}",
+                    ("experiments", exp_name, "variants"),
+                )
+        if exp.split is not None:
+            if exp.control not in exp.split:
+                raise lines.error(
+                    f"`split` of experiment {exp_name!r} must give the control {exp.control!r} "
+                    f"a share; got {', '.join(exp.split)}",
+                    ("experiments", exp_name, "split"),
+                )
+            if exp.variants is not None and set(exp.split) != set(exp.variants):
+                raise lines.error(
+                    f"`split` of experiment {exp_name!r} must name exactly its variants "
+                    f"({', '.join(exp.variants)}); got {', '.join(exp.split)}",
+                    ("experiments", exp_name, "split"),
+                )
+            bad = {k: v for k, v in exp.split.items() if not v > 0}
+            if bad:
+                raise lines.error(
+                    f"`split` shares must be > 0; got {bad}", ("experiments", exp_name, "split")
+                )
+
+
+def parse_spec(data: Any, lines: LineMap | None = None, base_dir: Path | None = None) -> Spec:
+    """Return a validated :class:`Spec` from parsed YAML ``data`` (a mapping)."""
+    lines = lines or LineMap(None, {})
+    if not isinstance(data, Mapping):
+        raise lines.error("a spec must be a mapping with `sources`, `metrics` and `experiments`")
+    try:
+        spec = Spec.model_validate(data)
+    except ValidationError as exc:
+        raise _from_validation_error(exc, lines) from None
+    _check_references(spec, lines)
+    spec._base_dir = base_dir or Path.cwd()
+    spec._file = lines.file
+    return spec
+
+
+def load_spec(spec: str | Path | Mapping[str, Any] | Spec) -> Spec:
+    """Return a validated :class:`Spec` from a file path, a mapping or a :class:`Spec`.
+
+    Relative data paths are resolved against the spec file's folder (the working directory
+    for a mapping).
+    """
+    if isinstance(spec, Spec):
+        return spec
+    if isinstance(spec, Mapping):
+        return parse_spec(spec)
+    path = Path(spec)
+    data, lines = read_yaml(path)
+    return parse_spec(data, lines, path.resolve().parent)

@@ -1,0 +1,175 @@
+"""Two-sample inference on arm estimates: Welch's t-test, relative effects, non-inferiority.
+
+All functions take two :class:`~proxymetric.stats.estimators.ArmEstimate` (control first) and
+use Welch's unequal-variance t statistic with Welch-Satterthwaite degrees of freedom (Welch,
+"The generalization of Student's problem when several different population variances are
+involved", Biometrika 1947). Undefined quantities are NaN; callers attach the reason.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from scipy import stats as sps
+
+from proxymetric._validation import check_choice, check_number
+from proxymetric.stats.estimators import ArmEstimate
+
+__all__ = [
+    "Alternative",
+    "Difference",
+    "RelativeDifference",
+    "noninferiority_pvalue",
+    "relative_difference",
+    "welch_df",
+    "welch_difference",
+]
+
+Alternative = Literal["two-sided", "greater", "less"]
+ALTERNATIVES: tuple[Alternative, ...] = ("two-sided", "greater", "less")
+NAN = math.nan
+
+
+def welch_df(a_t: float, n_t: int, a_c: float, n_c: float) -> float:
+    """Return the Welch-Satterthwaite degrees of freedom for squared standard errors ``a``.
+
+    ``a_t = var_t / n_t`` and ``a_c = var_c / n_c``; NaN when both are zero.
+
+    >>> round(welch_df(1.0, 10, 1.0, 10), 6)
+    18.0
+    """
+    num = (a_t + a_c) ** 2
+    den = a_t**2 / (n_t - 1) + a_c**2 / (n_c - 1)
+    return num / den if den > 0 else NAN
+
+
+def _pvalue(statistic: float, df: float, alternative: Alternative) -> float:
+    if not (math.isfinite(statistic) and math.isfinite(df)):
+        return NAN
+    if alternative == "greater":
+        return float(sps.t.sf(statistic, df))
+    if alternative == "less":
+        return float(sps.t.cdf(statistic, df))
+    return float(2 * sps.t.sf(abs(statistic), df))
+
+
+def _quantile(confidence: float, df: float) -> float:
+    return float(sps.t.ppf(0.5 + confidence / 2, df)) if math.isfinite(df) else NAN
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Absolute difference ``treatment - control`` with its Welch test and interval."""
+
+    effect: float
+    se: float
+    df: float
+    statistic: float
+    pvalue: float
+    ci_lower: float
+    ci_upper: float
+
+
+def welch_difference(
+    control: ArmEstimate,
+    treatment: ArmEstimate,
+    *,
+    confidence: float = 0.95,
+    alternative: Alternative = "two-sided",
+) -> Difference:
+    """Return the absolute effect, its standard error, Welch df, t statistic, p-value and CI.
+
+    The interval is two-sided at ``confidence`` whatever the ``alternative`` of the p-value.
+    """
+    check_choice("alternative", alternative, ALTERNATIVES)
+    check_number("confidence", confidence, low=0, high=1)
+    effect = treatment.mean - control.mean
+    if control.count < 2 or treatment.count < 2:
+        return Difference(effect, NAN, NAN, NAN, NAN, NAN, NAN)
+    a_t = treatment.variance / treatment.count
+    a_c = control.variance / control.count
+    se = math.sqrt(a_t + a_c) if a_t + a_c >= 0 else NAN
+    if not math.isfinite(se) or se == 0:
+        return Difference(effect, se, NAN, NAN, NAN, NAN, NAN)
+    df = welch_df(a_t, treatment.count, a_c, control.count)
+    t = effect / se
+    q = _quantile(confidence, df)
+    return Difference(
+        effect, se, df, t, _pvalue(t, df, alternative), effect - q * se, effect + q * se
+    )
+
+
+@dataclass(frozen=True)
+class RelativeDifference:
+    """Relative effect ``treatment / control - 1`` with a log-scale delta-method interval."""
+
+    rel_effect: float
+    log_se: float
+    df: float
+    ci_lower: float
+    ci_upper: float
+
+
+def relative_difference(
+    control: ArmEstimate, treatment: ArmEstimate, *, confidence: float = 0.95
+) -> RelativeDifference:
+    """Return the relative effect and its interval.
+
+    The interval is ``exp(log(m_t/m_c) +- q * s) - 1`` with
+    ``s^2 = v_t/(n_t m_t^2) + v_c/(n_c m_c^2)`` and ``q`` the t quantile at the Welch df of
+    those two terms (DESIGN.md). NaN when the control mean is 0 (relative effect undefined);
+    the interval is NaN when the two means differ in sign (no log scale).
+    """
+    m_c, m_t = control.mean, treatment.mean
+    if m_c == 0 or not math.isfinite(m_c) or not math.isfinite(m_t):
+        return RelativeDifference(NAN, NAN, NAN, NAN, NAN)
+    rel = m_t / m_c - 1
+    if m_t / m_c <= 0 or control.count < 2 or treatment.count < 2:
+        return RelativeDifference(rel, NAN, NAN, NAN, NAN)
+    a_t = treatment.variance / (treatment.count * m_t**2)
+    a_c = control.variance / (control.count * m_c**2)
+    s = math.sqrt(a_t + a_c)
+    if s == 0:
+        return RelativeDifference(rel, s, NAN, NAN, NAN)
+    df = welch_df(a_t, treatment.count, a_c, control.count)
+    q = _quantile(confidence, df)
+    log_ratio = math.log(m_t / m_c)
+    return RelativeDifference(
+        rel, s, df, math.exp(log_ratio - q * s) - 1, math.exp(log_ratio + q * s) - 1
+    )
+
+
+def noninferiority_pvalue(
+    control: ArmEstimate,
+    treatment: ArmEstimate,
+    margin: float,
+    *,
+    margin_type: Literal["relative", "absolute"] = "relative",
+    higher_is_better: bool = True,
+) -> float:
+    """Return the one-sided p-value of the non-inferiority test at ``margin`` (>= 0).
+
+    When higher is better, H0 is "treatment is worse than control by more than the margin":
+    ``effect <= -margin`` (absolute) or ``m_t/m_c - 1 <= -margin`` (relative); when lower is
+    better the inequalities flip. The absolute test is Welch's t on ``effect + margin``; the
+    relative test is on the log scale, ``(log(m_t/m_c) - log(1 - margin)) / s`` with the same
+    ``s`` and df as :func:`relative_difference`, so that it agrees with the reported interval.
+    """
+    check_number("margin", margin, low=0, low_inclusive=True)
+    check_choice("margin_type", margin_type, ("relative", "absolute"))
+    sign = 1.0 if higher_is_better else -1.0
+    if margin_type == "absolute":
+        d = welch_difference(control, treatment)
+        if not math.isfinite(d.se) or d.se == 0:
+            return NAN
+        return _pvalue(sign * (d.effect + sign * margin) / d.se, d.df, "greater")
+    r = relative_difference(control, treatment)
+    if not (math.isfinite(r.log_se) and r.log_se > 0):
+        return NAN
+    if higher_is_better and margin >= 1:
+        return 0.0  # a relative loss of 100% or more is impossible for same-sign means
+    bound = math.log(1 - margin) if higher_is_better else math.log(1 + margin)
+    log_ratio = math.log1p(r.rel_effect)
+    return _pvalue(sign * (log_ratio - bound) / r.log_se, r.df, "greater")
