@@ -10,6 +10,7 @@ from typing import ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from proxymetric.errors import ProxymetricError
 
@@ -18,11 +19,12 @@ __all__ = ["OutputFormat", "console", "user_errors"]
 P = ParamSpec("P")
 R = TypeVar("R")
 
-console = Console(highlight=False, soft_wrap=False)
+# Piped output (CI logs, files) is not squeezed into 80 columns; a terminal keeps its width.
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
 error_console = Console(stderr=True, highlight=False)
 
 
-class OutputFormat(str, enum.Enum):
+class OutputFormat(enum.StrEnum):
     """Output formats a command can print."""
 
     table = "table"
@@ -38,10 +40,12 @@ def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except ProxymetricError as exc:
-            error_console.print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True)
+            error_console.print("[bold red]error:[/]", escape(str(exc)), soft_wrap=True)
             sys.exit(2)
         except FileNotFoundError as exc:
-            error_console.print(f"[bold red]error:[/] file not found: {exc.filename}", soft_wrap=True)
+            error_console.print(
+                f"[bold red]error:[/] file not found: {exc.filename}", soft_wrap=True
+            )
             sys.exit(2)
 
     return wrapper

@@ -1,0 +1,258 @@
+"""Renderers of an :class:`~proxymetric.analysis.ExperimentResult`: terminal table and markdown.
+
+Both read the same fields: one row per metric and treatment, effects with intervals,
+significance marked, the verdict and its reasons below, and a loud line when SRM fails.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from proxymetric.analysis.result import ExperimentResult, MetricResult
+from proxymetric.report._format import format_number, format_pvalue
+
+__all__ = ["experiment_markdown", "experiment_renderable", "print_experiment"]
+
+_VERDICT_STYLE = {
+    "ship": "bold white on green",
+    "rollback": "bold white on red",
+    "keep_testing": "bold black on yellow",
+    "inconclusive": "bold white on blue",
+}
+
+
+@dataclass(frozen=True)
+class _Row:
+    metric: str
+    role: str
+    variant: str
+    control: str
+    treatment: str
+    effect: str
+    rel_effect: str
+    pvalue: str
+    guardrail: str
+    mark: str
+    note: str
+
+
+def _mean(r: MetricResult, value: float) -> str:
+    if r.metric_type == "proportion":
+        return f"{value:.2%}" if math.isfinite(value) else "—"
+    return format_number(value)
+
+
+def _decimals(se: float) -> int:
+    """Decimals that show a standard error with about two significant digits."""
+    if not math.isfinite(se) or se <= 0:
+        return 3
+    return max(0, 1 - math.floor(math.log10(se)))
+
+
+def _effect(r: MetricResult) -> str:
+    scale, unit = (100.0, " pp") if r.metric_type == "proportion" else (1.0, "")
+    if not math.isfinite(r.effect):
+        return "—"
+    d = _decimals(r.effect_se * scale)
+
+    def f(x: float) -> str:
+        return f"{x * scale:+,.{d}f}"
+
+    interval = (
+        f" [{f(r.effect_ci_lower)}, {f(r.effect_ci_upper)}]"
+        if math.isfinite(r.effect_ci_lower)
+        else ""
+    )
+    return f"{f(r.effect)}{unit}{interval}"
+
+
+def _relative(r: MetricResult) -> str:
+    if not math.isfinite(r.rel_effect):
+        return "—"
+    text = f"{r.rel_effect:+.1%}"
+    if math.isfinite(r.rel_effect_ci_lower):
+        text += f" [{r.rel_effect_ci_lower:+.1%}, {r.rel_effect_ci_upper:+.1%}]"
+    return text
+
+
+def _mark(r: MetricResult, alpha: float) -> str:
+    if r.role == "guardrail":
+        ni = r.noninferiority_pvalue
+        if r.significant and r.better is False:
+            return "worse"
+        if ni is not None and math.isfinite(ni) and ni < alpha:
+            return "ok"
+        return "?"
+    if not r.significant:
+        return ""
+    return "better" if r.better else "worse"
+
+
+def _rows(result: ExperimentResult) -> list[_Row]:
+    rows = []
+    for r in result.results:
+        p = r.pvalue_adjusted if r.pvalue_adjusted is not None else r.pvalue
+        pv = format_pvalue(p)
+        guard = ""
+        if r.margin is not None:
+            margin = f"{r.margin:.1%}" if r.margin_type == "relative" else format_number(r.margin)
+            guard = f"margin {margin}, p = {format_pvalue(r.noninferiority_pvalue)}"
+        note = r.reason or ""
+        if r.variance_reduction is not None and math.isfinite(r.variance_reduction):
+            note = (f"CUPED: variance -{r.variance_reduction:.0%}. " + note).strip()
+        rows.append(
+            _Row(
+                metric=r.metric,
+                role=r.role,
+                variant=r.variant,
+                control=_mean(r, r.control_mean),
+                treatment=_mean(r, r.treatment_mean),
+                effect=_effect(r),
+                rel_effect=_relative(r),
+                pvalue=pv,
+                guardrail=guard,
+                mark=_mark(r, result.alpha),
+                note=note,
+            )
+        )
+    return rows
+
+
+def _units(result: ExperimentResult) -> str:
+    parts = ", ".join(f"{v} {n:,}" for v, n in result.units.items())
+    return f"{sum(result.units.values()):,} units ({parts})"
+
+
+def _srm_text(result: ExperimentResult) -> str:
+    s = result.srm
+    if s.mismatch:
+        return (
+            f"SAMPLE RATIO MISMATCH: p = {format_pvalue(s.pvalue)} < {s.threshold}. "
+            "The split is not what was configured; these results cannot be trusted."
+        )
+    return f"SRM check passed (p = {format_pvalue(s.pvalue)})"
+
+
+_LABELS = {
+    "better": "▲ better",
+    "worse": "▼ worse",
+    "ok": "✓ non-inferior",
+    "?": "? not shown non-inferior",
+}
+_STYLES = {"better": "bold green", "worse": "bold red", "ok": "green", "?": "yellow"}
+
+
+def _result_text(row: _Row) -> str:
+    label = _LABELS.get(row.mark, "")
+    return f"{label} ({row.guardrail})" if row.guardrail else label
+
+
+def _footnote(result: ExperimentResult) -> str:
+    names = {"holm": "Holm-adjusted", "bh": "Benjamini-Hochberg-adjusted", "none": "unadjusted"}
+    return (
+        f"p-values of primary and secondary metrics are {names[result.correction]}; guardrails "
+        "are one-sided non-inferiority tests at their margins, not adjusted."
+    )
+
+
+def experiment_renderable(result: ExperimentResult) -> RenderableType:
+    """Return a rich renderable of the result for the terminal."""
+    ci = f"{1 - result.alpha:.0%} CI"
+    several = len(result.variants) > 2
+    treatments = [v for v in result.variants if v != result.control]
+    header = Text.assemble(
+        ("Experiment ", "bold"),
+        (result.experiment, "bold cyan"),
+        f" · {', '.join(treatments)} vs {result.control} · {_units(result)}",
+    )
+    srm_style = "bold white on red" if result.srm.mismatch else "green"
+    table = Table(show_edge=False, header_style="bold", pad_edge=False)
+    columns = ["metric", "role", *(["variant"] if several else []), result.control]
+    columns += [
+        "treatment" if several else treatments[0],
+        f"effect [{ci}]",
+        f"relative [{ci}]",
+        "p-value",
+        "result",
+    ]
+    for col in columns:
+        table.add_column(col, justify="left" if col in ("metric", "role", "result") else "right")
+    notes: list[str] = []
+    for row in _rows(result):
+        cells: list[RenderableType] = [row.metric, row.role]
+        if several:
+            cells.append(row.variant)
+        cells += [row.control, row.treatment, row.effect, row.rel_effect, row.pvalue]
+        cells.append(Text(_result_text(row), style=_STYLES.get(row.mark, "")))
+        table.add_row(*cells)
+        if row.note:
+            notes.append(f"{row.metric} ({row.variant}): {row.note}")
+    verdict = result.decision.verdict
+    verdict_line = Text.assemble(
+        ("Decision: ", "bold"),
+        (f" {verdict.upper().replace('_', ' ')} ", _VERDICT_STYLE[verdict]),
+        (f"  {result.decision.variant}" if result.decision.variant else ""),
+    )
+    parts: list[RenderableType] = [header, Text(_srm_text(result), style=srm_style), table]
+    parts.append(Text(_footnote(result), style="dim"))
+    parts += [Text(f"note: {n}", style="dim") for n in notes]
+    parts += [Text(f"warning: {w}", style="yellow") for w in result.warnings]
+    parts.append(Text(""))
+    parts.append(verdict_line)
+    parts += [Text(f"  • {reason}") for reason in result.decision.reasons]
+    body = Group(*parts)
+    if result.srm.mismatch:
+        return Panel(body, border_style="red", title="SAMPLE RATIO MISMATCH")
+    return body
+
+
+def print_experiment(result: ExperimentResult, console: Console) -> None:
+    """Print the result as a table to ``console``."""
+    console.print(experiment_renderable(result))
+
+
+def experiment_markdown(result: ExperimentResult) -> str:
+    """Return the result as a markdown report."""
+    ci = f"{1 - result.alpha:.0%} CI"
+    treatments = [v for v in result.variants if v != result.control]
+    lines = [
+        f"## Experiment `{result.experiment}`",
+        "",
+        f"{', '.join(treatments)} vs control {result.control}; {_units(result)}.",
+        "",
+        f"**{_srm_text(result)}**" if result.srm.mismatch else _srm_text(result) + ".",
+        "",
+        (
+            f"| metric | role | variant | control | treatment | effect [{ci}] | relative [{ci}] "
+            "| p-value | result |"
+        ),
+        "|---|---|---|--:|--:|--:|--:|--:|---|",
+    ]
+    notes = []
+    for row in _rows(result):
+        lines.append(
+            f"| {row.metric} | {row.role} | {row.variant} | {row.control} | {row.treatment} | "
+            f"{row.effect} | {row.rel_effect} | {row.pvalue} | {_result_text(row)} |"
+        )
+        if row.note:
+            notes.append(f"- {row.metric} ({row.variant}): {row.note}")
+    lines += [
+        "",
+        f"_{_footnote(result)}_",
+        "",
+        *notes,
+        *(f"- warning: {w}" for w in result.warnings),
+    ]
+    if notes or result.warnings:
+        lines.append("")
+    verdict = result.decision.verdict.upper().replace("_", " ")
+    chosen = f" `{result.decision.variant}`" if result.decision.variant else ""
+    lines += [f"**Decision: {verdict}**{chosen}", ""]
+    lines += [f"- {reason}" for reason in result.decision.reasons]
+    return "\n".join(lines) + "\n"
