@@ -37,6 +37,7 @@ from proxymetric.value._results import (
     TradeoffResult,
     ValueResult,
 )
+from proxymetric.value._spec import load_value_model, model_from_spec, read_value_spec
 
 __all__ = [
     "Alternative",
@@ -62,7 +63,10 @@ __all__ = [
     "ValueModel",
     "ValueResult",
     "format_money",
+    "load_value_model",
     "measured_effect",
+    "model_from_spec",
     "pareto_frontier",
     "parse_formula",
+    "read_value_spec",
 ]

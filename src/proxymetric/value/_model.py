@@ -446,7 +446,7 @@ class ValueModel:
             )
             for i, name in enumerate(varying)
         ]
-        return sorted(bars, key=lambda b: -b.swing)
+        return sorted((b for b in bars if b.swing > 0), key=lambda b: -b.swing)
 
     def _fallback_break_even(self, tornado: tuple[TornadoBar, ...]) -> tuple[BreakEvenQuery, ...]:
         """Without queries or ideal inputs: the input that drives the first alternative most."""
@@ -483,10 +483,18 @@ class ValueModel:
                 lo, hi = min(lo, inp.ideal), max(hi, inp.ideal)
             alt_env = env[alt]
             m = min(_BREAK_EVEN_DRAWS, len(next(iter(alt_env.values()))))
-            grid = np.linspace(lo, hi, 41)
-            g = self._expected_objective(alt, alt_env, query.input, grid, m)
-            sign = np.sign(g)
-            change = np.flatnonzero(sign[:-1] * sign[1:] <= 0)
+            user_bracket = query.low is not None or query.high is not None
+            for _ in range(1 if user_bracket else 3):
+                grid = np.linspace(lo, hi, 41)
+                g = self._expected_objective(alt, alt_env, query.input, grid, m)
+                change = np.flatnonzero((g[:-1] == 0) | (g[:-1] * g[1:] < 0))
+                if change.size or np.ptp(g) == 0:
+                    break
+                # No root yet: look ten times wider on each side.
+                span = hi - lo
+                lo, hi = lo - 10 * span, hi + 10 * span
+            if np.ptp(g) == 0:
+                continue  # the input does not move this alternative's expected objective
             value = math.nan
             side = "above" if g[-1] > g[0] else "below"
             if change.size:
@@ -500,7 +508,7 @@ class ValueModel:
                     )
 
                 a, b = float(grid[i]), float(grid[i + 1])
-                value = a if g[i] == 0 else b if g[i + 1] == 0 else optimize.brentq(f, a, b)
+                value = a if g[i] == 0 else optimize.brentq(f, a, b, xtol=1e-12 * (1 + abs(a)))
                 side = "above" if g[i + 1] > g[i] else "below"
             draws = alt_env[query.input]
             prob = (

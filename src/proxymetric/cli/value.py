@@ -1,0 +1,50 @@
+"""``proxymetric value SPEC``: the business case of the spec's value model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from proxymetric.cli._common import OutputFormat, console, echo, user_errors
+from proxymetric.report import to_json
+from proxymetric.value import load_value_model
+from proxymetric.value._render import print_business_case, to_markdown
+
+__all__ = ["register"]
+
+
+@user_errors
+def value(
+    spec: Annotated[
+        Path, typer.Argument(help="The spec file (proxymetric.yaml) with a `value:` section.")
+    ],
+    output: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.table,
+    draws: Annotated[
+        int | None,
+        typer.Option("--draws", "-n", help="Monte Carlo draws (default: the spec's, or 100000)."),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", "-s", help="Random seed (default: the spec's, or 0).")
+    ] = None,
+) -> None:
+    """What is it worth? Expected value, risk, drivers, break-even and headroom per alternative."""
+    model, section = load_value_model(spec)
+    result = model.analyze(
+        draws=section.draws if draws is None else draws,
+        seed=section.seed if seed is None else seed,
+    )
+    if output is OutputFormat.json:
+        echo(to_json(result))
+    elif output is OutputFormat.markdown:
+        echo(to_markdown(result))
+    else:
+        print_business_case(result, console)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``value`` command to ``app``."""
+    app.command("value")(value)

@@ -1,0 +1,285 @@
+"""Build a :class:`ValueModel` from the ``value:`` section of a spec file, with file:line errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from proxymetric.errors import ProxymetricError, SpecError
+from proxymetric.spec.value import (
+    AlternativeSpec,
+    BetaInput,
+    ConstantInput,
+    EffectInput,
+    InputSpec,
+    LogNormalInput,
+    NormalInput,
+    PertInput,
+    TriangularInput,
+    UniformInput,
+    ValueSpec,
+)
+from proxymetric.value._distributions import (
+    Beta,
+    Constant,
+    Distribution,
+    LogNormal,
+    Normal,
+    Pert,
+    Triangular,
+    Uniform,
+    measured_effect,
+)
+from proxymetric.value._model import Alternative, BreakEvenQuery, Input, Tradeoff, ValueModel
+
+__all__ = ["load_value_model", "model_from_spec", "read_value_spec"]
+
+Loc = tuple[str | int, ...]
+EffectLookup = Callable[[EffectInput], tuple[float, float]]
+
+
+class _Lines:
+    """Lines of the keys of a YAML document, by key path."""
+
+    def __init__(self, file: str | None, lines: dict[Loc, int] | None = None) -> None:
+        self.file = file
+        self.lines = lines or {}
+
+    def error(self, message: str, loc: Loc = ()) -> SpecError:
+        p = tuple(loc)
+        while p and p not in self.lines:
+            p = p[:-1]
+        return SpecError(message, file=self.file, line=self.lines.get(p))
+
+
+def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            path = (*loc, str(key.value))
+            lines[path] = key.start_mark.line + 1
+            _walk(value, path, lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            lines[(*loc, i)] = item.start_mark.line + 1
+            _walk(item, (*loc, i), lines)
+
+
+def _read(path: Path) -> tuple[Any, _Lines]:
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError(f"spec file not found: {path}") from None
+    except OSError as exc:
+        raise SpecError(f"cannot read spec file {path}: {exc.strerror}") from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        line = mark.line + 1 if mark else None
+        raise SpecError(f"invalid YAML: {problem}", file=file, line=line) from None
+    lines: dict[Loc, int] = {}
+    if node is not None:
+        _walk(node, (), lines)
+    return data, _Lines(file, lines)
+
+
+def _clean(loc: tuple[Any, ...]) -> Loc:
+    out: list[str | int] = []
+    skip = False
+    for part in loc:
+        if skip:
+            skip = False
+            continue
+        if isinstance(part, str) and part.startswith("tagged-union["):
+            skip = True  # the next part is the tag (the `dist` value)
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def _from_validation_error(exc: ValidationError, lines: _Lines, base: Loc) -> SpecError:
+    errors = exc.errors(include_url=False)
+    # A value that is neither a number nor a distribution fails every branch of the union;
+    # the deepest error is the one that says what is wrong.
+    err = max(errors, key=lambda e: len(e["loc"]))
+    loc = _clean(err["loc"])
+    if err["type"] in {"float_type", "string_type"} and loc and loc[-1] in {"float", "str"}:
+        loc = loc[:-1]
+    where = ".".join(str(p) for p in (*base, *loc))
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        msg = f"unknown key {loc[-1]!r} in `{'.'.join(str(p) for p in (*base, *loc[:-1]))}`"
+    elif kind == "missing":
+        msg = f"`{loc[-1]}` is required in `{'.'.join(str(p) for p in (*base, *loc[:-1]))}`"
+    elif kind == "union_tag_not_found":
+        msg = f"`{where}` must be a number or a mapping with `dist:`"
+    elif kind in {"float_type", "string_type"}:
+        msg = f"`{where}`: {err['msg'].lower()}; got {err.get('input')!r}"
+    else:
+        msg = f"`{where}`: {err['msg'].removeprefix('Value error, ')}"
+    return lines.error(msg, (*base, *loc))
+
+
+def read_value_spec(path: str | Path) -> tuple[ValueSpec, _Lines]:
+    """Return the validated ``value:`` section of the spec file at ``path`` and its line map."""
+    data, lines = _read(Path(path))
+    if not isinstance(data, Mapping) or "value" not in data:
+        raise lines.error("the spec has no `value:` section (the value model)")
+    section = data["value"]
+    if not isinstance(section, Mapping):
+        raise lines.error("`value` must be a mapping with `inputs` and `outcomes`", ("value",))
+    try:
+        spec = ValueSpec.model_validate(section)
+    except ValidationError as exc:
+        raise _from_validation_error(exc, lines, ("value",)) from None
+    return spec, lines
+
+
+def _need(spec: InputSpec, *names: str) -> bool:
+    return all(getattr(spec, n) is not None for n in names)
+
+
+def _distribution(spec: InputSpec, lookup: EffectLookup | None) -> Distribution:
+    if isinstance(spec, ConstantInput):
+        return Constant(spec.value)
+    if isinstance(spec, NormalInput):
+        if _need(spec, "mean", "sd"):
+            return Normal(spec.mean, spec.sd)  # type: ignore[arg-type]
+        if _need(spec, "p05", "p95"):
+            return Normal.from_interval(spec.p05, spec.p95)  # type: ignore[arg-type]
+        raise ProxymetricError("a normal needs `mean` and `sd`, or `p05` and `p95`")
+    if isinstance(spec, LogNormalInput):
+        if _need(spec, "median", "p90"):
+            return LogNormal.from_median_p90(spec.median, spec.p90)  # type: ignore[arg-type]
+        if _need(spec, "mean", "sd"):
+            return LogNormal.from_mean_sd(spec.mean, spec.sd)  # type: ignore[arg-type]
+        raise ProxymetricError("a lognormal needs `median` and `p90`, or `mean` and `sd`")
+    if isinstance(spec, UniformInput):
+        return Uniform(spec.low, spec.high)
+    if isinstance(spec, TriangularInput):
+        return Triangular(spec.low, spec.mode, spec.high)
+    if isinstance(spec, PertInput):
+        return Pert(spec.low, spec.mode, spec.high, spec.lamb)
+    if isinstance(spec, BetaInput):
+        if _need(spec, "alpha", "beta"):
+            return Beta(spec.alpha, spec.beta)  # type: ignore[arg-type]
+        if _need(spec, "mean", "sd"):
+            return Beta.from_mean_sd(spec.mean, spec.sd)  # type: ignore[arg-type]
+        raise ProxymetricError("a beta needs `alpha` and `beta`, or `mean` and `sd`")
+    if _need(spec, "estimate", "standard_error"):
+        return measured_effect(spec.estimate, spec.standard_error)  # type: ignore[arg-type]
+    if lookup is not None and _need(spec, "experiment", "metric"):
+        return measured_effect(*lookup(spec))
+    raise ProxymetricError(
+        "an effect needs `estimate` and `standard_error` (from `proxymetric analyze`: "
+        "`effect` and `effect_se`)"
+    )
+
+
+def _inputs(
+    specs: Mapping[str, float | InputSpec], base: Loc, lines: _Lines, lookup: EffectLookup | None
+) -> dict[str, Input | float]:
+    out: dict[str, Input | float] = {}
+    for name, spec in specs.items():
+        if isinstance(spec, int | float):
+            out[name] = float(spec)
+            continue
+        try:
+            dist = _distribution(spec, lookup)
+        except ProxymetricError as exc:
+            raise lines.error(f"input `{name}`: {exc}", (*base, name)) from None
+        out[name] = Input(dist, ideal=spec.ideal, about=spec.about or "")
+    return out
+
+
+def _formulas(outcomes: Mapping[str, str | float]) -> dict[str, str]:
+    return {
+        name: repr(float(f)) if isinstance(f, int | float) else f for name, f in outcomes.items()
+    }
+
+
+def _locate(message: str, spec: ValueSpec) -> Loc:
+    """Return the spec key a model error is most likely about (for its line)."""
+    for alt_name, alt in spec.alternatives.items():
+        for outcome in alt.outcomes:
+            if f"`{outcome}` of alternative `{alt_name}`" in message:
+                return ("value", "alternatives", alt_name, "outcomes", outcome)
+    for outcome in spec.outcomes:
+        if message.startswith(f"outcome `{outcome}`"):
+            return ("value", "outcomes", outcome)
+    for key in ("break_even", "tradeoff", "objective", "risk_limit"):
+        if f"`{key}" in message:
+            return ("value", key)
+    return ("value",)
+
+
+def model_from_spec(
+    spec: ValueSpec, lines: _Lines | None = None, effects: EffectLookup | None = None
+) -> ValueModel:
+    """Return the :class:`ValueModel` a ``value:`` section declares.
+
+    ``effects`` resolves an ``effect`` input given by ``experiment``/``metric`` (and no
+    ``estimate``) to ``(estimate, standard_error)``.
+    """
+    lines = lines or _Lines(None)
+    inputs = _inputs(spec.inputs, ("value", "inputs"), lines, effects)
+    alternatives = {
+        name: _alternative(name, alt, lines, effects) for name, alt in spec.alternatives.items()
+    }
+    tradeoff = None
+    if spec.tradeoff is not None:
+        t = spec.tradeoff
+        tradeoff = Tradeoff(
+            candidates=t.candidates,
+            x=t.x,
+            y=t.y,
+            x_goal=t.x_goal,
+            y_goal=t.y_goal,
+            alternative=t.alternative,
+            exchange_rate=t.exchange_rate,
+        )
+    try:
+        return ValueModel(
+            inputs,
+            _formulas(spec.outcomes),
+            alternatives=alternatives or None,
+            objective=spec.objective,
+            break_even=[
+                BreakEvenQuery(b.input, b.alternative, b.low, b.high) for b in spec.break_even
+            ],
+            risk_limit=spec.risk_limit,
+            tradeoff=tradeoff,
+            currency=spec.currency,
+            title=spec.title or "",
+        )
+    except SpecError:
+        raise
+    except ProxymetricError as exc:
+        raise lines.error(str(exc), _locate(str(exc), spec)) from None
+
+
+def _alternative(
+    name: str, alt: AlternativeSpec, lines: _Lines, effects: EffectLookup | None
+) -> Alternative:
+    base = ("value", "alternatives", name, "inputs")
+    return Alternative(
+        outcomes=_formulas(alt.outcomes),
+        inputs=_inputs(alt.inputs, base, lines, effects),
+        about=alt.about or "",
+    )
+
+
+def load_value_model(path: str | Path) -> tuple[ValueModel, ValueSpec]:
+    """Return the value model of the spec file at ``path`` and its ``value:`` section.
+
+    Errors are :class:`~proxymetric.errors.SpecError` with the file and the line of the key.
+    """
+    spec, lines = read_value_spec(path)
+    return model_from_spec(spec, lines), spec
