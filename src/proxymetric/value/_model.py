@@ -196,7 +196,9 @@ class ValueModel:
         self.risk_limit = (
             None
             if risk_limit is None
-            else check_number("risk_limit", risk_limit, low=0, high=1, low_inclusive=True)
+            else check_number(
+                "risk_limit", risk_limit, low=0, high=1, low_inclusive=True, high_inclusive=True
+            )
         )
         shared_inputs: dict[str, tuple[str, Input]] = {}
         for name, value in inputs.items():
@@ -484,15 +486,16 @@ class ValueModel:
             alt_env = env[alt]
             m = min(_BREAK_EVEN_DRAWS, len(next(iter(alt_env.values()))))
             user_bracket = query.low is not None or query.high is not None
-            for _ in range(1 if user_bracket else 3):
+            for attempt in range(1 if user_bracket else 3):
+                if attempt:
+                    # No root yet: look ten times wider on each side.
+                    span = hi - lo
+                    lo, hi = lo - 10 * span, hi + 10 * span
                 grid = np.linspace(lo, hi, 41)
                 g = self._expected_objective(alt, alt_env, query.input, grid, m)
                 change = np.flatnonzero((g[:-1] == 0) | (g[:-1] * g[1:] < 0))
                 if change.size or np.ptp(g) == 0:
                     break
-                # No root yet: look ten times wider on each side.
-                span = hi - lo
-                lo, hi = lo - 10 * span, hi + 10 * span
             if np.ptp(g) == 0:
                 continue  # the input does not move this alternative's expected objective
             value = math.nan
