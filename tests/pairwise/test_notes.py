@@ -1,0 +1,53 @@
+"""Notes and tags are summarised per system and outcome (constructed example)."""
+
+from __future__ import annotations
+
+import pytest
+
+from proxymetric.pairwise import Judgments, analyze_judgments, summarise_notes
+from proxymetric.report import to_json
+
+
+def _table() -> dict[str, list[object]]:
+    return {
+        "item": ["q1", "q2", "q3", "q4"],
+        "system_a": ["new", "old", "new", "new"],
+        "system_b": ["old", "new", "old", "old"],
+        "winner": ["a", "a", "tie", "b"],
+        "tags": ["Popular titles, diverse", "popular titles", None, "stale|Popular titles"],
+        "note": ["new finds niche films", "", "both fine", "new misses blockbusters"],
+    }
+
+
+def test_tags_are_counted_per_system_and_outcome() -> None:
+    """By hand: 'popular titles' appears when new won (q1), lost (q2, q4) and old won/lost."""
+    tags, notes = summarise_notes(Judgments.from_table(_table()))
+    counts = {(t.system, t.outcome, t.tag): (t.count, t.share) for t in tags}
+    assert counts[("new", "won", "popular titles")] == (1, 1.0)
+    assert counts[("new", "lost", "popular titles")] == (2, 1.0)
+    assert counts[("new", "lost", "stale")] == (1, 0.5)
+    assert counts[("old", "won", "popular titles")] == (2, 1.0)
+    assert ("new", "tied", "popular titles") not in counts
+    examples = {(n.system, n.outcome, n.item): n.note for n in notes}
+    assert examples[("new", "lost", "q4")] == "new misses blockbusters"
+    assert examples[("old", "tied", "q3")] == "both fine"
+    assert len(notes) == 6  # three notes, each kept for both systems
+
+
+def test_full_analysis_json_contract() -> None:
+    """The JSON of the analysis carries the documented `systems` fields."""
+    import json
+
+    result = analyze_judgments(_table(), n_bootstrap=50, ridge=0.1)
+    doc = json.loads(to_json(result))
+    keys = {
+        "system", "strength", "score", "ci_lower", "ci_upper", "rank", "rank_lower",
+        "rank_upper", "win_rate", "judgments",
+    }  # fmt: skip
+    assert keys <= set(doc["systems"][0])
+    assert doc["agreement"] is None
+    assert doc["position_bias"] is None
+    assert doc["tags"][0]["system"] in {"new", "old"}
+    by = {s.system: s for s in result.systems}
+    assert by["old"].win_rate == pytest.approx(2.5 / 4)  # won q2 and q4, tied q3
+    assert by["new"].win_rate == pytest.approx(1.5 / 4)
