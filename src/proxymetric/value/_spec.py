@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from scipy import special
 
 from proxymetric.errors import ProxymetricError, SpecError
 from proxymetric.spec.value import (
@@ -36,7 +37,7 @@ from proxymetric.value._distributions import (
 )
 from proxymetric.value._model import Alternative, BreakEvenQuery, Input, Tradeoff, ValueModel
 
-__all__ = ["load_value_model", "model_from_spec", "read_value_spec"]
+__all__ = ["effects_from_analysis", "load_value_model", "model_from_spec", "read_value_spec"]
 
 Loc = tuple[str | int, ...]
 EffectLookup = Callable[[EffectInput], tuple[float, float]]
@@ -108,7 +109,7 @@ def _from_validation_error(exc: ValidationError, lines: _Lines, base: Loc) -> Sp
     errors = exc.errors(include_url=False)
     # A value that is neither a number nor a distribution fails every branch of the union;
     # the deepest error is the one that says what is wrong.
-    err = max(errors, key=lambda e: len(e["loc"]))
+    err = max(errors, key=lambda e: (len(e["loc"]), e["type"] not in {"float_type", "string_type"}))
     loc = _clean(err["loc"])
     if err["type"] in {"float_type", "string_type"} and loc and loc[-1] in {"float", "str"}:
         loc = loc[:-1]
@@ -178,8 +179,8 @@ def _distribution(spec: InputSpec, lookup: EffectLookup | None) -> Distribution:
     if lookup is not None and _need(spec, "experiment", "metric"):
         return measured_effect(*lookup(spec))
     raise ProxymetricError(
-        "an effect needs `estimate` and `standard_error` (from `proxymetric analyze`: "
-        "`effect` and `effect_se`)"
+        "an effect needs `estimate` and `standard_error` (`effect` and `effect_se` from "
+        "`proxymetric analyze`), or `experiment` and `metric` of this spec to analyse"
     )
 
 
@@ -209,7 +210,7 @@ def _locate(message: str, spec: ValueSpec) -> Loc:
     """Return the spec key a model error is most likely about (for its line)."""
     for alt_name, alt in spec.alternatives.items():
         for outcome in alt.outcomes:
-            if f"`{outcome}` of alternative `{alt_name}`" in message:
+            if f"outcome `{outcome}`" in message and f"alternative `{alt_name}`" in message:
                 return ("value", "alternatives", alt_name, "outcomes", outcome)
     for outcome in spec.outcomes:
         if message.startswith(f"outcome `{outcome}`"):
@@ -276,10 +277,62 @@ def _alternative(
     )
 
 
+def effects_from_analysis(path: str | Path) -> EffectLookup:
+    """Return a lookup of measured effects that analyses the experiments of the spec at ``path``.
+
+    The lookup runs :func:`proxymetric.analysis.analyze` once per experiment (lazily, so a value
+    model without linked effects never touches the data) and returns ``(effect, effect_se)`` of
+    the metric and variant named by the input. On the ``relative`` scale it returns
+    ``rel_effect`` with the standard error read off its interval, ``(upper - lower) / (2 z)``
+    with ``z`` the normal quantile of the experiment's confidence level (the interval is
+    computed on the log scale, so this is a large-sample approximation).
+    """
+    cache: dict[str, Any] = {}
+
+    def lookup(effect: EffectInput) -> tuple[float, float]:
+        from proxymetric.analysis import analyze  # noqa: PLC0415 (reads data: only when needed)
+
+        assert effect.experiment is not None
+        assert effect.metric is not None
+        if effect.experiment not in cache:
+            cache[effect.experiment] = analyze(path, effect.experiment)
+        result = cache[effect.experiment]
+        rows = [r for r in result.results if r.metric == effect.metric]
+        if not rows:
+            metrics = sorted({r.metric for r in result.results})
+            raise ProxymetricError(
+                f"`metric` {effect.metric!r} is not analysed in experiment "
+                f"{effect.experiment!r}; its metrics: {', '.join(metrics)}"
+            )
+        variants = [r.variant for r in rows]
+        if effect.variant is None and len(rows) > 1:
+            raise ProxymetricError(
+                f"experiment {effect.experiment!r} has several treatments "
+                f"({', '.join(variants)}); name one with `variant`"
+            )
+        row = rows[0]
+        if effect.variant is not None:
+            if effect.variant not in variants:
+                raise ProxymetricError(
+                    f"`variant` {effect.variant!r} is not a treatment of experiment "
+                    f"{effect.experiment!r}; treatments: {', '.join(variants)}"
+                )
+            row = rows[variants.index(effect.variant)]
+        if effect.scale == "absolute":
+            return float(row.effect), float(row.effect_se)
+        z = float(special.ndtri(1 - result.alpha / 2))
+        se = (row.rel_effect_ci_upper - row.rel_effect_ci_lower) / (2 * z)
+        return float(row.rel_effect), float(se)
+
+    return lookup
+
+
 def load_value_model(path: str | Path) -> tuple[ValueModel, ValueSpec]:
     """Return the value model of the spec file at ``path`` and its ``value:`` section.
 
-    Errors are :class:`~proxymetric.errors.SpecError` with the file and the line of the key.
+    ``effect`` inputs that name an ``experiment`` and a ``metric`` without an ``estimate`` take
+    the measured effect from :func:`proxymetric.analysis.analyze` on the same spec. Errors are
+    :class:`~proxymetric.errors.SpecError` with the file and the line of the key.
     """
     spec, lines = read_value_spec(path)
-    return model_from_spec(spec, lines), spec
+    return model_from_spec(spec, lines, effects_from_analysis(path)), spec
