@@ -1,0 +1,24 @@
+"""Offline evaluation of models: rating and ranking metrics, paired comparisons, baselines."""
+
+from proxymetric.offline.baselines import (
+    BiasModel,
+    ItemMean,
+    MatrixFactorization,
+    MostPopular,
+    predictions_table,
+    temporal_split,
+)
+from proxymetric.offline.evaluation import Comparison, MetricValue, OfflineResult, evaluate
+
+__all__ = [
+    "BiasModel",
+    "Comparison",
+    "ItemMean",
+    "MatrixFactorization",
+    "MetricValue",
+    "MostPopular",
+    "OfflineResult",
+    "evaluate",
+    "predictions_table",
+    "temporal_split",
+]

@@ -1,0 +1,236 @@
+"""Per-unit rating and ranking statistics, vectorised over all units (numpy only).
+
+Everything here works on integer codes: units ``0..n_units-1`` and items ``0..n_items-1``. A
+(unit, item) pair is the key ``unit * n_items + item``. No function loops over units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+__all__ = [
+    "Gain",
+    "RankedLists",
+    "TruthIndex",
+    "build_truth",
+    "intra_list_similarity",
+    "rank_lists",
+    "rating_errors",
+    "unit_ranking_stats",
+]
+
+Gain = Literal["linear", "exponential"]
+
+
+@dataclass(frozen=True)
+class TruthIndex:
+    """Ground truth indexed by sorted pair key, with per-unit relevance summaries."""
+
+    n_units: int
+    n_items: int
+    key: np.ndarray  # sorted int64 pair keys
+    gain: np.ndarray  # gain of each pair (0 below the relevance threshold)
+    relevant: np.ndarray  # bool: relevance at or above the threshold
+    rating: np.ndarray | None  # rating of each pair, or None
+    n_relevant: np.ndarray  # per unit: number of relevant items
+    idcg: np.ndarray  # per unit: DCG of the ideal top-k list
+    has_truth: np.ndarray  # per unit: the unit appears in the truth table
+
+
+def _gain(relevance: np.ndarray, gain: Gain) -> np.ndarray:
+    if gain == "exponential":
+        exponential: np.ndarray = np.exp2(relevance) - 1.0
+        return exponential
+    return relevance.astype(np.float64, copy=True)
+
+
+def _discount(rank: np.ndarray) -> np.ndarray:
+    """Return ``1 / log2(rank + 2)`` for zero-based ranks."""
+    return 1.0 / np.log2(rank.astype(np.float64) + 2.0)
+
+
+def _group_rank(sorted_units: np.ndarray) -> np.ndarray:
+    """Return the zero-based position of each row within its run of equal (sorted) units."""
+    n = sorted_units.size
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, sorted_units[1:] != sorted_units[:-1]])
+    run_lengths = np.diff(np.r_[starts, n])
+    return np.arange(n, dtype=np.int64) - np.repeat(starts, run_lengths)
+
+
+def build_truth(
+    unit: np.ndarray,
+    item: np.ndarray,
+    relevance: np.ndarray,
+    rating: np.ndarray | None,
+    *,
+    n_units: int,
+    n_items: int,
+    k: int,
+    threshold: float | None,
+    gain: Gain,
+) -> TruthIndex:
+    """Return the truth index: pairs sorted by key, their gains and each unit's ideal DCG@k.
+
+    A pair is relevant when its relevance is ``>= threshold`` (``> 0`` when ``threshold`` is
+    None); pairs that are not relevant have gain 0 in every metric.
+    """
+    key = unit.astype(np.int64) * n_items + item.astype(np.int64)
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    rel = relevance[order].astype(np.float64)
+    relevant = rel > 0 if threshold is None else rel >= threshold
+    g = np.where(relevant, _gain(rel, gain), 0.0)
+    u = unit[order].astype(np.int64)
+    n_relevant = np.bincount(u, weights=relevant, minlength=n_units).astype(np.int64)
+    # ideal list: each unit's gains in decreasing order, truncated at k
+    by_gain = np.lexsort((-g, u))
+    u_sorted = u[by_gain]
+    rank = _group_rank(u_sorted)
+    top = rank < k
+    idcg = np.bincount(
+        u_sorted[top], weights=g[by_gain][top] * _discount(rank[top]), minlength=n_units
+    )
+    has_truth = np.bincount(u, minlength=n_units) > 0
+    return TruthIndex(
+        n_units=n_units,
+        n_items=n_items,
+        key=key,
+        gain=g,
+        relevant=relevant,
+        rating=None if rating is None else rating[order].astype(np.float64),
+        n_relevant=n_relevant,
+        idcg=idcg,
+        has_truth=has_truth,
+    )
+
+
+def _lookup(truth: TruthIndex, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (found, position) of each key in the truth index."""
+    if truth.key.size == 0:
+        return np.zeros(key.size, dtype=bool), np.zeros(key.size, dtype=np.int64)
+    pos = np.searchsorted(truth.key, key)
+    pos = np.minimum(pos, truth.key.size - 1)
+    return truth.key[pos] == key, pos
+
+
+@dataclass(frozen=True)
+class RankedLists:
+    """The top-k rows of every unit's list, sorted by unit then rank."""
+
+    unit: np.ndarray
+    item: np.ndarray
+    rank: np.ndarray  # zero-based
+
+
+def rank_lists(unit: np.ndarray, item: np.ndarray, score: np.ndarray, k: int) -> RankedLists:
+    """Return each unit's top-``k`` rows, ranked by decreasing score.
+
+    Ties in score are broken by item code ascending (items are coded in sorted order of their
+    identifiers), so the order never depends on row order. Rows with a NaN score are dropped.
+    Input already sorted that way (a typical export of top-N lists) is detected and not re-sorted.
+    """
+    keep = ~np.isnan(score)
+    if not keep.all():
+        unit, item, score = unit[keep], item[keep], score[keep]
+    n = unit.size
+    if n > 1:
+        du = np.diff(unit)
+        ds = np.diff(score)
+        di = np.diff(item)
+        already = bool(np.all((du > 0) | ((du == 0) & ((ds < 0) | ((ds == 0) & (di > 0))))))
+        del du, ds, di
+    else:
+        already = True
+    if not already:
+        order = np.lexsort((item, -score, unit))
+        unit, item = unit[order], item[order]
+    rank = _group_rank(unit)
+    top = rank < k
+    if not top.all():
+        unit, item, rank = unit[top], item[top], rank[top]
+    return RankedLists(unit=unit, item=item, rank=rank)
+
+
+def unit_ranking_stats(lists: RankedLists, truth: TruthIndex) -> dict[str, np.ndarray]:
+    """Return per-unit sums over the top-k lists (arrays of length ``n_units``).
+
+    Keys: ``hits`` (relevant items in the top k), ``dcg``, ``rr`` (reciprocal rank of the first
+    relevant item, 0 if none), ``ap_sum`` (sum of precision@r over relevant ranks r),
+    ``length`` (list length, at most k).
+    """
+    n_units = truth.n_units
+    key = lists.unit.astype(np.int64) * truth.n_items + lists.item
+    found, pos = _lookup(truth, key)
+    is_rel = found & truth.relevant[pos]
+    g = np.where(found, truth.gain[pos], 0.0)
+    disc = _discount(lists.rank)
+    hits = np.bincount(lists.unit, weights=is_rel, minlength=n_units)
+    dcg = np.bincount(lists.unit, weights=g * disc, minlength=n_units)
+    # cumulative hits within each unit's list, for precision at each relevant rank
+    cum = np.cumsum(is_rel)
+    starts = np.flatnonzero(lists.rank == 0)  # each unit's list starts at rank 0
+    before = (cum - is_rel)[starts]
+    cum_in_unit = cum - np.repeat(before, np.diff(np.r_[starts, lists.unit.size]))
+    ap_sum = np.bincount(
+        lists.unit, weights=is_rel * cum_in_unit / (lists.rank + 1.0), minlength=n_units
+    )
+    # reciprocal rank of the first relevant row: relevant rows whose in-unit count is 1
+    first_rel = is_rel & (cum_in_unit == 1)
+    rr = np.zeros(n_units)
+    rr[lists.unit[first_rel]] = 1.0 / (lists.rank[first_rel] + 1.0)
+    length = np.bincount(lists.unit, minlength=n_units).astype(np.float64)
+    return {"hits": hits, "dcg": dcg, "rr": rr, "ap_sum": ap_sum, "length": length}
+
+
+def rating_errors(
+    unit: np.ndarray, item: np.ndarray, predicted: np.ndarray, truth: TruthIndex
+) -> tuple[dict[str, np.ndarray], int]:
+    """Return per-unit sums of squared and absolute errors and counts, and the missing pairs.
+
+    Only truth pairs with a finite prediction count; the second value is the number of truth
+    pairs that have no prediction.
+    """
+    assert truth.rating is not None
+    n_units = truth.n_units
+    ok = np.isfinite(predicted)
+    unit, item, predicted = unit[ok], item[ok], predicted[ok]
+    found, pos = _lookup(truth, unit.astype(np.int64) * truth.n_items + item)
+    u = unit[found]
+    err = predicted[found] - truth.rating[pos[found]]
+    stats = {
+        "sq": np.bincount(u, weights=err * err, minlength=n_units),
+        "abs": np.bincount(u, weights=np.abs(err), minlength=n_units),
+        "count": np.bincount(u, minlength=n_units).astype(np.float64),
+    }
+    missing = int(truth.key.size - np.unique(pos[found]).size)
+    return stats, missing
+
+
+def intra_list_similarity(
+    lists: RankedLists, features: np.ndarray, n_units: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return per-unit (sum of pairwise cosine similarities, number of pairs) of list items.
+
+    ``features`` is an ``(n_items, n_features)`` array. With unit-normalised rows ``u_i`` the
+    sum over pairs ``i < j`` of ``u_i . u_j`` equals ``(|sum_i u_i|^2 - sum_i |u_i|^2) / 2``,
+    so no pair is enumerated. Items without features have similarity 0 to every item.
+    """
+    norms = np.linalg.norm(features, axis=1)
+    unit_vectors = np.divide(
+        features,
+        norms[:, None],
+        out=np.zeros_like(features, dtype=np.float64),
+        where=norms[:, None] > 0,
+    )
+    squared_total = np.zeros(n_units)
+    for f in range(unit_vectors.shape[1]):  # a loop over features, not over units
+        s = np.bincount(lists.unit, weights=unit_vectors[lists.item, f], minlength=n_units)
+        squared_total += s * s
+    self_sim = np.bincount(lists.unit, weights=(norms > 0)[lists.item], minlength=n_units)
+    m = np.bincount(lists.unit, minlength=n_units).astype(np.float64)
+    return (squared_total - self_sim) / 2.0, m * (m - 1.0) / 2.0

@@ -1,0 +1,88 @@
+"""Text renderers of :class:`~proxymetric.offline.evaluation.OfflineResult` (rich and markdown)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from proxymetric.offline.evaluation import MetricValue, OfflineResult, metric_order
+from proxymetric.report import format_interval, format_number, format_pvalue
+
+__all__ = ["print_offline", "to_markdown"]
+
+
+def _cell(v: MetricValue) -> str:
+    value = format_number(v.value)
+    interval = format_interval(v.ci_lower, v.ci_upper)
+    return value if interval == "—" else f"{value} {interval}"
+
+
+def _metric_names(result: OfflineResult) -> list[str]:
+    present = {n for metrics in result.models.values() for n in metrics}
+    return [n for n in metric_order(result.k) if n in present]
+
+
+def _header(result: OfflineResult) -> str:
+    level = f"{result.confidence_level:.0%}"
+    return (
+        f"{result.n_units} units in the truth, {result.n_units_without_relevant} without a "
+        f"relevant item (left out of ranking metrics); k = {result.k}; {level} intervals from "
+        f"{result.n_bootstrap} per-unit bootstrap replicates"
+    )
+
+
+def _comparison_rows(result: OfflineResult) -> list[list[str]]:
+    return [
+        [
+            c.model,
+            c.metric,
+            format_number(c.difference),
+            format_interval(c.ci_lower, c.ci_upper),
+            format_pvalue(c.pvalue),
+        ]
+        for c in result.comparisons
+    ]
+
+
+def print_offline(result: OfflineResult, console: Console) -> None:
+    """Print the metrics table (a row per metric, a column per model) and the comparisons."""
+    console.print(_header(result))
+    names = _metric_names(result)
+    table = Table(title="Offline metrics: value and percentile bootstrap interval")
+    table.add_column("metric")
+    for model in result.models:
+        table.add_column(model, justify="right")
+    for name in names:
+        cells = (_cell(m[name]) if name in m else "—" for m in result.models.values())
+        table.add_row(name, *cells)
+    console.print(table)
+    rows = _comparison_rows(result)
+    if rows:
+        comp = Table(title=f"Paired comparisons with baseline '{result.baseline}'")
+        for col in ("model", "metric", "difference", "interval", "p-value"):
+            comp.add_column(col, justify="left" if col in ("model", "metric") else "right")
+        for row in rows:
+            comp.add_row(*row)
+        console.print(comp)
+
+
+def to_markdown(result: OfflineResult) -> str:
+    """Return the metrics and the comparisons as markdown tables."""
+    names = _metric_names(result)
+    models = list(result.models)
+    lines = [_header(result), "", "| metric | " + " | ".join(models) + " |"]
+    lines.append("|---|" + "---:|" * len(models))
+    for name in names:
+        cells = (_cell(m[name]) if name in m else "—" for m in result.models.values())
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    rows = _comparison_rows(result)
+    if rows:
+        lines += [
+            "",
+            f"Paired comparisons with baseline '{result.baseline}':",
+            "",
+            "| model | metric | difference | interval | p-value |",
+            "|---|---|---:|---:|---:|",
+        ]
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
