@@ -1,0 +1,86 @@
+"""``proxymetric offline``: offline metrics of models and paired comparisons with a baseline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from proxymetric.cli._common import OutputFormat, console, echo, user_errors
+from proxymetric.offline import evaluate
+from proxymetric.offline._render import print_offline, to_markdown
+from proxymetric.report import to_json
+
+__all__ = ["register"]
+
+
+@user_errors
+def offline(
+    predictions: Annotated[
+        Path,
+        typer.Option(
+            "--predictions",
+            help="CSV/Parquet with model, unit, item, score and/or predicted_rating.",
+        ),
+    ],
+    truth: Annotated[
+        Path,
+        typer.Option("--truth", help="CSV/Parquet with unit, item, relevance and/or rating."),
+    ],
+    k: Annotated[int, typer.Option("--k", help="List length cut-off of ranking metrics.")] = 10,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.table,
+    baseline: Annotated[
+        str | None,
+        typer.Option("--baseline", help="Model the others are compared with (default: first)."),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option("--threshold", help="Relevance at or above which an item is relevant."),
+    ] = None,
+    gain: Annotated[
+        str, typer.Option("--gain", help="NDCG gain: linear (rel) or exponential (2^rel - 1).")
+    ] = "linear",
+    n_bootstrap: Annotated[
+        int, typer.Option("--n-bootstrap", help="Per-unit bootstrap replicates (0: none).")
+    ] = 1000,
+    confidence: Annotated[
+        float, typer.Option("--confidence", help="Confidence level of the intervals.")
+    ] = 0.95,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the bootstrap.")] = 0,
+    item_features: Annotated[
+        Path | None,
+        typer.Option("--item-features", help="CSV/Parquet with item and pipe-separated features."),
+    ] = None,
+    interactions: Annotated[
+        Path | None,
+        typer.Option("--interactions", help="CSV/Parquet of unit, item defining item popularity."),
+    ] = None,
+) -> None:
+    """Offline evaluation: rating and ranking metrics with intervals, paired comparisons."""
+    result = evaluate(
+        str(predictions),
+        str(truth),
+        k=k,
+        relevance_threshold=threshold,
+        gain=gain,
+        baseline=baseline,
+        n_bootstrap=n_bootstrap,
+        confidence_level=confidence,
+        seed=seed,
+        item_features=None if item_features is None else str(item_features),
+        interactions=None if interactions is None else str(interactions),
+    )
+    if output is OutputFormat.json:
+        echo(to_json(result))
+    elif output is OutputFormat.markdown:
+        echo(to_markdown(result))
+    else:
+        print_offline(result, console)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``offline`` command to ``app``."""
+    app.command("offline")(offline)
