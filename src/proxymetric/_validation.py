@@ -40,7 +40,7 @@ def check_name(param: str, name: str, known: Collection[str], what: str) -> str:
     >>> check_name("metric", "retention_8", ["retention_1", "retention_7"], "metrics")
     Traceback (most recent call last):
     ...
-    proxymetric.errors.ProxymetricError: `metric` 'retention_8' is not defined; defined metrics: retention_1, retention_7; did you mean 'retention_1'?
+    proxymetric.errors.ProxymetricError: `metric` 'retention_8' is not defined; defined metrics: retention_1, retention_7; did you mean 'retention_7'?
     """
     if name not in known:
         listed = ", ".join(sorted(known)) or "(none)"

@@ -226,7 +226,7 @@ def analyze(
     resolver = SourceResolver(spec.base_dir, data)
     table = resolver.table(source_name, source)
     columns = list(dict.fromkeys(c for m in metric_names for c in spec.metrics[m].columns))
-    check_columns(source_name, source, table, [source.variant, *columns])
+    check_columns(source_name, source, table, [source.unit, source.variant, *columns])
     fill: dict[str, float] = {}
     for m in metric_names:
         metric = spec.metrics[m]

@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from proxymetric._validation import did_you_mean
 from proxymetric.data._engine import engine_errors
@@ -47,19 +48,33 @@ class SourceResolver:
             self._duckdb = ibis.duckdb.connect()
         return self._duckdb
 
+    def _duckdb_file(self, url: str) -> Path | None:
+        """The database file of a ``duckdb://`` URL, or None for an in-memory database.
+
+        ``duckdb:///warehouse.db`` and ``duckdb://warehouse.db`` name a file relative to the spec
+        file; ``duckdb:///abs/path.db`` is absolute when that file exists.
+        """
+        rest = url.removeprefix("duckdb://").split("?", 1)[0]
+        if rest in ("", ":memory:", "/:memory:"):
+            return None
+        absolute = Path(rest)
+        if absolute.is_absolute() and absolute.exists():
+            return absolute
+        return self.base_dir / rest.lstrip("/")
+
     def _connect(self, url: str) -> Any:
         if url not in self._connections:
-            parsed = urlparse(url)
-            target = url
-            if parsed.scheme == "duckdb" and parsed.path and not parsed.netloc:
-                db = Path(parsed.path.removeprefix("/"))
-                if not db.is_absolute() and parsed.path.startswith("/") and url.count("/") == 3:
-                    db = self.base_dir / db
-                if not db.exists():
+            if urlparse(url).scheme == "duckdb":
+                db = self._duckdb_file(url)
+                if db is not None and not db.exists():
                     raise DataError(f"DuckDB file not found: {db} (from connection {url!r})")
-                target = f"duckdb://{db}"
-            with engine_errors(f"cannot connect to {url!r}"):
-                self._connections[url] = ibis.connect(target)
+                with engine_errors(f"cannot open DuckDB database {url!r}"):
+                    self._connections[url] = ibis.duckdb.connect(
+                        str(db) if db is not None else ":memory:", read_only=db is not None
+                    )
+            else:
+                with engine_errors(f"cannot connect to {url!r}"):
+                    self._connections[url] = ibis.connect(url)
         return self._connections[url]
 
     def table(self, name: str, source: SourceSpec) -> ir.Table:
@@ -91,18 +106,21 @@ class SourceResolver:
     def _memtable(self, name: str, obj: Any) -> ir.Table:
         if isinstance(obj, ir.Table):
             return obj
-        if not hasattr(obj, "__arrow_c_stream__") and type(obj).__module__.split(".")[0] not in (
-            "pandas",
-            "polars",
-            "pyarrow",
-        ):
+        if isinstance(obj, pa.Table):
+            arrow = obj
+        elif hasattr(obj, "__arrow_c_stream__"):  # pandas >= 2.2, polars, other Arrow producers
+            with engine_errors(f"cannot read the in-memory table of source {name!r}"):
+                arrow = pa.table(obj)
+        else:
             raise DataError(
                 f"in-memory data for source {name!r} must be a pandas, polars or pyarrow table; "
                 f"got {type(obj).__name__}"
             )
-        with engine_errors(f"cannot read the in-memory table of source {name!r}"):
-            mem = ibis.memtable(obj)
-        return self.duckdb.create_table(f"_pm_{name}", mem, temp=True, overwrite=True)
+        view = f"_pm_{name}"
+        with engine_errors(f"cannot load the in-memory table of source {name!r}"):
+            # Registered as a view of the Arrow table on the shared connection: no copy.
+            self.duckdb.con.register(view, arrow)
+            return self.duckdb.table(view)
 
     def _read_file(self, name: str, source: SourceSpec) -> ir.Table:
         assert source.path is not None

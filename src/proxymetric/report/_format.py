@@ -54,7 +54,7 @@ def format_interval(
 ) -> str:
     """Format an interval as ``[low, high]``.
 
-    >>> format_interval(-0.0123, 0.0045, percent=True)
+    >>> format_interval(-0.0123, 0.0046, percent=True)
     '[-1.2%, +0.5%]'
     """
     if not (_finite(low) and _finite(high)):

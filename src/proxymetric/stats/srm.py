@@ -56,7 +56,7 @@ def srm_test(
 
     >>> r = srm_test({"a": 5000, "b": 5100})
     >>> round(r.pvalue, 4), r.mismatch
-    (0.3198, False)
+    (0.3197, False)
     """
     check_number("threshold", threshold, low=0, high=1)
     names = list(counts)
