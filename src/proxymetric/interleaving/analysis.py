@@ -208,7 +208,7 @@ def _clicks(values: np.ndarray[Any, Any]) -> np.ndarray[Any, np.dtype[np.float64
     bad_num = ~np.isin(out, (0.0, 1.0))
     if bad_num.any():
         raise DataError(
-            f"column `clicked` must hold 0/1 or true/false; got {out[bad_num][0]!r} "
+            f"column `clicked` must hold 0/1 or true/false; got {float(out[bad_num][0])!r} "
             f"in {int(bad_num.sum())} rows"
         )
     return out
