@@ -234,3 +234,29 @@ def test_json_contract_keys(cookie_cats_spec: Path) -> None:
     }
     for r in d["results"]:
         assert keys <= set(r)
+
+
+def test_effect_covariance_matches_numpy() -> None:
+    # Reference: for plain means, cov(effect_a, effect_b) = cov_t(a, b)/n_t + cov_c(a, b)/n_c
+    # from np.cov of the unit-level columns; the diagonal equals effect_se squared.
+    data = _units(1500, {"a": 0.0, "b": 0.5}, seed=10)
+    spec = _spec()
+    spec["metrics"]["y"] = {"type": "mean", "source": "u", "column": "y"}
+    result = proxymetric.analyze(spec, data={"u": data})
+    cov = result.effect_covariance["b"]
+    ref = sum(
+        np.cov(g[["y", "latency"]].to_numpy(), rowvar=False) / len(g)
+        for _, g in data.groupby("arm")
+    )
+    assert cov["y"]["latency"] == pytest.approx(ref[0, 1], rel=1e-9)
+    assert cov["y"]["y"] == pytest.approx(result.result("y").effect_se ** 2, rel=1e-9)
+    assert cov["latency"]["latency"] == pytest.approx(ref[1, 1], rel=1e-9)
+
+
+def test_fingerprint_depends_on_the_data_not_its_order() -> None:
+    data = _units(500, {"a": 0.0, "b": 0.5}, seed=11)
+    a = proxymetric.analyze(_spec(), data={"u": data}).fingerprint
+    b = proxymetric.analyze(_spec(), data={"u": data.sample(frac=1.0, random_state=2)}).fingerprint
+    c = proxymetric.analyze(_spec(), data={"u": data.iloc[1:]}).fingerprint
+    assert a == b
+    assert a != c

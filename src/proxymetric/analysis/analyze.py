@@ -7,11 +7,14 @@ metrics are corrected for multiplicity; the decision applies the ship rule.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from proxymetric._validation import check_name
 from proxymetric.analysis.decision import decide
@@ -19,7 +22,14 @@ from proxymetric.analysis.result import ExperimentResult, MetricResult
 from proxymetric.data import SourceResolver, check_columns, variant_moments
 from proxymetric.errors import DataError, ProxymetricError
 from proxymetric.spec import ExperimentSpec, MetricSpec, Spec, load_spec
-from proxymetric.stats import Comparison, Statistic, adjust_pvalues, compare, srm_test
+from proxymetric.stats import (
+    Comparison,
+    Statistic,
+    adjust_pvalues,
+    compare,
+    effect_covariance,
+    srm_test,
+)
 from proxymetric.stats.moments import Moments
 
 __all__ = ["analyze", "analyze_moments"]
@@ -140,6 +150,9 @@ def analyze_moments(
             ]
             results.append(_metric_result(metric_name, role, variant, metric, cmp, margin, gaps))
     results = _adjust(results, exp)
+    covariances = {
+        v: _effect_covariance(spec, exp, control, moments[v], results, v) for v in treatments
+    }
     decision = decide(
         results,
         treatments,
@@ -159,7 +172,41 @@ def analyze_moments(
         alpha=exp.alpha,
         correction=exp.correction,
         warnings=warnings,
+        effect_covariance=covariances,
+        fingerprint=fingerprint({v: moments[v] for v in variants}),
     )
+
+
+def fingerprint(moments: Mapping[str, Moments]) -> str:
+    """Return a short hash of per-variant moments (12 significant digits, order-free)."""
+    h = hashlib.sha256()
+    for variant in sorted(moments):
+        m = moments[variant]
+        order = sorted(range(len(m.columns)), key=lambda i: m.columns[i])
+        h.update(f"{variant}|{m.count}|".encode())
+        h.update(",".join(m.columns[i] for i in order).encode())
+        values = np.concatenate([m.mean[order], m.comoment[np.ix_(order, order)].ravel()])
+        h.update(",".join(f"{v:.12g}" for v in values).encode())
+    return h.hexdigest()[:16]
+
+
+def _effect_covariance(
+    spec: Spec,
+    exp: ExperimentSpec,
+    control: Moments,
+    treatment: Moments,
+    results: list[MetricResult],
+    variant: str,
+) -> dict[str, dict[str, float]]:
+    names = [m for m, _ in exp.metric_roles()]
+    theta = {r.metric: r.cuped_theta or 0.0 for r in results if r.variant == variant}
+    terms = []
+    for name in names:
+        y, x = _statistics(spec.metrics[name])
+        terms.append((y, x, theta.get(name, 0.0)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov = effect_covariance(control, treatment, terms)
+    return {a: {b: float(cov[i, j]) for j, b in enumerate(names)} for i, a in enumerate(names)}
 
 
 def _variants(name: str, exp: ExperimentSpec, moments: Mapping[str, Moments]) -> list[str]:

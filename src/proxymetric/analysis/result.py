@@ -70,7 +70,13 @@ class Decision(Result):
 
 @dataclass(frozen=True)
 class ExperimentResult(Result):
-    """The analysis of one experiment: units, SRM check, per-metric results and decision."""
+    """The analysis of one experiment: units, SRM check, per-metric results and decision.
+
+    ``effect_covariance[variant][a][b]`` is the sampling covariance of the estimated effects of
+    metrics ``a`` and ``b`` for that treatment (its diagonal is ``effect_se**2``): what proxy
+    validation needs to correct for correlated noise. ``fingerprint`` is a hash of the
+    per-variant moments the analysis used: the same data give the same fingerprint.
+    """
 
     experiment: str
     control: str
@@ -82,6 +88,8 @@ class ExperimentResult(Result):
     alpha: float
     correction: str
     warnings: list[str]
+    effect_covariance: dict[str, dict[str, dict[str, float]]]
+    fingerprint: str
 
     def result(self, metric: str, variant: str | None = None) -> MetricResult:
         """Return the result of ``metric`` (for ``variant``, needed with several treatments)."""

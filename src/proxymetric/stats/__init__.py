@@ -1,7 +1,13 @@
 """Pure statistics on sufficient statistics (numpy and scipy only; no I/O, no dataframes)."""
 
 from proxymetric.stats.compare import Comparison, compare
-from proxymetric.stats.estimators import ArmEstimate, Statistic, arm_estimate, cuped_theta
+from proxymetric.stats.estimators import (
+    ArmEstimate,
+    Statistic,
+    arm_estimate,
+    cuped_theta,
+    effect_covariance,
+)
 from proxymetric.stats.moments import Moments
 from proxymetric.stats.multiple import adjust_pvalues
 from proxymetric.stats.srm import SrmResult, srm_test
@@ -25,6 +31,7 @@ __all__ = [
     "arm_estimate",
     "compare",
     "cuped_theta",
+    "effect_covariance",
     "noninferiority_pvalue",
     "relative_difference",
     "srm_test",

@@ -23,7 +23,14 @@ import numpy as np
 
 from proxymetric.stats.moments import FloatArray, Moments
 
-__all__ = ["ArmEstimate", "Statistic", "arm_estimate", "cuped_theta"]
+__all__ = [
+    "ArmEstimate",
+    "Statistic",
+    "adjusted_gradient",
+    "arm_estimate",
+    "cuped_theta",
+    "effect_covariance",
+]
 
 
 @dataclass(frozen=True)
@@ -142,3 +149,39 @@ def arm_estimate(
     adj_mean = mean - theta * (x.value(m) - pooled_x)
     adj_var = var + theta**2 * _quadratic(m, gx, gx) - 2 * theta * _quadratic(m, gy, gx)
     return ArmEstimate(m.count, adj_mean, max(adj_var, 0.0), mean, var)
+
+
+def adjusted_gradient(
+    m: Moments, y: Statistic, x: Statistic | None = None, theta: float = 0.0
+) -> FloatArray:
+    """Return the gradient of ``Y - theta * X`` at the means of ``m`` (the delta-method weights)."""
+    g = y.gradient(m)
+    if x is not None and theta != 0:
+        g = g - theta * x.gradient(m)
+    return g
+
+
+def effect_covariance(
+    control: Moments,
+    treatment: Moments,
+    terms: list[tuple[Statistic, Statistic | None, float]],
+) -> FloatArray:
+    """Return the noise covariance matrix of the effect estimates of several metrics.
+
+    ``terms`` lists ``(metric, covariate, theta)`` per metric. Entry ``(i, j)`` is
+    ``g_i' S_t g_j / n_t + g_i' S_c g_j / n_c`` with delta-method gradients ``g`` of each
+    (CUPED-adjusted) metric: the sampling covariance of the two estimated effects within this
+    experiment, which proxy validation across experiments must remove (Bibaut et al., KDD 2024).
+    NaN where a needed covariance is unknown.
+    """
+    k = len(terms)
+    out = np.zeros((k, k))
+    for arm in (control, treatment):
+        if arm.count < 2:
+            return np.full((k, k), np.nan)
+        grads = np.array([adjusted_gradient(arm, y, x, theta) for y, x, theta in terms])
+        cov = arm.covariance()
+        used = np.flatnonzero(np.any(grads != 0, axis=0))
+        sub = cov[np.ix_(used, used)]
+        out += grads[:, used] @ sub @ grads[:, used].T / arm.count
+    return out
