@@ -185,16 +185,16 @@ def feasibility(
         )
         factor = mde_max / target if math.isfinite(mde_max) else math.inf
         proxy = (
-            f"a more sensitive proxy: its effect must be {factor:.1f} times larger relative to "
-            f"its standard deviation (the variance {needed:.1%} lower), such as a metric closer "
-            "to the change (clicks or engagement instead of revenue or retention)"
+            f"a more sensitive proxy: one that moves {factor:.1f} times more relative to its "
+            f"standard deviation (its variance relative to the effect {needed:.1%} lower), such "
+            "as a metric closer to the change (clicks or engagement instead of revenue)"
         )
         blind = (
             "a blind test or interleaving: the same users or queries judge both variants, which "
             "removes the between-unit variance and needs far fewer units"
         )
         bigger = (
-            f"a larger effect worth testing for: at most {larger} is detectable in {max_days} days"
+            f"a larger effect worth testing for: {max_days} days detect effects of {larger} or more"
         )
         suggestions = (proxy, blind, bigger)
     return FeasibilityResult(

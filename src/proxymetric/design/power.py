@@ -279,7 +279,8 @@ def power_analysis(
             check_number("sd_treatment", sd_treatment, low=0)
         var_c = sd * sd
         var_t = None if sd_treatment is None else sd_treatment * sd_treatment
-        sd_c, sd_t = sd, sd if sd_treatment is None else sd_treatment
+        sd_c = float(sd)
+        sd_t = sd_c if sd_treatment is None else float(sd_treatment)
 
     if units_per_variant is not None and total_units is not None:
         raise ProxymetricError("give one of `units_per_variant` and `total_units`, not both")
