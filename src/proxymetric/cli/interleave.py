@@ -1,0 +1,137 @@
+"""``proxymetric interleave``: team-draft lists, click-log analysis and planning."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from proxymetric.cli._common import OutputFormat, console, echo, user_errors
+from proxymetric.interleaving import analyze_clicks, interleave_table, units_needed
+from proxymetric.pairwise._render import (
+    Section,
+    interleaving_sections,
+    print_sections,
+    to_markdown,
+)
+from proxymetric.report import to_json
+
+__all__ = ["register"]
+
+interleave_app = typer.Typer(
+    name="interleave",
+    help="Interleaving: team-draft lists from two rankings, and their click-log analysis.",
+    no_args_is_help=True,
+)
+
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+
+
+def _show(result: object, sections: list[Section], output: OutputFormat) -> None:
+    if output is OutputFormat.json:
+        echo(to_json(result))
+    elif output is OutputFormat.markdown:
+        echo(to_markdown(sections))
+    else:
+        print_sections(sections, console)
+
+
+@interleave_app.command("lists")
+@user_errors
+def lists(
+    rankings: Annotated[
+        Path,
+        typer.Argument(help="CSV or Parquet with unit, ranker (a/b), item, rank (1 = top)."),
+    ],
+    seed: Annotated[str, typer.Option("--seed", "-s", help="Seed (each unit adds its id).")] = "0",
+    length: Annotated[
+        int | None, typer.Option(help="Items per list (default: all items of both).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write CSV here instead of stdout.")
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print JSON records instead of CSV.")
+    ] = False,
+) -> None:
+    """Interleave two rankings per unit (team draft); print unit, position, item and team."""
+    cols = interleave_table(rankings, seed=seed, length=length)
+    names = ("unit", "position", "item", "team")
+    records = [
+        {"unit": u, "position": int(p), "item": i, "team": t}
+        for u, p, i, t in zip(*(cols[n].tolist() for n in names), strict=True)
+    ]
+    if json_output:
+        text = to_json(records)
+    else:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=names, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+        text = buffer.getvalue().rstrip("\n")
+    if out is None:
+        echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        console.print(f"wrote {len(records):,} rows to {out}")
+
+
+@interleave_app.command("analyze")
+@user_errors
+def analyze(
+    clicks: Annotated[
+        Path,
+        typer.Argument(help="CSV or Parquet with unit, list, item, team (a/b), clicked (0/1)."),
+    ],
+    confidence: Annotated[float, typer.Option(help="Confidence level of intervals.")] = 0.95,
+    alpha: Annotated[float, typer.Option(help="Significance level of the sign test.")] = 0.05,
+    n_bootstrap: Annotated[
+        int, typer.Option("--bootstrap", "-b", help="Bootstrap rounds over units.")
+    ] = 2000,
+    seed: Annotated[int, typer.Option("--seed", "-s", help="Bootstrap seed.")] = 0,
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """Which ranker do units prefer? Per-unit winners, preference share, sign test, bootstrap."""
+    result = analyze_clicks(
+        clicks, confidence=confidence, alpha=alpha, n_bootstrap=n_bootstrap, seed=seed
+    )
+    _show(result, interleaving_sections(result), output)
+
+
+@interleave_app.command("plan")
+@user_errors
+def plan(
+    preference: Annotated[
+        float, typer.Option(help="Share of units with a preference that prefer the better ranker.")
+    ],
+    tie_rate: Annotated[
+        float, typer.Option("--tie-rate", help="Share of units without a preference.")
+    ] = 0.0,
+    alpha: Annotated[float, typer.Option(help="Two-sided significance level.")] = 0.05,
+    power: Annotated[float, typer.Option(help="Power.")] = 0.8,
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """How many units (users, queries) an interleaving test needs."""
+    result = units_needed(preference, alpha=alpha, power=power, tie_rate=tie_rate)
+    section = Section(
+        "Units needed",
+        f"two-sided sign test at alpha {alpha:g} with power {power:.0%}",
+        ("preference", "no-preference share", "decided units", "units"),
+        (
+            (
+                f"{preference:.1%}",
+                f"{tie_rate:.1%}",
+                f"{result.decided_units:,}",
+                f"{result.units:,}",
+            ),
+        ),
+    )
+    _show(result, [section], output)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``interleave`` command group to ``app``."""
+    app.add_typer(interleave_app, name="interleave")

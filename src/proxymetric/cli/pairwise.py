@@ -1,0 +1,145 @@
+"""``proxymetric pairwise``: analyse and plan blind side-by-side tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from proxymetric.cli._common import OutputFormat, console, echo, user_errors
+from proxymetric.pairwise import Judgments, analyze_judgments, judgments_needed, next_pairs
+from proxymetric.pairwise._render import (
+    Section,
+    blind_test_sections,
+    print_sections,
+    to_markdown,
+)
+from proxymetric.report import to_json
+
+__all__ = ["register"]
+
+pairwise_app = typer.Typer(
+    name="pairwise",
+    help="Blind pairwise tests: Bradley-Terry scores, rater agreement, judgment planning.",
+    no_args_is_help=True,
+)
+
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+
+
+def _show(result: object, sections: list[Section], output: OutputFormat) -> None:
+    if output is OutputFormat.json:
+        echo(to_json(result))
+    elif output is OutputFormat.markdown:
+        echo(to_markdown(sections))
+    else:
+        print_sections(sections, console)
+
+
+@pairwise_app.command("analyze")
+@user_errors
+def analyze(
+    judgments: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV or Parquet with item, system_a, system_b, winner (a/b/tie) and optional "
+            "rater, position, note, tags."
+        ),
+    ],
+    n_bootstrap: Annotated[
+        int, typer.Option("--bootstrap", "-b", help="Bootstrap rounds over items.")
+    ] = 1000,
+    confidence: Annotated[float, typer.Option(help="Confidence level of intervals.")] = 0.95,
+    seed: Annotated[int, typer.Option("--seed", "-s", help="Bootstrap seed.")] = 0,
+    ridge: Annotated[
+        float, typer.Option(help="Precision of a Gaussian prior on strengths (0: none).")
+    ] = 0.0,
+    alpha: Annotated[float, typer.Option(help="Level at which raters are flagged.")] = 0.05,
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """Rank systems from blind judgments: scores, intervals, rank ranges and trust checks."""
+    result = analyze_judgments(
+        Judgments.from_table(judgments),
+        n_bootstrap=n_bootstrap,
+        confidence=confidence,
+        seed=seed,
+        ridge=ridge,
+        alpha=alpha,
+    )
+    _show(result, blind_test_sections(result), output)
+
+
+@pairwise_app.command("plan")
+@user_errors
+def plan(
+    win_rate: Annotated[
+        float, typer.Option("--win-rate", help="Win rate to detect (ties excluded).")
+    ],
+    baseline: Annotated[float, typer.Option(help="Win rate under no difference.")] = 0.5,
+    alpha: Annotated[float, typer.Option(help="Two-sided significance level.")] = 0.05,
+    power: Annotated[float, typer.Option(help="Power.")] = 0.8,
+    tie_rate: Annotated[float, typer.Option("--tie-rate", help="Expected share of ties.")] = 0.0,
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """How many judgments are needed to detect a win rate against the baseline."""
+    result = judgments_needed(
+        win_rate, baseline=baseline, alpha=alpha, power=power, tie_rate=tie_rate
+    )
+    section = Section(
+        "Judgments needed",
+        f"two-sided test at alpha {alpha:g} with power {power:.0%}",
+        ("win rate", "baseline", "tie rate", "decided judgments", "judgments"),
+        (
+            (
+                f"{win_rate:.1%}",
+                f"{baseline:.1%}",
+                f"{tie_rate:.1%}",
+                f"{result.non_tie_judgments:,}",
+                f"{result.judgments:,}",
+            ),
+        ),
+    )
+    _show(result, [section], output)
+
+
+@pairwise_app.command("next")
+@user_errors
+def next_(
+    judgments: Annotated[Path, typer.Argument(help="The judgments collected so far.")],
+    n_pairs: Annotated[int, typer.Option("--pairs", "-n", help="Pairs to suggest.")] = 5,
+    batch: Annotated[int, typer.Option(help="Judgments planned per suggested pair.")] = 100,
+    confidence: Annotated[float, typer.Option(help="Confidence level of intervals.")] = 0.95,
+    ridge: Annotated[float, typer.Option(help="Precision of a prior on strengths.")] = 0.0,
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """Which pairs to judge next to shrink the widest score intervals fastest."""
+    result = next_pairs(
+        Judgments.from_table(judgments),
+        n_pairs=n_pairs,
+        batch=batch,
+        confidence=confidence,
+        ridge=ridge,
+    )
+    section = Section(
+        "Pairs to judge next",
+        "model-based widths of the widest score interval before and after each batch",
+        ("system a", "system b", "judgments", "widest CI before", "after", "widest system"),
+        tuple(
+            (
+                p.system_a,
+                p.system_b,
+                str(p.judgments),
+                f"{p.widest_ci_before:.0f}",
+                f"{p.widest_ci_after:.0f}",
+                p.widest_system,
+            )
+            for p in result
+        ),
+    )
+    _show(list(result), [section], output)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``pairwise`` command group to ``app``."""
+    app.add_typer(pairwise_app, name="pairwise")
