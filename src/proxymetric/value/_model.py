@@ -665,17 +665,21 @@ class ValueModel:
             others = [s.mean for a, s in obj.items() if a not in {h.alternative for h in headroom}]
             bar = max([0.0, *others])
             worth = top.mean > bar
-            ideal = ", ".join(top.ideal_inputs)
+            ideal = (
+                f"{top.ideal_inputs[0]} at its ideal value"
+                if len(top.ideal_inputs) == 1
+                else f"{', '.join(top.ideal_inputs)} at their ideal values"
+            )
             rival = "zero" if bar == 0.0 else f"the best alternative without a model ({money(bar)})"
             if worth:
                 sentences.append(
-                    f"An ideal model ({ideal} at their ideal values) would bring "
+                    f"An ideal model ({ideal}) would bring "
                     f"{money(top.mean)} with `{top.alternative}`, more than {rival}: "
                     f"the headroom is worth pursuing."
                 )
             else:
                 sentences.append(
-                    f"Even an ideal model ({ideal} at their ideal values) would bring only "
+                    f"Even an ideal model ({ideal}) would bring only "
                     f"{money(top.mean)} with `{top.alternative}`, no more than {rival}: "
                     f"it is not worth building."
                 )

@@ -134,7 +134,7 @@ def _sections(r: ValueResult) -> list[_Section]:
         choices = [f"best expected {t.objective}: `{t.choice_by_expected_objective}`"]
         if t.exchange_rate is not None:
             choices.append(
-                f"at {format_number(t.exchange_rate)} {t.x} per unit of {t.y}: "
+                f"valuing one unit of {t.y} at {format_number(t.exchange_rate)} of {t.x}: "
                 f"`{t.choice_by_exchange_rate}`"
             )
         if t.risk_limit is not None:
