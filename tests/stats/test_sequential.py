@@ -267,3 +267,17 @@ def test_invariants(effects: list[float], sd: float, tau2: float) -> None:
     assert np.all(np.diff(hi) <= 0)
     assert [s.pvalue for s in swapped.looks] == pytest.approx(p.tolist())
     assert [s.effect_ci_upper for s in swapped.looks] == pytest.approx((-lo).tolist())
+
+
+def test_empty_confidence_sequence_is_flagged() -> None:
+    # A glitch: one look far from the others makes the running intersection empty.
+    n = np.array([20.0, 2000.0, 3000.0, 4000.0])
+    mc = np.zeros(4)
+    mt = np.array([0.0, 0.5, 0.0, 0.0])
+    var = np.ones(4)
+    r = sequential_test(n, mc, var, n, mt, var, mixing_variance=0.01)
+    last = r.looks[-1]
+    assert last.effect_ci_lower > last.effect_ci_upper
+    assert not last.could_stop
+    assert last.reason.startswith("check the data: the confidence sequence is empty")
+    assert r.stop_look == 2  # the glitch itself looked significant when it happened

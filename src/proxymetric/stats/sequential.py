@@ -301,7 +301,9 @@ class SequentialLook(Result):
     confidence sequence (valid at every look at once); ``fixed_pvalue`` is the naive
     fixed-horizon Welch z-test p-value, shown only for contrast (it is not valid under
     peeking). ``gs_*`` fields are set when a planned sample is given: the information fraction,
-    the O'Brien-Fleming-type z boundary and whether the z statistic crosses it.
+    the O'Brien-Fleming-type z boundary and whether the z statistic crosses it. An empty
+    confidence sequence (``effect_ci_lower > effect_ci_upper``) means the looks contradict a
+    constant effect; ``could_stop`` is then false and ``reason`` says to check the data.
     """
 
     look: int
@@ -426,7 +428,13 @@ def sequential_test(
         significant = bool(pvalues[i] <= alpha)
         gs_reject = bool(np.isfinite(bounds[i]) and abs(z[i]) >= bounds[i])
         ci = f"[{lower[i]:.4g}, {upper[i]:.4g}]"
-        if significant:
+        if lower[i] > upper[i]:
+            reason = (
+                "check the data: the confidence sequence is empty (the looks contradict one "
+                "constant effect: a data glitch or an effect that changes over time), so the "
+                "always-valid result does not hold"
+            )
+        elif significant:
             side = "better" if effect[i] > 0 else "worse"
             reason = (
                 f"could stop: the always-valid p-value {pvalues[i]:.4g} <= alpha {alpha:g} and "
