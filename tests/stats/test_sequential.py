@@ -100,8 +100,8 @@ def test_peeking_inflates_fixed_horizon_but_not_msprt() -> None:
 
     tol = 3 * math.sqrt(ALPHA * (1 - ALPHA) / SIMS)
     assert abs(final_fpr - ALPHA) < tol  # one look at the end is a valid test
-    assert fixed_fpr > 3 * ALPHA  # peeking daily: about 0.25 (measured 0.254 with this seed)
-    assert msprt_fpr <= ALPHA + tol  # measured 0.019 with this seed
+    assert fixed_fpr > 3 * ALPHA  # peeking daily: about 0.25 (measured 0.278 with this seed)
+    assert msprt_fpr <= ALPHA + tol  # measured 0.012 with this seed
 
 
 def test_confidence_sequence_covers_at_every_look() -> None:

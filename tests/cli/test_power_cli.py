@@ -1,0 +1,112 @@
+"""``proxymetric power`` through the CLI runner, including every example in docs/power.md."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from proxymetric.cli import app
+from proxymetric.design import power_analysis
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "power.md"
+runner = CliRunner()
+
+
+def _examples() -> list[tuple[str, list[str]]]:
+    """Return (command, expected output lines) for every ``$ proxymetric`` line of the guide."""
+    out: list[tuple[str, list[str]]] = []
+    for block in re.findall(r"```console\n(.*?)```", DOCS.read_text(), flags=re.DOTALL):
+        for chunk in re.split(r"^\$ ", block, flags=re.MULTILINE)[1:]:
+            command, *expected = chunk.rstrip("\n").split("\n")
+            out.append((command, expected))
+    return out
+
+
+@pytest.mark.parametrize(("command", "expected"), _examples())
+def test_documented_examples(command: str, expected: list[str]) -> None:
+    args = shlex.split(command)
+    assert args[0] == "proxymetric"
+    result = runner.invoke(app, args[1:])
+    if expected and expected[0].startswith("error:"):
+        assert result.exit_code == 2
+        assert result.stderr.strip() == expected[0]
+        assert "Traceback" not in result.output
+        return
+    assert result.exit_code == 0, result.output
+    if expected and expected[0] == "{":
+        assert json.loads(result.stdout) == json.loads("\n".join(expected))
+    else:
+        for line in expected:
+            assert line in result.stdout
+
+
+def test_json_fields_match_the_library() -> None:
+    result = runner.invoke(
+        app,
+        ["power", "--type", "proportion", "--baseline", "0.05", "--units-per-variant", "150",
+         "--format", "json"],
+    )  # fmt: skip
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    ref = power_analysis("proportion", 0.05, units_per_variant=150)
+    for key in ("units_per_variant", "total_units", "mde", "rel_mde", "power"):
+        assert data[key] == pytest.approx(getattr(ref, key))
+    assert data["solved_for"] == "mde"
+
+
+def test_options_reach_the_calculator() -> None:
+    args = ["power", "--type", "mean", "--baseline", "2", "--sd", "3", "--mde", "0.1",
+            "--alpha", "0.01", "--power", "0.9", "--variants", "3", "--treatment-ratio", "0.5",
+            "--variance-reduction", "0.3", "--one-sided", "-f", "json"]  # fmt: skip
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    ref = power_analysis(
+        "mean", 2.0, sd=3.0, mde=0.1, alpha=0.01, power=0.9, variants=3,
+        treatment_ratio=0.5, variance_reduction=0.3, one_sided=True,
+    )  # fmt: skip
+    assert json.loads(result.stdout) == json.loads(json.dumps(ref.to_dict()))
+
+
+def test_markdown_output() -> None:
+    result = runner.invoke(app, ["power", "--baseline", "10", "--sd", "10", "--mde", "1", "-f",
+                                 "markdown"])  # fmt: skip
+    assert result.exit_code == 0
+    assert "| units per variant | 1,570 |" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--type", "median", "--baseline", "1", "--mde", "1"], "`--type` must be one of"),
+        (["--type", "mean", "--mde", "1"], "`--baseline` is required"),
+        (["--type", "mean", "--baseline", "1", "--mde", "1"], "`sd` is required for a mean"),
+        (["--type", "mean", "--baseline", "1", "--sd", "1"], "give the units"),
+        (["--baseline", "1", "--sd", "1", "--mde", "1", "--alpha", "2"], "`alpha` == 2.0"),
+        (
+            [
+                "--baseline",
+                "1",
+                "--sd",
+                "1",
+                "--mde",
+                "1",
+                "--units-per-variant",
+                "50",
+                "--power",
+                "0.9",
+            ],
+            "not all three",
+        ),
+    ],
+)
+def test_user_errors_exit_2_with_one_line(args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["power", *args])
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
