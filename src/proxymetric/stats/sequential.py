@@ -47,7 +47,7 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 from proxymetric._result import Result
 from proxymetric._validation import check_choice, check_number
@@ -70,7 +70,7 @@ Alternative = Literal["two-sided", "greater"]
 FloatArray = NDArray[np.float64]
 
 # Grid of the numerical integration for group-sequential boundaries (points per unit of sd).
-_GRID_PER_SD = 64
+_GRID_PER_SD = 32
 _GRID_SDS = 10.0
 
 
@@ -196,9 +196,9 @@ def _crossing(
 ) -> float:
     """Probability of crossing ``+-s_next`` on the score scale at the next look from ``grid``."""
     sd = math.sqrt(dt)
-    upper = stats.norm.sf((s_next - grid) / sd)
+    upper = special.ndtr((grid - s_next) / sd)
     if two_sided:
-        upper = upper + stats.norm.cdf((-s_next - grid) / sd)
+        upper = upper + special.ndtr((-s_next - grid) / sd)
     return float(weights @ upper)
 
 
@@ -280,7 +280,8 @@ def group_sequential_boundaries(
         new_grid = np.linspace(lower_s, s_bound, points + 1)
         h = new_grid[1] - new_grid[0]
         sd = math.sqrt(dt)
-        density = stats.norm.pdf((new_grid[:, None] - grid[None, :]) / sd) / sd @ weights
+        kernel = np.exp(-0.5 * ((new_grid[:, None] - grid[None, :]) / sd) ** 2)
+        density = kernel @ weights / (sd * math.sqrt(2.0 * math.pi))
         trap = np.full(new_grid.size, h)
         trap[[0, -1]] = h / 2.0
         grid, weights = new_grid, density * trap
