@@ -26,7 +26,7 @@ def check_choice(param: str, value: T, allowed: Collection[T]) -> T:
     >>> check_choice("alternative", "bigger", ["two-sided", "greater", "less"])
     Traceback (most recent call last):
     ...
-    proxymetric.errors.ProxymetricError: `alternative` must be one of 'two-sided', 'greater', 'less'; got 'bigger'
+    proxymetric.errors.ProxymetricError: `alternative` must be one of ...; got 'bigger'
     """
     if value not in allowed:
         choices = ", ".join(repr(a) for a in allowed)
@@ -40,13 +40,12 @@ def check_name(param: str, name: str, known: Collection[str], what: str) -> str:
     >>> check_name("metric", "retention_8", ["retention_1", "retention_7"], "metrics")
     Traceback (most recent call last):
     ...
-    proxymetric.errors.ProxymetricError: `metric` 'retention_8' is not defined; defined metrics: retention_1, retention_7; did you mean 'retention_7'?
+    proxymetric.errors.ProxymetricError: `metric` 'retention_8' is not defined; ...
     """
     if name not in known:
         listed = ", ".join(sorted(known)) or "(none)"
-        raise ProxymetricError(
-            f"`{param}` {name!r} is not defined; defined {what}: {listed}{did_you_mean(name, known)}"
-        )
+        hint = did_you_mean(name, known)
+        raise ProxymetricError(f"`{param}` {name!r} is not defined; defined {what}: {listed}{hint}")
     return name
 
 

@@ -19,7 +19,15 @@ import numpy as np
 from proxymetric._validation import check_name
 from proxymetric.analysis.decision import decide
 from proxymetric.analysis.result import ExperimentResult, MetricResult
-from proxymetric.data import SourceResolver, check_columns, variant_moments
+from proxymetric.data import (
+    AssignmentRequest,
+    EventAggregate,
+    SourceResolver,
+    VariantMoments,
+    check_columns,
+    event_moments,
+    variant_moments,
+)
 from proxymetric.errors import DataError, ProxymetricError
 from proxymetric.spec import ExperimentSpec, MetricSpec, Spec, load_spec
 from proxymetric.stats import (
@@ -35,9 +43,17 @@ from proxymetric.stats.moments import Moments
 __all__ = ["analyze", "analyze_moments"]
 
 
-def _statistics(metric: MetricSpec) -> tuple[Statistic, Statistic | None]:
+def _statistics(name: str, metric: MetricSpec, event: bool) -> tuple[Statistic, Statistic | None]:
+    """The metric and its CUPED covariate as functions of the per-unit columns."""
+    if event:
+        pre = metric.uses_pre_period
+        if metric.type == "ratio":
+            y = Statistic(f"{name}__num", f"{name}__den")
+            return y, Statistic(f"{name}__num__pre", f"{name}__den__pre") if pre else None
+        return Statistic(name), Statistic(f"{name}__pre") if pre else None
     if metric.type == "ratio":
-        assert metric.numerator is not None
+        assert isinstance(metric.numerator, str)
+        assert isinstance(metric.denominator, str)
         y = Statistic(metric.numerator, metric.denominator)
         x = None
         if metric.numerator_covariate is not None:
@@ -47,6 +63,27 @@ def _statistics(metric: MetricSpec) -> tuple[Statistic, Statistic | None]:
     return Statistic(metric.column), (
         Statistic(metric.covariate) if metric.covariate is not None else None
     )
+
+
+def _event_aggregates(spec: Spec, exp: ExperimentSpec) -> dict[str, EventAggregate]:
+    """The per-unit aggregates every event metric of ``exp`` needs, by column name."""
+    out: dict[str, EventAggregate] = {}
+    for name, _ in exp.metric_roles():
+        metric = spec.metrics[name]
+        value, den = metric.event_values()
+        parts = [("", value)] if den is None else [("__num", value), ("__den", den)]
+        periods = [("", "analysis")] + ([("__pre", "pre")] if metric.uses_pre_period else [])
+        for suffix, v in parts:
+            for period_suffix, period in periods:
+                out[f"{name}{suffix}{period_suffix}"] = EventAggregate(
+                    source=metric.source,
+                    aggregate=v.aggregate,
+                    column=v.column,
+                    filter=v.filter,
+                    period=period,  # type: ignore[arg-type]
+                    owner=f"metric {name!r}",
+                )
+    return out
 
 
 def _better(effect: float, higher_is_better: bool) -> bool | None:
@@ -124,9 +161,10 @@ def analyze_moments(
     margins = {g.metric: (g.margin, g.margin_type) for g in exp.guardrails}
     confidence = 1 - exp.alpha
     results: list[MetricResult] = []
+    event = exp.assignment is not None
     for metric_name, role in exp.metric_roles():
         metric = spec.metrics[metric_name]
-        y, x = _statistics(metric)
+        y, x = _statistics(metric_name, metric, event)
         margin = margins.get(metric_name)
         for variant in treatments:
             cmp = compare(
@@ -202,7 +240,7 @@ def _effect_covariance(
     theta = {r.metric: r.cuped_theta or 0.0 for r in results if r.variant == variant}
     terms = []
     for name in names:
-        y, x = _statistics(spec.metrics[name])
+        y, x = _statistics(name, spec.metrics[name], exp.assignment is not None)
         terms.append((y, x, theta.get(name, 0.0)))
     with np.errstate(invalid="ignore", divide="ignore"):
         cov = effect_covariance(control, treatment, terms)
@@ -267,10 +305,37 @@ def analyze(
     spec = load_spec(spec)
     name = _experiment_name(spec, experiment)
     exp = spec.experiments[name]
+    resolver = SourceResolver(spec.base_dir, data)
+    vm = (
+        _event_moments(spec, exp, resolver)
+        if exp.assignment
+        else _unit_moments(spec, exp, resolver)
+    )
+    warnings = []
+    if vm.unassigned:
+        warnings.append(f"{vm.unassigned:,} row(s) have no variant and were left out")
+    if vm.multiple:
+        warnings.append(
+            f"{vm.multiple:,} unit(s) were assigned to more than one variant and were left out"
+        )
+    known = set(exp.variants) if exp.variants is not None else None
+    moments = vm.moments
+    if known is not None:
+        ignored = sorted(set(moments) - known)
+        if ignored:
+            warnings.append(
+                f"variant(s) {', '.join(ignored)} in the data are not in `variants` and were left "
+                "out"
+            )
+        moments = {v: m for v, m in moments.items() if v in known}
+    return analyze_moments(name, spec, moments, missing=vm.missing, warnings=warnings)
+
+
+def _unit_moments(spec: Spec, exp: ExperimentSpec, resolver: SourceResolver) -> VariantMoments:
     metric_names = [m for m, _ in exp.metric_roles()]
     source_name = spec.metrics[exp.primary].source
     source = spec.sources[source_name]
-    resolver = SourceResolver(spec.base_dir, data)
+    assert source.variant is not None
     table = resolver.table(source_name, source)
     columns = list(dict.fromkeys(c for m in metric_names for c in spec.metrics[m].columns))
     check_columns(source_name, source, table, [source.unit, source.variant, *columns])
@@ -284,21 +349,18 @@ def analyze(
                         f"column {c!r} is read by metrics with different `fill_missing` values"
                     )
                 fill[c] = metric.fill_missing
-    vm = variant_moments(table, source.variant, columns, source=source_name, fill=fill)
-    warnings = []
-    if vm.unassigned:
-        warnings.append(f"{vm.unassigned:,} row(s) have no variant and were left out")
-    known = set(exp.variants) if exp.variants is not None else None
-    moments = vm.moments
-    if known is not None:
-        ignored = sorted(set(moments) - known)
-        if ignored:
-            warnings.append(
-                f"variant(s) {', '.join(ignored)} in the data are not in `variants` and were left "
-                "out"
-            )
-        moments = {v: m for v, m in moments.items() if v in known}
-    return analyze_moments(name, spec, moments, missing=vm.missing, warnings=warnings)
+    return variant_moments(table, source.variant, columns, source=source_name, fill=fill)
+
+
+def _event_moments(spec: Spec, exp: ExperimentSpec, resolver: SourceResolver) -> VariantMoments:
+    assert exp.assignment is not None
+    request = AssignmentRequest(
+        source=exp.assignment,
+        window_days=exp.window_days,
+        pre_period_days=exp.pre_period_days,
+        exposure_filter=exp.exposure_filter,
+    )
+    return event_moments(resolver, spec.sources, request, _event_aggregates(spec, exp))
 
 
 def _experiment_name(spec: Spec, experiment: str | None) -> str:

@@ -4,7 +4,19 @@ It resolves sources (files, DuckDB, any Ibis backend, in-memory tables) and comp
 engine, the per-variant moments the statistics need.
 """
 
+from proxymetric.data.events import AssignmentRequest, EventAggregate, event_moments
+from proxymetric.data.filters import check_filter, translate_filter
 from proxymetric.data.moments import VariantMoments, variant_moments
 from proxymetric.data.sources import SourceResolver, check_columns
 
-__all__ = ["SourceResolver", "VariantMoments", "check_columns", "variant_moments"]
+__all__ = [
+    "AssignmentRequest",
+    "EventAggregate",
+    "SourceResolver",
+    "VariantMoments",
+    "check_columns",
+    "check_filter",
+    "event_moments",
+    "translate_filter",
+    "variant_moments",
+]

@@ -18,7 +18,10 @@ from proxymetric.data._engine import engine_errors
 from proxymetric.errors import DataError
 from proxymetric.stats.moments import Moments
 
-__all__ = ["VariantMoments", "variant_moments"]
+__all__ = ["MULTIPLE", "VariantMoments", "variant_moments"]
+
+# The variant of a unit assigned to more than one variant (event-level experiments).
+MULTIPLE = "__proxymetric_multiple_variants__"
 
 
 @dataclass(frozen=True)
@@ -30,11 +33,13 @@ class VariantMoments:
             mean in the variants where values are missing).
         missing: per variant, the number of missing values of each column that has any.
         unassigned: rows whose variant is missing (excluded).
+        multiple: units assigned to more than one variant (excluded).
     """
 
     moments: dict[str, Moments]
     missing: dict[str, dict[str, int]] = field(default_factory=dict)
     unassigned: int = 0
+    multiple: int = 0
 
 
 def _numeric(table: ir.Table, column: str, source: str) -> ir.FloatingValue:
@@ -93,12 +98,15 @@ def _collect(rows: list[dict[str, object]], cols: list[str]) -> VariantMoments:
     k = len(cols)
     moments: dict[str, Moments] = {}
     missing: dict[str, dict[str, int]] = {}
-    unassigned = 0
+    unassigned = multiple = 0
     for row in rows:
         n = int(row["_n"])  # type: ignore[call-overload]
         name = row["_variant"]
         if name is None:
             unassigned += n
+            continue
+        if name == MULTIPLE:
+            multiple += n
             continue
         mean = np.array([_f(row[f"_m{i}"]) for i in range(k)])
         cov = np.full((k, k), np.nan)
@@ -114,4 +122,4 @@ def _collect(rows: list[dict[str, object]], cols: list[str]) -> VariantMoments:
         if n < 2:
             cov = np.zeros((k, k))
         moments[str(name)] = Moments.from_covariance(cols, n, mean, cov)
-    return VariantMoments(moments, missing, unassigned)
+    return VariantMoments(moments, missing, unassigned, multiple)

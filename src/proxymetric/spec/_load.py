@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from proxymetric._validation import did_you_mean
 from proxymetric.errors import SpecError
 from proxymetric.spec._yaml import LineMap, read_yaml
-from proxymetric.spec.model import Spec
+from proxymetric.spec.model import PRE_PERIOD, ExperimentSpec, MetricSpec, SourceSpec, Spec
 
 __all__ = ["load_spec", "parse_spec"]
 
@@ -40,6 +40,71 @@ def _from_validation_error(exc: ValidationError, lines: LineMap) -> SpecError:
     return lines.error(msg, loc)
 
 
+def _check_metric(name: str, metric: MetricSpec, source: SourceSpec, lines: LineMap) -> None:
+    where = ("metrics", name)
+    if source.kind == "assignments":
+        raise lines.error(
+            f"metric {name!r} reads the assignment log {metric.source!r}; metrics read unit "
+            "tables (with `variant`) or event logs (with `timestamp`, without `variant`)",
+            (*where, "source"),
+        )
+    strings = [k for k in ("numerator", "denominator") if isinstance(getattr(metric, k), str)]
+    if source.kind == "units":
+        if metric.aggregate is not None or metric.filter is not None:
+            key = "aggregate" if metric.aggregate is not None else "filter"
+            raise lines.error(
+                f"metric {name!r} sets `{key}`, but source {metric.source!r} is a unit table "
+                "(one row per unit); `aggregate` and `filter` apply to event logs (sources with "
+                "`timestamp` and no `variant`)",
+                (*where, key),
+            )
+        if metric.type != "ratio" and metric.column is None:
+            raise lines.error(f"a {metric.type} metric needs `column`", where)
+        if metric.type == "ratio" and len(strings) < 2:
+            raise lines.error(
+                f"ratio metric {name!r} on the unit table {metric.source!r} needs column names "
+                "as `numerator` and `denominator`",
+                where,
+            )
+        if metric.covariate == PRE_PERIOD:
+            raise lines.error(
+                f"`covariate: pre_period` of metric {name!r} needs an event log with timestamps; "
+                f"on the unit table {metric.source!r}, name a covariate column",
+                (*where, "covariate"),
+            )
+        return
+    # an event log
+    if strings:
+        raise lines.error(
+            f"ratio metric {name!r} on the event log {metric.source!r} needs aggregates as "
+            f"`{strings[0]}`, such as {{aggregate: sum, column: revenue}}",
+            (*where, strings[0]),
+        )
+    if metric.covariate not in (None, PRE_PERIOD, "none"):
+        raise lines.error(
+            f"`covariate` of event metric {name!r} must be 'pre_period' (the default) or "
+            f"'none'; got {metric.covariate!r}",
+            (*where, "covariate"),
+        )
+    if metric.numerator_covariate is not None:
+        raise lines.error(
+            f"event metric {name!r} takes its covariate from the pre-period; remove "
+            "`numerator_covariate` and `denominator_covariate`",
+            (*where, "numerator_covariate"),
+        )
+    if metric.type == "mean" and metric.aggregate is None:
+        raise lines.error(
+            f"metric {name!r} on the event log {metric.source!r} needs `aggregate` (sum, count, "
+            "count_distinct, max or any)",
+            where,
+        )
+    if metric.type != "ratio":
+        try:
+            metric.event_values()
+        except ValueError as exc:
+            raise lines.error(f"metric {name!r}: {exc}", where) from None
+
+
 def _check_references(spec: Spec, lines: LineMap) -> None:
     sources, metrics = spec.sources, spec.metrics
     for name, metric in metrics.items():
@@ -49,6 +114,7 @@ def _check_references(spec: Spec, lines: LineMap) -> None:
                 f"{', '.join(sorted(sources)) or '(none)'}{did_you_mean(metric.source, sources)}",
                 ("metrics", name, "source"),
             )
+        _check_metric(name, metric, sources[metric.source], lines)
     for exp_name, exp in spec.experiments.items():
         seen: dict[str, str] = {}
         paths: list[tuple[str, tuple[str | int, ...]]] = [(exp.primary, ("primary",))]
@@ -70,14 +136,7 @@ def _check_references(spec: Spec, lines: LineMap) -> None:
                     where,
                 )
             seen[metric_name] = role
-        used_sources = {metrics[m].source for m in seen}
-        if len(used_sources) > 1:
-            raise lines.error(
-                f"experiment {exp_name!r} reads metrics from several unit-level sources "
-                f"({', '.join(sorted(used_sources))}); put its metrics in one table with one row "
-                "per unit",
-                ("experiments", exp_name),
-            )
+        _check_sources(spec, exp_name, exp, list(seen), lines)
         if exp.variants is not None:
             if exp.control not in exp.variants:
                 raise lines.error(
@@ -109,6 +168,54 @@ def _check_references(spec: Spec, lines: LineMap) -> None:
                 raise lines.error(
                     f"`split` shares must be > 0; got {bad}", ("experiments", exp_name, "split")
                 )
+
+
+def _check_sources(
+    spec: Spec, exp_name: str, exp: ExperimentSpec, names: list[str], lines: LineMap
+) -> None:
+    where = ("experiments", exp_name)
+    kinds = {spec.metrics[m].source: spec.sources[spec.metrics[m].source].kind for m in names}
+    if exp.assignment is not None:
+        if exp.assignment not in spec.sources:
+            raise lines.error(
+                f"assignment source {exp.assignment!r} of experiment {exp_name!r} is not "
+                f"defined; defined sources: {', '.join(sorted(spec.sources))}"
+                f"{did_you_mean(exp.assignment, spec.sources)}",
+                (*where, "assignment"),
+            )
+        if spec.sources[exp.assignment].kind != "assignments":
+            raise lines.error(
+                f"assignment source {exp.assignment!r} of experiment {exp_name!r} needs `unit`, "
+                "`variant` and `timestamp` (the assignment time)",
+                (*where, "assignment"),
+            )
+        units = sorted(s for s, k in kinds.items() if k != "events")
+        if units:
+            raise lines.error(
+                f"experiment {exp_name!r} has an assignment log, so its metrics must read event "
+                f"logs; {', '.join(units)} is a unit table",
+                where,
+            )
+        return
+    if "events" in kinds.values():
+        raise lines.error(
+            f"experiment {exp_name!r} has metrics on event logs; name its assignment log with "
+            "`assignment: SOURCE` (a source with `unit`, `variant` and `timestamp`)",
+            where,
+        )
+    if exp.exposure_filter is not None or exp.window_days is not None:
+        raise lines.error(
+            f"`exposure_filter` and `window_days` of experiment {exp_name!r} need an "
+            "`assignment` log",
+            where,
+        )
+    if len(kinds) > 1:
+        raise lines.error(
+            f"experiment {exp_name!r} reads metrics from several unit tables "
+            f"({', '.join(sorted(kinds))}); put its metrics in one table with one row per unit, "
+            "or use an assignment log and event logs",
+            where,
+        )
 
 
 def parse_spec(data: Any, lines: LineMap | None = None, base_dir: Path | None = None) -> Spec:

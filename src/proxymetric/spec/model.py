@@ -12,9 +12,19 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-__all__ = ["ExperimentSpec", "GuardrailSpec", "MetricSpec", "SourceSpec", "Spec"]
+__all__ = [
+    "PRE_PERIOD",
+    "EventValue",
+    "ExperimentSpec",
+    "GuardrailSpec",
+    "MetricSpec",
+    "SourceSpec",
+    "Spec",
+]
 
 MetricType = Literal["mean", "proportion", "ratio"]
+AggregateKind = Literal["sum", "count", "count_distinct", "max", "any"]
+PRE_PERIOD = "pre_period"
 
 
 class _Model(BaseModel):
@@ -24,9 +34,12 @@ class _Model(BaseModel):
 class SourceSpec(_Model):
     """A table of data: a CSV/Parquet file (``path``) or a ``table`` behind a ``connection``.
 
-    ``unit`` is the randomization unit column; ``variant`` the column holding each unit's
-    variant (one row per unit). ``path`` is relative to the spec file. A ``table`` without a
-    ``connection`` names an in-memory table passed to :func:`proxymetric.analyze` as ``data``.
+    ``path`` is relative to the spec file. A ``table`` without a ``connection`` names an
+    in-memory table passed to :func:`proxymetric.analyze` as ``data``. Three kinds:
+
+    - a **unit table** (one row per randomization unit): ``unit`` and ``variant``;
+    - an **assignment log**: ``unit``, ``variant`` and ``timestamp`` (the assignment time);
+    - an **event log**: ``unit`` and ``timestamp`` (the event time), any other columns.
     """
 
     path: str | None = None
@@ -34,24 +47,66 @@ class SourceSpec(_Model):
     connection: str | None = None
     format: Literal["csv", "parquet"] | None = None
     unit: str
-    variant: str
+    variant: str | None = None
+    timestamp: str | None = None
     description: str | None = None
+
+    @property
+    def kind(self) -> Literal["units", "assignments", "events"]:
+        """``units``, ``assignments`` or ``events``, from the columns the source declares."""
+        if self.variant is None:
+            return "events"
+        return "assignments" if self.timestamp is not None else "units"
 
     @model_validator(mode="after")
     def _one_location(self) -> SourceSpec:
+        if self.path is None and self.table is None:
+            raise ValueError("a source needs `path` (a file) or `table`")
         if self.path is not None and (self.table is not None or self.connection is not None):
             raise ValueError("give either `path` or `table` (with an optional `connection`)")
+        if self.variant is None and self.timestamp is None:
+            raise ValueError(
+                "a source needs `variant` (a unit table or an assignment log) or `timestamp` "
+                "(an event log)"
+            )
         if self.connection is not None and self.table is None:
             raise ValueError("`connection` needs a `table` to read")
+        return self
+
+
+class EventValue(_Model):
+    """A per-unit aggregate of an event log: ``aggregate`` of ``column`` over matching events.
+
+    ``sum``, ``count_distinct`` and ``max`` need a ``column``; ``count`` counts events (or
+    non-missing values of ``column``); ``any`` is 1 when the unit has a matching event.
+    ``filter`` is a SQL boolean expression over the event log's columns.
+    """
+
+    aggregate: AggregateKind
+    column: str | None = None
+    filter: str | None = None
+
+    @model_validator(mode="after")
+    def _column_when_needed(self) -> EventValue:
+        if self.aggregate in ("sum", "count_distinct", "max") and self.column is None:
+            raise ValueError(f"aggregate `{self.aggregate}` needs a `column`")
         return self
 
 
 class MetricSpec(_Model):
     """A metric: a per-unit ``mean``, a ``proportion`` (0/1 column) or a ``ratio`` of sums.
 
-    Mean and proportion metrics read ``column`` (and an optional CUPED ``covariate`` column);
-    ratio metrics read ``numerator`` and ``denominator`` (and optional
-    ``numerator_covariate``/``denominator_covariate``). ``direction: decrease`` means lower is
+    On a unit table, mean and proportion metrics read ``column`` (and an optional CUPED
+    ``covariate`` column); ratio metrics read ``numerator`` and ``denominator`` (and optional
+    ``numerator_covariate``/``denominator_covariate``).
+
+    On an event log, a metric aggregates each unit's events in the analysis window:
+    ``aggregate`` (``sum``, ``count``, ``count_distinct``, ``max``, ``any``; ``any`` by default
+    for proportions) of ``column``, with an optional SQL ``filter``; a ratio's ``numerator`` and
+    ``denominator`` are such aggregates. Its CUPED covariate is by default the same definition
+    over the pre-assignment period (``covariate: pre_period``); ``covariate: none`` turns it off.
+
+    ``direction: decrease`` means lower is
     better (latency, cost, incidents). ``fill_missing`` replaces missing values (for example
     0 for "no purchase"); without it, missing values make the metric undefined, with a reason.
     ``value_per_unit`` is the money value of one unit of the metric (per randomization unit).
@@ -61,8 +116,10 @@ class MetricSpec(_Model):
     source: str
     column: str | None = None
     covariate: str | None = None
-    numerator: str | None = None
-    denominator: str | None = None
+    aggregate: AggregateKind | None = None
+    filter: str | None = None
+    numerator: str | EventValue | None = None
+    denominator: str | EventValue | None = None
     numerator_covariate: str | None = None
     denominator_covariate: str | None = None
     direction: Literal["increase", "decrease"] = "increase"
@@ -87,9 +144,12 @@ class MetricSpec(_Model):
                     "a ratio metric's CUPED covariate needs both `numerator_covariate` and "
                     "`denominator_covariate`"
                 )
+            if self.aggregate is not None or self.filter is not None:
+                raise ValueError(
+                    "a ratio metric's `aggregate` and `filter` go inside `numerator` and "
+                    "`denominator`"
+                )
         else:
-            if self.column is None:
-                raise ValueError(f"a {self.type} metric needs `column`")
             given = [k for k in ratio_keys if getattr(self, k) is not None]
             if given:
                 raise ValueError(
@@ -103,9 +163,24 @@ class MetricSpec(_Model):
         """True unless ``direction`` is ``decrease``."""
         return self.direction == "increase"
 
+    def event_values(self) -> tuple[EventValue, EventValue | None]:
+        """The per-unit aggregates of an event metric: ``(value, None)`` or ``(num, den)``."""
+        if self.type == "ratio":
+            num, den = self.numerator, self.denominator
+            assert isinstance(num, EventValue)
+            assert isinstance(den, EventValue)
+            return num, den
+        aggregate = self.aggregate or "any"
+        return EventValue(aggregate=aggregate, column=self.column, filter=self.filter), None
+
+    @property
+    def uses_pre_period(self) -> bool:
+        """True when an event metric's CUPED covariate is its pre-period value (the default)."""
+        return self.covariate in (None, PRE_PERIOD)
+
     @property
     def columns(self) -> tuple[str, ...]:
-        """The data columns the metric reads, covariates included."""
+        """The unit-table columns the metric reads, covariates included."""
         cols = (
             self.column,
             self.covariate,
@@ -114,7 +189,7 @@ class MetricSpec(_Model):
             self.numerator_covariate,
             self.denominator_covariate,
         )
-        return tuple(dict.fromkeys(c for c in cols if c is not None))
+        return tuple(dict.fromkeys(c for c in cols if isinstance(c, str)))
 
 
 class GuardrailSpec(_Model):
@@ -126,9 +201,19 @@ class GuardrailSpec(_Model):
 
 
 class ExperimentSpec(_Model):
-    """An experiment: its variants, the metrics by role, and the test settings."""
+    """An experiment: its variants, the metrics by role, and the test settings.
+
+    With metrics on event logs, ``assignment`` names the assignment log; ``window_days`` is the
+    analysis window after each unit's assignment (all later events when omitted);
+    ``pre_period_days`` the window before assignment that feeds CUPED covariates;
+    ``exposure_filter`` a SQL filter on the assignment log (only matching assignments count).
+    """
 
     control: str
+    assignment: str | None = None
+    window_days: float | None = Field(default=None, gt=0)
+    pre_period_days: float = Field(default=14.0, gt=0)
+    exposure_filter: str | None = None
     variants: list[str] | None = None
     primary: str
     guardrails: list[GuardrailSpec] = Field(default_factory=list)

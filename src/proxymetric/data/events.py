@@ -1,0 +1,176 @@
+"""Event-level experiments: assignment log + event logs -> per-unit metrics -> moments, one query.
+
+The query, built lazily and run once:
+
+1. **assignments**: the assignment source (unit, variant, timestamp), optionally filtered by an
+   exposure filter, grouped per unit: the unit's first assignment time ``t0`` and its number of
+   distinct variants. Units assigned to more than one variant are kept apart and counted.
+2. **events**: each event source is joined to the units on the unit column and aggregated per
+   unit with conditional aggregates: the analysis window ``[t0, t0 + window)`` for the metric and
+   the pre-period ``[t0 - pre, t0)`` for its CUPED covariate. An event exactly at ``t0`` belongs
+   to the analysis window, one exactly at ``t0 + window`` to neither.
+3. **units**: assignments left-joined to every event aggregate; a unit with no events has 0.
+4. **moments**: grouped by variant (see :func:`~proxymetric.data.moments.variant_moments`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import ibis
+import ibis.expr.types as ir
+
+from proxymetric.data.filters import translate_filter
+from proxymetric.data.moments import MULTIPLE, VariantMoments, variant_moments
+from proxymetric.data.sources import SourceResolver, check_columns
+from proxymetric.errors import DataError
+from proxymetric.spec.model import SourceSpec
+
+__all__ = ["AssignmentRequest", "EventAggregate", "event_moments"]
+
+AggregateKind = Literal["sum", "count", "count_distinct", "max", "any"]
+
+
+@dataclass(frozen=True)
+class EventAggregate:
+    """One per-unit aggregate of an event source over the analysis window or the pre-period."""
+
+    source: str
+    aggregate: AggregateKind
+    column: str | None
+    filter: str | None
+    period: Literal["analysis", "pre"]
+    owner: str  # who asked for it, for messages: "metric 'revenue'"
+
+
+@dataclass(frozen=True)
+class AssignmentRequest:
+    """The assignment source of an experiment and its windows (in days)."""
+
+    source: str
+    window_days: float | None
+    pre_period_days: float
+    exposure_filter: str | None = None
+
+
+def _seconds(days: float) -> ir.IntervalScalar:
+    return ibis.interval(seconds=round(days * 86400))
+
+
+def _timestamp(table: ir.Table, column: str, source: str) -> ir.TimestampValue:
+    col = table[column]
+    dtype = col.type()
+    if dtype.is_timestamp():
+        return col
+    if dtype.is_date() or dtype.is_string():
+        return col.cast("timestamp")
+    raise DataError(
+        f"column {column!r} of source {source!r} has type {dtype}; timestamps must be timestamp, "
+        "date or ISO-8601 text"
+    )
+
+
+def _units(
+    resolver: SourceResolver, sources: Mapping[str, SourceSpec], request: AssignmentRequest
+) -> ir.Table:
+    spec = sources[request.source]
+    assert spec.variant is not None
+    assert spec.timestamp is not None
+    table = resolver.table(request.source, spec)
+    check_columns(request.source, spec, table, [spec.unit, spec.variant, spec.timestamp])
+    if request.exposure_filter:
+        table = table.filter(
+            translate_filter(
+                request.exposure_filter, table, where=f"exposure filter of {request.source!r}"
+            )
+        )
+    variant = table[spec.variant].cast("string")
+    grouped = table.group_by(table[spec.unit].name("_unit")).aggregate(
+        _nvariants=variant.nunique(),
+        _variant=variant.min(),
+        _t0=_timestamp(table, spec.timestamp, request.source).min(),
+    )
+    return grouped.mutate(
+        _variant=ibis.ifelse(grouped._nvariants > 1, ibis.literal(MULTIPLE), grouped._variant)
+    ).drop("_nvariants")
+
+
+def _aggregate(value: ir.Column | None, cond: ir.BooleanValue, kind: AggregateKind) -> ir.Scalar:
+    if kind == "sum":
+        assert value is not None
+        return value.cast("float64").sum(where=cond)
+    if kind == "count":
+        if value is None:
+            return ibis.ifelse(cond, 1, 0).sum()
+        return value.count(where=cond)
+    if kind == "count_distinct":
+        assert value is not None
+        return value.nunique(where=cond)
+    if kind == "max":
+        assert value is not None
+        return value.cast("float64").max(where=cond)
+    return ibis.ifelse(cond, 1, 0).max()
+
+
+def _event_aggregates(
+    resolver: SourceResolver,
+    name: str,
+    spec: SourceSpec,
+    units: ir.Table,
+    aggregates: Mapping[str, EventAggregate],
+    request: AssignmentRequest,
+) -> ir.Table:
+    assert spec.timestamp is not None
+    events = resolver.table(name, spec)
+    needed = [spec.unit, spec.timestamp] + [a.column for a in aggregates.values() if a.column]
+    check_columns(name, spec, events, needed)
+    # Filters are checked and translated against the event source's own columns, and carried
+    # through the join as boolean columns, so they can never see the join's internal columns.
+    flags = {
+        f"_f{i}": translate_filter(a.filter, events, where=a.owner)
+        for i, a in enumerate(aggregates.values())
+        if a.filter
+    }
+    events = events.mutate(
+        _ts=_timestamp(events, spec.timestamp, name), _key=events[spec.unit], **flags
+    )
+    joined = events.inner_join(units.select("_unit", "_t0"), events._key == units._unit)
+    in_range = joined._ts >= joined._t0 - _seconds(request.pre_period_days)
+    in_analysis = joined._ts >= joined._t0
+    if request.window_days is not None:
+        before_end = joined._ts < joined._t0 + _seconds(request.window_days)
+        in_range = in_range & before_end
+        in_analysis = in_analysis & before_end
+    in_pre = joined._ts < joined._t0
+    exprs = {}
+    for i, (key, a) in enumerate(aggregates.items()):
+        cond = in_analysis if a.period == "analysis" else in_pre
+        if a.filter:
+            cond = cond & joined[f"_f{i}"]
+        exprs[key] = _aggregate(joined[a.column] if a.column else None, cond, a.aggregate)
+    joined = joined.filter(in_range)
+    return joined.group_by("_unit").aggregate(**exprs)
+
+
+def event_moments(
+    resolver: SourceResolver,
+    sources: Mapping[str, SourceSpec],
+    request: AssignmentRequest,
+    aggregates: Mapping[str, EventAggregate],
+) -> VariantMoments:
+    """Return per-variant moments of the per-unit ``aggregates`` (column name -> aggregate).
+
+    Everything, from the assignment log to the moments, runs as one query in the engine.
+    """
+    units = _units(resolver, sources, request)
+    table = units
+    by_source: dict[str, dict[str, EventAggregate]] = {}
+    for key, a in aggregates.items():
+        by_source.setdefault(a.source, {})[key] = a
+    for name, group in by_source.items():
+        per_unit = _event_aggregates(resolver, name, sources[name], units, group, request)
+        table = table.left_join(per_unit, table._unit == per_unit._unit).drop("_unit_right")
+    table = table.mutate(**{key: table[key].cast("float64").fill_null(0.0) for key in aggregates})
+    return variant_moments(table, "_variant", list(aggregates), source=request.source)
