@@ -19,6 +19,7 @@ from proxymetric.value import (
     Alternative,
     BreakEvenQuery,
     Constant,
+    Distribution,
     Input,
     LogNormal,
     Normal,
@@ -449,3 +450,55 @@ def test_json_contract_is_flat_and_complete() -> None:
         "p95",
         "prob_loss",
     }
+
+
+def test_summary_lookup_names_what_exists() -> None:
+    r = _linear_model().analyze(draws=100, seed=0)
+    with pytest.raises(ProxymetricError, match="`alternative` 'other' is not defined"):
+        r.summary("other")
+    with pytest.raises(ProxymetricError, match="its outcomes: profit"):
+        r.summary("model", "revenue")
+
+
+def test_draws_have_an_upper_bound() -> None:
+    with pytest.raises(ProxymetricError, match="`draws` == 20000000, must be <= 10000000"):
+        _linear_model().analyze(draws=20_000_000)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    coefs=st.lists(st.floats(-50, 50).filter(lambda c: abs(c) > 1e-3), min_size=3, max_size=3),
+    sds=st.lists(st.floats(0.1, 10), min_size=3, max_size=3),
+    const=st.floats(-100, 100),
+)
+def test_linear_models_match_their_closed_form(
+    coefs: list[float], sds: list[float], const: float
+) -> None:
+    # Invariant over random linear models of independent normals N(i, sd_i):
+    # mean sum c_i * i + const within 5 Monte Carlo standard errors (s.e. sigma / sqrt(n)),
+    # and every tornado swing equals |c_i| * 2 * z_0.95 * sd_i exactly.
+    n = 20_000
+    inputs = {f"x{i}": Normal(float(i), sd) for i, sd in enumerate(sds)}
+    formula = " + ".join(f"({c!r}) * x{i}" for i, c in enumerate(coefs)) + f" + ({const!r})"
+    r = ValueModel(inputs, {"profit": formula}).analyze(draws=n, seed=0)
+    mu = sum(c * i for i, c in enumerate(coefs)) + const
+    sigma = math.sqrt(sum((c * sd) ** 2 for c, sd in zip(coefs, sds, strict=True)))
+    assert r.summary("model").mean == pytest.approx(mu, abs=5 * sigma / math.sqrt(n))
+    swings = {b.input: b.swing for b in r.tornado}
+    for i, (c, sd) in enumerate(zip(coefs, sds, strict=True)):
+        assert swings[f"x{i}"] == pytest.approx(abs(c) * 2 * Z95 * sd, rel=1e-9)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.permutations(["a", "b", "c", "d"]))
+def test_results_do_not_depend_on_the_order_of_declaration(order: list[str]) -> None:
+    # Invariant: each input's draws depend on the seed and its name only.
+    dists: dict[str, Distribution] = {
+        "a": Normal(1, 2),
+        "b": Uniform(0, 3),
+        "c": LogNormal(0, 0.5),
+        "d": Normal(-1, 1),
+    }
+    reference = ValueModel(dists, {"profit": "a * b - c + d"}).analyze(draws=500, seed=8)
+    shuffled = ValueModel({k: dists[k] for k in order}, {"profit": "a * b - c + d"})
+    assert shuffled.analyze(draws=500, seed=8).summaries == reference.summaries

@@ -49,6 +49,8 @@ FloatArray = npt.NDArray[np.float64]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _BREAK_EVEN_DRAWS = 20_000
+MAX_DRAWS = 10_000_000
+"""Most Monte Carlo draws accepted (each input and outcome holds one float per draw)."""
 _GOALS = ("maximize", "minimize")
 
 
@@ -373,7 +375,7 @@ class ValueModel:
 
     def simulate(self, draws: int = 100_000, seed: int = 0) -> dict[str, dict[str, FloatArray]]:
         """Return the draws of every outcome of every alternative (inputs included)."""
-        draws = int(check_number("draws", draws, low=1))
+        draws = int(check_number("draws", draws, low=1, high=MAX_DRAWS, high_inclusive=True))
         env = self.sample(draws, seed)
         return {alt: env[alt] | self.evaluate(alt, env[alt], draws) for alt in self.scopes}
 
@@ -385,7 +387,9 @@ class ValueModel:
         Results are reproducible: the same ``seed`` gives the same numbers, and each input's
         draws depend only on the seed and the input's name.
         """
-        check_number("draws", draws, low=100, low_inclusive=True)
+        check_number(
+            "draws", draws, low=100, high=MAX_DRAWS, low_inclusive=True, high_inclusive=True
+        )
         check_number("seed", seed, low=0, low_inclusive=True)
         draws, seed = int(draws), int(seed)
         env = self.sample(draws, seed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from proxymetric._result import Result
+from proxymetric.errors import ProxymetricError
 
 __all__ = [
     "BreakEven",
@@ -168,4 +169,13 @@ class ValueResult(Result):
         for s in self.summaries:
             if s.alternative == alternative and s.outcome == wanted:
                 return s
-        raise KeyError((alternative, wanted))
+        known = sorted({s.outcome for s in self.summaries if s.alternative == alternative})
+        if not known:
+            raise ProxymetricError(
+                f"`alternative` {alternative!r} is not defined; defined alternatives: "
+                f"{', '.join(self.alternatives)}"
+            )
+        raise ProxymetricError(
+            f"`outcome` {wanted!r} is not defined for alternative {alternative!r}; "
+            f"its outcomes: {', '.join(known)}"
+        )
