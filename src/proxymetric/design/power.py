@@ -86,7 +86,9 @@ class PowerResult(Result):
     ``solved_for`` is ``"units"``, ``"mde"`` or ``"power"``. ``control_units`` and
     ``treatment_units`` are per arm (every treatment arm has ``treatment_units``);
     ``units_per_variant`` is ``ceil(total_units / variants)``. ``mde`` is the absolute effect
-    (treatment mean minus control mean), ``rel_mde = mde / baseline``. ``power`` is the power of
+    (treatment mean minus control mean), ``rel_mde = mde / baseline``; a solved MDE is an
+    increase (for a proportion a decrease has a slightly different MDE: give a negative ``mde``
+    to get its power). ``power`` is the power of
     each treatment-versus-control comparison at ``alpha_per_comparison``; when units are solved
     for, it is the power achieved by the rounded-up units (at least the target).
     """
