@@ -348,3 +348,21 @@ def test_errors(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ProxymetricError) as info:
         power_analysis(**kwargs)  # type: ignore[arg-type]
     assert message in str(info.value)
+
+
+def test_simulated_power_several_treatments_unequal_split() -> None:
+    # Control plus two treatments at half its size, each compared at alpha / 2 (Bonferroni):
+    # the treatment with the planned effect is found in `power` of the experiments, the null
+    # treatment in at most alpha / 2 (+ 3.5 binomial sd).
+    plan = power_analysis("mean", 1.0, sd=2.0, mde=0.5, variants=3, treatment_ratio=0.5)
+    nc, nt = int(plan.control_units), int(plan.treatment_units)
+    assert plan.total_units == nc + 2 * nt
+    rng = np.random.default_rng(6)
+    c = rng.normal(1.0, 2.0, size=(R, nc))
+    t1 = rng.normal(1.5, 2.0, size=(R, nt))
+    t2 = rng.normal(1.0, 2.0, size=(R, nt))
+    level = plan.alpha_per_comparison
+    found = stats.ttest_ind(t1, c, axis=1, equal_var=False).pvalue < level
+    false = stats.ttest_ind(t2, c, axis=1, equal_var=False).pvalue < level
+    assert abs(found.mean() - 0.8) < TOL
+    assert false.mean() <= level + 3.5 * math.sqrt(level * (1 - level) / R)
