@@ -1,0 +1,33 @@
+"""Learning from past experiments: proxy quality, composite proxies, surrogate index, impact.
+
+The statistics are pure numpy/scipy on the effects a registry holds; see
+:func:`validate_proxies` (proxy validation, Bibaut et al. and Tripuraneni et al., KDD 2024).
+"""
+
+from proxymetric.proxies.composite import composite_correlation, composite_weights
+from proxymetric.proxies.covariance import (
+    correlation,
+    crossfold_covariance,
+    naive_covariance,
+    nearest_psd,
+    total_covariance,
+    wrong_sign_probability,
+)
+from proxymetric.proxies.table import EffectTable, effect_table
+from proxymetric.proxies.validation import ProxyReport, ProxyRow, validate_proxies
+
+__all__ = [
+    "EffectTable",
+    "ProxyReport",
+    "ProxyRow",
+    "composite_correlation",
+    "composite_weights",
+    "correlation",
+    "crossfold_covariance",
+    "effect_table",
+    "naive_covariance",
+    "nearest_psd",
+    "total_covariance",
+    "validate_proxies",
+    "wrong_sign_probability",
+]

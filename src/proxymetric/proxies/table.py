@@ -1,0 +1,136 @@
+"""Effects of past experiments as matrices: the input of proxy validation.
+
+One row per comparison (an experiment's treatment variant against its control), one column per
+metric. The noise covariance of a comparison is *measured* when the analysis had unit-level data
+(``ExperimentResult.effect_covariance``); for summary-statistics imports only the standard errors
+are known and the correlation of the noise between metrics is *assumed* (zero unless stated).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from proxymetric._validation import check_number
+from proxymetric.errors import ProxymetricError
+
+__all__ = ["EffectTable", "effect_table"]
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class EffectTable:
+    """Effects of ``K`` comparisons on ``M`` metrics, with their noise covariances.
+
+    ``effects`` is ``(K, M)`` (NaN where a comparison lacks the metric), ``noise_cov`` is
+    ``(K, M, M)``, ``units`` the units in each comparison (control plus treatment),
+    ``measured[k]`` says whether the off-diagonal noise covariances of row ``k`` come from
+    unit-level data (else they are assumed from ``assumed_noise_correlation``). ``fold1`` and
+    ``fold2`` are split-half estimates when every comparison has them, else ``None``.
+    ``shipped[k]`` marks comparisons whose variant was shipped.
+    """
+
+    labels: list[str]
+    metrics: list[str]
+    effects: FloatArray
+    noise_cov: FloatArray
+    units: FloatArray
+    measured: NDArray[np.bool_]
+    shipped: NDArray[np.bool_]
+    assumed_noise_correlation: float
+    fold1: FloatArray | None = None
+    fold2: FloatArray | None = None
+
+
+def effect_table(
+    label: Sequence[str],
+    metric: Sequence[str],
+    effect: ArrayLike,
+    effect_se: ArrayLike,
+    units: ArrayLike,
+    *,
+    covariances: Sequence[tuple[str, str, str, float]] = (),
+    shipped: Sequence[str] = (),
+    fold1: ArrayLike | None = None,
+    fold2: ArrayLike | None = None,
+    assumed_noise_correlation: float = 0.0,
+) -> EffectTable:
+    """Return an :class:`EffectTable` from long-format rows (one per comparison and metric).
+
+    ``covariances`` are measured ``(label, metric_a, metric_b, covariance)`` entries; pairs
+    without one get ``assumed_noise_correlation * se_a * se_b``. ``shipped`` lists the labels of
+    shipped comparisons.
+
+    >>> t = effect_table(["a", "a", "b", "b"], ["x", "y", "x", "y"], [1, 2, 3, 4],
+    ...                  [1, 1, 2, 2], [100, 100, 200, 200], assumed_noise_correlation=0.5)
+    >>> t.noise_cov[1].tolist()
+    [[4.0, 2.0], [2.0, 4.0]]
+    """
+    rho = check_number(
+        "assumed_noise_correlation",
+        assumed_noise_correlation,
+        low=-1,
+        high=1,
+        low_inclusive=True,
+        high_inclusive=True,
+    )
+    labels_arr = np.asarray(label, dtype=object)
+    metrics_arr = np.asarray(metric, dtype=object)
+    y = np.asarray(effect, dtype=np.float64)
+    se = np.asarray(effect_se, dtype=np.float64)
+    n = np.asarray(units, dtype=np.float64)
+    size = labels_arr.shape[0]
+    if not (metrics_arr.shape[0] == y.shape[0] == se.shape[0] == n.shape[0] == size):
+        raise ProxymetricError("`label`, `metric`, `effect`, `effect_se` and `units` must align")
+    labels, row = np.unique(labels_arr.astype(str), return_inverse=True)
+    metrics, col = np.unique(metrics_arr.astype(str), return_inverse=True)
+    k, m = len(labels), len(metrics)
+    eff = np.full((k, m), np.nan)
+    sd = np.full((k, m), np.nan)
+    eff[row, col] = y
+    sd[row, col] = se
+    n_units = np.zeros(k)
+    np.maximum.at(n_units, row, n)
+    cov = rho * sd[:, :, None] * sd[:, None, :]
+    diag = np.arange(m)
+    cov[:, diag, diag] = sd**2
+    measured = np.zeros(k, dtype=bool)
+    if covariances:
+        lab_pos = {str(v): i for i, v in enumerate(labels)}
+        met_pos = {str(v): i for i, v in enumerate(metrics)}
+        for lab, a, b, c in covariances:
+            if lab in lab_pos and a in met_pos and b in met_pos:
+                i = lab_pos[lab]
+                cov[i, met_pos[a], met_pos[b]] = c
+                cov[i, met_pos[b], met_pos[a]] = c
+                measured[i] = True
+    folds: list[FloatArray | None] = [None, None]
+    if fold1 is not None and fold2 is not None:
+        f1 = np.asarray(fold1, dtype=np.float64)
+        f2 = np.asarray(fold2, dtype=np.float64)
+        mats = []
+        for f in (f1, f2):
+            mat = np.full((k, m), np.nan)
+            mat[row, col] = f
+            mats.append(mat)
+        if np.all(np.isfinite(mats[0][np.isfinite(eff)])) and np.all(
+            np.isfinite(mats[1][np.isfinite(eff)])
+        ):
+            folds = [mats[0], mats[1]]
+    shipped_set = set(shipped)
+    return EffectTable(
+        labels=[str(v) for v in labels],
+        metrics=[str(v) for v in metrics],
+        effects=eff,
+        noise_cov=cov,
+        units=n_units,
+        measured=measured,
+        shipped=np.array([str(v) in shipped_set for v in labels], dtype=bool),
+        assumed_noise_correlation=rho,
+        fold1=folds[0],
+        fold2=folds[1],
+    )
