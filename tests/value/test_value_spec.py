@@ -233,3 +233,63 @@ def test_numbers_as_outcomes_are_constants(tmp_path: Path) -> None:
     model, _ = load_value_model(path)
     sims = model.simulate(1000, seed=0)
     np.testing.assert_allclose(sims["something"]["profit"] - sims["nothing"]["profit"], 2.0)
+
+
+ADS_DATA = Path(__file__).resolve().parents[2] / "examples" / "ads-load" / "ads_test.csv.gz"
+
+
+def _linked(tmp_path: Path, effect: str) -> Path:
+    return _write(
+        tmp_path,
+        f"""\
+        sources:
+          users: {{path: {ADS_DATA}, unit: user_id, variant: variant}}
+        metrics:
+          revenue: {{type: mean, source: users, column: revenue}}
+        experiments:
+          test: {{control: ads_3, primary: revenue}}
+        value:
+          inputs:
+            lift: {effect}
+          outcomes:
+            profit: lift
+        """,
+    )
+
+
+def test_linked_effect_takes_the_analysed_estimate(tmp_path: Path) -> None:
+    # Reference: the analysis of the same experiment (its `effect` and `effect_se`).
+    from proxymetric.analysis import analyze
+
+    path = _linked(tmp_path, "{dist: effect, experiment: test, metric: revenue}")
+    model, _ = load_value_model(path)
+    (row,) = analyze(path, "test").results
+    assert model.scopes["model"].inputs["lift"][1].distribution == Normal(row.effect, row.effect_se)
+
+
+@pytest.mark.parametrize(
+    ("effect", "message"),
+    [
+        (
+            "{dist: effect, experiment: test, metric: sessions}",
+            (
+                "input `lift`: `metric` 'sessions' is not analysed in experiment 'test'; "
+                "its metrics: revenue"
+            ),
+        ),
+        (
+            "{dist: effect, experiment: test, metric: revenue, variant: ads_9}",
+            (
+                "input `lift`: `variant` 'ads_9' is not a treatment of experiment 'test'; "
+                "treatments: ads_4"
+            ),
+        ),
+        ("{dist: effect, experiment: nope, metric: revenue}", "input `lift`: "),
+    ],
+)
+def test_linked_effect_errors_are_located(tmp_path: Path, effect: str, message: str) -> None:
+    path = _linked(tmp_path, effect)
+    with pytest.raises(SpecError) as info:
+        load_value_model(path)
+    assert info.value.line == 9
+    assert message in str(info.value)

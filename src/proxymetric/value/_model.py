@@ -407,7 +407,7 @@ class ValueModel:
         )
         headroom = tuple(h for alt in self.scopes if (h := self._headroom(alt, env, outcomes)))
         tradeoff = None if self.tradeoff is None else self._tradeoff(self.tradeoff, env, draws)
-        recommendation = self._recommend(summaries, headroom)
+        recommendation = self._recommend(summaries, headroom, tornado)
         return ValueResult(
             title=self.title,
             objective=self.objective,
@@ -631,7 +631,10 @@ class ValueModel:
         )
 
     def _recommend(
-        self, summaries: tuple[OutcomeSummary, ...], headroom: tuple[Headroom, ...]
+        self,
+        summaries: tuple[OutcomeSummary, ...],
+        headroom: tuple[Headroom, ...],
+        tornado: tuple[TornadoBar, ...],
     ) -> Recommendation:
         obj = {s.alternative: s for s in summaries if s.outcome == self.objective}
         best = max(obj.values(), key=lambda s: s.mean)
@@ -651,6 +654,14 @@ class ValueModel:
             )
         else:
             sentences.append("It is also the safest.")
+        drivers = [b for b in tornado if b.alternative == best.alternative]
+        if drivers:
+            driver = drivers[0]
+            sentences.append(
+                f"The {self.objective} of `{best.alternative}` depends most on `{driver.input}`: "
+                f"{money(driver.outcome_at_p05)} to {money(driver.outcome_at_p95)} as it moves "
+                f"over its 5-95% range."
+            )
         within = None
         if self.risk_limit is not None:
             allowed = [s for s in obj.values() if s.prob_loss <= self.risk_limit]
@@ -726,7 +737,8 @@ def format_money(value: float, currency: str = "") -> str:
 def _summarize(alt: str, name: str, values: FloatArray) -> OutcomeSummary:
     n = values.size
     p05, median, p95 = (float(v) for v in np.percentile(values, [5, 50, 95]))
-    sd = float(np.std(values, ddof=1)) if n > 1 else 0.0
+    constant = bool(values.min() == values.max())
+    sd = float(np.std(values, ddof=1)) if n > 1 and not constant else 0.0
     return OutcomeSummary(
         alternative=alt,
         outcome=name,
