@@ -366,3 +366,18 @@ def test_simulated_power_several_treatments_unequal_split() -> None:
     false = stats.ttest_ind(t2, c, axis=1, equal_var=False).pvalue < level
     assert abs(found.mean() - 0.8) < TOL
     assert false.mean() <= level + 3.5 * math.sqrt(level * (1 - level) / R)
+
+
+def test_standard_error_closed_form() -> None:
+    # Closed form: se = sqrt((1 - rho) (p(1-p)/n_c + p'(1-p')/n_t)).
+    r = power_analysis(
+        "proportion", 0.1, units_per_variant=1000, mde=0.02, variance_reduction=0.2,
+        treatment_ratio=0.5,
+    )  # fmt: skip
+    nc, nt = 2000 / 1.5, 1000 / 1.5
+    expected = math.sqrt(0.8 * (0.1 * 0.9 / nc + 0.12 * 0.88 / nt))
+    assert r.standard_error == pytest.approx(expected)
+    # At the solved MDE of a mean, mde / se is z_{1-a/2} + z_power up to the far tail.
+    m = power_analysis("mean", 1.0, sd=1.0, units_per_variant=500)
+    z = stats.norm.isf(0.025) + stats.norm.ppf(0.8)
+    assert m.mde / m.standard_error == pytest.approx(z, rel=1e-4)

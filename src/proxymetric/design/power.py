@@ -91,6 +91,9 @@ class PowerResult(Result):
     to get its power). ``power`` is the power of
     each treatment-versus-control comparison at ``alpha_per_comparison``; when units are solved
     for, it is the power achieved by the rounded-up units (at least the target).
+    ``standard_error`` is the standard error of the effect estimate at ``mde`` (each arm's own
+    variance); it is the ``standard_error`` input of
+    :func:`~proxymetric.design.cost.cost_of_testing`.
     """
 
     metric: str
@@ -112,6 +115,7 @@ class PowerResult(Result):
     mde: float
     rel_mde: float
     power: float
+    standard_error: float
 
 
 def ratio_unit_variance(
@@ -381,6 +385,10 @@ def power_analysis(
         mde=float(mde),
         rel_mde=float(mde) / baseline if baseline != 0 else math.nan,
         power=float(achieved),
+        standard_error=math.sqrt(
+            (1.0 - variance_reduction)
+            * (var_c / control_units + design.var_treatment(mde) / treatment_units)
+        ),
     )
 
 
