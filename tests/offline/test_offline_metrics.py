@@ -267,3 +267,19 @@ def test_a_perfect_ranking_scores_one() -> None:
     m = evaluate(predictions, truth, k=5, n_bootstrap=0).models["model"]
     assert m["ndcg@5"].value == pytest.approx(1.0)
     assert m["hit_rate@5"].value == 1.0
+
+
+def test_packed_sort_key_and_lexsort_fallback_agree() -> None:
+    # reference: numpy.lexsort on (unit, -score, item); the packed key must give the same order,
+    # and codes large enough to overflow the packed key must fall back to lexsort
+    from proxymetric.offline._ranking import _list_order
+
+    rng = np.random.default_rng(8)
+    n = 5000
+    unit = rng.integers(0, 50, n)
+    item = rng.permutation(n)  # distinct pairs
+    score = rng.integers(0, 20, n).astype(float)
+    want = np.lexsort((item, -score, unit))
+    np.testing.assert_array_equal(_list_order(unit, item, score), want)
+    big_unit = unit * 2**45
+    np.testing.assert_array_equal(_list_order(big_unit, item, score), want)

@@ -16,6 +16,8 @@ __all__ = [
     "RankedLists",
     "TruthIndex",
     "build_truth",
+    "distinct",
+    "has_duplicates",
     "intra_list_similarity",
     "rank_lists",
     "rating_errors",
@@ -38,6 +40,22 @@ class TruthIndex:
     n_relevant: np.ndarray  # per unit: number of relevant items
     idcg: np.ndarray  # per unit: DCG of the ideal top-k list
     has_truth: np.ndarray  # per unit: the unit appears in the truth table
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """Return the sorted distinct values (a sort, faster than hashing for large int arrays).
+
+    >>> distinct(np.array([3, 1, 3, 2])).tolist()
+    [1, 2, 3]
+    """
+    s = np.sort(values)
+    return s[np.r_[True, s[1:] != s[:-1]]] if s.size else s
+
+
+def has_duplicates(values: np.ndarray) -> bool:
+    """Return True when some value occurs twice."""
+    s = np.sort(values)
+    return bool(np.any(s[1:] == s[:-1]))
 
 
 def _gain(relevance: np.ndarray, gain: Gain) -> np.ndarray:
@@ -127,6 +145,26 @@ class RankedLists:
     rank: np.ndarray  # zero-based
 
 
+def _list_order(unit: np.ndarray, item: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Return the row order by unit, decreasing score, then item (codes are non-negative).
+
+    Scores are replaced by their dense rank so that the three keys pack into one int64 key,
+    which sorts two to three times faster than ``np.lexsort``; when the packed key could
+    overflow, ``np.lexsort`` is used.
+    """
+    by_score = np.argsort(score)
+    ordered = score[by_score]
+    dense = np.empty(score.size, dtype=np.int64)
+    dense[by_score] = np.cumsum(np.r_[0, ordered[1:] != ordered[:-1]])
+    n_scores = int(dense[by_score[-1]]) + 1
+    n_items = int(item.max()) + 1
+    if (int(unit.max()) + 1) * n_scores * n_items >= 2**62:
+        lex: np.ndarray = np.lexsort((item, -score, unit))
+        return lex
+    key = (unit * n_scores + (n_scores - 1 - dense)) * n_items + item
+    return np.argsort(key)  # keys are distinct (one row per pair), so any sort is exact
+
+
 def rank_lists(unit: np.ndarray, item: np.ndarray, score: np.ndarray, k: int) -> RankedLists:
     """Return each unit's top-``k`` rows, ranked by decreasing score.
 
@@ -147,7 +185,7 @@ def rank_lists(unit: np.ndarray, item: np.ndarray, score: np.ndarray, k: int) ->
     else:
         already = True
     if not already:
-        order = np.lexsort((item, -score, unit))
+        order = _list_order(unit, item, score)
         unit, item = unit[order], item[order]
     rank = _group_rank(unit)
     top = rank < k
@@ -207,7 +245,8 @@ def rating_errors(
         "abs": np.bincount(u, weights=np.abs(err), minlength=n_units),
         "count": np.bincount(u, minlength=n_units).astype(np.float64),
     }
-    missing = int(truth.key.size - np.unique(pos[found]).size)
+    matched = np.bincount(pos[found], minlength=truth.key.size) > 0
+    missing = int(truth.key.size - np.count_nonzero(matched))
     return stats, missing
 
 

@@ -168,21 +168,27 @@ def _split_models(predictions: Any) -> dict[str, Columns]:
     if "model" not in cols:
         return {"model": cols}
     names = cols["model"].astype(str)
-    labels, first = np.unique(names, return_index=True)
-    ordered = labels[np.argsort(first)]  # models in order of first appearance
-    out = {}
-    for name in ordered:  # a loop over models, not rows
-        rows = names == name
-        out[str(name)] = {c: v[rows] for c, v in cols.items() if c != "model"}
+    # runs of equal model names; usually one run per model, so rows are sliced, not masked
+    starts = np.flatnonzero(np.r_[True, names[1:] != names[:-1]])
+    ends = np.r_[starts[1:], names.size]
+    out: dict[str, Columns] = {}
+    for name in dict.fromkeys(names[starts].tolist()):  # models in order of first appearance
+        runs = [(a, b) for a, b, n in zip(starts, ends, names[starts], strict=True) if n == name]
+        if len(runs) == 1:
+            a, b = runs[0]
+            out[name] = {c: v[a:b] for c, v in cols.items() if c != "model"}
+        else:
+            rows = names == name
+            out[name] = {c: v[rows] for c, v in cols.items() if c != "model"}
     return out
 
 
 def _harmonise(arrays: list[np.ndarray]) -> list[np.ndarray]:
     """Return identifier arrays of one comparable dtype (all numeric, or all strings)."""
     if all(a.dtype.kind in "iu" for a in arrays):
-        return [a.astype(np.int64) for a in arrays]
+        return [a.astype(np.int64, copy=False) for a in arrays]
     if all(a.dtype.kind in "iuf" for a in arrays):
-        return [a.astype(np.float64) for a in arrays]
+        return [a.astype(np.float64, copy=False) for a in arrays]
     return [a.astype(str) for a in arrays]
 
 
@@ -206,7 +212,7 @@ def _encode(labels: np.ndarray, values: np.ndarray) -> np.ndarray:
 def _unique(values: np.ndarray) -> np.ndarray:
     if values.dtype.kind == "i" and values.size and values.min() >= 0 and values.max() < 5e7:
         return np.flatnonzero(np.bincount(values)).astype(np.int64)
-    return np.unique(values)
+    return rk.distinct(values)
 
 
 def _feature_matrix(item_features: Any, item_labels: np.ndarray) -> np.ndarray:
@@ -332,7 +338,7 @@ def evaluate(
     t_unit = _encode(unit_labels, unit_arrays[0])
     t_item = _encode(item_labels, item_arrays[0])
     t_key = t_unit * n_items + t_item
-    if np.unique(t_key).size != t_key.size:
+    if rk.has_duplicates(t_key):
         raise DataError("`truth` has duplicate (unit, item) pairs; keep one row per pair")
     truth_index = rk.build_truth(
         t_unit,
@@ -353,8 +359,8 @@ def evaluate(
         ia = _harmonise([inter_cols["unit"]])[0]
         pop_unit = np.unique(ia, return_inverse=True)[1].ravel()
         pop_item = _encode(item_labels, item_arrays[1 + len(models)])
-    pairs = np.unique(pop_unit.astype(np.int64) * n_items + pop_item)
-    n_pop_units = max(int(np.unique(pop_unit).size), 1)
+    pairs = rk.distinct(pop_unit.astype(np.int64) * n_items + pop_item)
+    n_pop_units = max(int(rk.distinct(pop_unit).size), 1)
     item_users = np.bincount(pairs % n_items, minlength=n_items).astype(np.float64)
     popularity = item_users / n_pop_units
     self_information = -np.log2((item_users + 1.0) / (n_pop_units + 1.0))
@@ -373,7 +379,7 @@ def evaluate(
         keep = u >= 0
         u, it = u[keep], it[keep]
         key = u * n_items + it
-        if np.unique(key).size != key.size:
+        if rk.has_duplicates(key):
             raise DataError(
                 f"`predictions` model {name!r} has duplicate (unit, item) pairs; "
                 "keep one row per pair"
@@ -404,7 +410,8 @@ def evaluate(
             has_pairs = (n_pairs > 0).astype(np.float64)
             ild = np.where(n_pairs > 0, 1.0 - boot.safe_ratio(sim, n_pairs), 0.0)
             stats.append(_Stat(name, f"diversity@{k}", ild, has_pairs))
-        coverage[name] = float(np.unique(lists.item).size / n_items)
+        listed = np.bincount(lists.item, minlength=n_items) > 0
+        coverage[name] = float(np.count_nonzero(listed) / n_items)
         predicted = (
             _numeric(cols, "predictions", "predicted_rating")[keep]
             if "predicted_rating" in cols
