@@ -463,11 +463,12 @@ class ValueModel:
         self, alt: str, env: Mapping[str, FloatArray], name: str, xs: FloatArray, m: int
     ) -> FloatArray:
         """Return the mean objective over ``m`` draws with input ``name`` set to each ``xs``."""
-        k = len(xs)
-        tiled = {n: np.tile(v[:m], k) for n, v in env.items()}
-        tiled[name] = np.repeat(xs, m)
-        values = self.evaluate(alt, tiled, m * k)[self.objective]
-        return np.asarray(values.reshape(k, m).mean(axis=1), dtype=np.float64)
+        sub = {n: v[:m] for n, v in env.items()}
+        means = np.empty(len(xs))
+        for i, x in enumerate(xs):
+            sub[name] = np.full(m, x)
+            means[i] = float(np.mean(self.evaluate(alt, sub, m)[self.objective]))
+        return means
 
     def _break_even(
         self, query: BreakEvenQuery, env: Mapping[str, Mapping[str, FloatArray]]
@@ -716,11 +717,13 @@ def format_money(value: float, currency: str = "") -> str:
 
     >>> format_money(1234567.0, "$"), format_money(-2500.0, "EUR"), format_money(12.345)
     ('$1.23M', '-2.5k EUR', '12.3')
+    >>> format_money(999_950.0, "$"), format_money(999.7)
+    ('$1M', '1k')
     """
     if not math.isfinite(value):
         return "—"
     sign = "-" if value < 0 else ""
-    size = abs(value)
+    size = float(f"{abs(value):.3g}")  # rounded first, so 999,950 is 1M, not 1e+03k
     for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if size >= threshold:
             number = f"{size / threshold:.3g}{suffix}"
