@@ -46,7 +46,7 @@ def _score(x: float) -> str:
 
 def blind_test_sections(r: object) -> list[Section]:
     """Return the sections of a :class:`~proxymetric.pairwise.BlindTestResult`."""
-    from proxymetric.pairwise.blind_test import BlindTestResult  # noqa: PLC0415 (cycle)
+    from proxymetric.pairwise.blind_test import BlindTestResult
 
     assert isinstance(r, BlindTestResult)
     level = f"{r.confidence:.0%}"
@@ -157,7 +157,7 @@ def blind_test_sections(r: object) -> list[Section]:
 
 def interleaving_sections(r: object) -> list[Section]:
     """Return the sections of an :class:`~proxymetric.interleaving.InterleavingResult`."""
-    from proxymetric.interleaving.analysis import InterleavingResult  # noqa: PLC0415
+    from proxymetric.interleaving.analysis import InterleavingResult
 
     assert isinstance(r, InterleavingResult)
     level = f"{r.confidence:.0%}"

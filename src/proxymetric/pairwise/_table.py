@@ -46,7 +46,7 @@ def read_columns(source: Any) -> Columns:
 
 
 def _read_file(path: Path) -> Columns:
-    import pandas as pd  # noqa: PLC0415 (lazy: pandas is optional)
+    import pandas as pd
 
     if not path.exists():
         raise DataError(f"file not found: {path}")

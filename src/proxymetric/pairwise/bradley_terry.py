@@ -144,6 +144,9 @@ class _Pairs:
     row_wins: FloatArray  # wins of pair_i (ties as half)
     row_n: FloatArray
     n_items: int
+    first_wins: FloatArray  # per pair: decided wins of pair_i, of pair_j, and ties
+    second_wins: FloatArray
+    ties: FloatArray
 
     def totals(self) -> tuple[FloatArray, FloatArray]:
         """Return wins and judgments of each compared pair."""
@@ -159,13 +162,25 @@ def _aggregate(j: Judgments) -> _Pairs:
     hi = np.maximum(j.system_a, j.system_b)
     wins_lo = np.where(j.system_a == lo, j.outcome, 1.0 - j.outcome)
     pair_key = lo * s + hi
-    keys, pair = np.unique(pair_key, return_inverse=True)
+    # compared pairs and each judgment's pair index, in O(n) with a table of all S^2 pairs
+    keys = np.flatnonzero(np.bincount(pair_key, minlength=s * s))
+    index = np.zeros(s * s, dtype=np.int64)
+    index[keys] = np.arange(keys.size)
+    pair = index[pair_key]
     n_pairs = keys.size
     row_key = j.item * n_pairs + pair
-    rows, row = np.unique(row_key, return_inverse=True)
+    rows, row = np.unique(row_key, return_inverse=True)  # sort-based (the hash path is slow)
     wins = np.bincount(row, weights=wins_lo, minlength=rows.size)
     count = np.bincount(row, minlength=rows.size).astype(np.float64)
+    tie = j.outcome == 0.5
+    lo_won = ~tie & (wins_lo == 1.0)
+    n_per_pair = np.bincount(pair, minlength=n_pairs).astype(np.float64)
+    first_wins = np.bincount(pair, weights=lo_won, minlength=n_pairs).astype(np.float64)
+    ties = np.bincount(pair, weights=tie, minlength=n_pairs).astype(np.float64)
     return _Pairs(
+        first_wins=first_wins,
+        second_wins=n_per_pair - first_wins - ties,
+        ties=ties,
         n_systems=s,
         pair_i=(keys // s).astype(np.int64),
         pair_j=(keys % s).astype(np.int64),
@@ -223,50 +238,66 @@ def _fit(
     theta0: FloatArray,
     ridge: float,
     max_iter: int = 200,
+    tol: float = 1e-10,
+    refresh: int = 1,
 ) -> FloatArray:
     """Return centred maximum-likelihood strengths for each row of ``wins``/``count``.
 
     ``wins`` and ``count`` have shape (rounds, pairs). Newton's method on the concave
     log-likelihood, batched over rounds; the gauge (strengths sum to zero) is fixed by adding
-    ``11^T / S`` to the information matrix.
+    ``11^T / S`` to the information matrix. With ``refresh`` > 1 the information matrix is
+    inverted only every ``refresh`` iterations and reused in between (the chord method), which
+    is much cheaper per iteration when started close to the solution, as bootstrap rounds are.
     """
     s = n_systems
-    n_pairs = pair_i.size
     rounds = wins.shape[0]
     theta = np.array(np.broadcast_to(theta0, (rounds, s)), dtype=np.float64)
-    # signed incidence matrix: resid @ incidence scatters a pair's residual to its two systems
-    incidence = np.zeros((n_pairs, s))
-    incidence[np.arange(n_pairs), pair_i] = 1.0
-    incidence[np.arange(n_pairs), pair_j] = -1.0
-    ends = np.abs(incidence)
     off_ij = pair_i * s + pair_j
     off_ji = pair_j * s + pair_i
+    diag = np.arange(s) * (s + 1)
     gauge = (np.full((s, s), 1.0 / s) + ridge * np.eye(s)).ravel()
     scale = np.maximum(count.sum(axis=1), 1.0)
     active = np.arange(rounds)
-    for _ in range(max_iter):
+    inverse: FloatArray = np.empty((0, s, s))
+    inverse_rows = np.arange(0)
+    for it in range(max_iter):
         th = theta[active]
         c = count[active]
-        p = expit(th @ incidence.T)
+        p = expit(th[:, pair_i] - th[:, pair_j])
         resid = wins[active] - c * p
-        grad = resid @ incidence - ridge * th
-        wt = c * p * (1.0 - p)
-        flat = np.empty((active.size, s * s))
-        flat[:] = gauge
-        flat[:, off_ij] -= wt
-        flat[:, off_ji] -= wt
-        h = flat.reshape(active.size, s, s)
-        h[:, np.arange(s), np.arange(s)] += wt @ ends
-        step = np.linalg.solve(h, grad[..., None])[..., 0]
+        grad = -ridge * th
+        grad += _scatter(resid, pair_i, s) - _scatter(resid, pair_j, s)
+        if it % refresh == 0:
+            wt = c * p * (1.0 - p)
+            flat = np.empty((active.size, s * s))
+            flat[:] = gauge
+            flat[:, off_ij] -= wt
+            flat[:, off_ji] -= wt
+            flat[:, diag] += _scatter(wt, pair_i, s) + _scatter(wt, pair_j, s)
+            inverse = np.asarray(np.linalg.inv(flat.reshape(active.size, s, s)), dtype=np.float64)
+            inverse_rows = active
+        else:
+            # keep the rows of the last inverse that are still active
+            inverse = inverse[np.isin(inverse_rows, active)]
+            inverse_rows = active
+        step = np.matmul(inverse, grad[..., None])[..., 0]
         big = np.abs(step).max(axis=1)
         step *= np.minimum(1.0, 3.0 / np.maximum(big, 1e-300))[:, None]
         th = th + step
         theta[active] = th - th.mean(axis=1, keepdims=True)
-        done = (big < 1e-10) | (np.abs(grad).max(axis=1) < 1e-12 * scale[active])
+        done = (big < tol) | (np.abs(grad).max(axis=1) < 1e-12 * scale[active])
         active = active[~done]
         if active.size == 0:
             break
     return theta
+
+
+def _scatter(values: FloatArray, index: IntArray, size: int) -> FloatArray:
+    """Return ``out[r, k] = sum of values[r, p] over p with index[p] == k`` (batched bincount)."""
+    rounds = values.shape[0]
+    flat = (np.arange(rounds)[:, None] * size + index[None, :]).ravel()
+    out = np.bincount(flat, weights=values.ravel(), minlength=rounds * size)
+    return out.astype(np.float64, copy=False).reshape(rounds, size)
 
 
 def _information(
@@ -284,23 +315,47 @@ def _information(
     return info
 
 
+def _laplacian_pinv(info: FloatArray) -> FloatArray:
+    """Return the pseudo-inverse of a connected graph Laplacian: inv(L + 11^T/S) - 11^T/S."""
+    s = info.shape[0]
+    gauge = np.full((s, s), 1.0 / s)
+    out: FloatArray = np.linalg.inv(info + gauge) - gauge
+    return out
+
+
 def _sandwich(agg: _Pairs, theta: FloatArray, count: FloatArray) -> FloatArray:
-    """Return the item-clustered sandwich covariance of the centred strengths."""
+    """Return the item-clustered sandwich covariance of the centred strengths.
+
+    The meat is the sum over items of the outer product of each item's score. Items judged
+    on one pair only contribute ``r^2 (e_i - e_j)(e_i - e_j)^T`` and are summed per pair;
+    the others go through a sparse (items x systems) score matrix.
+    """
     s = agg.n_systems
-    bread = np.linalg.pinv(_information(theta, count, agg.pair_i, agg.pair_j))
+    bread = _laplacian_pinv(_information(theta, count, agg.pair_i, agg.pair_j))
     p = expit(theta[agg.pair_i] - theta[agg.pair_j])
     resid = agg.row_wins - agg.row_n * p[agg.row_pair]
-    scores = sparse.coo_matrix(
-        (
-            np.concatenate([resid, -resid]),
+    rows_per_item = np.bincount(agg.row_item, minlength=agg.n_items)
+    single = rows_per_item[agg.row_item] == 1
+    r2 = np.bincount(agg.row_pair[single], weights=resid[single] ** 2, minlength=count.size)
+    meat = np.zeros((s, s))
+    np.add.at(meat, (agg.pair_i, agg.pair_j), -r2)
+    np.add.at(meat, (agg.pair_j, agg.pair_i), -r2)
+    np.add.at(meat, (agg.pair_i, agg.pair_i), r2)
+    np.add.at(meat, (agg.pair_j, agg.pair_j), r2)
+    multi = ~single
+    if multi.any():
+        rp = agg.row_pair[multi]
+        scores = sparse.coo_matrix(
             (
-                np.concatenate([agg.row_item, agg.row_item]),
-                np.concatenate([agg.pair_i[agg.row_pair], agg.pair_j[agg.row_pair]]),
+                np.concatenate([resid[multi], -resid[multi]]),
+                (
+                    np.concatenate([agg.row_item[multi], agg.row_item[multi]]),
+                    np.concatenate([agg.pair_i[rp], agg.pair_j[rp]]),
+                ),
             ),
-        ),
-        shape=(agg.n_items, s),
-    ).tocsr()
-    meat = np.asarray((scores.T @ scores).toarray())
+            shape=(agg.n_items, s),
+        ).tocsr()
+        meat += np.asarray((scores.T @ scores).toarray())
     cov: FloatArray = bread @ meat @ bread
     return cov
 
@@ -374,6 +429,8 @@ def _bootstrap(
             agg.n_systems,
             theta_hat,
             max(ridge, _BOOT_RIDGE),
+            tol=1e-7,  # strengths to 1e-7: far below the bootstrap's own Monte Carlo error
+            refresh=4,
         )
     return out
 
@@ -446,7 +503,7 @@ def bradley_terry(
     played = np.bincount(agg.pair_i, weights=n, minlength=s) + np.bincount(
         agg.pair_j, weights=n, minlength=s
     )
-    wins_a, wins_b, ties = _outcome_counts(judgments, agg)
+    wins_a, wins_b, ties = agg.first_wins, agg.second_wins, agg.ties
     sys_wins = np.bincount(agg.pair_i, weights=wins_a, minlength=s) + np.bincount(
         agg.pair_j, weights=wins_b, minlength=s
     )
@@ -492,25 +549,10 @@ def bradley_terry(
         systems=tuple(records),
         pairs=pairs,
         judgments=len(judgments),
-        items=int(np.unique(agg.row_item).size),
+        items=int(np.count_nonzero(np.diff(agg.row_item)) + 1),
         confidence=confidence,
         n_bootstrap=n_bootstrap,
     )
-
-
-def _outcome_counts(j: Judgments, agg: _Pairs) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Return wins of the pair's first system, of its second, and ties, per pair."""
-    s = agg.n_systems
-    lo = np.minimum(j.system_a, j.system_b)
-    key = lo * s + np.maximum(j.system_a, j.system_b)
-    pair = np.searchsorted(agg.pair_i * s + agg.pair_j, key)
-    lo_won = np.where(j.system_a == lo, j.outcome == 1.0, j.outcome == 0.0)
-    tie = j.outcome == 0.5
-    n_pairs = agg.pair_i.size
-    wins_lo = np.bincount(pair, weights=lo_won, minlength=n_pairs)
-    ties = np.bincount(pair, weights=tie, minlength=n_pairs)
-    total = np.bincount(pair, minlength=n_pairs).astype(np.float64)
-    return wins_lo.astype(np.float64), total - wins_lo - ties, ties.astype(np.float64)
 
 
 def _ranks(theta: FloatArray) -> IntArray:

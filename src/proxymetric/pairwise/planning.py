@@ -17,6 +17,7 @@ from proxymetric.pairwise.bradley_terry import (
     _check_identifiable,
     _fit,
     _information,
+    _laplacian_pinv,
 )
 from proxymetric.pairwise.judgments import Judgments
 
@@ -125,7 +126,8 @@ def next_pairs(
     w, n = agg.totals()
     s = agg.n_systems
     theta = _fit(w[None], n[None], agg.pair_i, agg.pair_j, s, np.zeros(1), ridge)[0]
-    cov = np.linalg.pinv(_information(theta, n, agg.pair_i, agg.pair_j) + ridge * np.eye(s))
+    info = _information(theta, n, agg.pair_i, agg.pair_j) + ridge * np.eye(s)
+    cov = _laplacian_pinv(info) if ridge == 0 else np.linalg.inv(info)
     width = 2.0 * float(norm.ppf(0.5 + confidence / 2.0)) * SCORE_SCALE
     ii, jj = np.triu_indices(s, k=1)
     p = 1.0 / (1.0 + np.exp(-(theta[ii] - theta[jj])))
