@@ -13,7 +13,7 @@ from proxymetric.proxies.covariance import (
     total_covariance,
     wrong_sign_probability,
 )
-from proxymetric.proxies.table import EffectTable, effect_table
+from proxymetric.proxies.table import EffectTable, effect_table, table_from_registry
 from proxymetric.proxies.validation import ProxyReport, ProxyRow, validate_proxies
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "effect_table",
     "naive_covariance",
     "nearest_psd",
+    "table_from_registry",
     "total_covariance",
     "validate_proxies",
     "wrong_sign_probability",

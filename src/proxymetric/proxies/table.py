@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -17,7 +18,10 @@ from numpy.typing import ArrayLike, NDArray
 from proxymetric._validation import check_number
 from proxymetric.errors import ProxymetricError
 
-__all__ = ["EffectTable", "effect_table"]
+if TYPE_CHECKING:
+    from proxymetric.registry.store import Registry
+
+__all__ = ["EffectTable", "effect_table", "table_from_registry"]
 
 FloatArray = NDArray[np.float64]
 
@@ -133,4 +137,54 @@ def effect_table(
         assumed_noise_correlation=rho,
         fold1=folds[0],
         fold2=folds[1],
+    )
+
+
+def table_from_registry(
+    registry: Registry, *, assumed_noise_correlation: float = 0.0
+) -> EffectTable:
+    """Return the :class:`EffectTable` of the latest result record of every experiment.
+
+    Each treatment variant of an experiment is one comparison, labelled ``experiment/variant``.
+    Measured noise covariances (analyses of unit-level data) are used where recorded; elsewhere
+    the correlation between metrics' noise is ``assumed_noise_correlation``. Split-half
+    estimates feed the cross-fold estimator only when every effect has them.
+    """
+    rows = registry.effect_rows()
+    if not rows:
+        raise ProxymetricError(
+            f"the registry {registry.url!r} holds no experiment results; record analyses with "
+            "`proxymetric analyze --record` or import past experiments"
+        )
+    label = [f"{r['experiment']}/{r['variant']}" for r in rows]
+    units = [(r["control_units"] or 0) + (r["treatment_units"] or 0) for r in rows]
+
+    def col(name: str) -> NDArray[np.float64]:
+        return np.array([np.nan if r[name] is None else r[name] for r in rows], dtype=np.float64)
+
+    covs = [
+        (
+            f"{c['experiment']}/{c['variant']}",
+            str(c["metric_a"]),
+            str(c["metric_b"]),
+            float(c["covariance"]),
+        )
+        for c in registry.covariance_rows()
+    ]
+    shipped = [
+        lab
+        for lab, r in zip(label, rows, strict=True)
+        if r["shipped"] and r["decision_variant"] in (None, r["variant"])
+    ]
+    return effect_table(
+        label,
+        [str(r["metric"]) for r in rows],
+        col("effect"),
+        col("effect_se"),
+        units,
+        covariances=covs,
+        shipped=shipped,
+        fold1=col("effect_fold1"),
+        fold2=col("effect_fold2"),
+        assumed_noise_correlation=assumed_noise_correlation,
     )

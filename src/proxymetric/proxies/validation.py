@@ -117,8 +117,9 @@ def _cv_correlations(
     """Out-of-sample correlation at size ``n`` of each single metric and of the composite.
 
     Experiments are split in ``folds`` groups; the composite's weights are fitted on the other
-    groups and its correlation is evaluated with the held-out group's corrected covariance.
-    Numerators and variances are averaged over folds before the ratio is taken.
+    groups and its correlation is evaluated with the held-out group's corrected covariance
+    (projected to the nearest PSD matrix). Numerators and variances are averaged over folds
+    before the ratio is taken, so the result is a correlation (within [-1, 1]).
     """
     k, m = y.shape
     order = np.random.default_rng(seed).permutation(k)
@@ -132,7 +133,7 @@ def _cv_correlations(
         sigma_tr = nearest_psd(total_covariance(y[train], s[train]))
         psi_tr = np.einsum("k,kij->ij", units[train], s[train]) / len(train)
         w = composite_weights(sigma_tr, psi_tr / n, 0, np.arange(1, m))
-        sigma_te = total_covariance(y[g], s[g])
+        sigma_te = nearest_psd(total_covariance(y[g], s[g]))
         psi_te = np.einsum("k,kij->ij", units[g], s[g]) / len(g)
         vecs = np.vstack([eye, w])
         num += vecs @ sigma_te[:, 0]

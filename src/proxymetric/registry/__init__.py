@@ -1,0 +1,21 @@
+"""The registry of past experiments: recorded analyses, registered plans, imported history.
+
+A SQLite file by default, any SQLAlchemy URL for a team; append-only, one transaction per
+record, schema versioned. See :class:`Registry`.
+"""
+
+from proxymetric.registry.imports import ImportSummary, import_asos, import_csv
+from proxymetric.registry.plan import plan_deviations
+from proxymetric.registry.store import EffectRecord, Record, Registry, registry_url, spec_hash
+
+__all__ = [
+    "EffectRecord",
+    "ImportSummary",
+    "Record",
+    "Registry",
+    "import_asos",
+    "import_csv",
+    "plan_deviations",
+    "registry_url",
+    "spec_hash",
+]

@@ -1,0 +1,92 @@
+"""The registry's tables (SQLAlchemy Core) and schema version.
+
+Version 1:
+
+- ``proxymetric_meta``: key/value pairs, holding ``schema_version``;
+- ``records``: one row per recorded analysis, registered plan or imported experiment (never
+  updated or deleted);
+- ``effects``: one row per metric and treatment variant of a record;
+- ``noise_covariances``: measured sampling covariances between two metrics' effect estimates
+  (from unit-level data), one row per variant and pair of metrics.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+__all__ = ["SCHEMA_VERSION", "effects", "meta", "metadata", "noise_covariances", "records"]
+
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+meta = Table(
+    "proxymetric_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+records = Table(
+    "records",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),  # analysis | plan | import
+    Column("experiment", String(255), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("tool_version", String(32), nullable=False),
+    Column("source", Text, nullable=True),
+    Column("spec_hash", String(64), nullable=True),
+    Column("spec", Text, nullable=True),
+    Column("fingerprint", String(64), nullable=True),
+    Column("decision", String(32), nullable=True),
+    Column("decision_variant", String(255), nullable=True),
+    Column("shipped", Boolean, nullable=True),
+    Column("noise_covariance", String(16), nullable=False),  # measured | unknown
+    Column("payload", Text, nullable=False),
+)
+Index("ix_records_experiment", records.c.experiment)
+
+effects = Table(
+    "effects",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("record_id", Integer, ForeignKey("records.id"), nullable=False),
+    Column("variant", String(255), nullable=False),
+    Column("metric", String(255), nullable=False),
+    Column("role", String(16), nullable=True),
+    Column("effect", Float, nullable=True),
+    Column("effect_se", Float, nullable=True),
+    Column("rel_effect", Float, nullable=True),
+    Column("pvalue", Float, nullable=True),
+    Column("control_units", Integer, nullable=True),
+    Column("treatment_units", Integer, nullable=True),
+    Column("control_mean", Float, nullable=True),
+    Column("treatment_mean", Float, nullable=True),
+    Column("effect_fold1", Float, nullable=True),
+    Column("effect_fold2", Float, nullable=True),
+)
+Index("ix_effects_record", effects.c.record_id)
+
+noise_covariances = Table(
+    "noise_covariances",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("record_id", Integer, ForeignKey("records.id"), nullable=False),
+    Column("variant", String(255), nullable=False),
+    Column("metric_a", String(255), nullable=False),
+    Column("metric_b", String(255), nullable=False),
+    Column("covariance", Float, nullable=False),
+)
+Index("ix_noise_record", noise_covariances.c.record_id)

@@ -1,0 +1,529 @@
+"""The registry of past experiments: an append-only store over any SQLAlchemy database.
+
+A registry is a SQLite file by default (no server) or any SQLAlchemy URL (PostgreSQL for a
+team). Each record (a recorded analysis, a registered plan, an imported experiment) is written in
+ONE transaction with its effect rows, so a writer killed half-way leaves nothing behind; records
+are never updated or deleted. Several processes may write at once: SQLite serialises writers
+(each waits for the lock up to ``timeout`` seconds) and a server database does the same.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from proxymetric import __version__
+from proxymetric._result import Result
+from proxymetric._validation import check_name, check_number
+from proxymetric.errors import ProxymetricError
+from proxymetric.registry import _schema as schema
+
+if TYPE_CHECKING:
+    from proxymetric.analysis.result import ExperimentResult
+    from proxymetric.spec.model import Spec
+
+__all__ = ["EffectRecord", "Record", "Registry", "registry_url", "spec_hash"]
+
+Kind = Literal["analysis", "plan", "import"]
+KINDS: tuple[Kind, ...] = ("analysis", "plan", "import")
+
+
+def registry_url(location: str | Path) -> str:
+    """Return the SQLAlchemy URL of ``location``: a URL as is, a file path as a SQLite URL.
+
+    >>> registry_url("postgresql://team@db/experiments")
+    'postgresql://team@db/experiments'
+    >>> registry_url("/tmp/proxymetric.db")
+    'sqlite:////tmp/proxymetric.db'
+    """
+    text = str(location)
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def spec_hash(spec: Spec) -> str:
+    """Return the SHA-256 of the spec's canonical JSON (key order and formatting do not count)."""
+    text = json.dumps(spec.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _opt_float(value: Any) -> float | None:
+    if value is None:
+        return None
+    f = float(value)
+    return f if math.isfinite(f) else None
+
+
+@dataclasses.dataclass(frozen=True)
+class EffectRecord(Result):
+    """The effect of one treatment ``variant`` on one ``metric`` as recorded.
+
+    ``effect`` is treatment minus control, ``effect_se`` its standard error; ``effect_fold1``
+    and ``effect_fold2`` are optional estimates from two random halves of the units.
+    """
+
+    variant: str
+    metric: str
+    role: str | None
+    effect: float | None
+    effect_se: float | None
+    rel_effect: float | None = None
+    pvalue: float | None = None
+    control_units: int | None = None
+    treatment_units: int | None = None
+    control_mean: float | None = None
+    treatment_mean: float | None = None
+    effect_fold1: float | None = None
+    effect_fold2: float | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Record(Result):
+    """One record of the registry.
+
+    ``kind`` is ``analysis`` (``analyze --record``), ``plan`` (``register``) or ``import``
+    (summary statistics of a past experiment). ``noise_covariance`` is ``measured`` when the
+    covariances between metrics' effect estimates came from unit-level data, else ``unknown``.
+    ``details`` holds the rest: the plan (primary, guardrails, MDE, planned units and duration),
+    or the analysis' units, warnings and decision reasons.
+    """
+
+    id: int
+    kind: str
+    experiment: str
+    created_at: str
+    tool_version: str
+    source: str | None
+    spec_hash: str | None
+    fingerprint: str | None
+    decision: str | None
+    decision_variant: str | None
+    shipped: bool | None
+    noise_covariance: str
+    details: dict[str, Any]
+    effects: list[EffectRecord]
+    covariances: dict[str, dict[str, dict[str, float]]]
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+def _version() -> str:
+    return __version__
+
+
+def _insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert ``rows`` into ``table`` on ``conn`` (inside the caller's transaction)."""
+    if rows:
+        conn.execute(sa.insert(table), list(rows))
+
+
+class Registry:
+    """An append-only store of experiments: ``Registry("proxymetric.db")`` or any URL.
+
+    ``create=False`` refuses to create a missing SQLite file (for commands that only read).
+    ``timeout`` is how long a writer waits for another writer's lock, in seconds.
+
+    >>> import tempfile, pathlib
+    >>> reg = Registry(pathlib.Path(tempfile.mkdtemp()) / "reg.db")
+    >>> reg.schema_version
+    1
+    >>> reg.records()
+    []
+    """
+
+    def __init__(
+        self, location: str | Path = "proxymetric.db", *, create: bool = True, timeout: float = 60
+    ) -> None:
+        self.url = registry_url(location)
+        try:
+            url = sa.engine.make_url(self.url)
+        except sa.exc.ArgumentError as exc:
+            raise ProxymetricError(
+                f"`registry` {str(location)!r} is not a file path or a SQLAlchemy URL"
+            ) from exc
+        self._sqlite = url.get_backend_name() == "sqlite"
+        if self._sqlite and url.database not in (None, "", ":memory:"):
+            path = Path(str(url.database))
+            if not path.exists() and not create:
+                raise ProxymetricError(
+                    f"`registry` {str(location)!r} does not exist; record an analysis with "
+                    "`proxymetric analyze --record` or import experiments with "
+                    "`proxymetric registry import`"
+                )
+            if not path.parent.is_dir():
+                raise ProxymetricError(
+                    f"`registry` {str(location)!r}: folder {str(path.parent)!r} does not exist"
+                )
+        connect_args: dict[str, Any] = {"timeout": timeout} if self._sqlite else {}
+        try:
+            self._engine: Engine = sa.create_engine(self.url, connect_args=connect_args)
+        except (ImportError, sa.exc.ArgumentError) as exc:
+            raise ProxymetricError(f"`registry` {self.url!r} cannot be opened: {exc}") from exc
+        if self._sqlite:
+            sa.event.listen(self._engine, "connect", _sqlite_pragmas)
+        self.schema_version = self._ensure_schema()
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self._engine.dispose()
+
+    def _ensure_schema(self) -> int:
+        for attempt in range(5):
+            try:
+                schema.metadata.create_all(self._engine, checkfirst=True)
+                break
+            except OperationalError:  # another process created the tables meanwhile
+                if attempt == 4:
+                    raise
+        with self._engine.connect() as conn:
+            found = conn.execute(
+                sa.select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
+            ).scalar_one_or_none()
+        if found is None:
+            try:
+                with self._engine.begin() as conn:
+                    _insert_rows(
+                        conn,
+                        schema.meta,
+                        [{"key": "schema_version", "value": str(schema.SCHEMA_VERSION)}],
+                    )
+            except IntegrityError:  # written by a concurrent process
+                pass
+            return schema.SCHEMA_VERSION
+        version = int(found)
+        if version > schema.SCHEMA_VERSION:
+            raise ProxymetricError(
+                f"registry {self.url!r} has schema version {version}, newer than this "
+                f"proxymetric supports ({schema.SCHEMA_VERSION}); upgrade proxymetric"
+            )
+        return version
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def _write(
+        self,
+        record: Mapping[str, Any],
+        effect_rows: Sequence[Mapping[str, Any]],
+        covariance_rows: Sequence[Mapping[str, Any]] = (),
+    ) -> int:
+        """Write one record with its rows in a single transaction; return its id."""
+        with self._engine.begin() as conn:
+            result = conn.execute(sa.insert(schema.records), [dict(record)])
+            key = result.inserted_primary_key
+            if key is None:  # pragma: no cover - every backend returns the new id
+                raise RuntimeError("the database did not return the new record's id")
+            record_id = int(key[0])
+            _insert_rows(conn, schema.effects, [{**r, "record_id": record_id} for r in effect_rows])
+            _insert_rows(
+                conn,
+                schema.noise_covariances,
+                [{**r, "record_id": record_id} for r in covariance_rows],
+            )
+        return record_id
+
+    def record_analysis(
+        self, result: ExperimentResult, spec: Spec | None = None, *, shipped: bool | None = None
+    ) -> int:
+        """Append the analysis ``result`` (and the ``spec`` it came from); return the record id.
+
+        The record holds the experiment, the spec and its hash, the data fingerprint, the tool
+        version, every metric's effect with its standard error and unit counts, the measured
+        noise covariances between metrics and the decision. ``shipped`` defaults to whether the
+        decision was ``ship``.
+        """
+        decision = result.decision
+        effect_rows = [
+            {
+                "variant": r.variant,
+                "metric": r.metric,
+                "role": r.role,
+                "effect": _opt_float(r.effect),
+                "effect_se": _opt_float(r.effect_se),
+                "rel_effect": _opt_float(r.rel_effect),
+                "pvalue": _opt_float(r.pvalue),
+                "control_units": r.control_units,
+                "treatment_units": r.treatment_units,
+                "control_mean": _opt_float(r.control_mean),
+                "treatment_mean": _opt_float(r.treatment_mean),
+            }
+            for r in result.results
+        ]
+        cov_rows = [
+            {"variant": variant, "metric_a": a, "metric_b": b, "covariance": float(c)}
+            for variant, mat in result.effect_covariance.items()
+            for a, row in mat.items()
+            for b, c in row.items()
+            if math.isfinite(c)
+        ]
+        details = {
+            "control": result.control,
+            "variants": list(result.variants),
+            "units": dict(result.units),
+            "alpha": result.alpha,
+            "correction": result.correction,
+            "srm_pvalue": _opt_float(result.srm.pvalue),
+            "reasons": list(decision.reasons),
+            "warnings": list(result.warnings),
+        }
+        record = {
+            "kind": "analysis",
+            "experiment": result.experiment,
+            "created_at": _now(),
+            "tool_version": _version(),
+            "source": spec.file if spec is not None else None,
+            "spec_hash": spec_hash(spec) if spec is not None else None,
+            "spec": json.dumps(spec.model_dump(mode="json")) if spec is not None else None,
+            "fingerprint": result.fingerprint,
+            "decision": decision.verdict,
+            "decision_variant": decision.variant,
+            "shipped": decision.verdict == "ship" if shipped is None else shipped,
+            "noise_covariance": "measured" if cov_rows else "unknown",
+            "payload": json.dumps(details),
+        }
+        return self._write(record, effect_rows, cov_rows)
+
+    def register_plan(
+        self,
+        spec: Spec,
+        experiment: str,
+        *,
+        mde: float | None = None,
+        duration_days: float | None = None,
+        planned_units: int | None = None,
+    ) -> int:
+        """Append the analysis plan of ``experiment`` from ``spec``; return the record id.
+
+        The plan holds the primary metric, the guardrails with their margins, the secondary
+        metrics, alpha, the planned units (``planned_units`` or the spec's), the MDE and the
+        planned duration in days.
+        """
+        check_name("experiment", experiment, spec.experiments, "experiments")
+        exp = spec.experiments[experiment]
+        if mde is not None:
+            check_number("mde", mde, low=0)
+        if duration_days is not None:
+            check_number("duration_days", duration_days, low=0)
+        units = planned_units if planned_units is not None else exp.planned_units
+        if units is not None:
+            check_number("planned_units", units, low=0)
+        plan = {
+            "control": exp.control,
+            "variants": exp.variants,
+            "primary": exp.primary,
+            "guardrails": [g.model_dump(mode="json") for g in exp.guardrails],
+            "secondary": list(exp.secondary),
+            "alpha": exp.alpha,
+            "planned_units": units,
+            "mde": mde,
+            "duration_days": duration_days,
+        }
+        record = {
+            "kind": "plan",
+            "experiment": experiment,
+            "created_at": _now(),
+            "tool_version": _version(),
+            "source": spec.file,
+            "spec_hash": spec_hash(spec),
+            "spec": json.dumps(spec.model_dump(mode="json")),
+            "fingerprint": None,
+            "decision": None,
+            "decision_variant": None,
+            "shipped": None,
+            "noise_covariance": "unknown",
+            "payload": json.dumps(plan),
+        }
+        return self._write(record, [])
+
+    def add_summary(
+        self,
+        experiment: str,
+        effects: Iterable[EffectRecord],
+        *,
+        source: str | None = None,
+        fingerprint: str | None = None,
+        decision: str | None = None,
+        shipped: bool | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> int:
+        """Append a past experiment known only from summary statistics; return the record id.
+
+        Its noise covariance between metrics is ``unknown`` (only standard errors are known).
+        """
+        rows = [
+            {f.name: getattr(e, f.name) for f in dataclasses.fields(EffectRecord)} for e in effects
+        ]
+        for r in rows:
+            for key in (
+                "effect",
+                "effect_se",
+                "rel_effect",
+                "pvalue",
+                "control_mean",
+                "treatment_mean",
+                "effect_fold1",
+                "effect_fold2",
+            ):
+                r[key] = _opt_float(r[key])
+        record = {
+            "kind": "import",
+            "experiment": experiment,
+            "created_at": _now(),
+            "tool_version": _version(),
+            "source": source,
+            "spec_hash": None,
+            "spec": None,
+            "fingerprint": fingerprint,
+            "decision": decision,
+            "decision_variant": None,
+            "shipped": shipped,
+            "noise_covariance": "unknown",
+            "payload": json.dumps(dict(details or {})),
+        }
+        return self._write(record, rows)
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def records(
+        self, experiment: str | None = None, kind: str | None = None, *, with_effects: bool = False
+    ) -> list[Record]:
+        """Return the records (oldest first), optionally of one experiment or kind."""
+        if kind is not None and kind not in KINDS:
+            raise ProxymetricError(
+                f"`kind` must be one of {', '.join(repr(k) for k in KINDS)}; got {kind!r}"
+            )
+        query = sa.select(schema.records).order_by(schema.records.c.id)
+        if experiment is not None:
+            query = query.where(schema.records.c.experiment == experiment)
+        if kind is not None:
+            query = query.where(schema.records.c.kind == kind)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+            ids = [int(r["id"]) for r in rows]
+            effects: dict[int, list[EffectRecord]] = {i: [] for i in ids}
+            covs: dict[int, dict[str, dict[str, dict[str, float]]]] = {i: {} for i in ids}
+            if with_effects and ids:
+                for e in conn.execute(
+                    sa.select(schema.effects)
+                    .where(schema.effects.c.record_id.in_(ids))
+                    .order_by(schema.effects.c.id)
+                ).mappings():
+                    effects[int(e["record_id"])].append(
+                        EffectRecord(
+                            **{f.name: e[f.name] for f in dataclasses.fields(EffectRecord)}
+                        )
+                    )
+                for c in conn.execute(
+                    sa.select(schema.noise_covariances).where(
+                        schema.noise_covariances.c.record_id.in_(ids)
+                    )
+                ).mappings():
+                    by_variant = covs[int(c["record_id"])].setdefault(str(c["variant"]), {})
+                    by_variant.setdefault(str(c["metric_a"]), {})[str(c["metric_b"])] = float(
+                        c["covariance"]
+                    )
+        return [
+            Record(
+                id=int(r["id"]),
+                kind=str(r["kind"]),
+                experiment=str(r["experiment"]),
+                created_at=str(r["created_at"]),
+                tool_version=str(r["tool_version"]),
+                source=r["source"],
+                spec_hash=r["spec_hash"],
+                fingerprint=r["fingerprint"],
+                decision=r["decision"],
+                decision_variant=r["decision_variant"],
+                shipped=None if r["shipped"] is None else bool(r["shipped"]),
+                noise_covariance=str(r["noise_covariance"]),
+                details=json.loads(r["payload"]),
+                effects=effects[int(r["id"])],
+                covariances=covs[int(r["id"])],
+            )
+            for r in rows
+        ]
+
+    def get(self, record_id: int) -> Record:
+        """Return record ``record_id`` with its effects and covariances."""
+        query = sa.select(schema.records.c.experiment).where(schema.records.c.id == record_id)
+        with self._engine.connect() as conn:
+            experiment = conn.execute(query).scalar_one_or_none()
+        if experiment is None:
+            raise ProxymetricError(f"`record` {record_id} does not exist in {self.url!r}")
+        found = [r for r in self.records(experiment, with_effects=True) if r.id == record_id]
+        return found[0]
+
+    def latest(self, experiment: str, kind: str) -> Record | None:
+        """Return the most recent record of ``kind`` for ``experiment`` (with effects), if any."""
+        found = self.records(experiment, kind, with_effects=True)
+        return found[-1] if found else None
+
+    def has_fingerprint(self, experiment: str, fingerprint: str) -> bool:
+        """Return whether a record of ``experiment`` with this data ``fingerprint`` exists."""
+        query = (
+            sa.select(sa.func.count())
+            .select_from(schema.records)
+            .where(schema.records.c.experiment == experiment)
+            .where(schema.records.c.fingerprint == fingerprint)
+        )
+        with self._engine.connect() as conn:
+            return int(conn.execute(query).scalar_one()) > 0
+
+    def effect_rows(self) -> list[dict[str, Any]]:
+        """Return the effect rows of the latest result record of every experiment.
+
+        Only ``analysis`` and ``import`` records count, and for each experiment only its most
+        recent one (a re-analysis replaces, for learning, what an earlier one said). Each row
+        has the record's ``experiment``, ``shipped`` and ``noise_covariance`` besides the
+        effect fields.
+        """
+        r, e = schema.records, schema.effects
+        latest = (
+            sa.select(sa.func.max(r.c.id).label("id"))
+            .where(r.c.kind.in_(["analysis", "import"]))
+            .group_by(r.c.experiment)
+            .subquery()
+        )
+        query = (
+            sa.select(e, r.c.experiment, r.c.shipped, r.c.decision_variant, r.c.noise_covariance)
+            .join(r, r.c.id == e.c.record_id)
+            .join(latest, latest.c.id == r.c.id)
+            .order_by(e.c.id)
+        )
+        with self._engine.connect() as conn:
+            return [dict(m) for m in conn.execute(query).mappings()]
+
+    def covariance_rows(self) -> list[dict[str, Any]]:
+        """Return the measured noise covariances of the rows :meth:`effect_rows` returns."""
+        r, c = schema.records, schema.noise_covariances
+        latest = (
+            sa.select(sa.func.max(r.c.id).label("id"))
+            .where(r.c.kind.in_(["analysis", "import"]))
+            .group_by(r.c.experiment)
+            .subquery()
+        )
+        query = (
+            sa.select(c, r.c.experiment)
+            .join(r, r.c.id == c.c.record_id)
+            .join(latest, latest.c.id == r.c.id)
+        )
+        with self._engine.connect() as conn:
+            return [dict(m) for m in conn.execute(query).mappings()]
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()

@@ -1,0 +1,248 @@
+"""The registry: records round-trip, reproduce, never half-written, and survive concurrent writers."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import multiprocessing
+import os
+import signal
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+import proxymetric
+from proxymetric.analysis.result import ExperimentResult
+from proxymetric.errors import ProxymetricError
+from proxymetric.registry import EffectRecord, Registry, plan_deviations, registry_url, spec_hash
+from proxymetric.registry import store as store_module
+
+
+@pytest.fixture(scope="module")
+def cookie_result(cookie_cats_spec: Path) -> ExperimentResult:
+    return proxymetric.analyze(cookie_cats_spec)
+
+
+def _effects(n: int, tag: str) -> list[EffectRecord]:
+    return [
+        EffectRecord(
+            variant="treatment",
+            metric=f"m{j}",
+            role=None,
+            effect=float(j),
+            effect_se=1.0,
+            control_units=100,
+            treatment_units=100,
+            control_mean=float(len(tag)),
+        )
+        for j in range(n)
+    ]
+
+
+def test_record_round_trip(
+    tmp_path: Path, cookie_cats_spec: Path, cookie_result: ExperimentResult
+) -> None:
+    reg = Registry(tmp_path / "r.db")
+    spec = proxymetric.load_spec(cookie_cats_spec)
+    rid = reg.record_analysis(cookie_result, spec)
+    rec = reg.get(rid)
+    assert rec.kind == "analysis"
+    assert rec.experiment == "gate-40"
+    assert rec.fingerprint == cookie_result.fingerprint
+    assert rec.spec_hash == spec_hash(spec)
+    assert rec.tool_version == proxymetric.__version__
+    assert rec.decision == "rollback"
+    assert rec.shipped is False
+    assert rec.noise_covariance == "measured"
+    assert rec.covariances == cookie_result.effect_covariance
+    assert rec.details["units"] == {"gate_30": 44700, "gate_40": 45489}
+    assert [(e.metric, e.effect, e.effect_se) for e in rec.effects] == [
+        (r.metric, r.effect, r.effect_se) for r in cookie_result.results
+    ]
+
+
+def test_reproducing_a_recorded_analysis_gives_the_same_numbers(
+    tmp_path: Path, cookie_cats_spec: Path, cookie_result: ExperimentResult
+) -> None:
+    reg = Registry(tmp_path / "r.db")
+    spec = proxymetric.load_spec(cookie_cats_spec)
+    rid = reg.record_analysis(cookie_result, spec)
+    rec = reg.get(rid)
+    again = proxymetric.analyze(proxymetric.load_spec(cookie_cats_spec))
+    assert again.fingerprint == rec.fingerprint
+    assert spec_hash(proxymetric.load_spec(cookie_cats_spec)) == rec.spec_hash
+    for e in rec.effects:
+        r = again.result(e.metric, e.variant)
+        assert (r.effect, r.effect_se, r.pvalue, r.control_units, r.treatment_units) == (
+            e.effect,
+            e.effect_se,
+            e.pvalue,
+            e.control_units,
+            e.treatment_units,
+        )
+
+
+def test_spec_hash_ignores_formatting(tmp_path: Path, cookie_cats_spec: Path) -> None:
+    text = cookie_cats_spec.read_text()
+    (tmp_path / "cookie_cats.csv.gz").write_bytes(
+        (cookie_cats_spec.parent / "cookie_cats.csv.gz").read_bytes()
+    )
+    other = tmp_path / "proxymetric.yaml"
+    other.write_text("# a new comment\n" + text.replace("    split:", "    split:   "))
+    assert spec_hash(proxymetric.load_spec(other)) == spec_hash(
+        proxymetric.load_spec(cookie_cats_spec)
+    )
+    other.write_text(text.replace("margin: 0.02", "margin: 0.03"))
+    assert spec_hash(proxymetric.load_spec(other)) != spec_hash(
+        proxymetric.load_spec(cookie_cats_spec)
+    )
+
+
+def test_records_are_appended_never_replaced(tmp_path: Path) -> None:
+    reg = Registry(tmp_path / "r.db")
+    a = reg.add_summary("exp", _effects(2, "a"))
+    b = reg.add_summary("exp", _effects(3, "b"))
+    assert [r.id for r in reg.records("exp")] == [a, b]
+    # Learning uses the latest result of an experiment; the earlier one stays in the record.
+    rows = reg.effect_rows()
+    assert {r["record_id"] for r in rows} == {b}
+    assert len(reg.records(with_effects=True)[0].effects) == 2
+
+
+def test_schema_is_versioned(tmp_path: Path) -> None:
+    path = tmp_path / "r.db"
+    assert Registry(path).schema_version == 1
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("select value from proxymetric_meta").fetchall() == [("1",)]
+        conn.execute("update proxymetric_meta set value = '99'")
+    with pytest.raises(ProxymetricError, match="schema version 99, newer than this"):
+        Registry(path)
+
+
+def test_plan_and_deviations(
+    tmp_path: Path, cookie_cats_spec: Path, cookie_result: ExperimentResult
+) -> None:
+    reg = Registry(tmp_path / "r.db")
+    spec = proxymetric.load_spec(cookie_cats_spec)
+    rid = reg.register_plan(spec, "gate-40", mde=0.01, duration_days=14, planned_units=100_000)
+    plan = reg.latest("gate-40", "plan")
+    assert plan is not None
+    assert plan.id == rid
+    assert plan.details["primary"] == "retention_7"
+    assert plan.details["mde"] == 0.01
+    assert plan.details["duration_days"] == 14
+    found = plan_deviations(plan, cookie_result)
+    expected = (
+        f"plan deviation: 90,189 units analysed, fewer than the 100,000 planned (record {rid}): "
+        "the run was shorter or smaller than planned"
+    )
+    assert found == [expected]
+    # Another primary metric and another guardrail margin.
+    results = [
+        dataclasses.replace(
+            r,
+            role="primary"
+            if r.metric == "rounds"
+            else "secondary"
+            if r.role == "primary"
+            else r.role,
+            margin=0.05 if r.role == "guardrail" else r.margin,
+        )
+        for r in cookie_result.results
+    ]
+    changed = dataclasses.replace(cookie_result, results=results, units={"a": 60_000, "b": 60_000})
+    found = plan_deviations(plan, changed)
+    assert len(found) == 2
+    assert found[0].startswith("plan deviation: the primary metric is rounds; the plan registered")
+    assert "said retention_7" in found[0]
+    assert "guardrails differ" in found[1]
+    assert "retention_1" in found[1]
+
+
+def test_plan_errors(tmp_path: Path, cookie_cats_spec: Path) -> None:
+    reg = Registry(tmp_path / "r.db")
+    spec = proxymetric.load_spec(cookie_cats_spec)
+    with pytest.raises(ProxymetricError, match="`experiment` 'gate-41' is not defined"):
+        reg.register_plan(spec, "gate-41")
+    with pytest.raises(ProxymetricError, match=r"`mde` == -1.0, must be > 0"):
+        reg.register_plan(spec, "gate-40", mde=-1.0)
+
+
+def test_location_errors(tmp_path: Path) -> None:
+    with pytest.raises(ProxymetricError, match="does not exist; record an analysis"):
+        Registry(tmp_path / "missing.db", create=False)
+    with pytest.raises(ProxymetricError, match=r"folder .* does not exist"):
+        Registry(tmp_path / "no" / "such" / "r.db")
+    with pytest.raises(ProxymetricError, match="cannot be opened"):
+        Registry("nosuchdialect://x/y")
+    with pytest.raises(ProxymetricError, match="`kind` must be one of 'analysis'"):
+        Registry(tmp_path / "r.db").records(kind="plans")
+    with pytest.raises(ProxymetricError, match="`record` 7 does not exist"):
+        Registry(tmp_path / "r.db").get(7)
+    assert registry_url("sqlite://") == "sqlite://"
+
+
+def _writer(path: str, worker: int, n: int) -> None:
+    reg = Registry(path, timeout=120)
+    for i in range(n):
+        reg.add_summary(f"w{worker}-{i}", _effects(5, f"w{worker}"))
+    reg.close()
+
+
+def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
+    # Six processes append 20 records of 5 effects each at the same time, on a fresh file (so
+    # they also race to create the schema).
+    path = str(tmp_path / "r.db")
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=_writer, args=(path, w, 20)) for w in range(6)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+    assert [p.exitcode for p in procs] == [0] * 6
+    reg = Registry(path)
+    records = reg.records(with_effects=True)
+    assert len(records) == 120
+    assert {r.experiment for r in records} == {f"w{w}-{i}" for w in range(6) for i in range(20)}
+    assert all(len(r.effects) == 5 for r in records)
+    assert len({r.id for r in records}) == 120
+
+
+def _killed_writer(path: str) -> None:
+    reg = Registry(path)
+    real = store_module._insert_rows
+
+    def die_half_way(conn: Any, table: sa.Table, rows: Any) -> None:
+        real(conn, table, rows[:2])  # some effect rows are in, the rest never will be
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    store_module._insert_rows = die_half_way
+    reg.add_summary("half", _effects(5, "x"))
+
+
+def test_a_killed_writer_leaves_no_half_record(tmp_path: Path) -> None:
+    path = str(tmp_path / "r.db")
+    reg = Registry(path)
+    reg.add_summary("before", _effects(3, "b"))
+    ctx = multiprocessing.get_context("fork")
+    proc = ctx.Process(target=_killed_writer, args=(path,))
+    proc.start()
+    proc.join(60)
+    assert proc.exitcode == -signal.SIGKILL
+    reg = Registry(path)
+    assert [r.experiment for r in reg.records()] == ["before"]
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("select count(*) from effects").fetchone() == (3,)
+    # The file is usable afterwards.
+    reg.add_summary("after", _effects(1, "a"))
+    assert [r.experiment for r in reg.records()] == ["before", "after"]
+
+
+def test_nan_numbers_are_stored_as_null(tmp_path: Path) -> None:
+    reg = Registry(tmp_path / "r.db")
+    eff = dataclasses.replace(_effects(1, "a")[0], effect_se=math.nan)
+    rid = reg.add_summary("e", [eff])
+    assert reg.get(rid).effects[0].effect_se is None
