@@ -32,7 +32,7 @@ def read_table(path: str | os.PathLike[str], *, param: str = "path") -> Columns:
         raise DataError(
             f"`{param}` '{p}' has an unknown format; expected one of {', '.join(_SUFFIXES)}"
         )
-    import pandas as pd  # noqa: PLC0415 (heavy, imported only to read files)
+    import pandas as pd  # heavy: imported only to read files
 
     try:
         frame = pd.read_parquet(p) if name.endswith((".parquet", ".pq")) else pd.read_csv(p)

@@ -6,6 +6,7 @@ Everything here works on integer codes: units ``0..n_units-1`` and items ``0..n_
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -25,6 +26,9 @@ __all__ = [
 ]
 
 Gain = Literal["linear", "exponential"]
+
+# rows processed at once by the chunked passes (bounds temporary memory on 100M-row inputs)
+_CHUNK_ROWS = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -165,6 +169,20 @@ def _list_order(unit: np.ndarray, item: np.ndarray, score: np.ndarray) -> np.nda
     return np.argsort(key)  # keys are distinct (one row per pair), so any sort is exact
 
 
+def _chunks(n: int, size: int = _CHUNK_ROWS) -> list[tuple[int, int]]:
+    return [(a, min(a + size, n)) for a in range(0, n, size)]
+
+
+def _is_ranked(unit: np.ndarray, item: np.ndarray, score: np.ndarray) -> bool:
+    """Return True when rows are sorted by unit, decreasing score, then item (checked in chunks)."""
+    for a, b in _chunks(unit.size):  # a loop over chunks of rows, bounding temporary memory
+        b1 = min(b + 1, unit.size)
+        du, ds, di = np.diff(unit[a:b1]), np.diff(score[a:b1]), np.diff(item[a:b1])
+        if not np.all((du > 0) | ((du == 0) & ((ds < 0) | ((ds == 0) & (di > 0))))):
+            return False
+    return True
+
+
 def rank_lists(unit: np.ndarray, item: np.ndarray, score: np.ndarray, k: int) -> RankedLists:
     """Return each unit's top-``k`` rows, ranked by decreasing score.
 
@@ -175,15 +193,7 @@ def rank_lists(unit: np.ndarray, item: np.ndarray, score: np.ndarray, k: int) ->
     keep = ~np.isnan(score)
     if not keep.all():
         unit, item, score = unit[keep], item[keep], score[keep]
-    n = unit.size
-    if n > 1:
-        du = np.diff(unit)
-        ds = np.diff(score)
-        di = np.diff(item)
-        already = bool(np.all((du > 0) | ((du == 0) & ((ds < 0) | ((ds == 0) & (di > 0))))))
-        del du, ds, di
-    else:
-        already = True
+    already = _is_ranked(unit, item, score)
     if not already:
         order = _list_order(unit, item, score)
         unit, item = unit[order], item[order]
@@ -202,27 +212,45 @@ def unit_ranking_stats(lists: RankedLists, truth: TruthIndex) -> dict[str, np.nd
     ``length`` (list length, at most k).
     """
     n_units = truth.n_units
-    key = lists.unit.astype(np.int64) * truth.n_items + lists.item
-    found, pos = _lookup(truth, key)
+    out = {name: np.zeros(n_units) for name in ("hits", "dcg", "rr", "ap_sum", "length")}
+    starts = np.flatnonzero(lists.rank == 0)  # each unit's list starts at rank 0
+    # chunks of rows that begin at a unit's first row, so no list is split
+    n = lists.unit.size
+    if n == 0:
+        return out
+    at = np.minimum(np.searchsorted(starts, np.arange(0, n, _CHUNK_ROWS)), starts.size - 1)
+    bounds = distinct(np.r_[starts[at], n])
+    for a, b in itertools.pairwise(bounds.tolist()):  # a loop over chunks of rows
+        _add_ranking_stats(lists.unit[a:b], lists.item[a:b], lists.rank[a:b], truth, out)
+    return out
+
+
+def _add_ranking_stats(
+    unit: np.ndarray,
+    item: np.ndarray,
+    rank: np.ndarray,
+    truth: TruthIndex,
+    out: dict[str, np.ndarray],
+) -> None:
+    """Add the per-unit sums of whole lists (rows sorted by unit and rank) to ``out``."""
+    n_units = truth.n_units
+    found, pos = _lookup(truth, unit.astype(np.int64) * truth.n_items + item)
     is_rel = found & truth.relevant[pos]
     g = np.where(found, truth.gain[pos], 0.0)
-    disc = _discount(lists.rank)
-    hits = np.bincount(lists.unit, weights=is_rel, minlength=n_units)
-    dcg = np.bincount(lists.unit, weights=g * disc, minlength=n_units)
+    out["hits"] += np.bincount(unit, weights=is_rel, minlength=n_units)
+    out["dcg"] += np.bincount(unit, weights=g * _discount(rank), minlength=n_units)
     # cumulative hits within each unit's list, for precision at each relevant rank
     cum = np.cumsum(is_rel)
-    starts = np.flatnonzero(lists.rank == 0)  # each unit's list starts at rank 0
+    starts = np.flatnonzero(rank == 0)
     before = (cum - is_rel)[starts]
-    cum_in_unit = cum - np.repeat(before, np.diff(np.r_[starts, lists.unit.size]))
-    ap_sum = np.bincount(
-        lists.unit, weights=is_rel * cum_in_unit / (lists.rank + 1.0), minlength=n_units
+    cum_in_unit = cum - np.repeat(before, np.diff(np.r_[starts, unit.size]))
+    out["ap_sum"] += np.bincount(
+        unit, weights=is_rel * cum_in_unit / (rank + 1.0), minlength=n_units
     )
     # reciprocal rank of the first relevant row: relevant rows whose in-unit count is 1
     first_rel = is_rel & (cum_in_unit == 1)
-    rr = np.zeros(n_units)
-    rr[lists.unit[first_rel]] = 1.0 / (lists.rank[first_rel] + 1.0)
-    length = np.bincount(lists.unit, minlength=n_units).astype(np.float64)
-    return {"hits": hits, "dcg": dcg, "rr": rr, "ap_sum": ap_sum, "length": length}
+    out["rr"][unit[first_rel]] = 1.0 / (rank[first_rel] + 1.0)
+    out["length"] += np.bincount(unit, minlength=n_units)
 
 
 def rating_errors(

@@ -156,7 +156,7 @@ def _numeric(cols: Columns, param: str, name: str) -> np.ndarray:
             raise DataError(
                 f"`{param}` column '{name}' must be numeric; got values such as '{values[0]}'"
             ) from None
-    return values.astype(np.float64)
+    return values.astype(np.float64, copy=False)
 
 
 def _split_models(predictions: Any) -> dict[str, Columns]:
@@ -377,16 +377,18 @@ def evaluate(
         u = _encode(unit_labels, unit_arrays[1 + m_index])
         it = _encode(item_labels, item_arrays[1 + m_index])
         keep = u >= 0
-        u, it = u[keep], it[keep]
-        key = u * n_items + it
-        if rk.has_duplicates(key):
+        every = bool(keep.all())
+        if not every:
+            u, it = u[keep], it[keep]
+        if rk.has_duplicates(u * n_items + it):
             raise DataError(
                 f"`predictions` model {name!r} has duplicate (unit, item) pairs; "
                 "keep one row per pair"
             )
         score_col = "score" if "score" in cols else "predicted_rating"
-        score = _numeric(cols, "predictions", score_col)[keep]
-        lists = rk.rank_lists(u, it, score, k)
+        score = _numeric(cols, "predictions", score_col)
+        lists = rk.rank_lists(u, it, score if every else score[keep], k)
+        del score
         r = rk.unit_ranking_stats(lists, truth_index)
         per_unit = {
             "precision": r["hits"] / k,
@@ -412,11 +414,10 @@ def evaluate(
             stats.append(_Stat(name, f"diversity@{k}", ild, has_pairs))
         listed = np.bincount(lists.item, minlength=n_items) > 0
         coverage[name] = float(np.count_nonzero(listed) / n_items)
-        predicted = (
-            _numeric(cols, "predictions", "predicted_rating")[keep]
-            if "predicted_rating" in cols
-            else np.zeros(0)
-        )
+        predicted = np.zeros(0)
+        if "predicted_rating" in cols:
+            predicted = _numeric(cols, "predictions", "predicted_rating")
+            predicted = predicted if every else predicted[keep]
         if rating is not None and np.isfinite(predicted).any():
             errors, missing[name] = rk.rating_errors(u, it, predicted, truth_index)
             stats.append(_Stat(name, "rmse", errors["sq"], errors["count"], sqrt=True))
