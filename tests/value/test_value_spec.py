@@ -293,3 +293,14 @@ def test_linked_effect_errors_are_located(tmp_path: Path, effect: str, message: 
         load_value_model(path)
     assert info.value.line == 9
     assert message in str(info.value)
+
+
+def test_python_api_reads_and_builds_separately(tmp_path: Path) -> None:
+    from proxymetric.value import model_from_spec, read_value_spec
+
+    spec = read_value_spec(_write(tmp_path, GOOD))
+    model = model_from_spec(spec)
+    assert model.alternatives == ("model",)
+    bad = spec.model_copy(update={"objective": "gain"})
+    with pytest.raises(SpecError, match="`objective` 'gain' is not defined"):
+        model_from_spec(bad)

@@ -37,7 +37,12 @@ from proxymetric.value._results import (
     TradeoffResult,
     ValueResult,
 )
-from proxymetric.value._spec import load_value_model, model_from_spec, read_value_spec
+from proxymetric.value._spec import (
+    effects_from_analysis,
+    load_value_model,
+    model_from_spec,
+    read_value_spec,
+)
 
 __all__ = [
     "Alternative",
@@ -62,6 +67,7 @@ __all__ = [
     "Uniform",
     "ValueModel",
     "ValueResult",
+    "effects_from_analysis",
     "format_money",
     "load_value_model",
     "measured_effect",

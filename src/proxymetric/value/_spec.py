@@ -128,8 +128,15 @@ def _from_validation_error(exc: ValidationError, lines: _Lines, base: Loc) -> Sp
     return lines.error(msg, (*base, *loc))
 
 
-def read_value_spec(path: str | Path) -> tuple[ValueSpec, _Lines]:
-    """Return the validated ``value:`` section of the spec file at ``path`` and its line map."""
+def read_value_spec(path: str | Path) -> ValueSpec:
+    """Return the validated ``value:`` section of the spec file at ``path``.
+
+    Errors are :class:`~proxymetric.errors.SpecError` with the file and the line of the key.
+    """
+    return _read_value_spec(path)[0]
+
+
+def _read_value_spec(path: str | Path) -> tuple[ValueSpec, _Lines]:
     data, lines = _read(Path(path))
     if not isinstance(data, Mapping) or "value" not in data:
         raise lines.error("the spec has no `value:` section (the value model)")
@@ -221,15 +228,19 @@ def _locate(message: str, spec: ValueSpec) -> Loc:
     return ("value",)
 
 
-def model_from_spec(
-    spec: ValueSpec, lines: _Lines | None = None, effects: EffectLookup | None = None
-) -> ValueModel:
+def model_from_spec(spec: ValueSpec, effects: EffectLookup | None = None) -> ValueModel:
     """Return the :class:`ValueModel` a ``value:`` section declares.
 
     ``effects`` resolves an ``effect`` input given by ``experiment``/``metric`` (and no
-    ``estimate``) to ``(estimate, standard_error)``.
+    ``estimate``) to ``(estimate, standard_error)``, for example
+    :func:`effects_from_analysis`.
     """
-    lines = lines or _Lines(None)
+    return _model_from_spec(spec, _Lines(None), effects)
+
+
+def _model_from_spec(
+    spec: ValueSpec, lines: _Lines, effects: EffectLookup | None = None
+) -> ValueModel:
     inputs = _inputs(spec.inputs, ("value", "inputs"), lines, effects)
     alternatives = {
         name: _alternative(name, alt, lines, effects) for name, alt in spec.alternatives.items()
@@ -290,7 +301,7 @@ def effects_from_analysis(path: str | Path) -> EffectLookup:
     cache: dict[str, Any] = {}
 
     def lookup(effect: EffectInput) -> tuple[float, float]:
-        from proxymetric.analysis import analyze  # noqa: PLC0415 (reads data: only when needed)
+        from proxymetric.analysis import analyze
 
         assert effect.experiment is not None
         assert effect.metric is not None
@@ -334,5 +345,5 @@ def load_value_model(path: str | Path) -> tuple[ValueModel, ValueSpec]:
     the measured effect from :func:`proxymetric.analysis.analyze` on the same spec. Errors are
     :class:`~proxymetric.errors.SpecError` with the file and the line of the key.
     """
-    spec, lines = read_value_spec(path)
-    return model_from_spec(spec, lines, effects_from_analysis(path)), spec
+    spec, lines = _read_value_spec(path)
+    return _model_from_spec(spec, lines, effects_from_analysis(path)), spec
