@@ -107,3 +107,17 @@ def test_missing_file_is_one_line_with_exit_status_2(tmp_path: Path) -> None:
     result = RUNNER.invoke(app, ["value", str(tmp_path / "none.yaml")])
     assert result.exit_code == 2
     assert "spec file not found" in result.output
+
+
+def test_tradeoff_section_is_rendered() -> None:
+    spec = Path(__file__).resolve().parents[2] / "examples" / "support-automation"
+    result = RUNNER.invoke(app, ["value", str(spec / "proxymetric.yaml"), "-f", "markdown"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "## Trade-off (bot_first_line): satisfaction (maximize) vs cost_per_ticket" in result.output
+    )
+    assert "Pareto frontier: 0%, 20%, 35%, 50%, 65%, 80%." in result.output
+    assert "with P(loss) ≤ 10%: `65%`" in result.output
+    table = RUNNER.invoke(app, ["value", str(spec / "proxymetric.yaml")])
+    assert table.exit_code == 0, table.output
+    assert "Pareto frontier" in table.output

@@ -26,6 +26,7 @@ class _Section:
     text: str = ""
     columns: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
+    left: int = 2  # leading columns of names, left-aligned; numbers are right-aligned
 
 
 def _pct(p: float) -> str:
@@ -48,6 +49,7 @@ def _sections(r: ValueResult) -> list[_Section]:
             f"Alternatives: {obj}",
             columns=("alternative", "expected", "90% interval", "P(loss)"),
             rows=rows,
+            left=1,
         )
     )
     rows = tuple(
@@ -149,6 +151,7 @@ def _sections(r: ValueResult) -> list[_Section]:
                 + "; ".join(choices)
                 + ".",
                 columns=("candidate", t.x, t.y, t.objective, "P(loss)", "frontier"),
+                left=1,
                 rows=tuple(
                     (
                         c.name,
@@ -196,7 +199,7 @@ def print_business_case(r: ValueResult, console: Console) -> None:
             continue
         table = Table(title=s.heading, title_justify="left", title_style="bold")
         for i, col in enumerate(s.columns):
-            table.add_column(col, justify="left" if i < 2 else "right")
+            table.add_column(col, justify="left" if i < s.left else "right")
         for row in s.rows:
             table.add_row(*row)
         console.print(table)
