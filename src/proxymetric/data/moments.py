@@ -46,9 +46,10 @@ def _numeric(table: ir.Table, column: str, source: str) -> ir.FloatingValue:
     col = table[column]
     dtype = col.type()
     if dtype.is_boolean():
-        # An explicit CASE keeps NULL as NULL and is portable; a plain CAST of a boolean CSV
-        # column is pushed into DuckDB's CSV reader, which then fails to parse TRUE/FALSE.
-        return col.cases((True, 1.0), (False, 0.0))
+        # Through an integer: a direct CAST(boolean AS DOUBLE) of a CSV column is pushed into
+        # DuckDB's CSV reader, which then fails to parse TRUE/FALSE; and a CASE with 1.0/0.0
+        # literals is DECIMAL on Spark, whose average is rounded. NULL stays NULL.
+        return col.cast("int8").cast("float64")
     if dtype.is_numeric():
         return col.cast("float64")
     raise DataError(

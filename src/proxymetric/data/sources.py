@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import ibis
 import ibis.expr.types as ir
@@ -64,7 +63,7 @@ class SourceResolver:
 
     def _connect(self, url: str) -> Any:
         if url not in self._connections:
-            if urlparse(url).scheme == "duckdb":
+            if url.startswith("duckdb://"):
                 db = self._duckdb_file(url)
                 if db is not None and not db.exists():
                     raise DataError(f"DuckDB file not found: {db} (from connection {url!r})")
@@ -72,6 +71,9 @@ class SourceResolver:
                     self._connections[url] = ibis.duckdb.connect(
                         str(db) if db is not None else ":memory:", read_only=db is not None
                     )
+            elif url == "pyspark" or url.startswith("pyspark://"):
+                with engine_errors(f"cannot start Spark for {url!r}"):
+                    self._connections[url] = _spark(url)
             else:
                 with engine_errors(f"cannot connect to {url!r}"):
                     self._connections[url] = ibis.connect(url)
@@ -130,10 +132,31 @@ class SourceResolver:
         if not path.exists():
             raise DataError(f"data file of source {name!r} not found: {path}")
         fmt = source.format or ("parquet" if ".parquet" in path.suffixes else "csv")
+        con = self._connect(source.connection) if source.connection else self.duckdb
         with engine_errors(f"cannot read the {fmt} file of source {name!r} ({path})"):
             if fmt == "parquet":
-                return self.duckdb.read_parquet(str(path))
-            return self.duckdb.read_csv(str(path))
+                return con.read_parquet(str(path))
+            return con.read_csv(str(path))
+
+
+def _spark(url: str) -> Any:
+    """Connect Ibis to a Spark session: ``pyspark://MASTER`` (``local[*]`` by default).
+
+    An existing session in this process is reused (``getOrCreate``), so tables and views
+    registered on it are visible. Timestamps are read in UTC, as DuckDB reads them.
+    """
+    from pyspark.sql import SparkSession
+
+    master = url.removeprefix("pyspark").removeprefix("://") or "local[*]"
+    session = (
+        SparkSession.builder.master(master)
+        .appName("proxymetric")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate()
+    )
+    return ibis.pyspark.connect(session)
 
 
 def check_columns(name: str, source: SourceSpec, table: ir.Table, columns: list[str]) -> None:

@@ -34,8 +34,11 @@ class _Model(BaseModel):
 class SourceSpec(_Model):
     """A table of data: a CSV/Parquet file (``path``) or a ``table`` behind a ``connection``.
 
-    ``path`` is relative to the spec file. A ``table`` without a ``connection`` names an
-    in-memory table passed to :func:`proxymetric.analyze` as ``data``. Three kinds:
+    ``path`` is relative to the spec file and read by DuckDB, or by the engine of
+    ``connection`` when one is given (``pyspark://local[*]`` reads it with Spark). A ``table``
+    without a ``connection`` names an in-memory table passed to :func:`proxymetric.analyze` as
+    ``data``. Connections are Ibis URLs (``duckdb:///warehouse.db``, ``postgres://...``) or
+    ``pyspark://MASTER``. Three kinds:
 
     - a **unit table** (one row per randomization unit): ``unit`` and ``variant``;
     - an **assignment log**: ``unit``, ``variant`` and ``timestamp`` (the assignment time);

@@ -1,0 +1,95 @@
+"""Spark: the same analyses on a local PySpark session through Ibis equal DuckDB's numbers.
+
+The session is local (``local[2]``), started once for the module; Java is on the machine and
+``make test`` installs pyspark.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import proxymetric
+
+from .test_events import EVENT_SPEC, make_logs
+from .test_sources import SPEC as UNIT_SPEC
+from .test_sources import make_units
+
+pytestmark = [
+    # pyspark 4.0 uses pandas 3 options and keywords that pandas deprecates when it converts
+    # results: warnings inside pyspark that do not affect the numbers.
+    pytest.mark.filterwarnings("ignore:The copy keyword is deprecated:DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
+    pytest.mark.filterwarnings("ignore::ResourceWarning"),
+]
+
+MASTER = "pyspark://local[2]"
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    os.environ.setdefault("PYSPARK_PYTHON", "python3")
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("proxymetric-tests")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.driver.memory", "1g")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def _on_spark(spec: dict[str, Any]) -> dict[str, Any]:
+    sources = {k: {**v, "connection": MASTER} for k, v in spec["sources"].items()}
+    return {**spec, "sources": sources}
+
+
+def _numbers(result: proxymetric.ExperimentResult) -> np.ndarray:
+    return np.array(
+        [
+            x
+            for r in result.results
+            for x in (
+                r.control_mean,
+                r.treatment_mean,
+                r.effect,
+                r.effect_se,
+                r.pvalue,
+                r.rel_effect_ci_upper,
+                r.variance_reduction or 0.0,
+            )
+        ]
+    )
+
+
+def test_unit_level_analysis_equals_duckdb(spark: Any) -> None:
+    frame = make_units(2000, seed=3)
+    spark.createDataFrame(frame).createOrReplaceTempView("units")
+    spec = {**UNIT_SPEC, "sources": {"units": {"table": "units", "unit": "user", "variant": "arm"}}}
+    duck = proxymetric.analyze(spec, data={"units": frame})
+    on_spark = proxymetric.analyze(_on_spark(spec))
+    assert on_spark.units == duck.units
+    np.testing.assert_allclose(_numbers(on_spark), _numbers(duck), rtol=1e-9)
+
+
+def test_event_level_analysis_equals_duckdb(spark: Any) -> None:
+    assignments, events = make_logs(600, seed=4)
+    spark.createDataFrame(assignments).createOrReplaceTempView("assignments")
+    spark.createDataFrame(events).createOrReplaceTempView("events")
+    duck = proxymetric.analyze(EVENT_SPEC, data={"assignments": assignments, "events": events})
+    on_spark = proxymetric.analyze(_on_spark(EVENT_SPEC))
+    assert on_spark.units == duck.units
+    np.testing.assert_allclose(_numbers(on_spark), _numbers(duck), rtol=1e-9)
+    assert pd.notna(on_spark.result("revenue").pvalue)
