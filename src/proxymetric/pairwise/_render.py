@@ -125,7 +125,7 @@ def blind_test_sections(r: object) -> list[Section]:
     )
     if r.raters and not any(c.judgments for c in r.raters):
         checks.append(
-            ("raters", f"{len(r.raters)} raters", "not checked: needs units with 3+ ratings")
+            ("raters", f"{len(r.raters)} raters", "not checked: needs units judged twice")
         )
     elif r.raters and not any(c.flagged for c in r.raters):
         checks.append(("raters", f"{len(r.raters)} raters", "none disagrees beyond chance"))

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import binom
+from scipy.stats import norm
 
 from proxymetric._result import Result
 from proxymetric._validation import check_number
@@ -72,13 +72,13 @@ class PositionBias(Result):
 
 @dataclasses.dataclass(frozen=True)
 class RaterCheck(Result):
-    """One rater against the consensus of the other raters on the same units.
+    """One rater against the other raters of the same units.
 
-    ``agreement`` is the share of the rater's votes that match the strict majority of the other
-    raters' votes on the unit (units with at least two other votes and a strict majority);
-    ``expected`` is the same share over all other raters; ``pvalue`` the one-sided exact
-    binomial test that the rater agrees less, ``pvalue_holm`` Holm-adjusted over raters, and
-    ``flagged`` is true when ``pvalue_holm`` < ``alpha``.
+    ``judgments`` counts the rater's votes on units judged more than once; ``agreement`` is
+    the mean share of the other votes on the same unit that agree with the rater's vote, and
+    ``expected`` its mean if raters were interchangeable (see :func:`rater_checks`);
+    ``pvalue`` is the one-sided test that the rater agrees less, ``pvalue_holm`` adjusted over
+    raters, and ``flagged`` is true when ``pvalue_holm`` < ``alpha``.
     """
 
     rater: str
@@ -236,48 +236,56 @@ def position_bias(judgments: Judgments, *, confidence: float = 0.95) -> Position
 
 
 def rater_checks(judgments: Judgments, *, alpha: float = 0.05) -> tuple[RaterCheck, ...]:
-    """Return one check per rater against the consensus of the others (empty without raters).
+    """Return one check per rater against the other raters of the same units.
 
-    A rater is flagged when the Holm-adjusted one-sided exact binomial p-value that they agree
-    with the others' majority less often than the other raters do is below ``alpha``.
+    Each vote on a unit judged by ``m >= 2`` raters scores its agreement with the others: the
+    share of the other ``m - 1`` votes in the same category. Under the null hypothesis that
+    raters are exchangeable (a permutation of rater labels within each unit changes nothing),
+    a rater's vote on unit ``u`` is a random draw from the unit's votes, so its score has mean
+    ``a_u`` (the unit's mean score) and variance ``v_u`` (their variance) exactly; summed over
+    the rater's units the score is compared with ``sum a_u`` by a one-sided normal test,
+    ``z = (sum d - sum a_u) / sqrt(sum v_u)``. Units judged by two raters carry no information
+    (both votes score the same). Raters are flagged when the Holm-adjusted p-value is below
+    ``alpha``. This is the conditional (permutation) test of Fisher (1935) with a normal
+    approximation of its null distribution.
     """
     check_number("alpha", alpha, low=0, high=1)
     if judgments.rater is None:
         return ()
     unit, cat, n_units = _units(judgments)
-    counts = np.zeros((n_units, 3), dtype=np.int64)
-    np.add.at(counts, (unit, cat), 1)
-    others = counts[unit].copy()
-    others[np.arange(unit.size), cat] -= 1
-    top = others.max(axis=1)
-    strict = (others == top[:, None]).sum(axis=1) == 1
-    usable = (others.sum(axis=1) >= 2) & strict
-    agree = usable & (others.argmax(axis=1) == cat)
+    counts = np.zeros((n_units, 3))
+    np.add.at(counts, (unit, cat), 1.0)
+    m = counts.sum(axis=1)
+    repeated = m[unit] >= 2
+    # each vote's agreement with the other votes of its unit
+    score = np.where(repeated, (counts[unit, cat] - 1.0) / np.maximum(m[unit] - 1.0, 1.0), np.nan)
+    # per unit: mean and variance of the vote scores (one draw under the permutation null)
+    unit_mean = np.bincount(unit[repeated], weights=score[repeated], minlength=n_units)
+    unit_mean = unit_mean / np.maximum(m, 1.0)
+    unit_sq = np.bincount(unit[repeated], weights=score[repeated] ** 2, minlength=n_units)
+    unit_var = np.maximum(unit_sq / np.maximum(m, 1.0) - unit_mean**2, 0.0)
     n_r = len(judgments.raters)
-    n = np.bincount(judgments.rater, weights=usable, minlength=n_r)
-    k = np.bincount(judgments.rater, weights=agree, minlength=n_r)
-    total_n, total_k = n.sum(), k.sum()
-    rows = []
-    pvals = []
-    for r in range(n_r):
-        rest_n = total_n - n[r]
-        expected = (total_k - k[r]) / rest_n if rest_n > 0 else math.nan
-        ok = n[r] > 0 and math.isfinite(expected)
-        p = float(binom.cdf(k[r], n[r], expected)) if ok else math.nan
-        rows.append((r, expected, p))
-        pvals.append(p)
-    finite = np.isfinite(pvals)
-    adjusted = np.full(len(pvals), math.nan)
-    adjusted[finite] = holm(np.asarray(pvals)[finite])
+    rater = judgments.rater[repeated]
+    u = unit[repeated]
+    n = np.bincount(rater, minlength=n_r).astype(np.float64)
+    observed = np.bincount(rater, weights=score[repeated], minlength=n_r)
+    expected = np.bincount(rater, weights=unit_mean[u], minlength=n_r)
+    variance = np.bincount(rater, weights=unit_var[u], minlength=n_r)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (observed - expected) / np.sqrt(variance)
+    pvalues = np.where(variance > 0, norm.cdf(z), np.nan)
+    finite = np.isfinite(pvalues)
+    adjusted = np.full(n_r, math.nan)
+    adjusted[finite] = holm(pvalues[finite])
     return tuple(
         RaterCheck(
             rater=judgments.raters[r],
             judgments=int(n[r]),
-            agreement=float(k[r] / n[r]) if n[r] > 0 else math.nan,
-            expected=float(expected),
-            pvalue=p,
+            agreement=float(observed[r] / n[r]) if n[r] > 0 else math.nan,
+            expected=float(expected[r] / n[r]) if n[r] > 0 else math.nan,
+            pvalue=float(pvalues[r]),
             pvalue_holm=float(adjusted[r]),
             flagged=bool(adjusted[r] < alpha),
         )
-        for (r, expected, p) in rows
+        for r in range(n_r)
     )
