@@ -502,3 +502,31 @@ def test_results_do_not_depend_on_the_order_of_declaration(order: list[str]) -> 
     reference = ValueModel(dists, {"profit": "a * b - c + d"}).analyze(draws=500, seed=8)
     shuffled = ValueModel({k: dists[k] for k in order}, {"profit": "a * b - c + d"})
     assert shuffled.analyze(draws=500, seed=8).summaries == reference.summaries
+
+
+def test_product_of_lognormals_matches_closed_form() -> None:
+    # profit = A * B - 100 with A, B lognormal: log(A B) ~ N(mu_a + mu_b, sa^2 + sb^2), so
+    # P(loss) = Phi((log 100 - mu) / s) and the mean is exp(mu + s^2 / 2) - 100 (closed forms).
+    a, b = LogNormal.from_median_p90(8.0, 12.0), LogNormal.from_median_p90(15.0, 30.0)
+    n = 200_000
+    r = ValueModel({"a": a, "b": b}, {"profit": "a * b - 100"}).analyze(draws=n, seed=4)
+    s = r.summary("model")
+    mu, sd = a.mu + b.mu, math.hypot(a.sigma, b.sigma)
+    p = stats.norm.cdf((math.log(100) - mu) / sd)
+    assert s.prob_loss == pytest.approx(p, abs=4 * math.sqrt(p * (1 - p) / n))
+    mean = math.exp(mu + sd**2 / 2) - 100
+    true_sd = math.exp(mu + sd**2 / 2) * math.sqrt(math.expm1(sd**2))
+    assert s.mean == pytest.approx(mean, abs=4 * true_sd / math.sqrt(n))
+    # Sample median: s.e. sqrt(0.25 / n) / density of A B at its median exp(mu).
+    density = 1 / (math.exp(mu) * sd * math.sqrt(2 * math.pi))
+    assert s.median == pytest.approx(math.exp(mu) - 100, abs=4 * math.sqrt(0.25 / n) / density)
+
+
+def test_a_model_without_uncertainty() -> None:
+    r = ValueModel({"a": 2.0, "b": 3.0}, {"profit": "a * b"}).analyze(draws=100, seed=0)
+    s = r.summary("model")
+    assert (s.mean, s.sd, s.mean_se, s.p05, s.p95, s.prob_loss) == (6.0, 0.0, 0.0, 6.0, 6.0, 0.0)
+    assert r.tornado == ()
+    assert r.break_even == ()
+    assert r.headroom == ()
+    assert r.recommendation.best_expected == "model"
