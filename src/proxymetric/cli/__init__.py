@@ -35,7 +35,7 @@ def _root(
 
 
 # Each module in this list defines ``register(app)``, which adds its commands to the app.
-_COMMAND_MODULES = ("analyze", "value", "offline", "power", "pairwise", "interleave")
+_COMMAND_MODULES = ("analyze", "value", "offline", "power", "pairwise", "interleave", "registry", "proxies")
 
 
 def _register_commands() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import typer
@@ -10,6 +11,7 @@ from proxymetric.analysis import analyze as run_analysis
 from proxymetric.cli._common import OutputFormat, console, echo, user_errors
 from proxymetric.report.experiment import experiment_markdown, print_experiment
 from proxymetric.report.json import to_json
+from proxymetric.spec import load_spec
 
 __all__ = ["register"]
 
@@ -23,9 +25,25 @@ def analyze(
     output: OutputFormat = typer.Option(
         OutputFormat.table, "--format", "-f", help="Output format: table, json or markdown."
     ),
+    record: bool = typer.Option(False, "--record", help="Record the analysis in the registry."),
+    registry: str | None = typer.Option(
+        None, "--registry", help="Registry file or URL [default: proxymetric.db beside SPEC]."
+    ),
 ) -> None:
     """Analyse an experiment: effects with intervals, guardrails, SRM check and a decision."""
-    result = run_analysis(spec, experiment)
+    loaded = load_spec(spec)
+    result = run_analysis(loaded, experiment)
+    location = registry if registry is not None else spec.parent / "proxymetric.db"
+    if record or registry is not None or Path(location).exists():
+        from proxymetric.registry import Registry, plan_deviations
+
+        reg = Registry(location, create=record)
+        plan = reg.latest(result.experiment, "plan")
+        if plan is not None:
+            deviations = plan_deviations(plan, result)
+            result = dataclasses.replace(result, warnings=[*result.warnings, *deviations])
+        if record:
+            reg.record_analysis(result, loaded)
     if output is OutputFormat.json:
         echo(to_json(result))
     elif output is OutputFormat.markdown:

@@ -251,6 +251,20 @@ def validate_proxies(
             f"{table.assumed_noise_correlation:g}; the corrected estimates are only as good as "
             "that assumption"
         )
+    d = np.diag(sigma)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        raw_corr = sigma[1:, 0] / np.sqrt(d[1:] * d[0])
+    over = [f"{names[i + 1]} ({raw_corr[i]:+.2f})" for i in np.flatnonzero(np.abs(raw_corr) > 1)]
+    if over:
+        hint = (
+            "the assumed noise correlation is probably too low (or too high for a negative one)"
+            if status != "measured"
+            else "too few comparisons to estimate it precisely"
+        )
+        warnings.append(
+            "the corrected correlation with the north star exceeds 1 in absolute value for "
+            f"{', '.join(over)} (shown clipped): {hint}"
+        )
     if np.any(np.diag(sigma) <= 0):
         bad = [names[i] for i in range(m) if sigma[i, i] <= 0]
         warnings.append(

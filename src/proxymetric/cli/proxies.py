@@ -1,0 +1,62 @@
+"""``proxymetric proxies``: which metric to decide on, learned from past experiments."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from proxymetric.cli._common import OutputFormat, console, echo, user_errors
+from proxymetric.proxies import table_from_registry, validate_proxies
+from proxymetric.proxies._render import proxy_sections
+from proxymetric.registry import Registry
+from proxymetric.registry._render import print_sections, to_markdown
+from proxymetric.report import to_json
+
+__all__ = ["register"]
+
+
+@user_errors
+def proxies(
+    north_star: Annotated[
+        str, typer.Option("--north-star", "-n", help="The metric the business cares about.")
+    ],
+    registry: Annotated[
+        str, typer.Option("--registry", "-r", help="SQLite file or SQLAlchemy URL.")
+    ] = "proxymetric.db",
+    proxy: Annotated[
+        list[str] | None,
+        typer.Option("--proxy", "-p", help="A candidate proxy (repeat; default: all others)."),
+    ] = None,
+    units: Annotated[
+        float | None,
+        typer.Option(help="Units of the tests to choose for [default: median in the registry]."),
+    ] = None,
+    noise_correlation: Annotated[
+        float,
+        typer.Option(
+            "--noise-correlation",
+            help="Correlation assumed between metrics' noise where it was not measured.",
+        ),
+    ] = 0.0,
+    alpha: Annotated[float, typer.Option(help="Level at which a metric 'moves'.")] = 0.05,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format: table, json, markdown.")
+    ] = OutputFormat.table,
+) -> None:
+    """Rank proxies of a north-star metric over the experiments of a registry."""
+    table = table_from_registry(
+        Registry(registry, create=False), assumed_noise_correlation=noise_correlation
+    )
+    report = validate_proxies(table, north_star, proxy or None, units=units, alpha=alpha)
+    if output is OutputFormat.json:
+        echo(to_json(report))
+    elif output is OutputFormat.markdown:
+        echo(to_markdown(proxy_sections(report)))
+    else:
+        print_sections(proxy_sections(report), console)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``proxies`` command to ``app``."""
+    app.command("proxies")(proxies)

@@ -1,0 +1,143 @@
+"""``proxymetric registry`` (list, show, import) and ``proxymetric register`` (a plan)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from proxymetric._validation import check_choice
+from proxymetric.cli._common import OutputFormat, console, echo, user_errors
+from proxymetric.registry import Registry, import_asos, import_csv
+from proxymetric.registry._render import (
+    Section,
+    import_text,
+    print_sections,
+    record_sections,
+    records_sections,
+    to_markdown,
+)
+from proxymetric.report import to_json
+from proxymetric.spec import load_spec
+
+__all__ = ["register"]
+
+registry_app = typer.Typer(
+    name="registry",
+    help="The registry of past experiments: list, show and import records.",
+    no_args_is_help=True,
+)
+
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="Output format: table, json or markdown.")
+]
+RegistryOption = Annotated[
+    str,
+    typer.Option(
+        "--registry", "-r", help="SQLite file or SQLAlchemy URL of the registry.", show_default=True
+    ),
+]
+
+
+def _show(result: object, sections: list[Section], output: OutputFormat) -> None:
+    if output is OutputFormat.json:
+        echo(to_json(result))
+    elif output is OutputFormat.markdown:
+        echo(to_markdown(sections))
+    else:
+        print_sections(sections, console)
+
+
+@registry_app.command("list")
+@user_errors
+def list_records(
+    registry: RegistryOption = "proxymetric.db",
+    experiment: Annotated[
+        str | None, typer.Option("--experiment", "-e", help="Only this experiment.")
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help="Only records of this kind: analysis, plan, import."),
+    ] = None,
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """List the records of the registry, oldest first."""
+    reg = Registry(registry, create=False)
+    records = reg.records(experiment, kind)
+    _show(records, records_sections(records, reg.url), output)
+
+
+@registry_app.command("show")
+@user_errors
+def show(
+    record: Annotated[int, typer.Argument(help="The record id (see `registry list`).")],
+    registry: RegistryOption = "proxymetric.db",
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """Show one record: what was recorded, and every effect with its standard error."""
+    rec = Registry(registry, create=False).get(record)
+    _show(rec, record_sections(rec), output)
+
+
+@registry_app.command("import")
+@user_errors
+def import_file(
+    file: Annotated[Path, typer.Argument(help="The file to import (CSV, optionally .gz).")],
+    registry: RegistryOption = "proxymetric.db",
+    source: Annotated[
+        str,
+        typer.Option(
+            "--source",
+            "-s",
+            help="asos: the ASOS Digital Experiments Dataset (final snapshots); csv: one row per "
+            "experiment, variant and metric with effect and effect_se.",
+        ),
+    ] = "csv",
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """Import past experiments from summary statistics (append-only; re-imports are skipped)."""
+    check_choice("source", source, ["asos", "csv"])
+    reg = Registry(registry)
+    summary = import_asos(reg, file) if source == "asos" else import_csv(reg, file)
+    if output is OutputFormat.json:
+        echo(to_json(summary))
+    else:
+        echo(import_text(summary))
+
+
+@user_errors
+def register_plan(
+    spec: Annotated[Path, typer.Argument(help="The spec file (proxymetric.yaml).")],
+    experiment: Annotated[str, typer.Option("--experiment", "-e", help="Experiment to plan.")],
+    registry: Annotated[
+        str | None,
+        typer.Option(
+            "--registry", "-r", help="Registry file or URL [default: proxymetric.db beside SPEC]."
+        ),
+    ] = None,
+    mde: Annotated[
+        float | None, typer.Option(help="Minimum detectable effect of the primary metric.")
+    ] = None,
+    duration_days: Annotated[
+        float | None, typer.Option("--duration-days", help="Planned duration in days.")
+    ] = None,
+    planned_units: Annotated[
+        int | None,
+        typer.Option("--planned-units", help="Planned units in all [default: the spec's]."),
+    ] = None,
+) -> None:
+    """Register the analysis plan of an experiment before results exist."""
+    loaded = load_spec(spec)
+    reg = Registry(registry if registry is not None else spec.parent / "proxymetric.db")
+    rid = reg.register_plan(
+        loaded, experiment, mde=mde, duration_days=duration_days, planned_units=planned_units
+    )
+    primary = loaded.experiments[experiment].primary
+    echo(f"registered the plan of {experiment} (primary {primary}) as record {rid} in {reg.url}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``registry`` command group and the ``register`` command to ``app``."""
+    app.add_typer(registry_app, name="registry")
+    app.command("register")(register_plan)

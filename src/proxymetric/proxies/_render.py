@@ -1,0 +1,71 @@
+"""Text renderings of a proxy report: the ranking table a team can act on."""
+
+from __future__ import annotations
+
+import math
+
+from proxymetric.proxies.validation import ProxyReport
+from proxymetric.registry._render import Section
+
+__all__ = ["proxy_sections"]
+
+
+def _r(x: float | None) -> str:
+    return "—" if x is None or not math.isfinite(x) else f"{x:+.2f}"
+
+
+def _pct(x: float) -> str:
+    return "—" if not math.isfinite(x) else f"{x:.0%}"
+
+
+def proxy_sections(rep: ProxyReport) -> list[Section]:
+    """Return the sections of a :class:`ProxyReport`: the ranking, then the caveats."""
+    weights = ", ".join(f"{p} {w:.2f}" for p, w in rep.composite_weights.items() if w > 0)
+    text = (
+        f"{rep.n_experiments} comparisons ({rep.n_dropped} dropped for missing numbers); "
+        f"tests of {rep.units:,.0f} units; noise covariance between metrics {rep.noise_covariance}"
+        + (
+            f" (correlation {rep.assumed_noise_correlation:g})"
+            if rep.noise_covariance != "measured"
+            else ""
+        )
+        + f"; composite: {weights or 'empty'}"
+    )
+    rows = tuple(
+        (
+            str(r.rank),
+            r.metric + (" (north star)" if r.kind == "north_star" else ""),
+            _r(r.cv_correlation_at_size),
+            _r(r.correlation_at_size),
+            _pct(r.wrong_sign_probability),
+            _r(r.true_correlation),
+            _r(r.crossfold_correlation),
+            _r(r.naive_correlation),
+            _pct(r.movement_probability),
+            f"{_pct(r.sign_agreement)} of {r.n_both_significant}",
+        )
+        for r in rep.rows
+    )
+    sections = [
+        Section(
+            f"Proxies for {rep.north_star}",
+            text,
+            (
+                "rank",
+                "decision metric",
+                "corr at size (CV)",
+                "in sample",
+                "wrong sign",
+                "true corr",
+                "cross-fold",
+                "naive corr",
+                "moves",
+                "sign agrees",
+            ),
+            rows,
+        ),
+        Section("Recommendation", rep.recommendation),
+    ]
+    if rep.warnings:
+        sections.append(Section("Warnings", "\n".join(f"- {w}" for w in rep.warnings)))
+    return sections

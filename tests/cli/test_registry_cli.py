@@ -1,0 +1,97 @@
+"""``proxymetric registry``, ``register`` and ``analyze --record`` through typer's CLI runner."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from proxymetric.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def spec(tmp_path: Path, cookie_cats_spec: Path) -> Path:
+    for name in ("proxymetric.yaml", "cookie_cats.csv.gz"):
+        shutil.copy(cookie_cats_spec.parent / name, tmp_path / name)
+    return tmp_path / "proxymetric.yaml"
+
+
+def test_record_list_show(spec: Path) -> None:
+    db = spec.parent / "proxymetric.db"
+    result = runner.invoke(app, ["analyze", str(spec), "--record", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    analysed = json.loads(result.output)
+    assert db.exists()
+    listed = runner.invoke(app, ["registry", "list", "-r", str(db), "-f", "json"])
+    assert listed.exit_code == 0, listed.output
+    records = json.loads(listed.output)
+    assert [(r["kind"], r["experiment"]) for r in records] == [("analysis", "gate-40")]
+    assert records[0]["fingerprint"] == analysed["fingerprint"]
+    shown = runner.invoke(app, ["registry", "show", "1", "-r", str(db), "-f", "json"])
+    rec = json.loads(shown.output)
+    assert [e["effect"] for e in rec["effects"]] == [r["effect"] for r in analysed["results"]]
+    table = runner.invoke(app, ["registry", "show", "1", "-r", str(db)])
+    assert "Record 1: gate-40" in table.output
+    assert "retention_7" in table.output
+    md = runner.invoke(app, ["registry", "list", "-r", str(db), "-f", "markdown"])
+    assert md.output.startswith("### Registry")
+
+
+def test_plan_deviation_in_every_format(spec: Path) -> None:
+    reg = runner.invoke(
+        app, ["register", str(spec), "-e", "gate-40", "--planned-units", "120000", "--mde", "0.01"]
+    )
+    assert reg.exit_code == 0, reg.output
+    assert reg.output.startswith("registered the plan of gate-40 (primary retention_7) as record 1")
+    spec.write_text(
+        spec.read_text()
+        .replace("primary: retention_7", "primary: rounds")
+        .replace("secondary: [rounds]", "secondary: [retention_7]")
+    )
+    expected = "90,189 units analysed, fewer than the 120,000 planned"
+    as_json = json.loads(runner.invoke(app, ["analyze", str(spec), "-f", "json"]).output)
+    assert any("the primary metric is rounds" in w for w in as_json["warnings"])
+    assert any(expected in w for w in as_json["warnings"])
+    assert expected in runner.invoke(app, ["analyze", str(spec), "-f", "markdown"]).output
+    table = runner.invoke(app, ["analyze", str(spec)]).output
+    assert "plan deviation" in table
+    # Nothing was recorded by analysing without --record.
+    listed = runner.invoke(app, ["registry", "list", "-r", str(spec.parent / "proxymetric.db")])
+    assert "1 records" in listed.output
+
+
+def test_import_asos_twice(tmp_path: Path, root: Path) -> None:
+    db = str(tmp_path / "r.db")
+    path = str(root / "examples" / "data" / "asos" / "asos_digital_experiments.csv.gz")
+    first = runner.invoke(app, ["registry", "import", path, "-s", "asos", "-r", db])
+    assert first.exit_code == 0, first.output
+    assert first.output.startswith("imported 78 experiments (396 effects)")
+    second = runner.invoke(app, ["registry", "import", path, "-s", "asos", "-r", db, "-f", "json"])
+    assert json.loads(second.output)["experiments_skipped"] == 78
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["registry", "list", "-r", "{tmp}/none.db"], "none.db' does not exist; record an"),
+        (["registry", "show", "3", "-r", "{db}"], "`record` 3 does not exist"),
+        (["registry", "list", "-r", "{db}", "--kind", "x"], "`kind` must be one of"),
+        (["registry", "import", "{tmp}/x.csv", "-r", "{db}", "-s", "tsv"], "`source` must be one"),
+        (["registry", "import", "{tmp}/x.csv", "-r", "{db}"], "x.csv' does not exist"),
+        (["register", "{spec}", "-e", "gate-4"], "`experiment` 'gate-4' is not defined"),
+    ],
+)
+def test_errors_are_one_line(spec: Path, args: list[str], message: str) -> None:
+    tmp = spec.parent
+    db = tmp / "r.db"
+    runner.invoke(app, ["registry", "import", "/dev/null", "-r", str(db)])  # creates the file
+    filled = [a.format(tmp=tmp, db=db, spec=spec) for a in args]
+    result = runner.invoke(app, filled)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
