@@ -208,8 +208,6 @@ class ValueModel:
             shared_inputs[name] = (name, _as_input(value, f"input `{name}`"))
         shared_formulas = self._parse_outcomes(outcomes, None)
         alts = dict(alternatives) if alternatives else {"model": Alternative()}
-        if not alts:
-            raise ProxymetricError("`alternatives` must not be empty")
         self.scopes: dict[str, _Scope] = {}
         for alt_name, alt in alts.items():
             _check_identifier("alternative", alt_name)
