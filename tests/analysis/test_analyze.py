@@ -244,10 +244,9 @@ def test_effect_covariance_matches_numpy() -> None:
     spec["metrics"]["y"] = {"type": "mean", "source": "u", "column": "y"}
     result = proxymetric.analyze(spec, data={"u": data})
     cov = result.effect_covariance["b"]
-    ref = sum(
-        np.cov(g[["y", "latency"]].to_numpy(), rowvar=False) / len(g)
-        for _, g in data.groupby("arm")
-    )
+    ref = np.zeros((2, 2))
+    for _, g in data.groupby("arm"):
+        ref += np.cov(g[["y", "latency"]].to_numpy(), rowvar=False) / len(g)
     assert cov["y"]["latency"] == pytest.approx(ref[0, 1], rel=1e-9)
     assert cov["y"]["y"] == pytest.approx(result.result("y").effect_se ** 2, rel=1e-9)
     assert cov["latency"]["latency"] == pytest.approx(ref[1, 1], rel=1e-9)
