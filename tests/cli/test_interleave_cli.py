@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from proxymetric.cli import app
@@ -76,3 +77,23 @@ def test_bad_input_is_one_line_with_status_2(tmp_path: Path) -> None:
     res = RUNNER.invoke(app, ["interleave", "lists", str(rankings)])
     assert res.exit_code == 2
     assert "unit 'u1': `ranking_a` lists item 'm1' twice" in res.output
+
+
+def test_every_command_of_the_guide_runs(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shell examples of docs/interleaving.md, run through the CLI runner from the root
+    (the output file goes to a temporary folder)."""
+    import shlex
+
+    monkeypatch.chdir(root)
+    lines = (root / "docs" / "interleaving.md").read_text(encoding="utf-8").splitlines()
+    commands = [
+        shlex.split(x[len("$ proxymetric ") :]) for x in lines if x.startswith("$ proxymetric ")
+    ]
+    assert len(commands) == 4
+    for command in commands:
+        args = [str(tmp_path / a) if a == "lists.csv" else a for a in command]
+        res = RUNNER.invoke(app, args)
+        assert res.exit_code == 0, (args, res.output)
+    assert len((tmp_path / "lists.csv").read_text(encoding="utf-8").splitlines()) == 1 + 50 * 10

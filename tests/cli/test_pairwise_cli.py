@@ -120,3 +120,23 @@ def test_missing_file_and_bad_option(tmp_path: Path) -> None:
     res = RUNNER.invoke(app, ["pairwise", "plan", "--win-rate", "0.5"])
     assert res.exit_code == 2
     assert "`win_rate` == 0.5 equals `baseline`" in res.output
+
+
+def _doc_commands(root: Path, name: str) -> list[list[str]]:
+    import shlex
+
+    lines = (root / "docs" / name).read_text(encoding="utf-8").splitlines()
+    return [
+        shlex.split(x[len("$ proxymetric ") :]) for x in lines if x.startswith("$ proxymetric ")
+    ]
+
+
+def test_every_command_of_the_guide_runs(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shell examples of docs/pairwise.md, run through the CLI runner from the root."""
+    monkeypatch.chdir(root)
+    commands = _doc_commands(root, "pairwise.md")
+    assert len(commands) == 4
+    for args in commands:
+        res = RUNNER.invoke(app, args)
+        assert res.exit_code == 0, (args, res.output)
+        assert res.stdout.strip()
