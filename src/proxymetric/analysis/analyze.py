@@ -26,6 +26,7 @@ from proxymetric.data import (
     VariantMoments,
     check_columns,
     event_moments,
+    summary_moments,
     variant_moments,
 )
 from proxymetric.errors import DataError, ProxymetricError
@@ -43,9 +44,20 @@ from proxymetric.stats.moments import Moments
 __all__ = ["analyze", "analyze_moments"]
 
 
-def _statistics(name: str, metric: MetricSpec, event: bool) -> tuple[Statistic, Statistic | None]:
+def _kind(spec: Spec, exp: ExperimentSpec) -> str:
+    """``events`` (assignment and event logs), ``summary`` or ``units`` (a unit table)."""
+    if exp.assignment is not None:
+        return "events"
+    return (
+        "summary" if spec.sources[spec.metrics[exp.primary].source].kind == "summary" else "units"
+    )
+
+
+def _statistics(name: str, metric: MetricSpec, kind: str) -> tuple[Statistic, Statistic | None]:
     """The metric and its CUPED covariate as functions of the per-unit columns."""
-    if event:
+    if kind == "summary":
+        return Statistic(name), None
+    if kind == "events":
         pre = metric.uses_pre_period
         if metric.type == "ratio":
             y = Statistic(f"{name}__num", f"{name}__den")
@@ -161,10 +173,10 @@ def analyze_moments(
     margins = {g.metric: (g.margin, g.margin_type) for g in exp.guardrails}
     confidence = 1 - exp.alpha
     results: list[MetricResult] = []
-    event = exp.assignment is not None
+    kind = _kind(spec, exp)
     for metric_name, role in exp.metric_roles():
         metric = spec.metrics[metric_name]
-        y, x = _statistics(metric_name, metric, event)
+        y, x = _statistics(metric_name, metric, kind)
         margin = margins.get(metric_name)
         for variant in treatments:
             cmp = compare(
@@ -240,7 +252,7 @@ def _effect_covariance(
     theta = {r.metric: r.cuped_theta or 0.0 for r in results if r.variant == variant}
     terms = []
     for name in names:
-        y, x = _statistics(name, spec.metrics[name], exp.assignment is not None)
+        y, x = _statistics(name, spec.metrics[name], _kind(spec, exp))
         terms.append((y, x, theta.get(name, 0.0)))
     with np.errstate(invalid="ignore", divide="ignore"):
         cov = effect_covariance(control, treatment, terms)
@@ -306,11 +318,13 @@ def analyze(
     name = _experiment_name(spec, experiment)
     exp = spec.experiments[name]
     resolver = SourceResolver(spec.base_dir, data)
-    vm = (
-        _event_moments(spec, exp, resolver)
-        if exp.assignment
-        else _unit_moments(spec, exp, resolver)
-    )
+    kind = _kind(spec, exp)
+    if kind == "events":
+        vm = _event_moments(spec, exp, resolver)
+    elif kind == "summary":
+        vm = _summary_moments(spec, exp, resolver)
+    else:
+        vm = _unit_moments(spec, exp, resolver)
     warnings = []
     if vm.unassigned:
         warnings.append(f"{vm.unassigned:,} row(s) have no variant and were left out")
@@ -335,6 +349,7 @@ def _unit_moments(spec: Spec, exp: ExperimentSpec, resolver: SourceResolver) -> 
     metric_names = [m for m, _ in exp.metric_roles()]
     source_name = spec.metrics[exp.primary].source
     source = spec.sources[source_name]
+    assert source.unit is not None
     assert source.variant is not None
     table = resolver.table(source_name, source)
     columns = list(dict.fromkeys(c for m in metric_names for c in spec.metrics[m].columns))
@@ -350,6 +365,15 @@ def _unit_moments(spec: Spec, exp: ExperimentSpec, resolver: SourceResolver) -> 
                     )
                 fill[c] = metric.fill_missing
     return variant_moments(table, source.variant, columns, source=source_name, fill=fill)
+
+
+def _summary_moments(spec: Spec, exp: ExperimentSpec, resolver: SourceResolver) -> VariantMoments:
+    source_name = spec.metrics[exp.primary].source
+    keys = {
+        m: "" if spec.metrics[m].summary_metric is None else str(spec.metrics[m].summary_metric)
+        for m, _ in exp.metric_roles()
+    }
+    return summary_moments(resolver, source_name, spec.sources[source_name], keys, exp.control)
 
 
 def _event_moments(spec: Spec, exp: ExperimentSpec, resolver: SourceResolver) -> VariantMoments:

@@ -8,6 +8,7 @@ from proxymetric.data.events import AssignmentRequest, EventAggregate, event_mom
 from proxymetric.data.filters import check_filter, translate_filter
 from proxymetric.data.moments import VariantMoments, variant_moments
 from proxymetric.data.sources import SourceResolver, check_columns
+from proxymetric.data.summary import summary_moments
 
 __all__ = [
     "AssignmentRequest",
@@ -17,6 +18,7 @@ __all__ = [
     "check_columns",
     "check_filter",
     "event_moments",
+    "summary_moments",
     "translate_filter",
     "variant_moments",
 ]

@@ -76,6 +76,7 @@ def _units(
     resolver: SourceResolver, sources: Mapping[str, SourceSpec], request: AssignmentRequest
 ) -> ir.Table:
     spec = sources[request.source]
+    assert spec.unit is not None
     assert spec.variant is not None
     assert spec.timestamp is not None
     table = resolver.table(request.source, spec)
@@ -122,6 +123,7 @@ def _event_aggregates(
     aggregates: Mapping[str, EventAggregate],
     request: AssignmentRequest,
 ) -> ir.Table:
+    assert spec.unit is not None
     assert spec.timestamp is not None
     events = resolver.table(name, spec)
     needed = [spec.unit, spec.timestamp] + [a.column for a in aggregates.values() if a.column]

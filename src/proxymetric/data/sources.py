@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from proxymetric._validation import did_you_mean
 from proxymetric.data._engine import engine_errors
+from proxymetric.data.filters import translate_filter
 from proxymetric.errors import DataError
 from proxymetric.spec.model import SourceSpec
 
@@ -80,7 +81,15 @@ class SourceResolver:
         return self._connections[url]
 
     def table(self, name: str, source: SourceSpec) -> ir.Table:
-        """Return the Ibis table of source ``name``."""
+        """Return the Ibis table of source ``name``, with the source's ``filter`` applied."""
+        table = self._open(name, source)
+        if source.filter:
+            table = table.filter(
+                translate_filter(source.filter, table, where=f"filter of source {name!r}")
+            )
+        return table
+
+    def _open(self, name: str, source: SourceSpec) -> ir.Table:
         if source.path is not None:
             return self._read_file(name, source)
         assert source.table is not None

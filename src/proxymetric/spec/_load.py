@@ -49,6 +49,15 @@ def _check_metric(name: str, metric: MetricSpec, source: SourceSpec, lines: Line
             (*where, "source"),
         )
     strings = [k for k in ("numerator", "denominator") if isinstance(getattr(metric, k), str)]
+    if source.kind == "summary":
+        _check_summary_metric(name, metric, source, lines)
+        return
+    if metric.summary_metric is not None:
+        raise lines.error(
+            f"`summary_metric` of metric {name!r} applies to summary sources; "
+            f"{metric.source!r} has no `summary`",
+            (*where, "summary_metric"),
+        )
     if source.kind == "units":
         if metric.aggregate is not None or metric.filter is not None:
             key = "aggregate" if metric.aggregate is not None else "filter"
@@ -103,6 +112,41 @@ def _check_metric(name: str, metric: MetricSpec, source: SourceSpec, lines: Line
             metric.event_values()
         except ValueError as exc:
             raise lines.error(f"metric {name!r}: {exc}", where) from None
+
+
+def _check_summary_metric(
+    name: str, metric: MetricSpec, source: SourceSpec, lines: LineMap
+) -> None:
+    where = ("metrics", name)
+    assert source.summary is not None
+    if metric.type == "ratio":
+        raise lines.error(
+            f"ratio metric {name!r} needs unit-level data; summary statistics ({metric.source!r}) "
+            "carry only means and variances, so only mean and proportion metrics work on them",
+            (*where, "type"),
+        )
+    extra = [
+        k
+        for k in ("column", "covariate", "aggregate", "filter", "fill_missing")
+        if getattr(metric, k) is not None
+    ]
+    if extra:
+        raise lines.error(
+            f"metric {name!r} on the summary source {metric.source!r} cannot use `{extra[0]}`; "
+            "it takes `summary_metric` (the value of the source's metric column)",
+            (*where, extra[0]),
+        )
+    if (source.summary.metric is None) != (metric.summary_metric is None):
+        need = "needs" if source.summary.metric is not None else "cannot use"
+        raise lines.error(
+            f"metric {name!r} {need} `summary_metric`: the summary source {metric.source!r} "
+            + (
+                f"holds several metrics in column {source.summary.metric!r}"
+                if source.summary.metric is not None
+                else "holds one metric"
+            ),
+            where,
+        )
 
 
 def _check_references(spec: Spec, lines: LineMap) -> None:
@@ -194,6 +238,14 @@ def _check_sources(
             raise lines.error(
                 f"experiment {exp_name!r} has an assignment log, so its metrics must read event "
                 f"logs; {', '.join(units)} is a unit table",
+                where,
+            )
+        return
+    if "summary" in kinds.values():
+        if len(kinds) > 1:
+            raise lines.error(
+                f"experiment {exp_name!r} mixes summary statistics with other sources "
+                f"({', '.join(sorted(kinds))}); analyse summary statistics on their own",
                 where,
             )
         return

@@ -20,6 +20,8 @@ __all__ = [
     "MetricSpec",
     "SourceSpec",
     "Spec",
+    "SummaryColumns",
+    "SummarySpec",
 ]
 
 MetricType = Literal["mean", "proportion", "ratio"]
@@ -29,6 +31,48 @@ PRE_PERIOD = "pre_period"
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SummaryColumns(_Model):
+    """Columns holding one arm's count, mean and variance (``ddof=1``)."""
+
+    count: str
+    mean: str
+    variance: str
+
+
+class SummarySpec(_Model):
+    """How a table of pre-aggregated statistics is laid out.
+
+    ``layout: long`` has one row per variant (and metric): the source's ``variant`` column and
+    ``count``, ``mean``, ``variance`` columns. ``layout: paired`` has one row per treatment (and
+    metric) with the ``control`` and ``treatment`` columns side by side, as in the ASOS data
+    set; ``treatment_variant`` names the column that identifies the treatment. ``metric`` names
+    the column that identifies the metric when the table holds several; ``snapshot`` the column
+    of cumulative snapshots (time since start), of which the latest is analysed.
+    """
+
+    layout: Literal["long", "paired"] = "long"
+    metric: str | None = None
+    snapshot: str | None = None
+    count: str | None = None
+    mean: str | None = None
+    variance: str | None = None
+    control: SummaryColumns | None = None
+    treatment: SummaryColumns | None = None
+    treatment_variant: str | None = None
+
+    @model_validator(mode="after")
+    def _columns_for_layout(self) -> SummarySpec:
+        if self.layout == "long":
+            if None in (self.count, self.mean, self.variance):
+                raise ValueError("a long summary needs `count`, `mean` and `variance` columns")
+        elif self.control is None or self.treatment is None:
+            raise ValueError(
+                "a paired summary needs `control` and `treatment`, each with `count`, `mean` "
+                "and `variance` columns"
+            )
+        return self
 
 
 class SourceSpec(_Model):
@@ -42,21 +86,28 @@ class SourceSpec(_Model):
 
     - a **unit table** (one row per randomization unit): ``unit`` and ``variant``;
     - an **assignment log**: ``unit``, ``variant`` and ``timestamp`` (the assignment time);
-    - an **event log**: ``unit`` and ``timestamp`` (the event time), any other columns.
+    - an **event log**: ``unit`` and ``timestamp`` (the event time), any other columns;
+    - **summary statistics** (``summary``): count, mean and variance per variant, no units.
+
+    ``filter`` is a SQL boolean expression that keeps only matching rows of the source.
     """
 
     path: str | None = None
     table: str | None = None
     connection: str | None = None
     format: Literal["csv", "parquet"] | None = None
-    unit: str
+    unit: str | None = None
     variant: str | None = None
     timestamp: str | None = None
+    summary: SummarySpec | None = None
+    filter: str | None = None
     description: str | None = None
 
     @property
-    def kind(self) -> Literal["units", "assignments", "events"]:
-        """``units``, ``assignments`` or ``events``, from the columns the source declares."""
+    def kind(self) -> Literal["units", "assignments", "events", "summary"]:
+        """``units``, ``assignments``, ``events`` or ``summary``, from the declared columns."""
+        if self.summary is not None:
+            return "summary"
         if self.variant is None:
             return "events"
         return "assignments" if self.timestamp is not None else "units"
@@ -67,6 +118,12 @@ class SourceSpec(_Model):
             raise ValueError("a source needs `path` (a file) or `table`")
         if self.path is not None and (self.table is not None or self.connection is not None):
             raise ValueError("give either `path` or `table` (with an optional `connection`)")
+        if self.summary is not None:
+            if self.summary.layout == "long" and self.variant is None:
+                raise ValueError("a long summary source needs `variant`, the variant column")
+            return self
+        if self.unit is None:
+            raise ValueError("a source needs `unit`, the randomization unit column")
         if self.variant is None and self.timestamp is None:
             raise ValueError(
                 "a source needs `variant` (a unit table or an assignment log) or `timestamp` "
@@ -109,6 +166,9 @@ class MetricSpec(_Model):
     ``denominator`` are such aggregates. Its CUPED covariate is by default the same definition
     over the pre-assignment period (``covariate: pre_period``); ``covariate: none`` turns it off.
 
+    On summary statistics, a mean or proportion metric names its value of the source's
+    ``metric`` column in ``summary_metric`` (omitted when the source holds one metric).
+
     ``direction: decrease`` means lower is
     better (latency, cost, incidents). ``fill_missing`` replaces missing values (for example
     0 for "no purchase"); without it, missing values make the metric undefined, with a reason.
@@ -126,6 +186,7 @@ class MetricSpec(_Model):
     numerator_covariate: str | None = None
     denominator_covariate: str | None = None
     direction: Literal["increase", "decrease"] = "increase"
+    summary_metric: str | int | None = None
     fill_missing: float | None = None
     value_per_unit: float | None = None
     description: str | None = None
