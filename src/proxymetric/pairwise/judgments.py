@@ -78,7 +78,7 @@ class Judgments:
         """Return judgments from integer system indices and outcomes (1, 0.5 or 0).
 
         Without ``item`` every judgment is its own item. ``systems`` names the indices (default
-        ``"0"``, ``"1"``, ...).
+        ``"0"``, ``"1"``, ...); every named system must appear in a judgment.
         """
         a = np.asarray(system_a, dtype=np.int64)
         b = np.asarray(system_b, dtype=np.int64)
@@ -89,6 +89,12 @@ class Judgments:
         names = systems if systems is not None else tuple(str(i) for i in range(n_sys))
         if a.size and (min(a.min(), b.min()) < 0 or n_sys > len(names)):
             raise DataError(f"system indices must lie in 0..{len(names) - 1}")
+        unused = np.setdiff1d(np.arange(len(names)), np.concatenate([a, b]))
+        if unused.size:
+            raise DataError(
+                f"system {names[int(unused[0])]!r} has no judgments; "
+                "`systems` must name only systems that were judged"
+            )
         bad = ~np.isin(y, (0.0, 0.5, 1.0))
         if bad.any():
             raise DataError(
