@@ -13,13 +13,18 @@ from proxymetric.proxies.covariance import (
     total_covariance,
     wrong_sign_probability,
 )
+from proxymetric.proxies.impact import ProgramImpact, ShippedEffect, program_impact, shrink_effects
+from proxymetric.proxies.surrogate import SurrogateResult, surrogate_index
 from proxymetric.proxies.table import EffectTable, effect_table, table_from_registry
 from proxymetric.proxies.validation import ProxyReport, ProxyRow, validate_proxies
 
 __all__ = [
     "EffectTable",
+    "ProgramImpact",
     "ProxyReport",
     "ProxyRow",
+    "ShippedEffect",
+    "SurrogateResult",
     "composite_correlation",
     "composite_weights",
     "correlation",
@@ -27,6 +32,9 @@ __all__ = [
     "effect_table",
     "naive_covariance",
     "nearest_psd",
+    "program_impact",
+    "shrink_effects",
+    "surrogate_index",
     "table_from_registry",
     "total_covariance",
     "validate_proxies",
