@@ -81,7 +81,7 @@ def test_asos_final_snapshot_against_scipy(asos: pd.DataFrame, experiment: str) 
         else:
             assert np.isnan(r.pvalue)
             assert r.reason is not None
-        assert r.control_units == row.count_c
+        assert r.control_units == row["count_c"]
     assert checked >= 1
     assert result.units["control"] == int(last.count_c.iloc[0])
 
