@@ -323,7 +323,7 @@ def _laplacian_pinv(info: FloatArray) -> FloatArray:
     return out
 
 
-def _sandwich(agg: _Pairs, theta: FloatArray, count: FloatArray) -> FloatArray:
+def _sandwich(agg: _Pairs, theta: FloatArray, count: FloatArray, ridge: float = 0.0) -> FloatArray:
     """Return the item-clustered sandwich covariance of the centred strengths.
 
     The meat is the sum over items of the outer product of each item's score. Items judged
@@ -331,7 +331,9 @@ def _sandwich(agg: _Pairs, theta: FloatArray, count: FloatArray) -> FloatArray:
     the others go through a sparse (items x systems) score matrix.
     """
     s = agg.n_systems
-    bread = _laplacian_pinv(_information(theta, count, agg.pair_i, agg.pair_j))
+    info = _information(theta, count, agg.pair_i, agg.pair_j)
+    # with a prior the bread is the penalised information (Huber's sandwich of an M-estimator)
+    bread = _laplacian_pinv(info) if ridge == 0 else np.linalg.inv(info + ridge * np.eye(s))
     p = expit(theta[agg.pair_i] - theta[agg.pair_j])
     resid = agg.row_wins - agg.row_n * p[agg.row_pair]
     rows_per_item = np.bincount(agg.row_item, minlength=agg.n_items)
@@ -480,7 +482,7 @@ def bradley_terry(
     _check_identifiable(agg, systems, ridge)
     w, n = agg.totals()
     theta = _fit(w[None], n[None], agg.pair_i, agg.pair_j, agg.n_systems, np.zeros(1), ridge)[0]
-    cov = _sandwich(agg, theta, n)
+    cov = _sandwich(agg, theta, n, ridge)
     rng = np.random.default_rng(seed)
     boot = _bootstrap(agg, theta, n_bootstrap, rng, ridge)
 
