@@ -283,3 +283,19 @@ def test_packed_sort_key_and_lexsort_fallback_agree() -> None:
     np.testing.assert_array_equal(_list_order(unit, item, score), want)
     big_unit = unit * 2**45
     np.testing.assert_array_equal(_list_order(big_unit, item, score), want)
+
+
+def test_chunked_passes_give_the_same_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    # reference: the same evaluation in one chunk; tiny chunks split the rows at many places
+    import proxymetric.offline._ranking as ranking
+
+    rng = np.random.default_rng(12)
+    _, _, predictions, truth = _random_case(seed=12, n_units=30, n_items=20)
+    features = {i: [f"g{j}" for j in range(4) if rng.random() < 0.5] for i in range(20)}
+    whole = evaluate(predictions, truth, k=7, n_bootstrap=0, item_features=features).to_dict()
+    shuffled = rng.permutation(predictions["unit"].size)
+    for chunk in (1, 7, 50):
+        monkeypatch.setattr(ranking, "_CHUNK_ROWS", chunk)
+        for rows in (predictions, {c: v[shuffled] for c, v in predictions.items()}):
+            got = evaluate(rows, truth, k=7, n_bootstrap=0, item_features=features).to_dict()
+            assert got == whole

@@ -19,7 +19,6 @@ __all__ = [
     "build_truth",
     "distinct",
     "has_duplicates",
-    "intra_list_similarity",
     "rank_lists",
     "rating_errors",
     "unit_ranking_stats",
@@ -204,25 +203,78 @@ def rank_lists(unit: np.ndarray, item: np.ndarray, score: np.ndarray, k: int) ->
     return RankedLists(unit=unit, item=item, rank=rank)
 
 
-def unit_ranking_stats(lists: RankedLists, truth: TruthIndex) -> dict[str, np.ndarray]:
+def unit_ranking_stats(
+    lists: RankedLists,
+    truth: TruthIndex,
+    *,
+    item_values: dict[str, np.ndarray] | None = None,
+    features: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
     """Return per-unit sums over the top-k lists (arrays of length ``n_units``).
 
     Keys: ``hits`` (relevant items in the top k), ``dcg``, ``rr`` (reciprocal rank of the first
     relevant item, 0 if none), ``ap_sum`` (sum of precision@r over relevant ranks r),
-    ``length`` (list length, at most k).
+    ``length`` (list length, at most k); the sum over the list of each array of
+    ``item_values`` (one value per item code), under its own key; and with ``features``
+    (``n_items x n_features``), ``similarity`` (sum over pairs of the list of the cosine
+    similarity of the items' features) and ``pairs`` (number of pairs).
+
+    The rows are processed in chunks that start at a list's first row, so temporary memory
+    stays bounded for 100-million-row inputs.
     """
+    item_values = item_values or {}
+    names = ["hits", "dcg", "rr", "ap_sum", "length", *item_values]
+    if features is not None:
+        names += ["similarity", "pairs"]
+        norms = np.linalg.norm(features, axis=1)
+        unit_vectors = np.divide(
+            features, norms[:, None], out=np.zeros(features.shape), where=norms[:, None] > 0
+        )
+        item_values = {**item_values, "_has_features": (norms > 0).astype(np.float64)}
+    else:
+        unit_vectors = None
     n_units = truth.n_units
-    out = {name: np.zeros(n_units) for name in ("hits", "dcg", "rr", "ap_sum", "length")}
-    starts = np.flatnonzero(lists.rank == 0)  # each unit's list starts at rank 0
-    # chunks of rows that begin at a unit's first row, so no list is split
+    out = {name: np.zeros(n_units) for name in names}
     n = lists.unit.size
     if n == 0:
         return out
+    starts = np.flatnonzero(lists.rank == 0)  # each unit's list starts at rank 0
     at = np.minimum(np.searchsorted(starts, np.arange(0, n, _CHUNK_ROWS)), starts.size - 1)
     bounds = distinct(np.r_[starts[at], n])
     for a, b in itertools.pairwise(bounds.tolist()):  # a loop over chunks of rows
-        _add_ranking_stats(lists.unit[a:b], lists.item[a:b], lists.rank[a:b], truth, out)
+        unit, item = lists.unit[a:b], lists.item[a:b]
+        _add_ranking_stats(unit, item, lists.rank[a:b], truth, out)
+        for key, values in item_values.items():
+            if key in out:
+                out[key] += np.bincount(unit, weights=values[item], minlength=n_units)
+        if unit_vectors is not None:
+            _add_similarity(unit, item, unit_vectors, item_values["_has_features"], out)
     return out
+
+
+def _add_similarity(
+    unit: np.ndarray,
+    item: np.ndarray,
+    unit_vectors: np.ndarray,
+    has_features: np.ndarray,
+    out: dict[str, np.ndarray],
+) -> None:
+    """Add the sum of pairwise cosine similarities of whole lists and their pair counts.
+
+    With unit-normalised feature vectors ``u_i`` the sum over pairs ``i < j`` of ``u_i . u_j``
+    equals ``(|sum_i u_i|^2 - sum_i |u_i|^2) / 2``, so no pair is enumerated. Items without
+    features have similarity 0 to every item. Chunks hold whole lists, so squares of the
+    per-chunk sums are the squares of the per-list sums.
+    """
+    n_units = out["length"].size
+    squared = np.zeros(n_units)
+    for f in range(unit_vectors.shape[1]):  # a loop over features, not over units
+        s = np.bincount(unit, weights=unit_vectors[item, f], minlength=n_units)
+        squared += s * s
+    self_similarity = np.bincount(unit, weights=has_features[item], minlength=n_units)
+    m = np.bincount(unit, minlength=n_units).astype(np.float64)
+    out["similarity"] += (squared - self_similarity) / 2.0
+    out["pairs"] += m * (m - 1.0) / 2.0
 
 
 def _add_ranking_stats(
@@ -276,28 +328,3 @@ def rating_errors(
     matched = np.bincount(pos[found], minlength=truth.key.size) > 0
     missing = int(truth.key.size - np.count_nonzero(matched))
     return stats, missing
-
-
-def intra_list_similarity(
-    lists: RankedLists, features: np.ndarray, n_units: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return per-unit (sum of pairwise cosine similarities, number of pairs) of list items.
-
-    ``features`` is an ``(n_items, n_features)`` array. With unit-normalised rows ``u_i`` the
-    sum over pairs ``i < j`` of ``u_i . u_j`` equals ``(|sum_i u_i|^2 - sum_i |u_i|^2) / 2``,
-    so no pair is enumerated. Items without features have similarity 0 to every item.
-    """
-    norms = np.linalg.norm(features, axis=1)
-    unit_vectors = np.divide(
-        features,
-        norms[:, None],
-        out=np.zeros_like(features, dtype=np.float64),
-        where=norms[:, None] > 0,
-    )
-    squared_total = np.zeros(n_units)
-    for f in range(unit_vectors.shape[1]):  # a loop over features, not over units
-        s = np.bincount(lists.unit, weights=unit_vectors[lists.item, f], minlength=n_units)
-        squared_total += s * s
-    self_sim = np.bincount(lists.unit, weights=(norms > 0)[lists.item], minlength=n_units)
-    m = np.bincount(lists.unit, minlength=n_units).astype(np.float64)
-    return (squared_total - self_sim) / 2.0, m * (m - 1.0) / 2.0

@@ -201,6 +201,9 @@ def _encode(labels: np.ndarray, values: np.ndarray) -> np.ndarray:
         if lo >= 0 and hi < 50_000_000:  # a direct lookup table beats a binary search
             table = np.full(hi + 1, -1, dtype=np.int64)
             table[labels] = np.arange(labels.size)
+            if values.size == 0 or (values.min() >= 0 and values.max() <= hi):
+                codes: np.ndarray = table[values]
+                return codes
             inside = (values >= 0) & (values <= hi)
             out = np.full(values.size, -1, dtype=np.int64)
             out[inside] = table[values[inside]]
@@ -389,7 +392,12 @@ def evaluate(
         score = _numeric(cols, "predictions", score_col)
         lists = rk.rank_lists(u, it, score if every else score[keep], k)
         del score
-        r = rk.unit_ranking_stats(lists, truth_index)
+        r = rk.unit_ranking_stats(
+            lists,
+            truth_index,
+            item_values={"popularity": popularity, "novelty": self_information},
+            features=features,
+        )
         per_unit = {
             "precision": r["hits"] / k,
             "recall": boot.safe_ratio(r["hits"], n_rel),
@@ -403,14 +411,12 @@ def evaluate(
             stats.append(_Stat(name, f"{metric}@{k}", np.where(ok > 0, values, 0.0), ok))
         has_list = (r["length"] > 0).astype(np.float64)
         length = np.maximum(r["length"], 1.0)
-        pop_sum = np.bincount(lists.unit, weights=popularity[lists.item], minlength=n_units)
-        nov_sum = np.bincount(lists.unit, weights=self_information[lists.item], minlength=n_units)
-        stats.append(_Stat(name, f"popularity@{k}", pop_sum / length, has_list))
-        stats.append(_Stat(name, f"novelty@{k}", nov_sum / length, has_list))
+        stats.append(_Stat(name, f"popularity@{k}", r["popularity"] / length, has_list))
+        stats.append(_Stat(name, f"novelty@{k}", r["novelty"] / length, has_list))
         if features is not None:
-            sim, n_pairs = rk.intra_list_similarity(lists, features, n_units)
-            has_pairs = (n_pairs > 0).astype(np.float64)
-            ild = np.where(n_pairs > 0, 1.0 - boot.safe_ratio(sim, n_pairs), 0.0)
+            has_pairs = (r["pairs"] > 0).astype(np.float64)
+            similarity = boot.safe_ratio(r["similarity"], r["pairs"])
+            ild = np.where(r["pairs"] > 0, 1.0 - similarity, 0.0)
             stats.append(_Stat(name, f"diversity@{k}", ild, has_pairs))
         listed = np.bincount(lists.item, minlength=n_items) > 0
         coverage[name] = float(np.count_nonzero(listed) / n_items)
