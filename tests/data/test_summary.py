@@ -63,19 +63,20 @@ def test_asos_final_snapshot_against_scipy(asos: pd.DataFrame, experiment: str) 
         == rows.groupby(["variant_id", "metric_id"]).time_since_start.transform("max")
     ]
     checked = 0
-    for row in last.itertuples():
-        r = result.result(f"m{row.metric_id}", str(row.variant_id))
+    records: list[dict[str, Any]] = last.to_dict("records")
+    for row in records:
+        r = result.result(f"m{row['metric_id']}", str(row["variant_id"]))
         ref = sps.ttest_ind_from_stats(
-            row.mean_t,
-            np.sqrt(row.variance_t),
-            row.count_t,
-            row.mean_c,
-            np.sqrt(row.variance_c),
-            row.count_c,
+            row["mean_t"],
+            np.sqrt(row["variance_t"]),
+            row["count_t"],
+            row["mean_c"],
+            np.sqrt(row["variance_c"]),
+            row["count_c"],
             equal_var=False,
         )
-        assert r.effect == pytest.approx(row.mean_t - row.mean_c, rel=1e-12)
-        if np.isfinite(row.variance_t) and np.isfinite(row.variance_c):
+        assert r.effect == pytest.approx(row["mean_t"] - row["mean_c"], rel=1e-12)
+        if np.isfinite(row["variance_t"]) and np.isfinite(row["variance_c"]):
             assert r.pvalue == pytest.approx(ref.pvalue, rel=1e-8)
             checked += 1
         else:
