@@ -78,9 +78,9 @@ def test_report_numbers_against_references(sim: Simulated) -> None:
     assert rows["ns"].correlation_at_size == pytest.approx(
         math.sqrt(s[0, 0] / (s[0, 0] + psi[0, 0] / 20_000)), rel=1e-9
     )
-    # Wrong-sign probability: Sheppard's formula of the correlation at size.
+    # Wrong-sign probability: Sheppard's formula of the cross-validated correlation at size.
     assert rows["good"].wrong_sign_probability == pytest.approx(
-        0.5 - math.asin(rows["good"].correlation_at_size) / math.pi
+        0.5 - math.asin(rows["good"].cv_correlation_at_size) / math.pi
     )
     assert rep.noise_covariance == "measured"
     assert rep.n_experiments == 3000

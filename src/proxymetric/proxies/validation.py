@@ -53,7 +53,9 @@ class ProxyRow(Result):
     (``n_both_significant``), the share with the same sign. ``correlation_at_size``: correlation
     of its estimated effect in a test of ``units`` units with the north star's true effect (in
     sample); ``cv_correlation_at_size``: the same out of sample. ``wrong_sign_probability`` =
-    ``1/2 - arcsin(correlation_at_size)/pi``.
+    ``1/2 - arcsin(rho)/pi``: the chance, for normal effects, that the sign of its estimated
+    effect contradicts the north star's true effect, with ``rho`` the cross-validated
+    correlation at size (the in-sample one without cross-validation).
     """
 
     metric: str
@@ -277,6 +279,7 @@ def validate_proxies(
     score = np.where(np.isfinite(cv), cv, np.where(np.isfinite(at_size), at_size, -np.inf))
     if not np.any(w > 0):
         score[m] = -np.inf
+    score_corr = np.where(np.isfinite(cv), cv, at_size)
     order = np.argsort(-score, kind="stable")
     rank = np.empty(m + 1, dtype=int)
     rank[order] = np.arange(1, m + 2)
@@ -295,7 +298,7 @@ def validate_proxies(
             n_both_significant=int(n_both[j]),
             correlation_at_size=float(at_size[j]),
             cv_correlation_at_size=float(cv[j]),
-            wrong_sign_probability=wrong_sign_probability(float(at_size[j])),
+            wrong_sign_probability=wrong_sign_probability(float(score_corr[j])),
         )
         for j in order
     ]
