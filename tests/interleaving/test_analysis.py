@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from proxymetric.errors import DataError
 from proxymetric.interleaving import analyze_clicks, preference_from_counts, units_needed
@@ -100,3 +102,28 @@ def test_missing_click_column() -> None:
     del log["list"]
     with pytest.raises(DataError, match=r"no column 'list'; columns that exist: unit, item"):
         analyze_clicks(log)
+
+
+@settings(max_examples=50, deadline=None)
+@given(wins_a=st.integers(0, 200), wins_b=st.integers(0, 200), ties=st.integers(0, 50))
+def test_swapping_rankers_mirrors_the_result(wins_a: int, wins_b: int, ties: int) -> None:
+    """Property: swapping a and b flips delta and its interval, mirrors the preference and
+    keeps the p-value."""
+    if wins_a + wins_b + ties == 0:
+        return
+    ab = preference_from_counts(wins_a, wins_b, ties, n_bootstrap=50, seed=1)
+    ba = preference_from_counts(wins_b, wins_a, ties, n_bootstrap=50, seed=1)
+    assert ab.delta == pytest.approx(-ba.delta)
+    assert ab.pvalue == pytest.approx(ba.pvalue)
+    if wins_a + wins_b:
+        assert ab.preference_a == pytest.approx(1 - ba.preference_a)
+        assert ab.preference_ci_lower == pytest.approx(1 - ba.preference_ci_upper)
+    assert ab.delta_ci_lower <= ab.delta <= ab.delta_ci_upper
+    assert {ab.winner, ba.winner} in ({"none"}, {"a", "b"})
+
+
+def test_row_order_does_not_matter() -> None:
+    log = _log()
+    order = np.random.default_rng(0).permutation(len(log["unit"]))
+    shuffled = {k: [v[i] for i in order] for k, v in log.items()}
+    assert analyze_clicks(shuffled) == analyze_clicks(log)
