@@ -242,7 +242,7 @@ def test_effect_covariance_matches_numpy() -> None:
     data = _units(1500, {"a": 0.0, "b": 0.5}, seed=10)
     spec = _spec()
     spec["metrics"]["y"] = {"type": "mean", "source": "u", "column": "y"}
-    result = proxymetric.analyze(spec, data={"u": data})
+    result = proxymetric.analyze(spec, data={"u": data}, effect_covariance=True)
     cov = result.effect_covariance["b"]
     ref = np.zeros((2, 2))
     for _, g in data.groupby("arm"):
@@ -250,6 +250,10 @@ def test_effect_covariance_matches_numpy() -> None:
     assert cov["y"]["latency"] == pytest.approx(ref[0, 1], rel=1e-9)
     assert cov["y"]["y"] == pytest.approx(result.result("y").effect_se ** 2, rel=1e-9)
     assert cov["latency"]["latency"] == pytest.approx(ref[1, 1], rel=1e-9)
+    # Without the option, covariances across metrics are not computed: unknown, not zero.
+    lean = proxymetric.analyze(spec, data={"u": data}).effect_covariance["b"]
+    assert np.isnan(lean["y"]["latency"])
+    assert lean["y"]["y"] == pytest.approx(cov["y"]["y"], rel=1e-12)
 
 
 def test_fingerprint_depends_on_the_data_not_its_order() -> None:

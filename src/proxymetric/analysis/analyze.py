@@ -304,6 +304,8 @@ def analyze(
     spec: str | Path | Mapping[str, Any] | Spec,
     experiment: str | None = None,
     data: Mapping[str, Any] | None = None,
+    *,
+    effect_covariance: bool = False,
 ) -> ExperimentResult:
     """Analyse an experiment of a spec; return an :class:`ExperimentResult`.
 
@@ -311,6 +313,10 @@ def analyze(
         spec: a path to ``proxymetric.yaml``, a mapping of the same content, or a ``Spec``.
         experiment: the experiment to analyse; optional when the spec has exactly one.
         data: in-memory tables (pandas, polars, pyarrow) by source or table name.
+        effect_covariance: also compute the covariances between different metrics' columns,
+            so that ``effect_covariance`` holds the noise covariance of every pair of metrics
+            (proxy validation needs it; it makes the query a little longer). Without it only
+            the diagonal (each metric's squared standard error) is known.
 
     The engine computes all moments in one query; only one row per variant reaches Python.
     """
@@ -319,12 +325,13 @@ def analyze(
     exp = spec.experiments[name]
     resolver = SourceResolver(spec.base_dir, data)
     kind = _kind(spec, exp)
+    groups = None if effect_covariance else _column_groups(spec, exp, kind)
     if kind == "events":
-        vm = _event_moments(spec, exp, resolver)
+        vm = _event_moments(spec, exp, resolver, groups)
     elif kind == "summary":
         vm = _summary_moments(spec, exp, resolver)
     else:
-        vm = _unit_moments(spec, exp, resolver)
+        vm = _unit_moments(spec, exp, resolver, groups)
     warnings = []
     if vm.unassigned:
         warnings.append(f"{vm.unassigned:,} row(s) have no variant and were left out")
@@ -345,7 +352,18 @@ def analyze(
     return analyze_moments(name, spec, moments, missing=vm.missing, warnings=warnings)
 
 
-def _unit_moments(spec: Spec, exp: ExperimentSpec, resolver: SourceResolver) -> VariantMoments:
+def _column_groups(spec: Spec, exp: ExperimentSpec, kind: str) -> list[list[str]]:
+    """The columns of each metric (and its covariate): the covariances the statistics need."""
+    groups = []
+    for name, _ in exp.metric_roles():
+        y, x = _statistics(name, spec.metrics[name], kind)
+        groups.append(list(y.columns + (x.columns if x is not None else ())))
+    return groups
+
+
+def _unit_moments(
+    spec: Spec, exp: ExperimentSpec, resolver: SourceResolver, groups: list[list[str]] | None
+) -> VariantMoments:
     metric_names = [m for m, _ in exp.metric_roles()]
     source_name = spec.metrics[exp.primary].source
     source = spec.sources[source_name]
@@ -364,7 +382,9 @@ def _unit_moments(spec: Spec, exp: ExperimentSpec, resolver: SourceResolver) -> 
                         f"column {c!r} is read by metrics with different `fill_missing` values"
                     )
                 fill[c] = metric.fill_missing
-    return variant_moments(table, source.variant, columns, source=source_name, fill=fill)
+    return variant_moments(
+        table, source.variant, columns, source=source_name, fill=fill, groups=groups
+    )
 
 
 def _summary_moments(spec: Spec, exp: ExperimentSpec, resolver: SourceResolver) -> VariantMoments:
@@ -376,7 +396,9 @@ def _summary_moments(spec: Spec, exp: ExperimentSpec, resolver: SourceResolver) 
     return summary_moments(resolver, source_name, spec.sources[source_name], keys, exp.control)
 
 
-def _event_moments(spec: Spec, exp: ExperimentSpec, resolver: SourceResolver) -> VariantMoments:
+def _event_moments(
+    spec: Spec, exp: ExperimentSpec, resolver: SourceResolver, groups: list[list[str]] | None
+) -> VariantMoments:
     assert exp.assignment is not None
     request = AssignmentRequest(
         source=exp.assignment,
@@ -384,7 +406,7 @@ def _event_moments(spec: Spec, exp: ExperimentSpec, resolver: SourceResolver) ->
         pre_period_days=exp.pre_period_days,
         exposure_filter=exp.exposure_filter,
     )
-    return event_moments(resolver, spec.sources, request, _event_aggregates(spec, exp))
+    return event_moments(resolver, spec.sources, request, _event_aggregates(spec, exp), groups)
 
 
 def _experiment_name(spec: Spec, experiment: str | None) -> str:

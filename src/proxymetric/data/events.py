@@ -15,7 +15,7 @@ The query, built lazily and run once:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -161,10 +161,12 @@ def event_moments(
     sources: Mapping[str, SourceSpec],
     request: AssignmentRequest,
     aggregates: Mapping[str, EventAggregate],
+    groups: Sequence[Sequence[str]] | None = None,
 ) -> VariantMoments:
     """Return per-variant moments of the per-unit ``aggregates`` (column name -> aggregate).
 
     Everything, from the assignment log to the moments, runs as one query in the engine.
+    ``groups`` is passed to :func:`~proxymetric.data.moments.variant_moments`.
     """
     units = _units(resolver, sources, request)
     table = units
@@ -175,4 +177,6 @@ def event_moments(
         per_unit = _event_aggregates(resolver, name, sources[name], units, group, request)
         table = table.left_join(per_unit, table._unit == per_unit._unit).drop("_unit_right")
     table = table.mutate(**{key: table[key].cast("float64").fill_null(0.0) for key in aggregates})
-    return variant_moments(table, "_variant", list(aggregates), source=request.source)
+    return variant_moments(
+        table, "_variant", list(aggregates), source=request.source, groups=groups
+    )

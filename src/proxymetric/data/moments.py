@@ -65,10 +65,14 @@ def variant_moments(
     *,
     source: str = "data",
     fill: Mapping[str, float] | None = None,
+    groups: Sequence[Sequence[str]] | None = None,
 ) -> VariantMoments:
     """Return the moments of ``columns`` per value of the ``variant`` column, in one query.
 
-    ``fill`` maps a column to the value that replaces its missing values.
+    ``fill`` maps a column to the value that replaces its missing values. ``groups`` lists
+    the sets of columns whose covariances are needed (each metric's columns); covariances
+    between columns that share no group are not computed and are NaN, which keeps the query
+    close to the cost of a bare scan. ``None`` computes the full covariance matrix.
     """
     fill = fill or {}
     cols = list(dict.fromkeys(columns))
@@ -78,17 +82,33 @@ def variant_moments(
         if c in fill:
             v = v.fill_null(float(fill[c]))
         values.append(v)
+    pairs = _pairs(cols, groups)
     aggs: dict[str, ir.Scalar] = {"_n": table.count()}
     for i, v in enumerate(values):
         aggs[f"_c{i}"] = v.count()
         aggs[f"_m{i}"] = v.mean()
         for j in range(i, len(values)):
-            aggs[f"_v{i}_{j}"] = v.var(how="sample") if i == j else v.cov(values[j], how="sample")
+            if (i, j) in pairs:
+                aggs[f"_v{i}_{j}"] = (
+                    v.var(how="sample") if i == j else v.cov(values[j], how="sample")
+                )
     key = table[variant].cast("string").name("_variant")
     expr = table.group_by(key).aggregate(**aggs)
     with engine_errors(f"the query on source {source!r} failed"):
         rows = expr.to_pyarrow().to_pylist()
     return _collect(rows, cols)
+
+
+def _pairs(cols: list[str], groups: Sequence[Sequence[str]] | None) -> set[tuple[int, int]]:
+    k = len(cols)
+    if groups is None:
+        return {(i, j) for i in range(k) for j in range(i, k)}
+    index = {c: i for i, c in enumerate(cols)}
+    pairs = {(i, i) for i in range(k)}
+    for group in groups:
+        idx = sorted(index[c] for c in group)
+        pairs |= {(a, b) for n, a in enumerate(idx) for b in idx[n:]}
+    return pairs
 
 
 def _f(x: object) -> float:
@@ -113,7 +133,7 @@ def _collect(rows: list[dict[str, object]], cols: list[str]) -> VariantMoments:
         cov = np.full((k, k), np.nan)
         for i in range(k):
             for j in range(i, k):
-                cov[i, j] = cov[j, i] = _f(row[f"_v{i}_{j}"])
+                cov[i, j] = cov[j, i] = _f(row.get(f"_v{i}_{j}"))
         gaps = {c: n - int(row[f"_c{i}"]) for i, c in enumerate(cols)}  # type: ignore[call-overload]
         gaps = {c: g for c, g in gaps.items() if g > 0}
         if gaps:

@@ -181,7 +181,13 @@ def effect_covariance(
             return np.full((k, k), np.nan)
         grads = np.array([adjusted_gradient(arm, y, x, theta) for y, x, theta in terms])
         cov = arm.covariance()
-        used = np.flatnonzero(np.any(grads != 0, axis=0))
-        sub = cov[np.ix_(used, used)]
-        out += grads[:, used] @ sub @ grads[:, used].T / arm.count
+        used = [np.flatnonzero(g != 0) for g in grads]
+        for i in range(k):
+            for j in range(i, k):
+                # Only the columns of the two metrics enter, so a covariance that was not
+                # computed between other metrics' columns cannot turn this entry into NaN.
+                cols = np.union1d(used[i], used[j])
+                sub = cov[np.ix_(cols, cols)]
+                out[i, j] += grads[i, cols] @ sub @ grads[j, cols] / arm.count
+                out[j, i] = out[i, j]
     return out
