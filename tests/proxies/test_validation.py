@@ -24,12 +24,13 @@ def _table(sim: Simulated, *, folds: bool = True) -> EffectTable:
     labels = [f"e{i:05d}" for i in range(k) for _ in METRICS]
     metrics = METRICS * k
     se = np.sqrt(np.einsum("kii->ki", sim.noise_cov)).ravel()
-    cov = [
-        (f"e{i:05d}", METRICS[a], METRICS[b], float(sim.noise_cov[i, a, b]))
-        for i in range(k)
-        for a in range(3)
-        for b in range(a + 1, 3)
-    ]
+    pairs = [(a, b) for a in range(3) for b in range(a + 1, 3)]
+    cov = (
+        [f"e{i:05d}" for i in range(k) for _ in pairs],
+        [METRICS[a] for _ in range(k) for a, _ in pairs],
+        [METRICS[b] for _ in range(k) for _, b in pairs],
+        [float(sim.noise_cov[i, a, b]) for i in range(k) for a, b in pairs],
+    )
     return effect_table(
         labels,
         metrics,

@@ -76,7 +76,7 @@ def test_generic_csv(tmp_path: Path) -> None:
     assert [(e.variant, e.metric, e.effect) for e in e2.effects] == [("treatment", "revenue", -0.1)]
     assert import_csv(reg, path).experiments_skipped == 2
     rows = reg.effect_rows()
-    assert np.isclose(sum(r["effect"] for r in rows), 0.5)
+    assert np.isclose(sum(rows["effect"]), 0.5)
 
 
 @pytest.mark.parametrize(

@@ -108,7 +108,7 @@ def test_records_are_appended_never_replaced(tmp_path: Path) -> None:
     assert [r.id for r in reg.records("exp")] == [a, b]
     # Learning uses the latest result of an experiment; the earlier one stays in the record.
     rows = reg.effect_rows()
-    assert {r["record_id"] for r in rows} == {b}
+    assert set(rows["record_id"]) == {b}
     assert len(reg.records(with_effects=True)[0].effects) == 2
 
 

@@ -8,6 +8,7 @@ are known and the correlation of the noise between metrics is *assumed* (zero un
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -50,14 +51,22 @@ class EffectTable:
     fold2: FloatArray | None = None
 
 
+def _positions(sorted_names: NDArray[np.str_], names: NDArray[np.str_]) -> NDArray[np.intp]:
+    """Return the index of each of ``names`` in ``sorted_names`` (-1 where absent)."""
+    pos = np.searchsorted(sorted_names, names)
+    pos = np.minimum(pos, len(sorted_names) - 1)
+    found = sorted_names[pos] == names
+    return np.where(found, pos, -1).astype(np.intp)
+
+
 def effect_table(
-    label: Sequence[str],
-    metric: Sequence[str],
+    label: Sequence[str] | NDArray[np.str_],
+    metric: Sequence[str] | NDArray[np.str_],
     effect: ArrayLike,
     effect_se: ArrayLike,
     units: ArrayLike,
     *,
-    covariances: Sequence[tuple[str, str, str, float]] = (),
+    covariances: tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike] | None = None,
     shipped: Sequence[str] = (),
     fold1: ArrayLike | None = None,
     fold2: ArrayLike | None = None,
@@ -65,9 +74,9 @@ def effect_table(
 ) -> EffectTable:
     """Return an :class:`EffectTable` from long-format rows (one per comparison and metric).
 
-    ``covariances`` are measured ``(label, metric_a, metric_b, covariance)`` entries; pairs
-    without one get ``assumed_noise_correlation * se_a * se_b``. ``shipped`` lists the labels of
-    shipped comparisons.
+    ``covariances`` are measured noise covariances, column by column: ``(labels, metrics_a,
+    metrics_b, values)``; pairs without one get ``assumed_noise_correlation * se_a * se_b``.
+    ``shipped`` lists the labels of shipped comparisons.
 
     >>> t = effect_table(["a", "a", "b", "b"], ["x", "y", "x", "y"], [1, 2, 3, 4],
     ...                  [1, 1, 2, 2], [100, 100, 200, 200], assumed_noise_correlation=0.5)
@@ -103,15 +112,16 @@ def effect_table(
     diag = np.arange(m)
     cov[:, diag, diag] = sd**2
     measured = np.zeros(k, dtype=bool)
-    if covariances:
-        lab_pos = {str(v): i for i, v in enumerate(labels)}
-        met_pos = {str(v): i for i, v in enumerate(metrics)}
-        for lab, a, b, c in covariances:
-            if lab in lab_pos and a in met_pos and b in met_pos:
-                i = lab_pos[lab]
-                cov[i, met_pos[a], met_pos[b]] = c
-                cov[i, met_pos[b], met_pos[a]] = c
-                measured[i] = True
+    if covariances is not None and len(np.asarray(covariances[0])) > 0:
+        lab_c, a_c, b_c, v_c = (np.asarray(x) for x in covariances)
+        i = _positions(labels, lab_c.astype(str))
+        a = _positions(metrics, a_c.astype(str))
+        b = _positions(metrics, b_c.astype(str))
+        keep = (i >= 0) & (a >= 0) & (b >= 0)
+        i, a, b, v = i[keep], a[keep], b[keep], v_c[keep].astype(np.float64)
+        cov[i, a, b] = v
+        cov[i, b, a] = v
+        measured[i] = True
     folds: list[FloatArray | None] = [None, None]
     if fold1 is not None and fold2 is not None:
         f1 = np.asarray(fold1, dtype=np.float64)
@@ -151,39 +161,61 @@ def table_from_registry(
     estimates feed the cross-fold estimator only when every effect has them.
     """
     rows = registry.effect_rows()
-    if not rows:
+    if not rows["metric"]:
         raise ProxymetricError(
             f"the registry {registry.url!r} holds no experiment results; record analyses with "
             "`proxymetric analyze --record` or import past experiments"
         )
-    label = [f"{r['experiment']}/{r['variant']}" for r in rows]
-    units = [(r["control_units"] or 0) + (r["treatment_units"] or 0) for r in rows]
+    exp = np.asarray(rows["experiment"], dtype=str)
+    variant = np.asarray(rows["variant"], dtype=str)
+    label = np.char.add(np.char.add(exp, "/"), variant)
 
     def col(name: str) -> NDArray[np.float64]:
-        return np.array([np.nan if r[name] is None else r[name] for r in rows], dtype=np.float64)
+        return np.array(rows[name], dtype=np.float64)  # None becomes NaN
 
-    covs = [
-        (
-            f"{c['experiment']}/{c['variant']}",
-            str(c["metric_a"]),
-            str(c["metric_b"]),
-            float(c["covariance"]),
+    units = np.nan_to_num(col("control_units")) + np.nan_to_num(col("treatment_units"))
+    c = registry.covariance_rows()
+    by_metrics: dict[str, list[int]] = {}
+    for i, names_json in enumerate(c["metrics"]):
+        by_metrics.setdefault(names_json, []).append(i)
+    cov_parts: list[tuple[NDArray[np.str_], NDArray[np.str_], NDArray[np.str_], FloatArray]] = []
+    for names_json, idx in by_metrics.items():
+        names = np.asarray(json.loads(names_json), dtype=str)
+        iu, ju = np.triu_indices(len(names))
+        text = "[" + ",".join(c["covariance"][i] for i in idx) + "]"
+        mats = np.array(json.loads(text), dtype=np.float64)
+        labs = np.array([f"{c['experiment'][i]}/{c['variant'][i]}" for i in idx], dtype=str)
+        cov_parts.append(
+            (
+                np.repeat(labs, len(iu)),
+                np.tile(names[iu], len(idx)),
+                np.tile(names[ju], len(idx)),
+                mats[:, iu, ju].ravel(),
+            )
         )
-        for c in registry.covariance_rows()
-    ]
-    shipped = [
-        lab
-        for lab, r in zip(label, rows, strict=True)
-        if r["shipped"] and r["decision_variant"] in (None, r["variant"])
-    ]
+    if cov_parts:
+        cat = [np.concatenate([part[n] for part in cov_parts]) for n in range(4)]
+        finite = np.isfinite(cat[3].astype(np.float64))
+        covariances = (cat[0][finite], cat[1][finite], cat[2][finite], cat[3][finite])
+    else:
+        covariances = None
+    shipped_mask = np.array(
+        [
+            bool(s) and (d is None or d == v)
+            for s, d, v in zip(
+                rows["shipped"], rows["decision_variant"], rows["variant"], strict=True
+            )
+        ],
+        dtype=bool,
+    )
     return effect_table(
         label,
-        [str(r["metric"]) for r in rows],
+        np.asarray(rows["metric"], dtype=str),
         col("effect"),
         col("effect_se"),
         units,
-        covariances=covs,
-        shipped=shipped,
+        covariances=covariances,
+        shipped=np.unique(label[shipped_mask]).tolist(),
         fold1=col("effect_fold1"),
         fold2=col("effect_fold2"),
         assumed_noise_correlation=assumed_noise_correlation,

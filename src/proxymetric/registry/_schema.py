@@ -6,8 +6,8 @@ Version 1:
 - ``records``: one row per recorded analysis, registered plan or imported experiment (never
   updated or deleted);
 - ``effects``: one row per metric and treatment variant of a record;
-- ``noise_covariances``: measured sampling covariances between two metrics' effect estimates
-  (from unit-level data), one row per variant and pair of metrics.
+- ``noise_covariances``: the measured sampling covariance matrix of the metrics' effect
+  estimates (from unit-level data), one row per record and treatment variant, as JSON.
 """
 
 from __future__ import annotations
@@ -85,8 +85,7 @@ noise_covariances = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("record_id", Integer, ForeignKey("records.id"), nullable=False),
     Column("variant", String(255), nullable=False),
-    Column("metric_a", String(255), nullable=False),
-    Column("metric_b", String(255), nullable=False),
-    Column("covariance", Float, nullable=False),
+    Column("metrics", Text, nullable=False),  # JSON list of metric names
+    Column("covariance", Text, nullable=False),  # JSON matrix over those metrics
 )
 Index("ix_noise_record", noise_covariances.c.record_id)

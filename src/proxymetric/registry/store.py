@@ -261,13 +261,18 @@ class Registry:
             }
             for r in result.results
         ]
-        cov_rows = [
-            {"variant": variant, "metric_a": a, "metric_b": b, "covariance": float(c)}
-            for variant, mat in result.effect_covariance.items()
-            for a, row in mat.items()
-            for b, c in row.items()
-            if math.isfinite(c)
-        ]
+        cov_rows = []
+        for variant, mat in result.effect_covariance.items():
+            metrics = list(mat)
+            cov_rows.append(
+                {
+                    "variant": variant,
+                    "metrics": json.dumps(metrics),
+                    "covariance": json.dumps(
+                        [[_opt_float(mat[a].get(b)) for b in metrics] for a in metrics]
+                    ),
+                }
+            )
         details = {
             "control": result.control,
             "variants": list(result.variants),
@@ -430,10 +435,15 @@ class Registry:
                         schema.noise_covariances.c.record_id.in_(ids)
                     )
                 ).mappings():
-                    by_variant = covs[int(c["record_id"])].setdefault(str(c["variant"]), {})
-                    by_variant.setdefault(str(c["metric_a"]), {})[str(c["metric_b"])] = float(
-                        c["covariance"]
-                    )
+                    metrics = json.loads(c["metrics"])
+                    matrix = json.loads(c["covariance"])
+                    covs[int(c["record_id"])][str(c["variant"])] = {
+                        a: {
+                            b: math.nan if v is None else float(v)
+                            for b, v in zip(metrics, row, strict=True)
+                        }
+                        for a, row in zip(metrics, matrix, strict=True)
+                    }
         return [
             Record(
                 id=int(r["id"]),
@@ -481,46 +491,68 @@ class Registry:
         with self._engine.connect() as conn:
             return int(conn.execute(query).scalar_one()) > 0
 
-    def effect_rows(self) -> list[dict[str, Any]]:
-        """Return the effect rows of the latest result record of every experiment.
+    def effect_rows(self) -> dict[str, list[Any]]:
+        """Return, column by column, the effects of the latest result record of every experiment.
 
         Only ``analysis`` and ``import`` records count, and for each experiment only its most
-        recent one (a re-analysis replaces, for learning, what an earlier one said). Each row
-        has the record's ``experiment``, ``shipped`` and ``noise_covariance`` besides the
-        effect fields.
+        recent one (a re-analysis replaces, for learning, what an earlier one said). Columns:
+        the effect fields, ``record_id``, and the record's ``experiment``, ``shipped``,
+        ``decision_variant`` and ``noise_covariance``.
         """
         r, e = schema.records, schema.effects
-        latest = (
-            sa.select(sa.func.max(r.c.id).label("id"))
-            .where(r.c.kind.in_(["analysis", "import"]))
-            .group_by(r.c.experiment)
-            .subquery()
-        )
+        cols = [
+            e.c.record_id,
+            e.c.variant,
+            e.c.metric,
+            e.c.effect,
+            e.c.effect_se,
+            e.c.control_units,
+            e.c.treatment_units,
+            e.c.effect_fold1,
+            e.c.effect_fold2,
+            r.c.experiment,
+            r.c.shipped,
+            r.c.decision_variant,
+            r.c.noise_covariance,
+        ]
         query = (
-            sa.select(e, r.c.experiment, r.c.shipped, r.c.decision_variant, r.c.noise_covariance)
+            sa.select(*cols)
             .join(r, r.c.id == e.c.record_id)
-            .join(latest, latest.c.id == r.c.id)
+            .where(r.c.id.in_(self._latest_results()))
             .order_by(e.c.id)
         )
-        with self._engine.connect() as conn:
-            return [dict(m) for m in conn.execute(query).mappings()]
+        return self._columns(query, [c.name for c in cols])
 
-    def covariance_rows(self) -> list[dict[str, Any]]:
-        """Return the measured noise covariances of the rows :meth:`effect_rows` returns."""
+    def covariance_rows(self) -> dict[str, list[Any]]:
+        """Return, column by column, the measured noise covariances of :meth:`effect_rows`.
+
+        ``metrics`` and ``covariance`` are JSON: the metric names and the matrix over them.
+        """
         r, c = schema.records, schema.noise_covariances
-        latest = (
-            sa.select(sa.func.max(r.c.id).label("id"))
+        cols = [r.c.experiment, c.c.variant, c.c.metrics, c.c.covariance]
+        query = (
+            sa.select(*cols)
+            .join(r, r.c.id == c.c.record_id)
+            .where(r.c.id.in_(self._latest_results()))
+        )
+        return self._columns(query, [col.name for col in cols])
+
+    def _latest_results(self) -> sa.Select[Any]:
+        r = schema.records
+        return (
+            sa.select(sa.func.max(r.c.id))
             .where(r.c.kind.in_(["analysis", "import"]))
             .group_by(r.c.experiment)
-            .subquery()
         )
-        query = (
-            sa.select(c, r.c.experiment)
-            .join(r, r.c.id == c.c.record_id)
-            .join(latest, latest.c.id == r.c.id)
-        )
+
+    def _columns(self, query: sa.Select[Any], names: list[str]) -> dict[str, list[Any]]:
         with self._engine.connect() as conn:
-            return [dict(m) for m in conn.execute(query).mappings()]
+            result = conn.execute(query)
+            # Plain DB-API tuples: building a Row object per row costs more than the query.
+            rows = result.cursor.fetchall() if result.cursor is not None else []
+            result.close()
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+        return {n: list(col) for n, col in zip(names, columns, strict=True)}
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
