@@ -43,7 +43,8 @@ def bootstrap_sums(per_unit: np.ndarray, n_bootstrap: int, seed: int) -> np.ndar
         draws = rng.integers(0, n_units, size=(c, n_units))
         draws += np.arange(c)[:, None] * n_units
         counts = np.bincount(draws.ravel(), minlength=c * n_units).reshape(c, n_units)
-        out[start : start + c] = counts @ per_unit
+        # float counts: a float matrix product goes to BLAS, an integer one does not
+        out[start : start + c] = counts.astype(np.float64) @ per_unit
     return out
 
 
