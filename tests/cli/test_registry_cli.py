@@ -31,6 +31,7 @@ def test_record_list_show(spec: Path) -> None:
     assert listed.exit_code == 0, listed.output
     records = json.loads(listed.output)
     assert [(r["kind"], r["experiment"]) for r in records] == [("analysis", "gate-40")]
+    assert records[0]["noise_covariance"] == "measured"
     assert records[0]["fingerprint"] == analysed["fingerprint"]
     shown = runner.invoke(app, ["registry", "show", "1", "-r", str(db), "-f", "json"])
     rec = json.loads(shown.output)

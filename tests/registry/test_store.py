@@ -11,19 +11,21 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 
 import proxymetric
 from proxymetric.analysis.result import ExperimentResult
 from proxymetric.errors import ProxymetricError
+from proxymetric.proxies import table_from_registry
 from proxymetric.registry import EffectRecord, Registry, plan_deviations, registry_url, spec_hash
 from proxymetric.registry import store as store_module
 
 
 @pytest.fixture(scope="module")
 def cookie_result(cookie_cats_spec: Path) -> ExperimentResult:
-    return proxymetric.analyze(cookie_cats_spec)
+    return proxymetric.analyze(cookie_cats_spec, effect_covariance=True)
 
 
 def _effects(n: int, tag: str) -> list[EffectRecord]:
@@ -71,7 +73,7 @@ def test_reproducing_a_recorded_analysis_gives_the_same_numbers(
     spec = proxymetric.load_spec(cookie_cats_spec)
     rid = reg.record_analysis(cookie_result, spec)
     rec = reg.get(rid)
-    again = proxymetric.analyze(proxymetric.load_spec(cookie_cats_spec))
+    again = proxymetric.analyze(proxymetric.load_spec(cookie_cats_spec), effect_covariance=True)
     assert again.fingerprint == rec.fingerprint
     assert spec_hash(proxymetric.load_spec(cookie_cats_spec)) == rec.spec_hash
     for e in rec.effects:
@@ -246,3 +248,22 @@ def test_nan_numbers_are_stored_as_null(tmp_path: Path) -> None:
     eff = dataclasses.replace(_effects(1, "a")[0], effect_se=math.nan)
     rid = reg.add_summary("e", [eff])
     assert reg.get(rid).effects[0].effect_se is None
+
+
+def test_measured_noise_covariance_reaches_proxy_validation(
+    tmp_path: Path, cookie_cats_spec: Path, cookie_result: ExperimentResult
+) -> None:
+    reg = Registry(tmp_path / "r.db")
+    reg.record_analysis(cookie_result)
+    reg.record_analysis(dataclasses.replace(cookie_result, experiment="other-test"))
+    plain = proxymetric.analyze(cookie_cats_spec)  # without the cross-metric covariances
+    rid = reg.record_analysis(dataclasses.replace(plain, experiment="third"))
+    assert reg.get(rid).noise_covariance == "unknown"
+    table = table_from_registry(reg, assumed_noise_correlation=0.25)
+    assert table.labels == ["gate-40/gate_40", "other-test/gate_40", "third/gate_40"]
+    assert table.measured.tolist() == [True, True, False]
+    i, j = table.metrics.index("retention_1"), table.metrics.index("retention_7")
+    cov = cookie_result.effect_covariance["gate_40"]
+    assert table.noise_cov[0, i, j] == pytest.approx(cov["retention_1"]["retention_7"])
+    se = np.sqrt(table.noise_cov[2, [i, j], [i, j]])
+    assert table.noise_cov[2, i, j] == pytest.approx(0.25 * se[0] * se[1])

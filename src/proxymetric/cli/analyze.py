@@ -32,7 +32,8 @@ def analyze(
 ) -> None:
     """Analyse an experiment: effects with intervals, guardrails, SRM check and a decision."""
     loaded = load_spec(spec)
-    result = run_analysis(loaded, experiment)
+    # A recorded analysis keeps the noise covariance between metrics, for proxy validation.
+    result = run_analysis(loaded, experiment, effect_covariance=record)
     location = registry if registry is not None else spec.parent / "proxymetric.db"
     if record or registry is not None or Path(location).exists():
         from proxymetric.registry import Registry, plan_deviations

@@ -121,7 +121,7 @@ def effect_table(
         i, a, b, v = i[keep], a[keep], b[keep], v_c[keep].astype(np.float64)
         cov[i, a, b] = v
         cov[i, b, a] = v
-        measured[i] = True
+        measured[i[a != b]] = True  # the diagonal (the variances) is known anyway
     folds: list[FloatArray | None] = [None, None]
     if fold1 is not None and fold2 is not None:
         f1 = np.asarray(fold1, dtype=np.float64)

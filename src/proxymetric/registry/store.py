@@ -94,7 +94,9 @@ class Record(Result):
 
     ``kind`` is ``analysis`` (``analyze --record``), ``plan`` (``register``) or ``import``
     (summary statistics of a past experiment). ``noise_covariance`` is ``measured`` when the
-    covariances between metrics' effect estimates came from unit-level data, else ``unknown``.
+    covariances between metrics' effect estimates came from unit-level data
+    (``analyze(..., effect_covariance=True)``, which ``analyze --record`` uses), ``partial``
+    when only some pairs were, else ``unknown``.
     ``details`` holds the rest: the plan (primary, guardrails, MDE, planned units and duration),
     or the analysis' units, warnings and decision reasons.
     """
@@ -262,6 +264,15 @@ class Registry:
             for r in result.results
         ]
         cov_rows = []
+        off_diagonal = [
+            c
+            for mat in result.effect_covariance.values()
+            for a, row in mat.items()
+            for b, c in row.items()
+            if a != b
+        ]
+        finite = [math.isfinite(c) for c in off_diagonal]
+        status = "measured" if all(finite) else "partial" if any(finite) else "unknown"
         for variant, mat in result.effect_covariance.items():
             metrics = list(mat)
             cov_rows.append(
@@ -295,7 +306,7 @@ class Registry:
             "decision": decision.verdict,
             "decision_variant": decision.variant,
             "shipped": decision.verdict == "ship" if shipped is None else shipped,
-            "noise_covariance": "measured" if cov_rows else "unknown",
+            "noise_covariance": status if cov_rows else "unknown",
             "payload": json.dumps(details),
         }
         return self._write(record, effect_rows, cov_rows)
