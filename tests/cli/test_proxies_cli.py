@@ -73,3 +73,27 @@ def test_empty_registry(tmp_path: Path) -> None:
     result = runner.invoke(app, ["proxies", "-r", db, "-n", "x"])
     assert result.exit_code == 2
     assert "holds no experiment results" in result.output
+
+
+def test_every_command_of_the_guide_runs(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shell examples of docs/proxies.md, from the root, with a temporary registry."""
+    import shlex
+
+    monkeypatch.chdir(root)
+    db = str(tmp_path / "r.db")
+    lines = (root / "docs" / "proxies.md").read_text(encoding="utf-8").splitlines()
+    commands = [
+        [db if a == "REGISTRY" else a for a in shlex.split(x[len("$ proxymetric ") :])]
+        for x in lines
+        if x.startswith("$ proxymetric ")
+    ]
+    assert len(commands) == 3
+    outputs = []
+    for command in commands:
+        res = runner.invoke(app, command)
+        assert res.exit_code == 0, (command, res.output)
+        outputs.append(res.output)
+    assert "use the composite 0.72 x metric_1 + 0.23 x metric_2" in outputs[1]
+    assert json.loads(outputs[2])["assumed_noise_correlation"] == 0.5

@@ -96,3 +96,29 @@ def test_errors_are_one_line(spec: Path, args: list[str], message: str) -> None:
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_every_command_of_the_guide_runs(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shell examples of docs/registry.md, from the root, with a temporary registry."""
+    import shlex
+
+    monkeypatch.chdir(root)
+    db = str(tmp_path / "r.db")
+    lines = (root / "docs" / "registry.md").read_text(encoding="utf-8").splitlines()
+    commands = [
+        [db if a == "REGISTRY" else a for a in shlex.split(x[len("$ proxymetric ") :])]
+        for x in lines
+        if x.startswith("$ proxymetric ")
+    ]
+    assert len(commands) == 4
+    outputs = []
+    for command in commands:
+        res = runner.invoke(app, command)
+        assert res.exit_code == 0, (command, res.output)
+        outputs.append(res.output)
+    assert outputs[0].startswith("registered the plan of gate-40 (primary retention_7) as record 1")
+    assert outputs[1].startswith("imported 78 experiments (396 effects) from examples/data/asos")
+    assert "gate-40" in outputs[2]
+    assert outputs[3].startswith("### Record 2: ")
