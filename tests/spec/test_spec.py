@@ -79,12 +79,12 @@ def test_unknown_key(tmp_path: Path) -> None:
         GOOD.replace("    primary: retention_7", "    primary: retention_7\n    primay: x"),
     )
     assert err.line == 11
-    assert "unknown key 'primay' in experiments.gate-40" in str(err)
+    assert "unknown key 'primay' in `experiments.gate-40`" in str(err)
 
 
 def test_missing_required_key(tmp_path: Path) -> None:
     err = _error(tmp_path, GOOD.replace("    control: gate_30\n", ""))
-    assert "`control` is required in experiments.gate-40" in str(err)
+    assert "`control` is required in `experiments.gate-40`" in str(err)
 
 
 def test_bad_metric_type(tmp_path: Path) -> None:

@@ -13,31 +13,61 @@ from proxymetric.errors import SpecError
 from proxymetric.spec._yaml import LineMap, read_yaml
 from proxymetric.spec.model import PRE_PERIOD, ExperimentSpec, MetricSpec, SourceSpec, Spec
 
-__all__ = ["load_spec", "parse_spec"]
+__all__ = ["load_spec", "parse_spec", "spec_error"]
 
 
 def _describe(loc: tuple[str | int, ...]) -> str:
-    return ".".join(str(p) for p in loc) if loc else "the spec"
+    return "`" + ".".join(str(p) for p in loc) + "`" if loc else "the spec"
 
 
-def _from_validation_error(exc: ValidationError, lines: LineMap) -> SpecError:
-    err = exc.errors(include_url=False)[0]
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-    msg = err["msg"].removeprefix("Value error, ")
+def _clean(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    """Drop pydantic's internal parts of an error location (validator and union tags)."""
+    out: list[str | int] = []
+    skip = False
+    for part in loc:
+        if skip:
+            skip = False
+            continue
+        if isinstance(part, str) and part.startswith("tagged-union["):
+            skip = True  # the next part is the tag's value (such as a `dist`)
+            continue
+        if isinstance(part, str) and part.startswith("function-"):
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def spec_error(exc: ValidationError, lines: LineMap, base: tuple[str | int, ...] = ()) -> SpecError:
+    """Return the :class:`SpecError` of a pydantic error, located at its key's line.
+
+    ``base`` is the location of the validated section inside the file.
+    """
+    errors = exc.errors(include_url=False)
+    # A value that fits no branch of a union fails every branch; the deepest error is the one
+    # that says what is wrong.
+    err = max(errors, key=lambda e: (len(e["loc"]), e["type"] not in {"float_type", "string_type"}))
+    loc = _clean(err["loc"])
     kind = err["type"]
+    if kind in {"float_type", "string_type"} and loc and loc[-1] in {"float", "str"}:
+        loc = loc[:-1]
+    full = (*base, *loc)
+    msg = err["msg"].removeprefix("Value error, ")
     if kind == "extra_forbidden":
-        parent, key = loc[:-1], loc[-1]
-        msg = f"unknown key {key!r} in {_describe(parent)}"
+        msg = f"unknown key {full[-1]!r} in {_describe(full[:-1])}"
     elif kind == "missing":
-        msg = f"`{loc[-1]}` is required in {_describe(loc[:-1])}"
+        msg = f"`{full[-1]}` is required in {_describe(full[:-1])}"
     elif kind == "literal_error":
-        msg = f"`{_describe(loc)}`: {msg}; got {err.get('input')!r}"
+        msg = f"{_describe(full)}: {msg}; got {err.get('input')!r}"
+    elif kind == "union_tag_not_found":
+        msg = f"{_describe(full)} must be a number or a mapping with `dist:`"
+    elif kind in {"float_type", "string_type"}:
+        msg = f"{_describe(full)}: {msg.lower()}; got {err.get('input')!r}"
     else:
-        msg = f"`{_describe(loc)}`: {msg}"
-    count = exc.error_count()
-    if count > 1:
+        msg = f"{_describe(full)}: {msg}"
+    count = len(errors)
+    if count > 1 and kind not in {"float_type", "string_type", "union_tag_not_found"}:
         msg += f" (and {count - 1} more error{'s' if count > 2 else ''})"
-    return lines.error(msg, loc)
+    return lines.error(msg, full)
 
 
 def _check_metric(name: str, metric: MetricSpec, source: SourceSpec, lines: LineMap) -> None:
@@ -278,10 +308,11 @@ def parse_spec(data: Any, lines: LineMap | None = None, base_dir: Path | None = 
     try:
         spec = Spec.model_validate(data)
     except ValidationError as exc:
-        raise _from_validation_error(exc, lines) from None
+        raise spec_error(exc, lines) from None
     _check_references(spec, lines)
     spec._base_dir = base_dir or Path.cwd()
     spec._file = lines.file
+    spec._lines = lines
     return spec
 
 

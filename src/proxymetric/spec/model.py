@@ -8,9 +8,13 @@ are cross-checked when the spec is loaded (see :func:`proxymetric.spec.load_spec
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from proxymetric.errors import SpecError
+from proxymetric.spec._yaml import LineMap
+from proxymetric.spec.value import ValueSpec
 
 __all__ = [
     "PRE_PERIOD",
@@ -305,10 +309,15 @@ class Spec(_Model):
     sources: dict[str, SourceSpec] = Field(default_factory=dict)
     metrics: dict[str, MetricSpec] = Field(default_factory=dict)
     experiments: dict[str, ExperimentSpec] = Field(default_factory=dict)
-    value: dict[str, Any] | None = None
+    value: ValueSpec | None = None
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
     _file: str | None = PrivateAttr(default=None)
+    _lines: LineMap = PrivateAttr(default_factory=lambda: LineMap(None, {}))
+
+    def error(self, message: str, path: tuple[str | int, ...] = ()) -> SpecError:
+        """Return a :class:`SpecError` located at the line of key ``path`` of the spec file."""
+        return self._lines.error(message, path)
 
     @property
     def base_dir(self) -> Path:

@@ -6,11 +6,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import ValidationError
 from scipy import special
 
 from proxymetric.errors import ProxymetricError, SpecError
+from proxymetric.spec import Spec, load_spec
 from proxymetric.spec.value import (
     AlternativeSpec,
     BetaInput,
@@ -43,91 +42,6 @@ Loc = tuple[str | int, ...]
 EffectLookup = Callable[[EffectInput], tuple[float, float]]
 
 
-class _Lines:
-    """Lines of the keys of a YAML document, by key path."""
-
-    def __init__(self, file: str | None, lines: dict[Loc, int] | None = None) -> None:
-        self.file = file
-        self.lines = lines or {}
-
-    def error(self, message: str, loc: Loc = ()) -> SpecError:
-        p = tuple(loc)
-        while p and p not in self.lines:
-            p = p[:-1]
-        return SpecError(message, file=self.file, line=self.lines.get(p))
-
-
-def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            path = (*loc, str(key.value))
-            lines[path] = key.start_mark.line + 1
-            _walk(value, path, lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            lines[(*loc, i)] = item.start_mark.line + 1
-            _walk(item, (*loc, i), lines)
-
-
-def _read(path: Path) -> tuple[Any, _Lines]:
-    file = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError(f"spec file not found: {path}") from None
-    except OSError as exc:
-        raise SpecError(f"cannot read spec file {path}: {exc.strerror}") from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        line = mark.line + 1 if mark else None
-        raise SpecError(f"invalid YAML: {problem}", file=file, line=line) from None
-    lines: dict[Loc, int] = {}
-    if node is not None:
-        _walk(node, (), lines)
-    return data, _Lines(file, lines)
-
-
-def _clean(loc: tuple[Any, ...]) -> Loc:
-    out: list[str | int] = []
-    skip = False
-    for part in loc:
-        if skip:
-            skip = False
-            continue
-        if isinstance(part, str) and part.startswith("tagged-union["):
-            skip = True  # the next part is the tag (the `dist` value)
-            continue
-        out.append(part)
-    return tuple(out)
-
-
-def _from_validation_error(exc: ValidationError, lines: _Lines, base: Loc) -> SpecError:
-    errors = exc.errors(include_url=False)
-    # A value that is neither a number nor a distribution fails every branch of the union;
-    # the deepest error is the one that says what is wrong.
-    err = max(errors, key=lambda e: (len(e["loc"]), e["type"] not in {"float_type", "string_type"}))
-    loc = _clean(err["loc"])
-    if err["type"] in {"float_type", "string_type"} and loc and loc[-1] in {"float", "str"}:
-        loc = loc[:-1]
-    where = ".".join(str(p) for p in (*base, *loc))
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        msg = f"unknown key {loc[-1]!r} in `{'.'.join(str(p) for p in (*base, *loc[:-1]))}`"
-    elif kind == "missing":
-        msg = f"`{loc[-1]}` is required in `{'.'.join(str(p) for p in (*base, *loc[:-1]))}`"
-    elif kind == "union_tag_not_found":
-        msg = f"`{where}` must be a number or a mapping with `dist:`"
-    elif kind in {"float_type", "string_type"}:
-        msg = f"`{where}`: {err['msg'].lower()}; got {err.get('input')!r}"
-    else:
-        msg = f"`{where}`: {err['msg'].removeprefix('Value error, ')}"
-    return lines.error(msg, (*base, *loc))
-
-
 def read_value_spec(path: str | Path) -> ValueSpec:
     """Return the validated ``value:`` section of the spec file at ``path``.
 
@@ -136,18 +50,11 @@ def read_value_spec(path: str | Path) -> ValueSpec:
     return _read_value_spec(path)[0]
 
 
-def _read_value_spec(path: str | Path) -> tuple[ValueSpec, _Lines]:
-    data, lines = _read(Path(path))
-    if not isinstance(data, Mapping) or "value" not in data:
-        raise lines.error("the spec has no `value:` section (the value model)")
-    section = data["value"]
-    if not isinstance(section, Mapping):
-        raise lines.error("`value` must be a mapping with `inputs` and `outcomes`", ("value",))
-    try:
-        spec = ValueSpec.model_validate(section)
-    except ValidationError as exc:
-        raise _from_validation_error(exc, lines, ("value",)) from None
-    return spec, lines
+def _read_value_spec(path: str | Path) -> tuple[ValueSpec, Spec]:
+    spec = load_spec(Path(path))
+    if spec.value is None:
+        raise spec.error("the spec has no `value:` section (the value model)")
+    return spec.value, spec
 
 
 def _need(spec: InputSpec, *names: str) -> bool:
@@ -192,7 +99,7 @@ def _distribution(spec: InputSpec, lookup: EffectLookup | None) -> Distribution:
 
 
 def _inputs(
-    specs: Mapping[str, float | InputSpec], base: Loc, lines: _Lines, lookup: EffectLookup | None
+    specs: Mapping[str, float | InputSpec], base: Loc, lines: Spec, lookup: EffectLookup | None
 ) -> dict[str, Input | float]:
     out: dict[str, Input | float] = {}
     for name, spec in specs.items():
@@ -235,11 +142,11 @@ def model_from_spec(spec: ValueSpec, effects: EffectLookup | None = None) -> Val
     ``estimate``) to ``(estimate, standard_error)``, for example
     :func:`effects_from_analysis`.
     """
-    return _model_from_spec(spec, _Lines(None), effects)
+    return _model_from_spec(spec, Spec(), effects)
 
 
 def _model_from_spec(
-    spec: ValueSpec, lines: _Lines, effects: EffectLookup | None = None
+    spec: ValueSpec, lines: Spec, effects: EffectLookup | None = None
 ) -> ValueModel:
     inputs = _inputs(spec.inputs, ("value", "inputs"), lines, effects)
     alternatives = {
@@ -278,7 +185,7 @@ def _model_from_spec(
 
 
 def _alternative(
-    name: str, alt: AlternativeSpec, lines: _Lines, effects: EffectLookup | None
+    name: str, alt: AlternativeSpec, lines: Spec, effects: EffectLookup | None
 ) -> Alternative:
     base = ("value", "alternatives", name, "inputs")
     return Alternative(
