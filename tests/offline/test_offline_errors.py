@@ -49,6 +49,8 @@ def test_duplicates_and_bad_relevance() -> None:
     dup = {"unit": [1, 1], "item": ["a", "a"], "score": [1.0, 2.0]}
     with pytest.raises(DataError, match=r"model 'model' has duplicate \(unit, item\) pairs"):
         evaluate(dup, TRUTH)
+    with pytest.raises(DataError, match=r"`truth` column 'rating' must be finite; got nan"):
+        evaluate(PRED, {"unit": [1], "item": ["a"], "relevance": [1.0], "rating": [float("nan")]})
     with pytest.raises(DataError, match=r"column 'relevance' must be non-negative; got -1.0"):
         evaluate(PRED, {"unit": [1], "item": ["a"], "relevance": [-1.0]})
     with pytest.raises(

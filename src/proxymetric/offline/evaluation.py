@@ -307,6 +307,9 @@ def evaluate(
         bad = relevance[np.isnan(relevance) | (relevance < 0)][0]
         raise DataError(f"`truth` column '{rel_col}' must be non-negative; got {float(bad)!r}")
     rating = _numeric(tcols, "truth", "rating") if "rating" in tcols else None
+    if rating is not None and not np.isfinite(rating).all():
+        bad = float(rating[~np.isfinite(rating)][0])
+        raise DataError(f"`truth` column 'rating' must be finite; got {bad!r}")
 
     models = _split_models(predictions)
     for name, cols in models.items():
