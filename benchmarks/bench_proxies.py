@@ -120,7 +120,7 @@ def main() -> None:
                         "record_id": i + 1,
                         "variant": "treatment",
                         "metrics": json.dumps(names),
-                        "covariance": json.dumps(s[i].tolist()),
+                        "covariance": s[i].astype("<f8").tobytes(),
                     }
                     for i in range(k)
                 ],

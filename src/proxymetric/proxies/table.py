@@ -67,6 +67,7 @@ def effect_table(
     units: ArrayLike,
     *,
     covariances: tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike] | None = None,
+    covariance_blocks: Sequence[tuple[Sequence[str], Sequence[str], ArrayLike]] = (),
     shipped: Sequence[str] = (),
     fold1: ArrayLike | None = None,
     fold2: ArrayLike | None = None,
@@ -75,7 +76,10 @@ def effect_table(
     """Return an :class:`EffectTable` from long-format rows (one per comparison and metric).
 
     ``covariances`` are measured noise covariances, column by column: ``(labels, metrics_a,
-    metrics_b, values)``; pairs without one get ``assumed_noise_correlation * se_a * se_b``.
+    metrics_b, values)``; ``covariance_blocks`` give them as whole matrices, ``(labels,
+    metrics, matrices)`` with ``matrices`` of shape ``(len(labels), len(metrics),
+    len(metrics))`` (NaN where unknown). Pairs without a measured covariance get
+    ``assumed_noise_correlation * se_a * se_b``.
     ``shipped`` lists the labels of shipped comparisons.
 
     >>> t = effect_table(["a", "a", "b", "b"], ["x", "y", "x", "y"], [1, 2, 3, 4],
@@ -122,19 +126,28 @@ def effect_table(
         cov[i, a, b] = v
         cov[i, b, a] = v
         measured[i[a != b]] = True  # the diagonal (the variances) is known anyway
+    for block_labels, block_metrics, block in covariance_blocks:
+        i = _positions(labels, np.asarray(block_labels, dtype=str))
+        idx = _positions(metrics, np.asarray(block_metrics, dtype=str))
+        mats = np.asarray(block, dtype=np.float64)[i >= 0][:, idx >= 0][:, :, idx >= 0]
+        i, idx = i[i >= 0], idx[idx >= 0]
+        where = (i[:, None, None], idx[None, :, None], idx[None, None, :])
+        cov[where] = np.where(np.isfinite(mats), mats, cov[where])
+        off = ~np.eye(len(idx), dtype=bool)
+        measured[i[np.any(np.isfinite(mats[:, off]), axis=1)]] = True
     folds: list[FloatArray | None] = [None, None]
     if fold1 is not None and fold2 is not None:
         f1 = np.asarray(fold1, dtype=np.float64)
         f2 = np.asarray(fold2, dtype=np.float64)
-        mats = []
+        fold_mats = []
         for f in (f1, f2):
             mat = np.full((k, m), np.nan)
             mat[row, col] = f
-            mats.append(mat)
-        if np.all(np.isfinite(mats[0][np.isfinite(eff)])) and np.all(
-            np.isfinite(mats[1][np.isfinite(eff)])
+            fold_mats.append(mat)
+        if np.all(np.isfinite(fold_mats[0][np.isfinite(eff)])) and np.all(
+            np.isfinite(fold_mats[1][np.isfinite(eff)])
         ):
-            folds = [mats[0], mats[1]]
+            folds = [fold_mats[0], fold_mats[1]]
     shipped_set = set(shipped)
     return EffectTable(
         labels=[str(v) for v in labels],
@@ -166,9 +179,7 @@ def table_from_registry(
             f"the registry {registry.url!r} holds no experiment results; record analyses with "
             "`proxymetric analyze --record` or import past experiments"
         )
-    exp = np.asarray(rows["experiment"], dtype=str)
-    variant = np.asarray(rows["variant"], dtype=str)
-    label = np.char.add(np.char.add(exp, "/"), variant)
+    label = [f"{e}/{v}" for e, v in zip(rows["experiment"], rows["variant"], strict=True)]
 
     def col(name: str) -> NDArray[np.float64]:
         return np.array(rows[name], dtype=np.float64)  # None becomes NaN
@@ -178,44 +189,31 @@ def table_from_registry(
     by_metrics: dict[str, list[int]] = {}
     for i, names_json in enumerate(c["metrics"]):
         by_metrics.setdefault(names_json, []).append(i)
-    cov_parts: list[tuple[NDArray[np.str_], NDArray[np.str_], NDArray[np.str_], FloatArray]] = []
-    for names_json, idx in by_metrics.items():
-        names = np.asarray(json.loads(names_json), dtype=str)
-        iu, ju = np.triu_indices(len(names))
-        text = "[" + ",".join(c["covariance"][i] for i in idx) + "]"
-        mats = np.array(json.loads(text), dtype=np.float64)
-        labs = np.array([f"{c['experiment'][i]}/{c['variant'][i]}" for i in idx], dtype=str)
-        cov_parts.append(
-            (
-                np.repeat(labs, len(iu)),
-                np.tile(names[iu], len(idx)),
-                np.tile(names[ju], len(idx)),
-                mats[:, iu, ju].ravel(),
-            )
+    blocks = [
+        (
+            [f"{c['experiment'][i]}/{c['variant'][i]}" for i in idx],
+            json.loads(names_json),
+            np.frombuffer(b"".join(c["covariance"][i] for i in idx), dtype="<f8")
+            .reshape(len(idx), len(json.loads(names_json)), len(json.loads(names_json)))
+            .astype(np.float64),
         )
-    if cov_parts:
-        cat = [np.concatenate([part[n] for part in cov_parts]) for n in range(4)]
-        finite = np.isfinite(cat[3].astype(np.float64))
-        covariances = (cat[0][finite], cat[1][finite], cat[2][finite], cat[3][finite])
-    else:
-        covariances = None
-    shipped_mask = np.array(
-        [
-            bool(s) and (d is None or d == v)
-            for s, d, v in zip(
-                rows["shipped"], rows["decision_variant"], rows["variant"], strict=True
-            )
-        ],
-        dtype=bool,
+        for names_json, idx in by_metrics.items()
+    ]
+    shipped = sorted(
+        {
+            label[i]
+            for i, s in enumerate(rows["shipped"])
+            if s and rows["decision_variant"][i] in (None, rows["variant"][i])
+        }
     )
     return effect_table(
         label,
-        np.asarray(rows["metric"], dtype=str),
+        rows["metric"],
         col("effect"),
         col("effect_se"),
         units,
-        covariances=covariances,
-        shipped=np.unique(label[shipped_mask]).tolist(),
+        covariance_blocks=blocks,
+        shipped=shipped,
         fold1=col("effect_fold1"),
         fold2=col("effect_fold2"),
         assumed_noise_correlation=assumed_noise_correlation,

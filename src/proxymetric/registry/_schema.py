@@ -7,7 +7,8 @@ Version 1:
   updated or deleted);
 - ``effects``: one row per metric and treatment variant of a record;
 - ``noise_covariances``: the measured sampling covariance matrix of the metrics' effect
-  estimates (from unit-level data), one row per record and treatment variant, as JSON.
+  estimates (from unit-level data), one row per record and treatment variant: the metric names
+  as JSON and the matrix as little-endian float64 bytes.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -86,6 +88,7 @@ noise_covariances = Table(
     Column("record_id", Integer, ForeignKey("records.id"), nullable=False),
     Column("variant", String(255), nullable=False),
     Column("metrics", Text, nullable=False),  # JSON list of metric names
-    Column("covariance", Text, nullable=False),  # JSON matrix over those metrics
+    # The matrix over those metrics, row-major little-endian float64 (NaN where unknown).
+    Column("covariance", LargeBinary, nullable=False),
 )
 Index("ix_noise_record", noise_covariances.c.record_id)

@@ -18,7 +18,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import sqlalchemy as sa
+from numpy.typing import NDArray
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
     from proxymetric.analysis.result import ExperimentResult
     from proxymetric.spec.model import Spec
 
-__all__ = ["EffectRecord", "Record", "Registry", "registry_url", "spec_hash"]
+__all__ = ["EffectRecord", "Record", "Registry", "covariance_matrix", "registry_url", "spec_hash"]
 
 Kind = Literal["analysis", "plan", "import"]
 KINDS: tuple[Kind, ...] = ("analysis", "plan", "import")
@@ -279,9 +281,10 @@ class Registry:
                 {
                     "variant": variant,
                     "metrics": json.dumps(metrics),
-                    "covariance": json.dumps(
-                        [[_opt_float(mat[a].get(b)) for b in metrics] for a in metrics]
-                    ),
+                    "covariance": np.array(
+                        [[mat[a].get(b, math.nan) for b in metrics] for a in metrics],
+                        dtype="<f8",
+                    ).tobytes(),
                 }
             )
         details = {
@@ -447,12 +450,9 @@ class Registry:
                     )
                 ).mappings():
                     metrics = json.loads(c["metrics"])
-                    matrix = json.loads(c["covariance"])
+                    matrix = _matrix(c["covariance"], len(metrics)).tolist()
                     covs[int(c["record_id"])][str(c["variant"])] = {
-                        a: {
-                            b: math.nan if v is None else float(v)
-                            for b, v in zip(metrics, row, strict=True)
-                        }
+                        a: {b: float(v) for b, v in zip(metrics, row, strict=True)}
                         for a, row in zip(metrics, matrix, strict=True)
                     }
         return [
@@ -537,7 +537,8 @@ class Registry:
     def covariance_rows(self) -> dict[str, list[Any]]:
         """Return, column by column, the measured noise covariances of :meth:`effect_rows`.
 
-        ``metrics`` and ``covariance`` are JSON: the metric names and the matrix over them.
+        ``metrics`` is a JSON list of names, ``covariance`` the matrix over them as
+        little-endian float64 bytes.
         """
         r, c = schema.records, schema.noise_covariances
         cols = [r.c.experiment, c.c.variant, c.c.metrics, c.c.covariance]
@@ -564,6 +565,16 @@ class Registry:
             result.close()
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
         return {n: list(col) for n, col in zip(names, columns, strict=True)}
+
+
+def covariance_matrix(blob: bytes, size: int) -> NDArray[np.float64]:
+    """Return the ``size x size`` noise covariance matrix of a ``noise_covariances`` row."""
+    return _matrix(blob, size)
+
+
+def _matrix(blob: bytes, size: int) -> NDArray[np.float64]:
+    """Return the ``size x size`` matrix stored as little-endian float64 bytes."""
+    return np.frombuffer(blob, dtype="<f8").reshape(size, size).astype(np.float64)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
