@@ -41,20 +41,12 @@ def read_table(path: str | os.PathLike[str], *, param: str = "path") -> Columns:
     return as_columns(frame, param=param)
 
 
-def _is_table(obj: Any) -> bool:
-    module = type(obj).__module__
-    return (
-        isinstance(obj, Mapping)
-        or module.startswith(("pandas", "polars"))
-        or (hasattr(obj, "to_pandas"))
-    )
-
-
 def as_columns(obj: Any, *, param: str = "table") -> Columns:
     """Return ``obj`` as a dict of 1-D numpy arrays.
 
     ``obj`` may be a path, a mapping of column name to array-like, a pandas or polars data frame,
-    or anything with ``to_pandas()`` (a pyarrow table, an Ibis table expression).
+    a pyarrow table, anything with ``to_pyarrow()`` (an Ibis table expression) or with
+    ``to_pandas()``.
 
     >>> sorted(as_columns({"unit": [1, 2], "item": ["a", "b"]}))
     ['item', 'unit']
@@ -65,6 +57,9 @@ def as_columns(obj: Any, *, param: str = "table") -> Columns:
         cols = {str(k): np.asarray(v) for k, v in obj.items()}
     elif type(obj).__module__.startswith(("pandas", "polars")):
         cols = {str(c): np.asarray(obj[c]) for c in obj.columns}
+    elif hasattr(obj, "to_pyarrow") or hasattr(obj, "column_names"):
+        table = obj.to_pyarrow() if hasattr(obj, "to_pyarrow") else obj  # Ibis, or Arrow
+        cols = {str(c): table.column(c).to_numpy() for c in table.column_names}
     elif hasattr(obj, "to_pandas"):
         frame = obj.to_pandas()
         cols = {str(c): np.asarray(frame[c]) for c in frame.columns}
