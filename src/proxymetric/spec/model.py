@@ -7,6 +7,7 @@ are cross-checked when the spec is loaded (see :func:`proxymetric.spec.load_spec
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Literal
 
@@ -18,18 +19,25 @@ from proxymetric.spec.value import ValueSpec
 
 __all__ = [
     "PRE_PERIOD",
+    "ROLES",
+    "EthicsReviewSpec",
+    "EvaluationSpec",
     "EventValue",
     "ExperimentSpec",
     "GuardrailSpec",
+    "LinkSpec",
     "MetricSpec",
     "SourceSpec",
     "Spec",
     "SummaryColumns",
     "SummarySpec",
+    "TrafficSpec",
 ]
 
 MetricType = Literal["mean", "proportion", "ratio"]
 AggregateKind = Literal["sum", "count", "count_distinct", "max", "any"]
+Role = Literal["north_star", "proxy", "guardrail", "model_objective"]
+ROLES: tuple[Role, ...] = ("north_star", "proxy", "guardrail", "model_objective")
 PRE_PERIOD = "pre_period"
 
 
@@ -157,6 +165,18 @@ class EventValue(_Model):
         return self
 
 
+class LinkSpec(_Model):
+    """A declared link from a metric to the north star: why it moves money, and who reviewed it.
+
+    ``to`` names what the metric links to (the north star by default); ``reviewed_by`` who
+    checked the reasoning or the past experiments behind it; ``note`` the reasoning itself.
+    """
+
+    to: str | None = None
+    reviewed_by: str | None = None
+    note: str | None = None
+
+
 class MetricSpec(_Model):
     """A metric: a per-unit ``mean``, a ``proportion`` (0/1 column) or a ``ratio`` of sums.
 
@@ -177,6 +197,13 @@ class MetricSpec(_Model):
     better (latency, cost, incidents). ``fill_missing`` replaces missing values (for example
     0 for "no purchase"); without it, missing values make the metric undefined, with a reason.
     ``value_per_unit`` is the money value of one unit of the metric (per randomization unit).
+
+    The good-metric checklist (``proxymetric check``) reads optional keys: ``role`` in the
+    metric tree (``north_star``, ``proxy``, ``guardrail``, ``model_objective``), ``link`` (a
+    reviewed link to the north star), ``computed_by`` (who produces the column it reads),
+    ``expected_effect`` (the relative effect the team expects, such as 0.02 for +2%), and the
+    metric's current per-unit ``baseline_mean`` and ``baseline_sd`` (the rate alone for a
+    proportion), which size the test.
     """
 
     type: MetricType
@@ -195,6 +222,12 @@ class MetricSpec(_Model):
     value_per_unit: float | None = None
     description: str | None = None
     owner: str | None = None
+    role: Role | None = None
+    link: LinkSpec | None = None
+    computed_by: str | None = None
+    expected_effect: float | None = None
+    baseline_mean: float | None = None
+    baseline_sd: float | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _columns_for_type(self) -> MetricSpec:
@@ -300,16 +333,83 @@ class ExperimentSpec(_Model):
         return roles
 
 
+class EvaluationSpec(_Model):
+    """A metric measured offline, by a blind test or by interleaving instead of an A/B test.
+
+    ``kind`` is ``offline`` (a model objective scored on logged data), ``blind_test`` (raters
+    judge pairs of outputs without knowing which system made which) or ``interleaving`` (one
+    list mixes both rankers; each query prefers one). ``sample_size`` is the planned number of
+    judged pairs or queries (test examples offline); ``expected_win_rate`` the share of decided
+    judgments the team expects the new system to win; ``cost_per_judgment`` what one judgment
+    costs. ``guardrails`` name the metrics or evaluations that balance it. ``role``, ``link``,
+    ``owner``, ``computed_by``, ``value_per_unit`` and ``direction`` mean what they mean for a
+    metric.
+    """
+
+    kind: Literal["offline", "blind_test", "interleaving"]
+    description: str | None = None
+    role: Role | None = None
+    owner: str | None = None
+    computed_by: str | None = None
+    link: LinkSpec | None = None
+    value_per_unit: float | None = None
+    direction: Literal["increase", "decrease"] = "increase"
+    sample_size: int | None = Field(default=None, gt=0)
+    expected_win_rate: float | None = Field(default=None, gt=0, lt=1)
+    cost_per_judgment: float | None = Field(default=None, ge=0)
+    guardrails: list[str] = Field(default_factory=list)
+
+
+class TrafficSpec(_Model):
+    """The traffic a test would get: new ``units_per_day`` or a fixed ``population``.
+
+    ``days`` is the planned duration of a test and ``max_days`` the longest the team would
+    run one.
+    """
+
+    units_per_day: float | None = Field(default=None, gt=0)
+    population: int | None = Field(default=None, gt=0)
+    days: int = Field(default=14, gt=0)
+    max_days: int = Field(default=56, gt=0)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> TrafficSpec:
+        if (self.units_per_day is None) == (self.population is None):
+            raise ValueError("traffic needs one of `units_per_day` and `population`")
+        if self.max_days < self.days:
+            raise ValueError(f"`max_days` ({self.max_days}) must be >= `days` ({self.days})")
+        return self
+
+
+class EthicsReviewSpec(_Model):
+    """The ethical review of the project: who reviewed it, when, and the outcome."""
+
+    reviewer: str | None = None
+    date: dt.date | str | None = None
+    outcome: str | None = None
+    notes: str | None = None
+
+
 class Spec(_Model):
-    """The whole spec file."""
+    """The whole spec file.
+
+    Besides the metric tree, the checklist of ``proxymetric check`` reads ``baseline`` (the
+    non-ML way of reaching the goal), ``model_owner`` (the team that builds the model),
+    ``traffic``, ``evaluations`` and ``ethics_review``.
+    """
 
     request: str | None = None
     goal: str | None = None
     north_star: str | None = None
+    baseline: str | None = None
+    model_owner: str | None = None
+    traffic: TrafficSpec | None = None
     sources: dict[str, SourceSpec] = Field(default_factory=dict)
     metrics: dict[str, MetricSpec] = Field(default_factory=dict)
+    evaluations: dict[str, EvaluationSpec] = Field(default_factory=dict)
     experiments: dict[str, ExperimentSpec] = Field(default_factory=dict)
     value: ValueSpec | None = None
+    ethics_review: EthicsReviewSpec | None = None
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
     _file: str | None = PrivateAttr(default=None)
