@@ -45,8 +45,8 @@ def registry_url(location: str | Path) -> str:
 
     >>> registry_url("postgresql://team@db/experiments")
     'postgresql://team@db/experiments'
-    >>> registry_url("/tmp/proxymetric.db")
-    'sqlite:////tmp/proxymetric.db'
+    >>> registry_url("/data/proxymetric.db")
+    'sqlite:////data/proxymetric.db'
     """
     text = str(location)
     if "://" in text:
