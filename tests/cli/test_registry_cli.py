@@ -122,3 +122,39 @@ def test_every_command_of_the_guide_runs(
     assert outputs[1].startswith("imported 78 experiments (396 effects) from examples/data/asos")
     assert "gate-40" in outputs[2]
     assert outputs[3].startswith("### Record 2: ")
+
+
+SHIPPED = """experiment,metric,effect,effect_se,control_units,treatment_units,shipped
+a,revenue,0.05,0.02,1000,1000,true
+b,revenue,-0.01,0.02,1000,1000,false
+c,revenue,0.01,0.02,1000,1000,false
+d,revenue,0.045,0.02,1000,1000,true
+e,revenue,0.0,0.02,1000,1000,false
+f,revenue,-0.03,0.02,1000,1000,false
+"""
+
+
+def test_impact(tmp_path: Path) -> None:
+    # Reference: the normal-normal posterior mean in closed form, recomputed with numpy:
+    # mu = mean(y), tau^2 = var(y) - mean(se^2), B = tau^2 / (tau^2 + se^2).
+    import numpy as np
+
+    (tmp_path / "e.csv").write_text(SHIPPED)
+    db = str(tmp_path / "r.db")
+    runner.invoke(app, ["registry", "import", str(tmp_path / "e.csv"), "-r", db])
+    args = ["registry", "impact", "-r", db, "-m", "revenue", "--value-per-unit", "2"]
+    res = runner.invoke(app, [*args, "--units", "1000000", "-f", "json"])
+    assert res.exit_code == 0, res.output
+    imp = json.loads(res.output)
+    y = np.array([0.05, -0.01, 0.01, 0.045, 0.0, -0.03])
+    tau2 = y.var(ddof=1) - 0.02**2
+    b = tau2 / (tau2 + 0.02**2)
+    post = y.mean() + b * (y - y.mean())
+    assert imp["naive_money"] == pytest.approx((0.05 + 0.045) * 2e6)
+    assert imp["shrunk_money"] == pytest.approx((post[0] + post[3]) * 2e6)
+    assert [s["comparison"] for s in imp["shipped"]] == ["a/treatment", "d/treatment"]
+    table = runner.invoke(app, [*args, "--units", "1000000"])
+    assert "Program impact on revenue" in table.output
+    bad = runner.invoke(app, [*args, "--units", "-1"])
+    assert bad.exit_code == 2
+    assert "`units` == -1.0, must be > 0" in bad.output

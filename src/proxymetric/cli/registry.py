@@ -9,6 +9,8 @@ import typer
 
 from proxymetric._validation import check_choice
 from proxymetric.cli._common import OutputFormat, console, echo, user_errors
+from proxymetric.proxies import program_impact, table_from_registry
+from proxymetric.proxies._render import impact_sections
 from proxymetric.registry import Registry, import_asos, import_csv
 from proxymetric.registry._render import (
     Section,
@@ -25,7 +27,7 @@ __all__ = ["register"]
 
 registry_app = typer.Typer(
     name="registry",
-    help="The registry of past experiments: list, show and import records.",
+    help="The registry of past experiments: list, show and import records; program impact.",
     no_args_is_help=True,
 )
 
@@ -104,6 +106,29 @@ def import_file(
         echo(to_json(summary))
     else:
         echo(import_text(summary))
+
+
+@registry_app.command("impact")
+@user_errors
+def impact(
+    metric: Annotated[str, typer.Option("--metric", "-m", help="The metric valued in money.")],
+    value_per_unit: Annotated[
+        float,
+        typer.Option("--value-per-unit", help="Money per unit of the metric, per unit reached."),
+    ],
+    units: Annotated[
+        float, typer.Option("--units", help="Units the shipped changes reach over the period.")
+    ],
+    registry: RegistryOption = "proxymetric.db",
+    confidence: Annotated[float, typer.Option(help="Confidence level of the interval.")] = 0.95,
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """Cumulative impact of the shipped experiments in money, winner's curse corrected."""
+    table = table_from_registry(Registry(registry, create=False))
+    result = program_impact(
+        table, metric, value_per_unit=value_per_unit, units=units, confidence=confidence
+    )
+    _show(result, impact_sections(result), output)
 
 
 @user_errors

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 
+from proxymetric.proxies.impact import ProgramImpact
 from proxymetric.proxies.validation import ProxyReport
 from proxymetric.registry._render import Section
+from proxymetric.report import format_number
 
-__all__ = ["proxy_sections"]
+__all__ = ["impact_sections", "proxy_sections"]
 
 
 def _r(x: float | None) -> str:
@@ -69,3 +71,48 @@ def proxy_sections(rep: ProxyReport) -> list[Section]:
     if rep.warnings:
         sections.append(Section("Warnings", "\n".join(f"- {w}" for w in rep.warnings)))
     return sections
+
+
+def impact_sections(imp: ProgramImpact) -> list[Section]:
+    """Return the sections of a :class:`ProgramImpact`: totals, then each shipped change."""
+    level = f"{imp.confidence:.0%}"
+    text = (
+        f"{imp.n_shipped} shipped of {imp.n_experiments} comparisons; value of one unit of "
+        f"{imp.metric} per unit reached {imp.value_per_unit:g}, {imp.units:,.0f} units reached; "
+        f"prior of true effects N({imp.prior_mean:.4g}, {imp.prior_sd:.4g}^2) fitted over all "
+        "comparisons"
+    )
+    totals = Section(
+        f"Program impact on {imp.metric}",
+        text,
+        ("claimed (naive sum)", "earned (shrunk sum)", f"{level} interval", "overstatement"),
+        (
+            (
+                format_number(imp.naive_money),
+                format_number(imp.shrunk_money),
+                (
+                    f"[{format_number(imp.shrunk_money_ci_lower)}, "
+                    f"{format_number(imp.shrunk_money_ci_upper)}]"
+                ),
+                format_number(imp.overstatement),
+            ),
+        ),
+    )
+    rows = Section(
+        "Shipped changes",
+        "shrinkage: share of the distance to the prior mean removed (the winner's curse)",
+        ("comparison", "effect", "se", "shrunk effect", "shrinkage", "money", "shrunk money"),
+        tuple(
+            (
+                s.comparison,
+                format_number(s.effect),
+                format_number(s.effect_se),
+                format_number(s.shrunk_effect),
+                _pct(s.shrinkage),
+                format_number(s.money),
+                format_number(s.shrunk_money),
+            )
+            for s in imp.shipped
+        ),
+    )
+    return [totals, rows]
