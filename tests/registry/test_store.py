@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import proxymetric
 from proxymetric.analysis.result import ExperimentResult
@@ -267,3 +269,30 @@ def test_measured_noise_covariance_reaches_proxy_validation(
     assert table.noise_cov[0, i, j] == pytest.approx(cov["retention_1"]["retention_7"])
     se = np.sqrt(table.noise_cov[2, [i, j], [i, j]])
     assert table.noise_cov[2, i, j] == pytest.approx(0.25 * se[0] * se[1])
+
+
+finite = st.floats(-1e6, 1e6, allow_nan=False)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.text(min_size=1, max_size=8), finite, st.floats(0, 1e3), st.integers(1, 10**9)
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_any_effects_round_trip(tmp_path: Path, rows: list[tuple[str, float, float, int]]) -> None:
+    # Whatever the names and numbers, a record reads back exactly as written.
+    reg = Registry(f"sqlite:///{tmp_path / 'h.db'}")
+    effects = [
+        EffectRecord(variant="v", metric=m, role=None, effect=e, effect_se=s, control_units=n)
+        for m, e, s, n in rows
+    ]
+    rid = reg.add_summary("exp", effects)
+    assert reg.get(rid).effects == effects
+    reg.close()
