@@ -120,6 +120,9 @@ def main(argv: Sequence[str] | None = None) -> OfflineResult:
     best = winners(result)
     for name in ("rmse", f"ndcg@{args.k}", f"recall@{args.k}", f"coverage@{args.k}"):
         print(f"best {name}: {best[name]}")
+    for c in result.comparisons:
+        if c.metric == "rmse":
+            print(f"rmse of {c.model} - {c.baseline}: {c.difference:+.4f} (p = {c.pvalue:.3f})")
     same = best["rmse"] == best[f"ndcg@{args.k}"]
     print(f"the lowest-RMSE model is {'also' if same else 'not'} the best ranker by NDCG")
     return result

@@ -5,6 +5,7 @@ from proxymetric.offline.baselines import (
     ItemMean,
     MatrixFactorization,
     MostPopular,
+    Recommender,
     predictions_table,
     temporal_split,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "MetricValue",
     "MostPopular",
     "OfflineResult",
+    "Recommender",
     "evaluate",
     "predictions_table",
     "temporal_split",
