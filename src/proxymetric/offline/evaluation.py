@@ -267,10 +267,11 @@ def evaluate(
     """Evaluate models offline; return an :class:`OfflineResult`.
 
     ``predictions`` is a table with columns ``model`` (optional), ``unit``, ``item`` and
-    ``score`` and/or ``predicted_rating`` (a path, a mapping of columns, a data frame, anything
-    with ``to_pandas()``), or a mapping of model name to such a table. Lists are ranked by
-    ``score`` (by ``predicted_rating`` when there is no score). ``truth`` has ``unit``, ``item``
-    and ``relevance`` and/or ``rating``; ranking uses ``relevance`` (``rating`` when absent),
+    ``score`` and/or ``predicted_rating`` (a CSV or Parquet path, a mapping of columns, a pandas
+    or polars data frame, a pyarrow or Ibis table), or a mapping of model name to such a table.
+    Lists are ranked by ``score`` (by ``predicted_rating`` when there is no score). ``truth``
+    has ``unit``, ``item`` and ``relevance`` and/or ``rating``; ranking uses ``relevance``
+    (``rating`` when absent),
     RMSE and MAE use ``rating``. ``item_features`` (a mapping of item to labels, or a table with
     ``item`` and pipe-separated ``features``) enables ``diversity@k`` and adds its items to the
     catalogue; ``interactions`` (``unit``, ``item``, for example the training data, default
