@@ -271,11 +271,10 @@ def evaluate(
     or polars data frame, a pyarrow or Ibis table), or a mapping of model name to such a table.
     Lists are ranked by ``score`` (by ``predicted_rating`` when there is no score). ``truth``
     has ``unit``, ``item`` and ``relevance`` and/or ``rating``; ranking uses ``relevance``
-    (``rating`` when absent),
-    RMSE and MAE use ``rating``. ``item_features`` (a mapping of item to labels, or a table with
-    ``item`` and pipe-separated ``features``) enables ``diversity@k`` and adds its items to the
-    catalogue; ``interactions`` (``unit``, ``item``, for example the training data, default
-    the truth) defines item popularity.
+    (``rating`` when absent), RMSE and MAE use ``rating``. ``item_features`` (a mapping of item
+    to labels, or a table with ``item`` and pipe-separated ``features``) enables
+    ``diversity@k`` and adds its items to the catalogue; ``interactions`` (``unit``, ``item``,
+    for example the training data, default the truth) defines item popularity.
 
     Intervals are percentile intervals of a per-unit bootstrap (units resampled with
     replacement, ``n_bootstrap`` replicates, seeded); each model other than ``baseline`` (default:
