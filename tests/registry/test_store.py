@@ -5,15 +5,13 @@ from __future__ import annotations
 import dataclasses
 import math
 import multiprocessing
-import os
+import runpy
 import signal
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
-import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +20,6 @@ from proxymetric.analysis.result import ExperimentResult
 from proxymetric.errors import ProxymetricError
 from proxymetric.proxies import table_from_registry
 from proxymetric.registry import EffectRecord, Registry, plan_deviations, registry_url, spec_hash
-from proxymetric.registry import store as store_module
 
 
 @pytest.fixture(scope="module")
@@ -189,51 +186,45 @@ def test_location_errors(tmp_path: Path) -> None:
     assert registry_url("sqlite://") == "sqlite://"
 
 
-def _writer(path: str, worker: int, n: int) -> None:
-    reg = Registry(path, timeout=120)
-    for i in range(n):
-        reg.add_summary(f"w{worker}-{i}", _effects(5, f"w{worker}"))
-    reg.close()
+WRITERS = str(Path(__file__).with_name("_writers.py"))
+
+
+def _spawn(db: str, mode: str, worker: int = 0) -> multiprocessing.process.BaseProcess:
+    # Spawned interpreters (not forks): safe whatever threads the test process has started.
+    ctx = multiprocessing.get_context("spawn")
+    proc = ctx.Process(
+        target=runpy.run_path,
+        args=(WRITERS,),
+        kwargs={
+            "init_globals": {"DB": db, "MODE": mode, "WORKER": worker},
+            "run_name": "__main__",
+        },
+    )
+    proc.start()
+    return proc
 
 
 def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
-    # Six processes append 20 records of 5 effects each at the same time, on a fresh file (so
+    # Four processes append 30 records of 5 effects each at the same time, on a fresh file (so
     # they also race to create the schema).
     path = str(tmp_path / "r.db")
-    ctx = multiprocessing.get_context("fork")
-    procs = [ctx.Process(target=_writer, args=(path, w, 20)) for w in range(6)]
-    for p in procs:
-        p.start()
+    procs = [_spawn(path, "append", w) for w in range(4)]
     for p in procs:
         p.join(120)
-    assert [p.exitcode for p in procs] == [0] * 6
+    assert [p.exitcode for p in procs] == [0] * 4
     reg = Registry(path)
     records = reg.records(with_effects=True)
     assert len(records) == 120
-    assert {r.experiment for r in records} == {f"w{w}-{i}" for w in range(6) for i in range(20)}
+    assert {r.experiment for r in records} == {f"w{w}-{i}" for w in range(4) for i in range(30)}
     assert all(len(r.effects) == 5 for r in records)
     assert len({r.id for r in records}) == 120
-
-
-def _killed_writer(path: str) -> None:
-    reg = Registry(path)
-    real = store_module._insert_rows
-
-    def die_half_way(conn: Any, table: sa.Table, rows: Any) -> None:
-        real(conn, table, rows[:2])  # some effect rows are in, the rest never will be
-        os.kill(os.getpid(), signal.SIGKILL)
-
-    store_module._insert_rows = die_half_way
-    reg.add_summary("half", _effects(5, "x"))
 
 
 def test_a_killed_writer_leaves_no_half_record(tmp_path: Path) -> None:
     path = str(tmp_path / "r.db")
     reg = Registry(path)
     reg.add_summary("before", _effects(3, "b"))
-    ctx = multiprocessing.get_context("fork")
-    proc = ctx.Process(target=_killed_writer, args=(path,))
-    proc.start()
+    proc = _spawn(path, "die")
     proc.join(60)
     assert proc.exitcode == -signal.SIGKILL
     reg = Registry(path)
