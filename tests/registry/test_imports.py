@@ -105,6 +105,13 @@ def test_generic_csv(tmp_path: Path) -> None:
             ),
         ),
         (
+            "experiment,metric,effect,effect_se,control_units,treatment_units\ne,m,1,1,1,1\ne,m,2,1,1,1\n",
+            (
+                "export.csv:3: experiment 'e', variant 'treatment', metric 'm' is already on "
+                "line 2; give one row per variant and metric"
+            ),
+        ),
+        (
             (
                 "experiment,metric,effect,effect_se,control_units,treatment_units,shipped\n"
                 "e,m,1,1,1,1,maybe\n"

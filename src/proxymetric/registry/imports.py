@@ -215,7 +215,15 @@ def import_csv(registry: Registry, path: str | Path) -> ImportSummary:
         effects = []
         shipped: bool | None = None
         decision: str | None = None
+        seen: dict[tuple[str, str], int] = {}
         for line, row in rows:
+            key = ((row.get("variant") or "treatment").strip(), row["metric"].strip())
+            if key in seen:
+                raise DataError(
+                    f"{p.name}:{line}: experiment {exp!r}, variant {key[0]!r}, metric {key[1]!r} "
+                    f"is already on line {seen[key]}; give one row per variant and metric"
+                )
+            seen[key] = line
             se = _number(p, line, row, "effect_se")
             if se < 0:
                 raise DataError(f"{p.name}:{line}: column `effect_se` must be >= 0; got {se!r}")
