@@ -359,10 +359,7 @@ def _ab_cells(spec: Spec, item: _Item) -> tuple[Cell, Cell]:
     missing = _missing_design(spec, item)
     if missing is not None:
         text = f"cannot size the test: declare {missing}"
-        return (
-            _cell("cheap_and_fast", "warn", text, advice=f"declare {missing}"),
-            _cell("sensitive", "warn", text, advice=f"declare {missing}"),
-        )
+        return _cell("cheap_and_fast", "warn", text), _cell("sensitive", "warn", text)
     exp = spec.experiments[item.experiment]
     plan = _plan(spec, exp)
     target = _target(spec, item)
@@ -537,10 +534,7 @@ def _paired_cells(spec: Spec, item: _Item) -> tuple[Cell, Cell]:
     what = "judgments" if e.kind == "blind_test" else "queries with a preference"
     if e.expected_win_rate is None or e.expected_win_rate == 0.5:
         text = "cannot size it: declare `expected_win_rate` (not 0.5)"
-        return (
-            _cell("cheap_and_fast", "warn", text, advice="declare `expected_win_rate`"),
-            _cell("sensitive", "warn", text, advice="declare `expected_win_rate`"),
-        )
+        return _cell("cheap_and_fast", "warn", text), _cell("sensitive", "warn", text)
     p1 = e.expected_win_rate
     p_eff = p1 if p1 > 0.5 else 1.0 - p1
     needed = judgments_needed(p_eff).judgments
@@ -565,8 +559,7 @@ def _paired_cells(spec: Spec, item: _Item) -> tuple[Cell, Cell]:
         return cheap, _cell(
             "sensitive",
             "warn",
-            "declare `sample_size` (the planned judgments)",
-            advice="declare `sample_size`",
+            "cannot size it: declare `sample_size` (the planned judgments)",
         )
     mde = _mde_win_rate(e.sample_size)
     at = f"detectable win rate {_pct(mde)} with {e.sample_size:,} {what}"

@@ -1,0 +1,109 @@
+"""Render a :class:`Scorecard` as a terminal table (rich) or markdown."""
+
+from __future__ import annotations
+
+import math
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from proxymetric.check.results import Cell, Scorecard
+
+__all__ = ["print_scorecard", "to_markdown"]
+
+_STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "n/a": "dim"}
+_TITLE = {
+    "tied_to_money": "money",
+    "external_oracle": "oracle",
+    "attributable": "attributable",
+    "cheap_and_fast": "cheap & fast",
+    "sensitive": "sensitive",
+    "balanced": "balanced",
+    "validated": "validated",
+}
+
+
+def _number(cell: Cell) -> str:
+    v = cell.value
+    if not math.isfinite(v):
+        return ""
+    if cell.value_name in ("rel_mde", "win_rate"):
+        return f"{v:.1%}"
+    if cell.value_name == "correlation":
+        return f"{v:+.2f}"
+    if cell.value_name == "days":
+        return f"{v:.0f} d"
+    return f"{v:,.4g}"
+
+
+def _summary(card: Scorecard) -> str:
+    verdict = "PASS" if card.passed else "FAIL"
+    return f"{verdict}: {card.n_pass} pass, {card.n_warn} warn, {card.n_fail} fail"
+
+
+def print_scorecard(card: Scorecard, console: Console) -> None:
+    """Print the scorecard: a status grid, the reasons of every cell, the project checks."""
+    grid = Table(title=escape(f"Good-metric checklist {card.spec}".rstrip()), title_justify="left")
+    grid.add_column("metric")
+    grid.add_column("role")
+    for prop in card.properties:
+        grid.add_column(_TITLE[prop], justify="center")
+    for row in card.rows:
+        cells = []
+        for c in row.cells:
+            text = c.status + (f" {_number(c)}" if _number(c) else "")
+            cells.append(f"[{_STYLE[c.status]}]{text}[/]")
+        grid.add_row(escape(row.metric), row.role.replace("_", " "), *cells)
+    if card.rows:
+        console.print(grid)
+    else:
+        console.print("[yellow]no metrics or evaluations to check[/]")
+    details = Table(show_header=True, box=None, pad_edge=False)
+    details.add_column("metric")
+    details.add_column("property")
+    details.add_column("status")
+    details.add_column("reason")
+    for row in card.rows:
+        for c in row.cells:
+            reason = c.reason + (f" [dim]-> {c.advice}[/]" if c.advice else "")
+            details.add_row(
+                row.metric, _TITLE[c.property], f"[{_STYLE[c.status]}]{c.status}[/]", reason
+            )
+    if card.rows:
+        console.print(details)
+    project = Table(title="Project", title_justify="left", box=None, pad_edge=False)
+    project.add_column("check")
+    project.add_column("status")
+    project.add_column("reason")
+    for p in card.project:
+        project.add_row(
+            p.check.replace("_", " "), f"[{_STYLE[p.status]}]{p.status}[/]", escape(p.reason)
+        )
+    console.print(project)
+    style = "green" if card.passed else "bold red"
+    console.print(f"[{style}]{_summary(card)}[/]")
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def to_markdown(card: Scorecard) -> str:
+    """Return the scorecard as markdown: the status grid, the reasons, the project checks."""
+    head = ["metric", "role", *(_TITLE[p] for p in card.properties)]
+    lines = [f"## Good-metric checklist {card.spec}".rstrip(), ""]
+    if card.rows:
+        lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        for row in card.rows:
+            cells = [f"{c.status} {_number(c)}".strip() for c in row.cells]
+            lines.append(f"| {row.metric} | {row.role} | " + " | ".join(cells) + " |")
+        lines += ["", "| metric | property | status | reason |", "|---|---|---|---|"]
+        for row in card.rows:
+            for c in row.cells:
+                reason = c.reason + (f" (instead: {c.advice})" if c.advice else "")
+                lines.append(f"| {row.metric} | {c.property} | {c.status} | {_md(reason)} |")
+    lines += ["", "| project check | status | reason |", "|---|---|---|"]
+    lines += [f"| {p.check} | {p.status} | {_md(p.reason)} |" for p in card.project]
+    lines += ["", f"**{_summary(card)}**"]
+    return "\n".join(lines)
