@@ -98,21 +98,20 @@ def _units(
     ).drop("_nvariants")
 
 
-def _aggregate(value: ir.Column | None, cond: ir.BooleanValue, kind: AggregateKind) -> ir.Scalar:
+def _aggregate(
+    value: ir.Column | None, rows: ir.Column, cond: ir.BooleanValue, kind: str
+) -> ir.Scalar:
+    """One SQL aggregate; ``rows`` is a column that is never NULL where ``cond`` holds."""
     if kind == "sum":
         assert value is not None
         return value.cast("float64").sum(where=cond)
     if kind == "count":
-        if value is None:
-            return ibis.ifelse(cond, 1, 0).sum()
-        return value.count(where=cond)
+        return (value if value is not None else rows).count(where=cond)
     if kind == "count_distinct":
         assert value is not None
         return value.nunique(where=cond)
-    if kind == "max":
-        assert value is not None
-        return value.cast("float64").max(where=cond)
-    return ibis.ifelse(cond, 1, 0).max()
+    assert value is not None
+    return value.cast("float64").max(where=cond)
 
 
 def _event_aggregates(
@@ -122,38 +121,63 @@ def _event_aggregates(
     units: ir.Table,
     aggregates: Mapping[str, EventAggregate],
     request: AssignmentRequest,
-) -> ir.Table:
+    prefix: str,
+) -> tuple[ir.Table, dict[str, str]]:
+    """Per-unit aggregates of one event source, and the column that holds each requested key.
+
+    Identical requests share one column (a metric's count that is also a ratio's numerator).
+    """
     assert spec.unit is not None
     assert spec.timestamp is not None
     events = resolver.table(name, spec)
     needed = [spec.unit, spec.timestamp] + [a.column for a in aggregates.values() if a.column]
     check_columns(name, spec, events, needed)
     # Filters are checked and translated against the event source's own columns, and carried
-    # through the join as boolean columns, so they can never see the join's internal columns.
+    # through the join as boolean columns (one per distinct filter), so they can never see the
+    # join's internal columns.
+    filters = list(dict.fromkeys(a.filter for a in aggregates.values() if a.filter))
+    owners = {a.filter: a.owner for a in aggregates.values() if a.filter}
     flags = {
-        f"_f{i}": translate_filter(a.filter, events, where=a.owner)
-        for i, a in enumerate(aggregates.values())
-        if a.filter
+        f"_f{i}": translate_filter(text, events, where=owners[text])
+        for i, text in enumerate(filters)
     }
-    events = events.mutate(
-        _ts=_timestamp(events, spec.timestamp, name), _key=events[spec.unit], **flags
+    events = events.select(
+        _ts=_timestamp(events, spec.timestamp, name),
+        _key=events[spec.unit],
+        **{c: events[c] for c in dict.fromkeys(a.column for a in aggregates.values() if a.column)},
+        **flags,
     )
     joined = events.inner_join(units.select("_unit", "_t0"), events._key == units._unit)
     in_range = joined._ts >= joined._t0 - _seconds(request.pre_period_days)
-    in_analysis = joined._ts >= joined._t0
     if request.window_days is not None:
-        before_end = joined._ts < joined._t0 + _seconds(request.window_days)
-        in_range = in_range & before_end
-        in_analysis = in_analysis & before_end
-    in_pre = joined._ts < joined._t0
-    exprs = {}
-    for i, (key, a) in enumerate(aggregates.items()):
-        cond = in_analysis if a.period == "analysis" else in_pre
-        if a.filter:
-            cond = cond & joined[f"_f{i}"]
-        exprs[key] = _aggregate(joined[a.column] if a.column else None, cond, a.aggregate)
+        in_range = in_range & (joined._ts < joined._t0 + _seconds(request.window_days))
     joined = joined.filter(in_range)
-    return joined.group_by("_unit").aggregate(**exprs)
+    # Rows are in [t0 - pre, t0 + window) now, so each period is one comparison with t0.
+    in_analysis = joined._ts >= joined._t0
+    in_pre = joined._ts < joined._t0
+    # Identical aggregates are computed once ("any" is a count of matching events above 0).
+    sql_aggs: dict[tuple[str, str | None, str | None, str], str] = {}
+    exprs: dict[str, ir.Scalar] = {}
+    outputs: dict[str, tuple[str, bool]] = {}
+    for key, a in aggregates.items():
+        kind = "count" if a.aggregate == "any" else a.aggregate
+        column = None if a.aggregate == "any" else a.column
+        spec_key = (kind, column, a.filter, a.period)
+        if spec_key not in sql_aggs:
+            alias = sql_aggs[spec_key] = f"{prefix}{len(sql_aggs)}"
+            cond = in_analysis if a.period == "analysis" else in_pre
+            if a.filter:
+                cond = cond & joined[f"_f{filters.index(a.filter)}"]
+            exprs[alias] = _aggregate(joined[column] if column else None, joined._ts, cond, kind)
+        outputs[key] = (sql_aggs[spec_key], a.aggregate == "any")
+    per_unit = joined.group_by("_unit").aggregate(**exprs)
+    # Integer literals: Spark reads 1.0 as a DECIMAL.
+    anys = {f"{alias}_any" for alias, is_any in outputs.values() if is_any}
+    per_unit = per_unit.mutate(
+        **{name: ibis.ifelse(per_unit[name.removesuffix("_any")] > 0, 1, 0) for name in anys}
+    )
+    names = {key: f"{alias}_any" if is_any else alias for key, (alias, is_any) in outputs.items()}
+    return per_unit, names
 
 
 def event_moments(
@@ -173,10 +197,21 @@ def event_moments(
     by_source: dict[str, dict[str, EventAggregate]] = {}
     for key, a in aggregates.items():
         by_source.setdefault(a.source, {})[key] = a
-    for name, group in by_source.items():
-        per_unit = _event_aggregates(resolver, name, sources[name], units, group, request)
+    column_of: dict[str, str] = {}
+    for i, (name, group) in enumerate(by_source.items()):
+        per_unit, names = _event_aggregates(
+            resolver, name, sources[name], units, group, request, prefix=f"_s{i}_"
+        )
+        column_of.update(names)
         table = table.left_join(per_unit, table._unit == per_unit._unit).drop("_unit_right")
-    table = table.mutate(**{key: table[key].cast("float64").fill_null(0.0) for key in aggregates})
-    return variant_moments(
-        table, "_variant", list(aggregates), source=request.source, groups=groups
+    columns = list(dict.fromkeys(column_of.values()))
+    table = table.mutate(**{c: table[c].cast("float64").fill_null(0.0) for c in columns})
+    mapped = None if groups is None else [[column_of[k] for k in g] for g in groups]
+    vm = variant_moments(table, "_variant", columns, source=request.source, groups=mapped)
+    keys = list(aggregates)
+    return VariantMoments(
+        {v: m.rename(keys, [column_of[k] for k in keys]) for v, m in vm.moments.items()},
+        vm.missing,
+        vm.unassigned,
+        vm.multiple,
     )

@@ -166,6 +166,18 @@ class Moments:
         idx = [self.index(c) for c in columns]
         return Moments(tuple(columns), self.count, self.mean[idx], self.comoment[np.ix_(idx, idx)])
 
+    def rename(self, names: Sequence[str], columns: Sequence[str]) -> Moments:
+        """Return moments whose column ``names[i]`` is this column ``columns[i]``.
+
+        A column may appear under several names (the same data requested twice).
+
+        >>> m = Moments.from_rows(["a"], [[1.0], [3.0]]).rename(["x", "y"], ["a", "a"])
+        >>> m.columns, float(m.comoment[0, 1])
+        (('x', 'y'), 2.0)
+        """
+        idx = [self.index(c) for c in columns]
+        return Moments(tuple(names), self.count, self.mean[idx], self.comoment[np.ix_(idx, idx)])
+
     def index(self, column: str) -> int:
         """Return the position of ``column``; raise listing the known columns if absent."""
         try:
