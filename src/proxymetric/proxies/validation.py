@@ -249,7 +249,7 @@ def validate_proxies(
     if status != "measured":
         warnings.append(
             f"the noise covariance between metrics is assumed for {k - n_measured} of {k} "
-            f"comparisons (summary statistics only): correlation "
+            f"comparisons (no covariance between metrics recorded for them): correlation "
             f"{table.assumed_noise_correlation:g}; the corrected estimates are only as good as "
             "that assumption"
         )
