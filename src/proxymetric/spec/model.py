@@ -20,6 +20,7 @@ from proxymetric.spec.value import ValueSpec
 __all__ = [
     "PRE_PERIOD",
     "ROLES",
+    "DurationSpec",
     "EthicsReviewSpec",
     "EvaluationSpec",
     "EventValue",
@@ -31,7 +32,6 @@ __all__ = [
     "Spec",
     "SummaryColumns",
     "SummarySpec",
-    "TrafficSpec",
 ]
 
 MetricType = Literal["mean", "proportion", "ratio"]
@@ -360,22 +360,17 @@ class EvaluationSpec(_Model):
     guardrails: list[str] = Field(default_factory=list)
 
 
-class TrafficSpec(_Model):
-    """The traffic a test would get: new ``units_per_day`` or a fixed ``population``.
+class DurationSpec(_Model):
+    """How long a test may run: the planned ``days`` and the longest the team would accept.
 
-    ``days`` is the planned duration of a test and ``max_days`` the longest the team would
-    run one.
+    The traffic itself is declared per experiment (``units_per_day`` or ``population``).
     """
 
-    units_per_day: float | None = Field(default=None, gt=0)
-    population: int | None = Field(default=None, gt=0)
     days: int = Field(default=14, gt=0)
     max_days: int = Field(default=56, gt=0)
 
     @model_validator(mode="after")
-    def _one_kind(self) -> TrafficSpec:
-        if (self.units_per_day is None) == (self.population is None):
-            raise ValueError("traffic needs one of `units_per_day` and `population`")
+    def _ordered(self) -> DurationSpec:
         if self.max_days < self.days:
             raise ValueError(f"`max_days` ({self.max_days}) must be >= `days` ({self.days})")
         return self
@@ -395,7 +390,7 @@ class Spec(_Model):
 
     Besides the metric tree, the checklist of ``proxymetric check`` reads ``baseline`` (the
     non-ML way of reaching the goal), ``model_owner`` (the team that builds the model),
-    ``traffic``, ``evaluations`` and ``ethics_review``.
+    ``duration`` (of a test), ``evaluations`` and ``ethics_review``.
     """
 
     request: str | None = None
@@ -403,7 +398,7 @@ class Spec(_Model):
     north_star: str | None = None
     baseline: str | None = None
     model_owner: str | None = None
-    traffic: TrafficSpec | None = None
+    duration: DurationSpec | None = None
     sources: dict[str, SourceSpec] = Field(default_factory=dict)
     metrics: dict[str, MetricSpec] = Field(default_factory=dict)
     evaluations: dict[str, EvaluationSpec] = Field(default_factory=dict)
