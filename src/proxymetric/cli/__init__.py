@@ -35,7 +35,19 @@ def _root(
 
 
 # Each module in this list defines ``register(app)``, which adds its commands to the app.
-_COMMAND_MODULES = ("analyze", "value", "offline", "power", "pairwise", "interleave", "registry", "proxies")
+_COMMAND_MODULES = (
+    "analyze",
+    "value",
+    "offline",
+    "power",
+    "pairwise",
+    "interleave",
+    "registry",
+    "proxies",
+    "plan",
+    "check",
+    "init",
+)
 
 
 def _register_commands() -> None:

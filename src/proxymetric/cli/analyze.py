@@ -11,7 +11,7 @@ from proxymetric.analysis import analyze as run_analysis
 from proxymetric.cli._common import OutputFormat, console, echo, user_errors
 from proxymetric.report.experiment import experiment_markdown, print_experiment
 from proxymetric.report.json import to_json
-from proxymetric.spec import load_spec
+from proxymetric.spec import Spec, load_spec
 
 __all__ = ["register"]
 
@@ -29,9 +29,18 @@ def analyze(
     registry: str | None = typer.Option(
         None, "--registry", help="Registry file or URL [default: proxymetric.db beside SPEC]."
     ),
+    sequential: bool = typer.Option(
+        False,
+        "--sequential",
+        help="Every look (day or snapshot): always-valid p-values, confidence sequences, "
+        "group-sequential boundaries, and whether the test could stop.",
+    ),
 ) -> None:
     """Analyse an experiment: effects with intervals, guardrails, SRM check and a decision."""
     loaded = load_spec(spec)
+    if sequential:
+        _sequential(loaded, experiment, output)
+        return
     # A recorded analysis keeps the noise covariance between metrics, for proxy validation.
     result = run_analysis(loaded, experiment, effect_covariance=record)
     location = registry if registry is not None else spec.parent / "proxymetric.db"
@@ -51,6 +60,19 @@ def analyze(
         echo(experiment_markdown(result))
     else:
         print_experiment(result, console)
+
+
+def _sequential(loaded: Spec, experiment: str | None, output: OutputFormat) -> None:
+    from proxymetric.analysis.sequential import analyze_sequential
+    from proxymetric.cli.plan import print_sequential, sequential_markdown
+
+    result = analyze_sequential(loaded, experiment)
+    if output is OutputFormat.json:
+        echo(to_json(result))
+    elif output is OutputFormat.markdown:
+        echo(sequential_markdown(result))
+    else:
+        print_sequential(result)
 
 
 def register(app: typer.Typer) -> None:

@@ -11,6 +11,7 @@ from proxymetric.design.accrual import (
 )
 from proxymetric.design.cost import CostResult, cost_of_testing, expected_positive_part
 from proxymetric.design.feasibility import VERDICTS, FeasibilityResult, feasibility
+from proxymetric.design.plan import MetricPlan, PlanDuration, PlanResult, plan
 from proxymetric.design.power import (
     METRIC_TYPES,
     PowerResult,
@@ -27,6 +28,9 @@ __all__ = [
     "DesignSettings",
     "DurationRow",
     "FeasibilityResult",
+    "MetricPlan",
+    "PlanDuration",
+    "PlanResult",
     "PowerResult",
     "cost_of_testing",
     "days_for_mde",
@@ -34,6 +38,7 @@ __all__ = [
     "feasibility",
     "fit_accrual",
     "mde_by_duration",
+    "plan",
     "power_analysis",
     "ratio_unit_variance",
 ]

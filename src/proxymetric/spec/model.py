@@ -308,6 +308,10 @@ class ExperimentSpec(_Model):
     analysis window after each unit's assignment (all later events when omitted);
     ``pre_period_days`` the window before assignment that feeds CUPED covariates;
     ``exposure_filter`` a SQL filter on the assignment log (only matching assignments count).
+
+    For planning (``proxymetric plan``): ``units_per_day`` is the number of new units the test
+    gets per day, ``population`` the size of a fixed user base (for example 300 employees), both
+    for data without timestamps (a unit table) or to override the accrual measured in the logs.
     """
 
     control: str
@@ -323,6 +327,8 @@ class ExperimentSpec(_Model):
     split: dict[str, float] | None = None
     correction: Literal["holm", "bh", "none"] = "holm"
     planned_units: int | None = Field(default=None, gt=0)
+    units_per_day: float | None = Field(default=None, gt=0)
+    population: int | None = Field(default=None, gt=0)
     description: str | None = None
 
     def metric_roles(self) -> list[tuple[str, str]]:
