@@ -45,7 +45,7 @@ from proxymetric.design.power import MetricType
 from proxymetric.errors import ProxymetricError
 from proxymetric.pairwise import judgments_needed
 from proxymetric.spec import ExperimentSpec, MetricSpec, Spec, load_spec
-from proxymetric.spec.model import EvaluationSpec
+from proxymetric.spec.model import DurationSpec, EvaluationSpec
 from proxymetric.spec.value import EffectInput
 from proxymetric.value import format_money, model_from_spec
 
@@ -300,21 +300,16 @@ class _Plan:
 
 
 def _plan(spec: Spec, exp: ExperimentSpec) -> _Plan | None:
-    t = spec.traffic
-    if t is not None:
-        if t.population is not None:
-            return _Plan(
-                AccrualModel.fixed(t.population),
-                f"a population of {t.population:,}",
-                t.days,
-                t.max_days,
-            )
-        assert t.units_per_day is not None
-        accrual = AccrualModel("power", t.units_per_day, 1.0, 0, 0.0)
-        return _Plan(accrual, f"{_count(t.units_per_day)} units a day", t.days, t.max_days)
+    d = spec.duration or DurationSpec()
+    if exp.population is not None:
+        accrual = AccrualModel.fixed(exp.population)
+        return _Plan(accrual, f"a population of {exp.population:,}", d.days, d.max_days)
+    if exp.units_per_day is not None:
+        accrual = AccrualModel("power", exp.units_per_day, 1.0, 0, 0.0)
+        return _Plan(accrual, f"{_count(exp.units_per_day)} units a day", d.days, d.max_days)
     if exp.planned_units is not None:
         accrual = AccrualModel.fixed(exp.planned_units)
-        return _Plan(accrual, f"{exp.planned_units:,} planned units", 14, 56)
+        return _Plan(accrual, f"{exp.planned_units:,} planned units", d.days, d.max_days)
     return None
 
 
@@ -337,7 +332,7 @@ def _missing_design(spec: Spec, item: _Item) -> str | None:
     assert item.experiment is not None
     missing = []
     if _plan(spec, spec.experiments[item.experiment]) is None:
-        missing.append("`traffic` (units_per_day or population)")
+        missing.append("the experiment's `units_per_day` or `population`")
     if _target(spec, item) is None:
         missing.append("`expected_effect`")
     if m.baseline_mean is None:

@@ -351,14 +351,7 @@ def render_spec(answers: Answers) -> str:
         f"baseline: {_q(t.baseline)}   # the non-ML way to reach the goal",
         f"model_owner: {_q(t.model_owner)}   # the team that builds the model",
         "",
-        "traffic:",
-    ]
-    if population is not None:
-        out.append(f"  population: {population}             # a fixed set of units")
-    else:
-        assert per_day is not None
-        out.append(f"  units_per_day: {per_day:g}          # new units reaching the change a day")
-    out += [
+        "duration:",
         "  days: 14                         # planned duration of a test",
         "  max_days: 56                     # the longest the team would run one",
         "",
@@ -379,6 +372,11 @@ def render_spec(answers: Answers) -> str:
     )
     link = [f"    link: {{to: {ns}, note: {_q('TODO: why it moves the north star')}}}"]
     link.append("    # reviewed_by: who checked the link (past experiments, a model)")
+    if population is not None:
+        traffic = f"    population: {population}             # a fixed set of units"
+    else:
+        assert per_day is not None
+        traffic = f"    units_per_day: {per_day:g}        # new units reaching the change a day"
     blind = t.proxy.type == "blind_test"
     if not blind:
         effect = t.proxy.expected_effect
@@ -393,6 +391,7 @@ def render_spec(answers: Answers) -> str:
             "experiments:",
             "  new-model:",
             "    control: control",
+            traffic,
             f"    primary: {proxy}",
             f"    guardrails: [{{metric: {guard}, margin: {t.guardrail_margin:g}}}]  # relative",
             f"    secondary: [{ns}]",
@@ -400,8 +399,11 @@ def render_spec(answers: Answers) -> str:
     else:
         out += [
             "",
-            f"# No A/B test: with {t.title} the audience is too small to see a realistic effect;",
-            "# a blind test of answers is the proxy (see `proxymetric check`, column sensitive).",
+            "# An A/B test of the north star would need an experiment here:",
+            "# experiments:",
+            f"#   new-model: {{control: control, primary: {ns}, {traffic.split('#')[0].strip()}}}",
+            "# At a small audience it cannot see a realistic effect (`proxymetric check` says so",
+            "# in the column sensitive); a blind test of answers is the proxy.",
         ]
     out += [
         "",

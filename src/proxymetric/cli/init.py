@@ -1,0 +1,149 @@
+"""``proxymetric init``: write a commented ``proxymetric.yaml`` from a template and answers.
+
+In a terminal it asks each question the flags did not answer (the template's default in
+brackets); in a script every answer is a flag and nothing is asked.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+from rich.markup import escape
+
+from proxymetric.check.templates import TEMPLATES, Answers, render_spec
+from proxymetric.cli._common import console, user_errors
+from proxymetric.errors import ProxymetricError
+from proxymetric.spec import parse_spec
+
+__all__ = ["register"]
+
+_QUESTIONS = (
+    ("request", "The request as it arrived"),
+    ("goal", "The goal behind it (grow revenue / save money / grow active users), one sentence"),
+    ("north_star", "The north-star metric (a name)"),
+    ("proxy", "The proxy metric a test decides on"),
+    ("guardrail", "The boundary (guardrail) metric that balances it"),
+    ("objective", "The model objective, measured offline"),
+    ("source", "The data source (a table of one row per unit)"),
+)
+
+
+def _ask(answers: dict[str, object]) -> None:
+    """Ask, in a terminal, every question the flags left open."""
+    if answers["template"] is None:
+        answers["template"] = typer.prompt(
+            f"Project kind ({', '.join(TEMPLATES)})", default="recommender"
+        )
+    name = str(answers["template"])
+    if name not in TEMPLATES:
+        raise ProxymetricError(
+            f"`--template` must be one of {', '.join(map(repr, TEMPLATES))}; got {name!r}"
+        )
+    t = TEMPLATES[name]
+    defaults = {
+        "request": t.request,
+        "goal": t.goal,
+        "north_star": t.north_star.name,
+        "proxy": t.proxy.name,
+        "guardrail": t.guardrail.name,
+        "objective": t.objective,
+        "source": t.source,
+    }
+    for key, text in _QUESTIONS:
+        if answers[key] is None:
+            answers[key] = typer.prompt(text, default=defaults[key])
+    if answers["traffic"] is None and answers["population"] is None:
+        if t.population is not None:
+            answers["population"] = typer.prompt(
+                "Traffic: the fixed number of units (users, employees)",
+                default=t.population,
+                type=int,
+            )
+        else:
+            answers["traffic"] = typer.prompt(
+                "Traffic: new units reaching the change per day",
+                default=t.units_per_day,
+                type=float,
+            )
+    if answers["value"] is None:
+        answers["value"] = typer.prompt(
+            "Money value of one unit of the north star", default=t.value, type=float
+        )
+
+
+@user_errors
+def init(
+    template: Annotated[
+        str | None,
+        typer.Option(help=f"Project kind: {', '.join(TEMPLATES)} [default: recommender]."),
+    ] = None,
+    request: Annotated[str | None, typer.Option(help="The request as it arrived.")] = None,
+    goal: Annotated[str | None, typer.Option(help="The goal behind it, one sentence.")] = None,
+    north_star: Annotated[str | None, typer.Option(help="Name of the north-star metric.")] = None,
+    proxy: Annotated[str | None, typer.Option(help="Name of the proxy metric.")] = None,
+    guardrail: Annotated[
+        str | None, typer.Option(help="Name of the boundary metric that balances the proxy.")
+    ] = None,
+    objective: Annotated[
+        str | None, typer.Option(help="Name of the model objective (measured offline).")
+    ] = None,
+    source: Annotated[str | None, typer.Option(help="Name of the data source table.")] = None,
+    traffic: Annotated[
+        float | None, typer.Option(help="New units reaching the change per day.")
+    ] = None,
+    population: Annotated[
+        int | None, typer.Option(help="A fixed number of units instead of a daily traffic.")
+    ] = None,
+    value: Annotated[
+        float | None, typer.Option(help="Money value of one unit of the north star.")
+    ] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The spec file to write.")] = Path(
+        "proxymetric.yaml"
+    ),
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+    interactive: Annotated[
+        bool | None,
+        typer.Option(
+            "--interactive/--no-interactive",
+            help="Ask the questions the flags leave open [default: when stdin is a terminal].",
+        ),
+    ] = None,
+) -> None:
+    """Start a project: a commented proxymetric.yaml from the request, the goal and a template."""
+    if output.exists() and not force:
+        raise ProxymetricError(
+            f"`--output` {str(output)!r} already exists; pass --force to overwrite it"
+        )
+    answers: dict[str, object] = {
+        "template": template,
+        "request": request,
+        "goal": goal,
+        "north_star": north_star,
+        "proxy": proxy,
+        "guardrail": guardrail,
+        "objective": objective,
+        "source": source,
+        "traffic": traffic,
+        "population": population,
+        "value": value,
+    }
+    if interactive if interactive is not None else sys.stdin.isatty():
+        _ask(answers)
+    if answers["template"] is None:
+        answers["template"] = "recommender"
+    text = render_spec(Answers(**answers))  # type: ignore[arg-type]
+    parse_spec(yaml.safe_load(text))  # the written spec must load
+    output.write_text(text, encoding="utf-8")
+    console.print(
+        escape(f"wrote {output}; next: fill in the TODOs and run `proxymetric check {output}`"),
+        soft_wrap=True,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``init`` command to ``app``."""
+    app.command("init")(init)
