@@ -263,3 +263,5 @@ def test_fingerprint_depends_on_the_data_not_its_order() -> None:
     c = proxymetric.analyze(_spec(), data={"u": data.iloc[1:]}).fingerprint
     assert a == b
     assert a != c
+    # Options that compute more covariances do not change the fingerprint of the same data.
+    assert proxymetric.analyze(_spec(), data={"u": data}, effect_covariance=True).fingerprint == a

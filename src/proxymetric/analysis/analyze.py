@@ -228,14 +228,18 @@ def analyze_moments(
 
 
 def fingerprint(moments: Mapping[str, Moments]) -> str:
-    """Return a short hash of per-variant moments (12 significant digits, order-free)."""
+    """Return a short hash of per-variant counts, means and variances (12 significant digits).
+
+    Covariances are left out on purpose: which of them are computed depends on the options of
+    the analysis, not on the data.
+    """
     h = hashlib.sha256()
     for variant in sorted(moments):
         m = moments[variant]
         order = sorted(range(len(m.columns)), key=lambda i: m.columns[i])
         h.update(f"{variant}|{m.count}|".encode())
         h.update(",".join(m.columns[i] for i in order).encode())
-        values = np.concatenate([m.mean[order], m.comoment[np.ix_(order, order)].ravel()])
+        values = np.concatenate([m.mean[order], np.diag(m.comoment)[order]])
         h.update(",".join(f"{v:.12g}" for v in values).encode())
     return h.hexdigest()[:16]
 
