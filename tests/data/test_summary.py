@@ -119,7 +119,7 @@ def test_unfiltered_asos_is_rejected_with_advice() -> None:
     del spec["sources"]["asos"]["filter"]
     with pytest.raises(
         DataError,
-        match="has several different rows for metric '[1-4]' of variant 'control'; filter it to one experiment",
+        match=r"has several different rows for metric '[1-4]' of variant 'control'; filter it to one experiment",
     ):
         proxymetric.analyze(spec)
 
