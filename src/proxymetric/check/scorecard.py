@@ -168,7 +168,7 @@ def _tied_to_money(spec: Spec, item: _Item) -> Cell:
             advice="add `value_per_unit` or a `value:` model that prices it",
         )
     if obj.link is not None:
-        target = obj.link.to or spec.north_star or "the north star"
+        target = (obj.link.to or spec.north_star or "the north star").rstrip(".")
         if obj.link.reviewed_by:
             return _cell(prop, "pass", f"linked to {target}, reviewed by {obj.link.reviewed_by}")
         return _cell(
@@ -209,12 +209,14 @@ def _external_oracle(spec: Spec, item: _Item) -> Cell:
         source = spec.sources[m.source]
         if source.kind == "events":
             how = f"computed by the tool from the event log {m.source!r}"
-        elif who is not None:
-            how = f"{m.source!r} produced by {who}"
         else:
-            kind = "summary statistics" if source.kind == "summary" else "the unit table"
-            how = f"read from {kind} {m.source!r}"
-            problems.append("who produces it is not declared (`computed_by`)")
+            cols = ", ".join(m.columns) if source.kind == "units" else ""
+            what = f"{cols} of {m.source!r}" if cols else f"summary statistics {m.source!r}"
+            if who is not None:
+                how = f"reads {what}, produced by {who}"
+            else:
+                how = f"reads {what}"
+                problems.append("who produces it is not declared (`computed_by`)")
     else:
         assert item.evaluation is not None
         kind = item.evaluation.kind
@@ -352,6 +354,9 @@ def _ab_cells(spec: Spec, item: _Item) -> tuple[Cell, Cell]:
     assert m is not None
     assert item.experiment is not None
     missing = _missing_design(spec, item)
+    if missing is not None and item.exp_role == "secondary" and m.expected_effect is None:
+        text = "a secondary metric: not sized (declare `expected_effect` to size it)"
+        return _cell("cheap_and_fast", "n/a", text), _cell("sensitive", "n/a", text)
     if missing is not None:
         text = f"cannot size the test: declare {missing}"
         return _cell("cheap_and_fast", "warn", text), _cell("sensitive", "warn", text)
@@ -398,7 +403,6 @@ def _ab_cells(spec: Spec, item: _Item) -> tuple[Cell, Cell]:
         feas.units_at_planned_days,
         rel,
         label,
-        feas.suggestions,
         feas.verdict,
     )
 
@@ -411,7 +415,7 @@ def _cheap(
     assert m.baseline_mean is not None
     days = plan.accrual.days_for(units)
     cost = ""
-    if m.value_per_unit is not None and item.exp_role != "guardrail":
+    if m.value_per_unit is not None and item.exp_role != "guardrail" and math.isfinite(days):
         currency = spec.value.currency if spec.value is not None else ""
         c = cost_of_testing(
             effect=abs(rel * m.baseline_mean),
@@ -461,7 +465,6 @@ def _sensitive(
     units: int,
     rel: float,
     label: str,
-    suggestions: tuple[str, ...],
     verdict: str,
 ) -> Cell:
     m = item.metric
@@ -485,8 +488,6 @@ def _sensitive(
         "a more sensitive proxy (closer to the change)",
     ]
     advice_text = "; ".join(a for a in advice if a)
-    if suggestions:
-        advice_text += f". {suggestions[-1]}"
     return _cell(
         "sensitive",
         "fail",
