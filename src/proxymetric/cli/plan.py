@@ -174,6 +174,12 @@ def plan_command(
     prior_effect_sd: Annotated[
         float, typer.Option("--prior-effect-sd", help="Uncertainty of the prior guess (relative).")
     ] = 0.0,
+    from_events: Annotated[
+        bool,
+        typer.Option(
+            "--from-events", help="No assignment yet: units from their first event in the log."
+        ),
+    ] = False,
     output: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="Output format.")
     ] = OutputFormat.table,
@@ -193,6 +199,7 @@ def plan_command(
         horizon_days=horizon_days,
         prior_rel_effect=prior_effect,
         prior_rel_effect_sd=prior_effect_sd,
+        from_events=from_events,
     )
     if output is OutputFormat.json:
         echo(to_json(result))

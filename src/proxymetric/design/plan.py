@@ -159,6 +159,7 @@ def plan(
     prior_rel_effect_sd: float = 0.0,
     traffic_share: float = 1.0,
     horizon_days: float = 0.0,
+    from_events: bool = False,
 ) -> PlanResult:
     """Plan an experiment from its own data; return a :class:`PlanResult`.
 
@@ -183,6 +184,8 @@ def plan(
             (the cost of delay).
         horizon_days: days of all traffic the decision applies to after the test; with it the
             cost is weighed against the value of the test's information.
+        from_events: plan a test that has no assignment yet from the primary metric's event
+            log alone: every unit of the log from its first event (no variants, no CUPED).
 
     The units of the data are read in one query; see the module docstring for the method.
     """
@@ -215,7 +218,7 @@ def plan(
         check_number("population", population, low=0)
 
     resolver = SourceResolver(spec.base_dir, data)
-    kind, pm = _read(spec, exp, resolver)
+    kind, pm = _read(spec, exp, resolver, from_events=from_events)
     warnings: list[str] = []
     variants = tuple(sorted(pm.moments))
     if exp.control in pm.moments:
@@ -309,15 +312,22 @@ def _check_days(days: Sequence[int]) -> tuple[int, ...]:
     return tuple(sorted(set(out)))
 
 
-def _read(spec: Spec, exp: ExperimentSpec, resolver: SourceResolver) -> tuple[str, PlanningMoments]:
+def _read(
+    spec: Spec, exp: ExperimentSpec, resolver: SourceResolver, *, from_events: bool
+) -> tuple[str, PlanningMoments]:
     """Run the one query of the plan; return the data kind and what it read."""
     primary_source = spec.metrics[exp.primary].source
-    if exp.assignment is None and spec.sources[primary_source].kind == "events":
+    if from_events:
+        if spec.sources[primary_source].kind != "events":
+            raise ProxymetricError(
+                f"`from_events` plans from an event log, but the primary metric {exp.primary!r} "
+                f"reads source {primary_source!r}, which is not an event log"
+            )
+        # The exposure filter applies to assignments, which do not exist yet.
         request = AssignmentRequest(
             source=primary_source,
             window_days=exp.window_days,
             pre_period_days=exp.pre_period_days,
-            exposure_filter=exp.exposure_filter,
         )
         aggregates = _event_aggregates(spec, exp)
         pm = event_planning_moments(
@@ -613,7 +623,7 @@ def _cost(
             ).standard_error
         except ProxymetricError:
             se = None
-    return cost_of_testing(
+    cost = cost_of_testing(
         effect=effect,
         value_per_unit=abs(value_per_unit),
         control_units=control_units,
@@ -624,3 +634,17 @@ def _cost(
         horizon_units=daily * inputs.horizon_days if se is not None else 0.0,
         standard_error=se,
     )
+    if se is None:
+        head = cost.message.split("; give", 1)[0]
+        cost = dataclasses.replace(
+            cost,
+            message=f"{head}; give `horizon_days` (--horizon-days) to weigh it against the "
+            "value of the test's information",
+        )
+    elif effect_sd == 0:
+        cost = dataclasses.replace(
+            cost,
+            message=f"{cost.message} (a point guess of the effect leaves nothing to learn; give "
+            "`prior_rel_effect_sd` (--prior-effect-sd) for the value of the information)",
+        )
+    return cost

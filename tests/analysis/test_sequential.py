@@ -1,0 +1,247 @@
+"""``analyze_sequential``: looks per snapshot (ASOS) and per day (checkout event logs).
+
+References: the ASOS snapshots selected with pandas and passed to
+``proxymetric.stats.sequential.sequential_test`` (itself checked against closed forms and by
+simulation in tests/stats/test_sequential.py); the last look of the event logs against
+``analyze()`` (the fixed-horizon analysis of the same query, unadjusted means and counts) and
+the per-day counts against pandas. Tolerances: 1e-9 relative (same sums, different order).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from proxymetric import analyze
+from proxymetric.analysis.sequential import analyze_sequential
+from proxymetric.errors import DataError, ProxymetricError
+from proxymetric.stats.sequential import sequential_test, tuned_mixing_variance
+
+ROOT = Path(__file__).resolve().parents[2]
+ASOS = ROOT / "examples" / "data" / "asos" / "asos_digital_experiments.csv.gz"
+CHECKOUT = ROOT / "examples" / "checkout-events" / "proxymetric.yaml"
+COOKIE = ROOT / "examples" / "cookie-cats" / "proxymetric.yaml"
+
+
+def asos_spec(experiment: str, metrics: tuple[int, ...] = (4, 1)) -> dict[str, Any]:
+    return {
+        "sources": {
+            "asos": {
+                "path": str(ASOS),
+                "filter": f"experiment_id = '{experiment}'",
+                "summary": {
+                    "layout": "paired",
+                    "metric": "metric_id",
+                    "snapshot": "time_since_start",
+                    "treatment_variant": "variant_id",
+                    "control": {"count": "count_c", "mean": "mean_c", "variance": "variance_c"},
+                    "treatment": {"count": "count_t", "mean": "mean_t", "variance": "variance_t"},
+                },
+            }
+        },
+        "metrics": {
+            f"m{i}": {"type": "mean", "source": "asos", "summary_metric": i} for i in metrics
+        },
+        "experiments": {
+            "e": {
+                "control": "control",
+                "primary": f"m{metrics[0]}",
+                "secondary": [f"m{i}" for i in metrics[1:]],
+            }
+        },
+    }
+
+
+@pytest.fixture(scope="module")
+def asos() -> pd.DataFrame:
+    return pd.read_csv(ASOS, dtype={"experiment_id": str, "variant_id": str})
+
+
+def test_asos_snapshots_against_sequential_test(asos: pd.DataFrame) -> None:
+    # docs/sequential.md: experiment 058875, metric 4, 21 snapshots; the fixed-horizon test is
+    # significant at 7 of them, the always-valid p-value never falls below 0.05.
+    result = analyze_sequential(asos_spec("058875"))
+    assert result.look_by == "snapshot"
+    m4 = result.results[0]
+    assert (m4.metric, m4.role, m4.variant) == ("m4", "primary", "1")
+    rows = asos[
+        (asos.experiment_id == "058875") & (asos.variant_id == "1") & (asos.metric_id == 4)
+    ].sort_values("time_since_start")
+    ref = sequential_test(
+        rows.count_c,
+        rows.mean_c,
+        rows.variance_c,
+        rows.count_t,
+        rows.mean_t,
+        rows.variance_t,
+        planned_units=float(rows.count_c.iloc[-1] + rows.count_t.iloc[-1]),
+    )
+    assert len(m4.looks) == len(ref.looks) == 21
+    assert m4.look_labels == tuple(f"{t:g}" for t in rows.time_since_start)
+    np.testing.assert_allclose(
+        [x.pvalue for x in m4.looks], [x.pvalue for x in ref.looks], rtol=1e-9
+    )
+    np.testing.assert_allclose(
+        [x.gs_z_boundary for x in m4.looks], [x.gs_z_boundary for x in ref.looks], rtol=1e-9
+    )
+    assert sum(x.fixed_pvalue < 0.05 for x in m4.looks) == 7
+    assert min(x.pvalue for x in m4.looks) > 0.05
+    assert m4.mixing_variance == pytest.approx(ref.mixing_variance, rel=1e-12)
+    assert [r.metric for r in result.results] == ["m4", "m1"]
+
+
+def test_asos_mixing_variance_is_tunable(asos: pd.DataFrame) -> None:
+    result = analyze_sequential(asos_spec("058875"), mixing_variance={"m4": 0.5})
+    assert result.results[0].mixing_variance == 0.5
+    assert result.results[1].mixing_variance != 0.5  # tuned: not given for m1
+    rows = asos[
+        (asos.experiment_id == "058875") & (asos.variant_id == "1") & (asos.metric_id == 4)
+    ].sort_values("time_since_start")
+    ref = sequential_test(
+        rows.count_c,
+        rows.mean_c,
+        rows.variance_c,
+        rows.count_t,
+        rows.mean_t,
+        rows.variance_t,
+        mixing_variance=0.5,
+    )
+    np.testing.assert_allclose(
+        [x.pvalue for x in result.results[0].looks], [x.pvalue for x in ref.looks], rtol=1e-9
+    )
+
+
+def test_planned_units_tune_the_mixing_variance_and_the_boundaries() -> None:
+    spec = asos_spec("058875", (4,))
+    spec["experiments"]["e"]["planned_units"] = 80_000_000
+    result = analyze_sequential(spec).results[0]
+    last = result.looks[-1]
+    total = last.n_control + last.n_treatment
+    assert result.planned_units == 80_000_000
+    expected = tuned_mixing_variance(last.standard_error**2 * total / 80_000_000)
+    assert result.mixing_variance == pytest.approx(expected, rel=1e-12)
+    assert last.information_fraction == pytest.approx(total / 80_000_000, rel=1e-12)
+
+
+@pytest.fixture(scope="module")
+def checkout() -> Any:
+    return analyze_sequential(CHECKOUT)
+
+
+def test_checkout_last_look_is_the_fixed_horizon_analysis(checkout: Any) -> None:
+    fixed = analyze(CHECKOUT)
+    assert checkout.look_by == "day"
+    assert checkout.primary == "revenue"
+    for seq in checkout.results:
+        ref = next(r for r in fixed.results if r.metric == seq.metric)
+        last = seq.looks[-1]
+        assert last.n_control == ref.control_units
+        assert last.n_treatment == ref.treatment_units
+        assert last.mean_control == pytest.approx(ref.control_unadjusted_mean, rel=1e-9)
+        assert last.mean_treatment == pytest.approx(ref.treatment_unadjusted_mean, rel=1e-9)
+
+
+def test_checkout_looks_per_day_against_pandas(checkout: Any) -> None:
+    assignments = pd.read_csv(
+        ROOT / "examples" / "checkout-events" / "assignments.csv.gz", parse_dates=["assigned_at"]
+    )
+    per = assignments.groupby("user_id").agg(
+        t0=("assigned_at", "min"), variant=("variant", "min"), n=("variant", "nunique")
+    )
+    per = per[per.n == 1]
+    per["day"] = per.t0.dt.normalize().dt.date.astype(str)
+    counts = per.groupby(["day", "variant"]).size().unstack(fill_value=0).cumsum()
+    revenue = checkout.results[0]
+    assert revenue.look_labels == tuple(counts.index)
+    assert [x.n_control for x in revenue.looks] == counts["old_checkout"].tolist()
+    assert [x.n_treatment for x in revenue.looks] == counts["new_checkout"].tolist()
+    # Nested looks: the always-valid p-values never increase, the confidence sequence never
+    # widens.
+    p = [x.pvalue for x in revenue.looks]
+    assert p == sorted(p, reverse=True)
+    assert all(
+        b.effect_ci_lower >= a.effect_ci_lower and b.effect_ci_upper <= a.effect_ci_upper
+        for a, b in zip(revenue.looks, revenue.looks[1:], strict=False)
+    )
+    # The generated new checkout raises revenue: the test could stop before the last day.
+    assert 0 < revenue.stop_look < len(revenue.looks)
+    assert revenue.looks[revenue.stop_look - 1].pvalue <= 0.05
+    assert revenue.message.startswith(f"look {revenue.stop_look} ({revenue.stop_label})")
+
+
+def test_unit_table_has_no_looks() -> None:
+    with pytest.raises(
+        DataError, match="reads a unit table with no timestamps, so it has no looks"
+    ):
+        analyze_sequential(COOKIE)
+
+
+def test_summary_without_snapshots_has_no_looks() -> None:
+    spec = asos_spec("058875", (4,))
+    del spec["sources"]["asos"]["summary"]["snapshot"]
+    with pytest.raises(DataError, match="has no `snapshot` column, so it has only one look"):
+        analyze_sequential(spec)
+
+
+_EVENTS_SPEC = """
+sources:
+  assignments: {table: assignments, unit: user, variant: variant, timestamp: at}
+  events: {table: events, unit: user, timestamp: ts}
+metrics:
+  spend: {type: mean, source: events, aggregate: sum, column: amount}
+experiments:
+  e: {assignment: assignments, control: a, primary: spend, window_days: 7}
+"""
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 4), st.floats(0, 50, allow_nan=False)), min_size=8, max_size=40
+    ),
+    st.integers(0, 2**16),
+)
+def test_swapping_variants_flips_effects_and_keeps_pvalues(
+    rows: list[tuple[int, float]], seed: int
+) -> None:
+    # Invariant: relabelling control and treatment negates every effect and confidence bound
+    # and leaves the always-valid p-values unchanged.
+    rng = np.random.default_rng(seed)
+    variants = rng.permutation(["a", "b"] * (len(rows) // 2) + ["a"] * (len(rows) % 2))
+    start = pd.Timestamp("2024-01-01 08:00")
+    assignments = pd.DataFrame(
+        {
+            "user": range(len(rows)),
+            "variant": variants,
+            "at": [start + pd.Timedelta(days=d) for d, _ in rows],
+        }
+    )
+    events = pd.DataFrame(
+        {
+            "user": range(len(rows)),
+            "ts": [start + pd.Timedelta(days=d, hours=1) for d, _ in rows],
+            "amount": [a for _, a in rows],
+        }
+    )
+    spec = yaml.safe_load(_EVENTS_SPEC)
+    data = {"assignments": assignments, "events": events}
+    try:
+        ab = analyze_sequential(spec, data=data, mixing_variance=1.0).results[0]
+    except ProxymetricError:
+        return  # too few units in a variant, or no look with 2 units and variance in each arm
+    spec["experiments"]["e"]["control"] = "b"
+    ba = analyze_sequential(spec, data=data, mixing_variance=1.0).results[0]
+    assert ab.look_labels == ba.look_labels
+    for x, y in zip(ab.looks, ba.looks, strict=True):
+        assert y.effect == pytest.approx(-x.effect, abs=1e-9)
+        assert y.pvalue == pytest.approx(x.pvalue, rel=1e-9)
+        assert y.effect_ci_lower == pytest.approx(-x.effect_ci_upper, abs=1e-9)
+        assert math.isclose(y.zstat, -x.zstat, abs_tol=1e-9)
