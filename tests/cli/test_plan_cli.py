@@ -1,6 +1,6 @@
 """``proxymetric plan`` and ``analyze --sequential`` end to end through the CLI runner.
 
-Every ``$ proxymetric`` example of docs/plan.md runs here (on the bundled Cookie Cats data and
+Every ``$ proxymetric`` example of docs/plan.md and docs/sequential.md runs here (on the bundled Cookie Cats data and
 on the generated checkout event log); the JSON output is checked against the library, whose
 numbers are checked against pandas and statsmodels in tests/design/test_plan.py.
 """
@@ -21,7 +21,7 @@ from proxymetric.cli import app
 from proxymetric.design import plan
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "docs" / "plan.md"
+GUIDES = (ROOT / "docs" / "plan.md", ROOT / "docs" / "sequential.md")
 COOKIE = ROOT / "examples" / "cookie-cats" / "proxymetric.yaml"
 CHECKOUT = ROOT / "examples" / "checkout-events" / "proxymetric.yaml"
 ASOS = ROOT / "examples" / "data" / "asos" / "asos_digital_experiments.csv.gz"
@@ -30,10 +30,11 @@ runner = CliRunner()
 
 def _examples() -> list[tuple[str, list[str]]]:
     out: list[tuple[str, list[str]]] = []
-    for block in re.findall(r"```console\n(.*?)```", DOCS.read_text(), flags=re.DOTALL):
-        for chunk in re.split(r"^\$ ", block, flags=re.MULTILINE)[1:]:
-            command, *expected = chunk.rstrip("\n").split("\n")
-            out.append((command, expected))
+    for guide in GUIDES:
+        for block in re.findall(r"```console\n(.*?)```", guide.read_text(), flags=re.DOTALL):
+            for chunk in re.split(r"^\$ ", block, flags=re.MULTILINE)[1:]:
+                command, *expected = chunk.rstrip("\n").split("\n")
+                out.append((command, expected))
     return out
 
 

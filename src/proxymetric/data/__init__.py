@@ -7,18 +7,36 @@ engine, the per-variant moments the statistics need.
 from proxymetric.data.events import AssignmentRequest, EventAggregate, event_moments
 from proxymetric.data.filters import check_filter, translate_filter
 from proxymetric.data.moments import VariantMoments, variant_moments
+from proxymetric.data.planning import (
+    PlanningMoments,
+    event_planning_moments,
+    unit_planning_moments,
+)
+from proxymetric.data.sequential import (
+    DailyMoments,
+    SnapshotMoments,
+    daily_event_moments,
+    snapshot_moments,
+)
 from proxymetric.data.sources import SourceResolver, check_columns
 from proxymetric.data.summary import summary_moments
 
 __all__ = [
     "AssignmentRequest",
+    "DailyMoments",
     "EventAggregate",
+    "PlanningMoments",
+    "SnapshotMoments",
     "SourceResolver",
     "VariantMoments",
     "check_columns",
     "check_filter",
+    "daily_event_moments",
     "event_moments",
+    "event_planning_moments",
+    "snapshot_moments",
     "summary_moments",
     "translate_filter",
+    "unit_planning_moments",
     "variant_moments",
 ]
