@@ -451,6 +451,10 @@ def test_project_goal_and_north_star() -> None:
     assert card(spec).project_check("goal").status == "fail"
     del spec["north_star"]
     assert card(spec).project_check("north_star").status == "fail"
+    bare = {"north_star": "Yearly margin.", "goal": "More sales."}
+    assert card(bare).project_check("north_star").reason == (
+        "Yearly margin., but no metric tree to check: declare `metrics` or `evaluations`"
+    )
 
 
 def test_project_value_model_ideal_must_pay_for_itself() -> None:

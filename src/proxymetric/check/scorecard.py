@@ -686,10 +686,20 @@ def _validated(spec: Spec, item: _Item, table: EffectTable | None, registry_note
 def _registry_table(registry: str | Path | Registry | None) -> tuple[EffectTable | None, str]:
     if registry is None:
         return None, "no registry"
-    from proxymetric.proxies import table_from_registry
     from proxymetric.registry import Registry
 
-    reg = registry if isinstance(registry, Registry) else Registry(registry, create=False)
+    if isinstance(registry, Registry):
+        return _table(registry)
+    reg = Registry(registry, create=False)
+    try:
+        return _table(reg)
+    finally:
+        reg.close()
+
+
+def _table(reg: Registry) -> tuple[EffectTable | None, str]:
+    from proxymetric.proxies import table_from_registry
+
     try:
         return table_from_registry(reg), ""
     except ProxymetricError as exc:
@@ -712,6 +722,13 @@ def _goal(spec: Spec) -> ProjectCheck:
 def _north_star(spec: Spec) -> ProjectCheck:
     if not spec.north_star:
         return ProjectCheck("north_star", "fail", "no north star: name the metric the goal is", NAN)
+    if not spec.metrics and not spec.evaluations:
+        return ProjectCheck(
+            "north_star",
+            "warn",
+            f"{spec.north_star}, but no metric tree to check: declare `metrics` or `evaluations`",
+            NAN,
+        )
     known = spec.north_star in spec.metrics or spec.north_star in spec.evaluations
     where = "a metric of the tree" if known else "described, not defined as a metric"
     return ProjectCheck("north_star", "pass", f"{spec.north_star} ({where})", NAN)
