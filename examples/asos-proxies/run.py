@@ -19,7 +19,7 @@ from pathlib import Path
 from proxymetric.proxies import table_from_registry, validate_proxies
 from proxymetric.proxies._render import proxy_sections
 from proxymetric.registry import Registry, import_asos
-from proxymetric.registry._render import to_markdown
+from proxymetric.report.sections import sections_markdown
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parent / "data" / "asos" / "asos_digital_experiments.csv.gz"
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> str:
         report = validate_proxies(table, NORTH_STAR, units=units)
         out.append(f"## Tests of {report.units:,.0f} units")
         out.append("")
-        out.append(to_markdown(proxy_sections(report)))
+        out.append(sections_markdown(proxy_sections(report)))
     out.append("## Sensitivity to the assumed noise correlation (tests of 100,000 units)")
     out.append("")
     out.append("| assumed noise correlation | decide on | its CV correlation | north star's |")

@@ -48,7 +48,7 @@ def test_table_and_markdown(db: str) -> None:
     md = runner.invoke(
         app, ["proxies", "-r", db, "-n", "metric_4", "-f", "markdown", "--noise-correlation", "0.5"]
     )
-    assert md.output.startswith("### Proxies for metric_4")
+    assert md.output.startswith("## Proxies for metric_4")
     assert "| rank | decision metric |" in md.output
 
 

@@ -40,7 +40,7 @@ def test_record_list_show(spec: Path) -> None:
     assert "Record 1: gate-40" in table.output
     assert "retention_7" in table.output
     md = runner.invoke(app, ["registry", "list", "-r", str(db), "-f", "markdown"])
-    assert md.output.startswith("### Registry")
+    assert md.output.startswith("## Registry")
 
 
 def test_plan_deviation_in_every_format(spec: Path) -> None:
@@ -121,7 +121,7 @@ def test_every_command_of_the_guide_runs(
     assert outputs[0].startswith("registered the plan of gate-40 (primary retention_7) as record 1")
     assert outputs[1].startswith("imported 78 experiments (396 effects) from examples/data/asos")
     assert "gate-40" in outputs[2]
-    assert outputs[3].startswith("### Record 2: ")
+    assert outputs[3].startswith("## Record 2: ")
 
 
 SHIPPED = """experiment,metric,effect,effect_se,control_units,treatment_units,shipped

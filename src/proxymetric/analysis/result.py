@@ -75,8 +75,9 @@ class ExperimentResult(Result):
     ``effect_covariance[variant][a][b]`` is the sampling covariance of the estimated effects of
     metrics ``a`` and ``b`` for that treatment (its diagonal is ``effect_se**2``): what proxy
     validation needs to correct for correlated noise. Entries across metrics are NaN (null)
-    unless the analysis was asked for them (``analyze(..., effect_covariance=True)``). ``fingerprint`` is a hash of the
-    per-variant moments the analysis used: the same data give the same fingerprint.
+    unless the analysis was asked for them (``analyze(..., effect_covariance=True)``).
+    ``fingerprint`` is a hash of the per-variant counts, means and variances: the same data give
+    the same fingerprint.
     """
 
     experiment: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import ParamSpec, TypeVar
 
 import typer
@@ -13,8 +13,10 @@ from rich.console import Console
 from rich.markup import escape
 
 from proxymetric.errors import ProxymetricError
+from proxymetric.report.json import to_json
+from proxymetric.report.sections import Section, print_sections, sections_markdown
 
-__all__ = ["OutputFormat", "console", "user_errors"]
+__all__ = ["OutputFormat", "console", "echo", "show_sections", "user_errors"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -54,3 +56,13 @@ def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
 def echo(text: str) -> None:
     """Print plain text (JSON, markdown) to stdout without rich markup."""
     typer.echo(text)
+
+
+def show_sections(result: object, sections: Sequence[Section], output: OutputFormat) -> None:
+    """Print a result as JSON, or its sections as markdown or terminal tables."""
+    if output is OutputFormat.json:
+        echo(to_json(result))
+    elif output is OutputFormat.markdown:
+        echo(sections_markdown(sections))
+    else:
+        print_sections(sections, console)

@@ -9,15 +9,13 @@ from typing import Annotated
 
 import typer
 
-from proxymetric.cli._common import OutputFormat, console, echo, user_errors
+from proxymetric.cli._common import OutputFormat, console, echo, show_sections, user_errors
 from proxymetric.interleaving import analyze_clicks, interleave_table, units_needed
 from proxymetric.pairwise._render import (
-    Section,
     interleaving_sections,
-    print_sections,
-    to_markdown,
 )
 from proxymetric.report import to_json
+from proxymetric.report.sections import Section
 
 __all__ = ["register"]
 
@@ -28,15 +26,6 @@ interleave_app = typer.Typer(
 )
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
-
-
-def _show(result: object, sections: list[Section], output: OutputFormat) -> None:
-    if output is OutputFormat.json:
-        echo(to_json(result))
-    elif output is OutputFormat.markdown:
-        echo(to_markdown(sections))
-    else:
-        print_sections(sections, console)
 
 
 @interleave_app.command("lists")
@@ -98,7 +87,7 @@ def analyze(
     result = analyze_clicks(
         clicks, confidence=confidence, alpha=alpha, n_bootstrap=n_bootstrap, seed=seed
     )
-    _show(result, interleaving_sections(result), output)
+    show_sections(result, interleaving_sections(result), output)
 
 
 @interleave_app.command("plan")
@@ -129,7 +118,7 @@ def plan(
             ),
         ),
     )
-    _show(result, [section], output)
+    show_sections(result, [section], output)
 
 
 def register(app: typer.Typer) -> None:

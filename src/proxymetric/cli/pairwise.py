@@ -7,15 +7,12 @@ from typing import Annotated
 
 import typer
 
-from proxymetric.cli._common import OutputFormat, console, echo, user_errors
+from proxymetric.cli._common import OutputFormat, show_sections, user_errors
 from proxymetric.pairwise import Judgments, analyze_judgments, judgments_needed, next_pairs
 from proxymetric.pairwise._render import (
-    Section,
     blind_test_sections,
-    print_sections,
-    to_markdown,
 )
-from proxymetric.report import to_json
+from proxymetric.report.sections import Section
 
 __all__ = ["register"]
 
@@ -26,15 +23,6 @@ pairwise_app = typer.Typer(
 )
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
-
-
-def _show(result: object, sections: list[Section], output: OutputFormat) -> None:
-    if output is OutputFormat.json:
-        echo(to_json(result))
-    elif output is OutputFormat.markdown:
-        echo(to_markdown(sections))
-    else:
-        print_sections(sections, console)
 
 
 @pairwise_app.command("analyze")
@@ -67,7 +55,7 @@ def analyze(
         ridge=ridge,
         alpha=alpha,
     )
-    _show(result, blind_test_sections(result), output)
+    show_sections(result, blind_test_sections(result), output)
 
 
 @pairwise_app.command("plan")
@@ -100,7 +88,7 @@ def plan(
             ),
         ),
     )
-    _show(result, [section], output)
+    show_sections(result, [section], output)
 
 
 @pairwise_app.command("next")
@@ -137,7 +125,7 @@ def next_(
             for p in result
         ),
     )
-    _show(list(result), [section], output)
+    show_sections(list(result), [section], output)
 
 
 def register(app: typer.Typer) -> None:

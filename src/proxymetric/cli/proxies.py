@@ -10,8 +10,8 @@ from proxymetric.cli._common import OutputFormat, console, echo, user_errors
 from proxymetric.proxies import table_from_registry, validate_proxies
 from proxymetric.proxies._render import proxy_sections
 from proxymetric.registry import Registry
-from proxymetric.registry._render import print_sections, to_markdown
 from proxymetric.report import to_json
+from proxymetric.report.sections import print_sections, sections_markdown
 
 __all__ = ["register"]
 
@@ -52,7 +52,7 @@ def proxies(
     if output is OutputFormat.json:
         echo(to_json(report))
     elif output is OutputFormat.markdown:
-        echo(to_markdown(proxy_sections(report)))
+        echo(sections_markdown(proxy_sections(report)))
     else:
         print_sections(proxy_sections(report), console)
 

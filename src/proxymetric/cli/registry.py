@@ -8,17 +8,14 @@ from typing import Annotated
 import typer
 
 from proxymetric._validation import check_choice
-from proxymetric.cli._common import OutputFormat, console, echo, user_errors
+from proxymetric.cli._common import OutputFormat, echo, show_sections, user_errors
 from proxymetric.proxies import program_impact, table_from_registry
 from proxymetric.proxies._render import impact_sections
 from proxymetric.registry import Registry, import_asos, import_csv
 from proxymetric.registry._render import (
-    Section,
     import_text,
-    print_sections,
     record_sections,
     records_sections,
-    to_markdown,
 )
 from proxymetric.report import to_json
 from proxymetric.spec import load_spec
@@ -42,15 +39,6 @@ RegistryOption = Annotated[
 ]
 
 
-def _show(result: object, sections: list[Section], output: OutputFormat) -> None:
-    if output is OutputFormat.json:
-        echo(to_json(result))
-    elif output is OutputFormat.markdown:
-        echo(to_markdown(sections))
-    else:
-        print_sections(sections, console)
-
-
 @registry_app.command("list")
 @user_errors
 def list_records(
@@ -67,7 +55,7 @@ def list_records(
     """List the records of the registry, oldest first."""
     reg = Registry(registry, create=False)
     records = reg.records(experiment, kind)
-    _show(records, records_sections(records, reg.url), output)
+    show_sections(records, records_sections(records, reg.url), output)
 
 
 @registry_app.command("show")
@@ -79,7 +67,7 @@ def show(
 ) -> None:
     """Show one record: what was recorded, and every effect with its standard error."""
     rec = Registry(registry, create=False).get(record)
-    _show(rec, record_sections(rec), output)
+    show_sections(rec, record_sections(rec), output)
 
 
 @registry_app.command("import")
@@ -128,7 +116,7 @@ def impact(
     result = program_impact(
         table, metric, value_per_unit=value_per_unit, units=units, confidence=confidence
     )
-    _show(result, impact_sections(result), output)
+    show_sections(result, impact_sections(result), output)
 
 
 @user_errors

@@ -6,34 +6,14 @@ and the markdown say the same thing.
 
 from __future__ import annotations
 
-import dataclasses
 import math
-from collections.abc import Sequence
-
-from rich.console import Console
-from rich.table import Table
 
 from proxymetric.report import format_interval, format_number, format_pvalue
+from proxymetric.report.sections import Section
 
-__all__ = [
-    "Section",
-    "blind_test_sections",
-    "interleaving_sections",
-    "print_sections",
-    "to_markdown",
-]
+__all__ = ["blind_test_sections", "interleaving_sections"]
 
 _MAX_TAG_ROWS = 20
-
-
-@dataclasses.dataclass(frozen=True)
-class Section:
-    """A heading, a line of text and a table."""
-
-    heading: str
-    text: str = ""
-    columns: tuple[str, ...] = ()
-    rows: tuple[tuple[str, ...], ...] = ()
 
 
 def _pct(x: float) -> str:
@@ -187,31 +167,3 @@ def interleaving_sections(r: object) -> list[Section]:
             ),
         )
     ]
-
-
-def print_sections(sections: Sequence[Section], console: Console) -> None:
-    """Print ``sections`` as rich tables."""
-    for s in sections:
-        table = Table(title=s.heading, title_justify="left", caption=s.text or None)
-        for c in s.columns:
-            table.add_column(c)
-        for row in s.rows:
-            table.add_row(*row)
-        console.print(table)
-
-
-def to_markdown(sections: Sequence[Section]) -> str:
-    """Return ``sections`` as markdown."""
-    out: list[str] = []
-    for s in sections:
-        out.append(f"## {s.heading}\n")
-        if s.text:
-            out.append(f"{s.text}\n")
-        if s.columns:
-            out.append("| " + " | ".join(s.columns) + " |")
-            out.append("|" + "---|" * len(s.columns))
-            out.extend(
-                "| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in s.rows
-            )
-            out.append("")
-    return "\n".join(out)

@@ -6,8 +6,8 @@ import math
 
 from proxymetric.proxies.impact import ProgramImpact
 from proxymetric.proxies.validation import ProxyReport
-from proxymetric.registry._render import Section
 from proxymetric.report import format_number
+from proxymetric.report.sections import Section
 
 __all__ = ["impact_sections", "proxy_sections"]
 

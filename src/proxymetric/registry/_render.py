@@ -6,67 +6,14 @@ the markdown say the same thing.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
-
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from proxymetric.registry.imports import ImportSummary
 from proxymetric.registry.store import Record
 from proxymetric.report import format_number, format_pvalue
+from proxymetric.report.sections import Section
 
-__all__ = [
-    "Section",
-    "import_text",
-    "print_sections",
-    "record_sections",
-    "records_sections",
-    "to_markdown",
-]
-
-
-@dataclasses.dataclass(frozen=True)
-class Section:
-    """A heading, lines of text and a table."""
-
-    heading: str
-    text: str = ""
-    columns: tuple[str, ...] = ()
-    rows: tuple[tuple[str, ...], ...] = ()
-
-
-def print_sections(sections: Sequence[Section], console: Console) -> None:
-    """Print ``sections`` as rich tables (text-only sections as paragraphs)."""
-    for s in sections:
-        if not s.columns:
-            console.print(f"[bold]{escape(s.heading)}[/]")
-            if s.text:
-                console.print(escape(s.text), soft_wrap=True)
-            continue
-        table = Table(title=s.heading, title_justify="left", caption=s.text or None)
-        for c in s.columns:
-            table.add_column(c)
-        for row in s.rows:
-            table.add_row(*(escape(v) for v in row))
-        console.print(table)
-
-
-def to_markdown(sections: Sequence[Section]) -> str:
-    """Return ``sections`` as markdown: a heading, the text and a pipe table each."""
-    out: list[str] = []
-    for s in sections:
-        out.append(f"### {s.heading}")
-        out.append("")
-        if s.text:
-            out.extend([s.text, ""])
-        if s.columns:
-            out.append("| " + " | ".join(s.columns) + " |")
-            out.append("|" + "|".join("---" for _ in s.columns) + "|")
-            out.extend("| " + " | ".join(r) + " |" for r in s.rows)
-            out.append("")
-    return "\n".join(out).rstrip() + "\n"
+__all__ = ["import_text", "record_sections", "records_sections"]
 
 
 def _opt(value: object) -> str:
