@@ -310,6 +310,20 @@ def test_an_impossible_baseline_is_a_spec_error_naming_the_metric() -> None:
     spec["metrics"]["retention"]["baseline_mean"] = 1.5
     with pytest.raises(ProxymetricError, match=r"metric 'retention': .*baseline"):
         card(spec)
+    spec["metrics"]["retention"]["baseline_mean"] = 0
+    with pytest.raises(SpecError, match="`baseline_mean` of metric 'retention' is 0"):
+        card(spec)
+
+
+def test_a_zero_margin_or_expected_effect_cannot_be_shown() -> None:
+    spec = base()
+    spec["experiments"]["reco"]["guardrails"][0]["margin"] = 0
+    spec["metrics"]["revenue"]["expected_effect"] = 0
+    result = card(spec)
+    assert result.row("retention").cell("sensitive").reason == (
+        "its non-inferiority margin is 0: no test can show it"
+    )
+    assert result.row("revenue").cell("cheap_and_fast").status == "fail"
 
 
 def _blind(spec: dict[str, Any], sample_size: int) -> dict[str, Any]:

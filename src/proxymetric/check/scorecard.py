@@ -371,6 +371,18 @@ def _ab_cells(spec: Spec, item: _Item) -> tuple[Cell, Cell]:
     settings = _settings(exp, item)
     sd = None if kind == "proportion" else m.baseline_sd
     where = ("metrics", item.name)
+    if m.baseline_mean == 0:
+        raise spec.error(
+            f"`baseline_mean` of metric {item.name!r} is 0; effects and margins are relative to "
+            "it, so give today's non-zero mean",
+            (*where, "baseline_mean"),
+        )
+    if size == 0:
+        text = f"{label} is 0: no test can show it"
+        return (
+            _cell("cheap_and_fast", "fail", text, advice=f"declare a non-zero {label}"),
+            _cell("sensitive", "fail", text, advice=f"declare a non-zero {label}"),
+        )
     try:
         rel = size if scale == "relative" else size / abs(m.baseline_mean)
         feas = feasibility(
