@@ -374,7 +374,7 @@ def test_balanced() -> None:
     spec = base()
     assert cell(spec, "revenue", "balanced") == (
         "pass",
-        "balanced by retention (margin 0.02 relative)",
+        "balanced by retention (margin 2%)",
     )
     assert cell(spec, "retention", "balanced")[0] == "n/a"
     spec["experiments"]["reco"]["guardrails"] = []

@@ -34,7 +34,9 @@ def _number(cell: Cell) -> str:
         return f"{v:+.2f}"
     if cell.value_name == "days":
         return f"{v:.0f} d"
-    return f"{v:,.4g}"
+    if cell.value_name in ("units", "judgments"):
+        return f"{v:,.0f}"
+    return f"{v:.4g}"
 
 
 def _summary(card: Scorecard) -> str:

@@ -597,6 +597,10 @@ def _design_cells(spec: Spec, item: _Item) -> tuple[Cell, Cell]:
 # --------------------------------------------------------------------------------- balanced
 
 
+def _margin(margin: float, kind: str) -> str:
+    return f"{margin * 100:g}%" if kind == "relative" else f"{margin:g}, absolute"
+
+
 def _balanced(spec: Spec, item: _Item, names: set[str]) -> Cell:
     prop = "balanced"
     advice = "add a guardrail pulling the other way (quality vs cost, revenue vs retention)"
@@ -610,8 +614,7 @@ def _balanced(spec: Spec, item: _Item, names: set[str]) -> Cell:
                 prop, "fail", f"primary of {item.experiment!r} with no guardrail", advice=advice
             )
         listed = ", ".join(
-            f"{g.metric} (margin {g.margin:g}{' relative' if g.margin_type == 'relative' else ''})"
-            for g in exp.guardrails
+            f"{g.metric} (margin {_margin(g.margin, g.margin_type)})" for g in exp.guardrails
         )
         return _cell(prop, "pass", f"balanced by {listed}")
     e = item.evaluation
