@@ -6,6 +6,7 @@ brackets); in a script every answer is a flag and nothing is asked.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -32,18 +33,15 @@ _QUESTIONS = (
 )
 
 
-def _ask(answers: dict[str, object]) -> None:
-    """Ask, in a terminal, every question the flags left open."""
-    if answers["template"] is None:
-        answers["template"] = typer.prompt(
-            f"Project kind ({', '.join(TEMPLATES)})", default="recommender"
-        )
-    name = str(answers["template"])
-    if name not in TEMPLATES:
+def _ask(template: str | None, given: Answers) -> Answers:
+    """Ask, in a terminal, every question the flags left open; return the completed answers."""
+    if template is None:
+        template = typer.prompt(f"Project kind ({', '.join(TEMPLATES)})", default="recommender")
+    if template not in TEMPLATES:
         raise ProxymetricError(
-            f"`--template` must be one of {', '.join(map(repr, TEMPLATES))}; got {name!r}"
+            f"`--template` must be one of {', '.join(map(repr, TEMPLATES))}; got {template!r}"
         )
-    t = TEMPLATES[name]
+    t = TEMPLATES[template]
     defaults = {
         "request": t.request,
         "goal": t.goal,
@@ -53,26 +51,47 @@ def _ask(answers: dict[str, object]) -> None:
         "objective": t.objective,
         "source": t.source,
     }
-    for key, text in _QUESTIONS:
-        if answers[key] is None:
-            answers[key] = typer.prompt(text, default=defaults[key])
-    if answers["traffic"] is None and answers["population"] is None:
+    questions = dict(_QUESTIONS)
+
+    def ask(key: str) -> str:
+        current = getattr(given, key)
+        if current is not None:
+            return str(current)
+        return str(typer.prompt(questions[key], default=defaults[key]))
+
+    # Keyword arguments are evaluated in order: the questions come in the order listed.
+    answers = dataclasses.replace(
+        given,
+        template=template,
+        request=ask("request"),
+        goal=ask("goal"),
+        north_star=ask("north_star"),
+        proxy=ask("proxy"),
+        guardrail=ask("guardrail"),
+        objective=ask("objective"),
+        source=ask("source"),
+    )
+    if answers.traffic is None and answers.population is None:
         if t.population is not None:
-            answers["population"] = typer.prompt(
+            population = typer.prompt(
                 "Traffic: the fixed number of units (users, employees)",
                 default=t.population,
                 type=int,
             )
+            answers = dataclasses.replace(answers, population=population)
         else:
-            answers["traffic"] = typer.prompt(
+            traffic = typer.prompt(
                 "Traffic: new units reaching the change per day",
                 default=t.units_per_day,
                 type=float,
             )
-    if answers["value"] is None:
-        answers["value"] = typer.prompt(
+            answers = dataclasses.replace(answers, traffic=traffic)
+    if answers.value is None:
+        value = typer.prompt(
             "Money value of one unit of the north star", default=t.value, type=float
         )
+        answers = dataclasses.replace(answers, value=value)
+    return answers
 
 
 @user_errors
@@ -118,24 +137,22 @@ def init(
         raise ProxymetricError(
             f"`--output` {str(output)!r} already exists; pass --force to overwrite it"
         )
-    answers: dict[str, object] = {
-        "template": template,
-        "request": request,
-        "goal": goal,
-        "north_star": north_star,
-        "proxy": proxy,
-        "guardrail": guardrail,
-        "objective": objective,
-        "source": source,
-        "traffic": traffic,
-        "population": population,
-        "value": value,
-    }
+    answers = Answers(
+        template=template or "recommender",
+        request=request,
+        goal=goal,
+        north_star=north_star,
+        proxy=proxy,
+        guardrail=guardrail,
+        objective=objective,
+        source=source,
+        traffic=traffic,
+        population=population,
+        value=value,
+    )
     if interactive if interactive is not None else sys.stdin.isatty():
-        _ask(answers)
-    if answers["template"] is None:
-        answers["template"] = "recommender"
-    text = render_spec(Answers(**answers))  # type: ignore[arg-type]
+        answers = _ask(template, answers)
+    text = render_spec(answers)
     parse_spec(yaml.safe_load(text))  # the written spec must load
     output.write_text(text, encoding="utf-8")
     console.print(
