@@ -535,3 +535,21 @@ def test_more_traffic_never_makes_a_metric_less_sensitive(
     # The status follows the MDE: pass exactly when the MDE is within the expected effect.
     for c in cells:
         assert (c.status == "pass") == (c.value <= effect * (1 + 1e-12))
+
+
+def test_interleaving_is_sized_on_queries_with_a_preference() -> None:
+    spec = _blind(base(), 1000)
+    spec["evaluations"]["preference"]["kind"] = "interleaving"
+    spec["evaluations"]["preference"]["expected_win_rate"] = 0.45  # the new ranker loses
+    row = card(spec).row("preference")
+    assert row.measured_by == "interleaving"
+    cheap = row.cell("cheap_and_fast")
+    # A 45% win rate is as far from 1/2 as 55%: the published 783 decided votes.
+    assert cheap.value == 783
+    assert cheap.reason.startswith("needs 783 queries with a preference to see a 55% win rate")
+    assert row.cell("sensitive").status == "pass"
+    assert row.cell("external_oracle").reason.startswith("computed by the tool from logged clicks")
+    del spec["evaluations"]["preference"]["expected_win_rate"]
+    assert card(spec).row("preference").cell("sensitive").reason == (
+        "cannot size it: declare `expected_win_rate` (not 0.5)"
+    )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -85,3 +87,36 @@ def test_user_errors_exit_2_with_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "`registry`" in result.output
     assert "does not exist" in result.output
+
+
+def test_registry_validates_a_proxy_from_the_command_line(tmp_path: Path) -> None:
+    # 30 past experiments where the proxy's effect is 0.8 x the north star's plus noise of
+    # sd 0.1: a correlation near 0.99, far above the 0.5 threshold.
+    rng = np.random.default_rng(11)
+    ns = rng.normal(0.0, 1.0, 30)
+    proxy = 0.8 * ns + rng.normal(0.0, 0.1, 30)
+    lines = ["experiment,metric,effect,effect_se,control_units,treatment_units"]
+    for k in range(30):
+        lines.append(f"e{k},margin,{ns[k]},0.01,5000,5000")
+        lines.append(f"e{k},conversion,{proxy[k]},0.01,5000,5000")
+    csv = tmp_path / "past.csv"
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "registry.db"
+    imported = RUNNER.invoke(app, ["registry", "import", str(csv), "--registry", str(db)])
+    assert imported.exit_code == 0, imported.output
+
+    spec = yaml.safe_load((EXAMPLES / "recommender" / "proxymetric.yaml").read_text("utf-8"))
+    spec["north_star"] = "margin"  # the name the registry knows
+    spec["metrics"]["margin"] = spec["metrics"].pop("gross_margin")
+    spec["experiments"]["pilot"]["secondary"] = ["margin"]
+    path = tmp_path / "proxymetric.yaml"
+    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    result = RUNNER.invoke(app, ["check", str(path), "--registry", str(db), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    row = next(r for r in data["rows"] if r["metric"] == "conversion")
+    cell = next(c for c in row["cells"] if c["property"] == "validated")
+    assert cell["status"] == "pass"
+    # Reference: numpy's sample correlation of the effects (their noise, se 0.01, is 1% of
+    # their spread, so the noise correction moves it by about 1e-4).
+    assert cell["value"] == pytest.approx(np.corrcoef(ns, proxy)[0, 1], abs=2e-3)
