@@ -21,10 +21,11 @@ __all__ = ["decide"]
 
 def _effect_text(r: MetricResult) -> str:
     if math.isfinite(r.rel_effect):
-        return (
-            f"{format_number(r.rel_effect, percent=True)} "
-            f"{format_interval(r.rel_effect_ci_lower, r.rel_effect_ci_upper, percent=True)}"
-        )
+        if math.isfinite(r.rel_effect_ci_lower):
+            return (
+                f"{r.rel_effect:+.1%} [{r.rel_effect_ci_lower:+.1%}, {r.rel_effect_ci_upper:+.1%}]"
+            )
+        return f"{r.rel_effect:+.1%}"
     return f"{format_number(r.effect)} {format_interval(r.effect_ci_lower, r.effect_ci_upper)}"
 
 
@@ -71,11 +72,7 @@ def _treatment_verdict(
     pending = []
     for g in guardrails:
         ni = g.noninferiority_pvalue
-        margin = (
-            format_number(g.margin, percent=True).lstrip("+")
-            if g.margin_type == "relative"
-            else format_number(g.margin)
-        )
+        margin = f"{g.margin:.1%}" if g.margin_type == "relative" else format_number(g.margin)
         if ni is not None and math.isfinite(ni) and ni < alpha:
             reasons.append(
                 f"{prefix}guardrail {g.metric} is non-inferior at its {margin} margin "

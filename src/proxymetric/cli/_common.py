@@ -22,7 +22,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 # Piped output (CI logs, files) is not squeezed into 80 columns; a terminal keeps its width.
-console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 error_console = Console(stderr=True, highlight=False)
 
 

@@ -43,8 +43,12 @@ class _Row:
 
 
 def _mean(r: MetricResult, value: float) -> str:
+    if not math.isfinite(value):
+        return "—"
     if r.metric_type == "proportion":
-        return f"{value:.2%}" if math.isfinite(value) else "—"
+        return f"{value:.2%}"
+    if math.isfinite(r.effect_se):  # as many decimals as the effect's precision warrants
+        return f"{value:,.{_decimals(r.effect_se) + 1}f}"
     return format_number(value)
 
 
@@ -102,7 +106,7 @@ def _rows(result: ExperimentResult) -> list[_Row]:
         guard = ""
         if r.margin is not None:
             margin = f"{r.margin:.1%}" if r.margin_type == "relative" else format_number(r.margin)
-            guard = f"margin {margin}, p = {format_pvalue(r.noninferiority_pvalue)}"
+            guard = f"margin {margin}: p = {format_pvalue(r.noninferiority_pvalue)}"
         note = r.reason or ""
         if r.variance_reduction is not None and math.isfinite(r.variance_reduction):
             note = (f"CUPED: variance -{r.variance_reduction:.0%}. " + note).strip()
@@ -143,7 +147,7 @@ _LABELS = {
     "better": "▲ better",
     "worse": "▼ worse",
     "ok": "✓ non-inferior",
-    "?": "? not shown non-inferior",
+    "?": "? not yet non-inferior",
 }
 _STYLES = {"better": "bold green", "worse": "bold red", "ok": "green", "?": "yellow"}
 
