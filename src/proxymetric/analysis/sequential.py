@@ -130,7 +130,13 @@ def analyze_sequential(
             pre_period_days=exp.pre_period_days,
             exposure_filter=exp.exposure_filter,
         )
-        daily = daily_event_moments(resolver, spec.sources, request, _event_aggregates(spec, exp))
+        # Only each metric's own covariances are needed (no CUPED in the sequential looks).
+        groups = [
+            list(_statistics(m, spec.metrics[m], kind)[0].columns) for m, _ in exp.metric_roles()
+        ]
+        daily = daily_event_moments(
+            resolver, spec.sources, request, _event_aggregates(spec, exp), groups
+        )
         per_variant = {v: daily.cumulative(v) for v in daily.moments}
         labels = tuple(d.isoformat() for d in daily.dates)
         look_by = "day"

@@ -52,13 +52,19 @@ def unit_planning_moments(
     columns: Sequence[str],
     *,
     fill: Mapping[str, float] | None = None,
+    groups: Sequence[Sequence[str]] | None = None,
 ) -> PlanningMoments:
-    """Return the per-variant moments of ``columns`` of a unit table (one query)."""
+    """Return the per-variant moments of ``columns`` of a unit table (one query).
+
+    ``groups`` lists the sets of columns whose covariances are needed (``None``: all).
+    """
     assert source.unit is not None
     assert source.variant is not None
     table = resolver.table(name, source)
     check_columns(name, source, table, [source.unit, source.variant, *columns])
-    vm = variant_moments(table, source.variant, list(columns), source=name, fill=fill)
+    vm = variant_moments(
+        table, source.variant, list(columns), source=name, fill=fill, groups=groups
+    )
     return PlanningMoments(vm.moments, missing=vm.missing)
 
 
@@ -67,6 +73,7 @@ def event_planning_moments(
     sources: Mapping[str, SourceSpec],
     request: AssignmentRequest,
     aggregates: Mapping[str, EventAggregate],
+    groups: Sequence[Sequence[str]] | None = None,
     *,
     first_event_source: str | None = None,
 ) -> PlanningMoments:
@@ -74,9 +81,10 @@ def event_planning_moments(
 
     ``first_event_source`` plans a test with no assignment yet: the units of that event log,
     each from its first event (see :func:`~proxymetric.data.sequential.daily_event_moments`).
+    ``groups`` lists the sets of columns whose covariances are needed (``None``: all).
     """
     daily = daily_event_moments(
-        resolver, sources, request, aggregates, first_event_source=first_event_source
+        resolver, sources, request, aggregates, groups, first_event_source=first_event_source
     )
     return PlanningMoments(
         moments={v: daily.total(v) for v in daily.moments},

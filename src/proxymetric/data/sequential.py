@@ -217,6 +217,7 @@ def daily_event_moments(
     sources: Mapping[str, SourceSpec],
     request: AssignmentRequest,
     aggregates: Mapping[str, EventAggregate],
+    groups: Sequence[Sequence[str]] | None = None,
     *,
     first_event_source: str | None = None,
 ) -> DailyMoments:
@@ -225,7 +226,9 @@ def daily_event_moments(
     One query, as :func:`~proxymetric.data.events.event_moments`, grouped by variant and by the
     calendar day of each unit's first assignment. With ``first_event_source`` (a planned test
     with no assignment yet) the units are those of that event log from their first event, all
-    in one variant named ``"all"``; ``request.source`` is then ignored.
+    in one variant named ``"all"``; ``request.source`` is then ignored. ``groups`` lists the
+    sets of columns whose covariances are needed, as for
+    :func:`~proxymetric.data.moments.variant_moments` (``None``: all of them).
     """
     if first_event_source is not None:
         units = _first_event_units(
@@ -247,7 +250,7 @@ def daily_event_moments(
     day = table._t0.date().cast("string")
     table = table.mutate(_key=table._variant.concat(_SEP, day))
     where = first_event_source or request.source
-    vm = variant_moments(table, "_key", list(aggregates), source=where)
+    vm = variant_moments(table, "_key", list(aggregates), source=where, groups=groups)
     per_key: dict[tuple[str, dt.date], Moments] = {}
     multiple = vm.multiple
     for key, m in vm.moments.items():

@@ -39,7 +39,13 @@ import numpy as np
 
 from proxymetric._result import Result
 from proxymetric._validation import check_choice, check_number
-from proxymetric.analysis.analyze import _event_aggregates, _experiment_name, _kind, _statistics
+from proxymetric.analysis.analyze import (
+    _column_groups,
+    _event_aggregates,
+    _experiment_name,
+    _kind,
+    _statistics,
+)
 from proxymetric.data import AssignmentRequest, SourceResolver, summary_moments
 from proxymetric.data.planning import (
     PlanningMoments,
@@ -330,8 +336,9 @@ def _read(
             pre_period_days=exp.pre_period_days,
         )
         aggregates = _event_aggregates(spec, exp)
+        groups = _column_groups(spec, exp, "events")
         pm = event_planning_moments(
-            resolver, spec.sources, request, aggregates, first_event_source=primary_source
+            resolver, spec.sources, request, aggregates, groups, first_event_source=primary_source
         )
         return "events_first_seen", pm
     kind = _kind(spec, exp)
@@ -344,7 +351,11 @@ def _read(
             exposure_filter=exp.exposure_filter,
         )
         return kind, event_planning_moments(
-            resolver, spec.sources, request, _event_aggregates(spec, exp)
+            resolver,
+            spec.sources,
+            request,
+            _event_aggregates(spec, exp),
+            _column_groups(spec, exp, kind),
         )
     if kind == "summary":
         keys = {
@@ -363,7 +374,8 @@ def _read(
         if spec.metrics[m].fill_missing is not None
         for c in spec.metrics[m].columns
     }
-    pm = unit_planning_moments(resolver, primary_source, source, columns, fill=fill)
+    groups = _column_groups(spec, exp, kind)
+    pm = unit_planning_moments(resolver, primary_source, source, columns, fill=fill, groups=groups)
     return kind, pm
 
 
@@ -425,8 +437,11 @@ def _cuped_correlation(m: Moments, y: Statistic, x: Statistic | None) -> float:
     """Return corr(Y, X) over the units of ``m`` (delta-method linearised for ratios)."""
     if x is None:
         return math.nan
-    cov = m.covariance()
     gy, gx = y.gradient(m), x.gradient(m)
+    # Only the covariances between the columns of Y and X were computed (the others are NaN).
+    cols = np.flatnonzero((gy != 0) | (gx != 0))
+    cov = m.covariance()[np.ix_(cols, cols)]
+    gy, gx = gy[cols], gx[cols]
     with np.errstate(invalid="ignore", divide="ignore"):
         vy, vx, cyx = float(gy @ cov @ gy), float(gx @ cov @ gx), float(gy @ cov @ gx)
         rho = cyx / math.sqrt(vy * vx) if vy > 0 and vx > 0 else math.nan
