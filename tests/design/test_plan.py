@@ -270,3 +270,45 @@ def test_population_from_the_spec_and_accrual_override() -> None:
     assert plan(spec).metrics[0].durations[0].total_units == 7000
     # An explicit argument overrides the spec.
     assert plan(spec, population=500).metrics[0].durations[0].total_units == 500
+
+
+def test_summary_statistics_with_units_per_day() -> None:
+    # ASOS experiment 058875, metric 4: the baseline and sd are the control's mean and
+    # sqrt(variance) at the latest snapshot (reference: pandas); summaries have no covariances,
+    # so no CUPED.
+    asos_path = ROOT / "examples" / "data" / "asos" / "asos_digital_experiments.csv.gz"
+    spec = {
+        "sources": {
+            "asos": {
+                "path": str(asos_path),
+                "filter": "experiment_id = '058875'",
+                "summary": {
+                    "layout": "paired",
+                    "metric": "metric_id",
+                    "snapshot": "time_since_start",
+                    "treatment_variant": "variant_id",
+                    "control": {"count": "count_c", "mean": "mean_c", "variance": "variance_c"},
+                    "treatment": {"count": "count_t", "mean": "mean_t", "variance": "variance_t"},
+                },
+            }
+        },
+        "metrics": {"spend": {"type": "mean", "source": "asos", "summary_metric": 4}},
+        "experiments": {"e": {"control": "control", "primary": "spend", "units_per_day": 1e6}},
+    }
+    df = pd.read_csv(asos_path, dtype={"experiment_id": str})
+    rows = df[(df.experiment_id == "058875") & (df.metric_id == 4)]
+    last = rows.sort_values("time_since_start").iloc[-1]
+    result = plan(spec)
+    spend = result.metrics[0]
+    assert result.data_kind == "summary"
+    assert spend.baseline == pytest.approx(last.mean_c, rel=1e-12)
+    assert spend.sd == pytest.approx(math.sqrt(last.variance_c), rel=1e-12)
+    assert spend.variance_reduction == 0.0
+
+
+def test_spec_keys_are_validated() -> None:
+    spec = yaml.safe_load(COOKIE.read_text())
+    spec["sources"]["players"]["path"] = str(COOKIE.parent / "cookie_cats.csv.gz")
+    spec["experiments"]["gate-40"]["population"] = -3
+    with pytest.raises(ProxymetricError, match=r"`experiments\.gate-40\.population`: .* than 0"):
+        plan(spec)
