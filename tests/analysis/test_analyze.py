@@ -265,3 +265,22 @@ def test_fingerprint_depends_on_the_data_not_its_order() -> None:
     assert a != c
     # Options that compute more covariances do not change the fingerprint of the same data.
     assert proxymetric.analyze(_spec(), data={"u": data}, effect_covariance=True).fingerprint == a
+
+
+def test_folds_partition_the_units_and_merge_back() -> None:
+    # The two halves are split by a hash of the unit in the same query; their merged moments
+    # give the same analysis as no split at all, and the two halves estimate the same effect
+    # with independent errors: each half has about twice the variance of the whole, so their
+    # difference has a standard deviation of about 2 * effect_se (bound: 6 of those).
+    data = _units(3000, {"a": 0.0, "b": 0.8}, seed=12)
+    plain = proxymetric.analyze(_spec(), data={"u": data})
+    split = proxymetric.analyze(_spec(), data={"u": data}, folds=True)
+    for r, s in zip(plain.results, split.results, strict=True):
+        assert s.effect == pytest.approx(r.effect, rel=1e-9)
+        assert s.pvalue == pytest.approx(r.pvalue, rel=1e-7)
+        assert r.effect_fold1 is None
+        assert s.effect_fold1 is not None
+        assert s.effect_fold2 is not None
+        assert s.effect_fold1 != s.effect_fold2
+        # Both halves estimate the same effect: within a few standard errors of a half.
+        assert abs(s.effect_fold1 - s.effect_fold2) < 6 * 2 * s.effect_se

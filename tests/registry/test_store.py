@@ -287,3 +287,22 @@ def test_any_effects_round_trip(tmp_path: Path, rows: list[tuple[str, float, flo
     rid = reg.add_summary("exp", effects)
     assert reg.get(rid).effects == effects
     reg.close()
+
+
+def test_recorded_analyses_carry_split_half_effects(tmp_path: Path) -> None:
+    # `analyze --record` asks for folds; the registry stores them and the proxy table built from
+    # it has split-half estimates for the cross-fold estimator.
+    from proxymetric.proxies import table_from_registry
+
+    spec_path = (
+        Path(__file__).resolve().parents[2] / "examples" / "cookie-cats" / "proxymetric.yaml"
+    )
+    reg = Registry(tmp_path / "r.db")
+    result = proxymetric.analyze(spec_path, effect_covariance=True, folds=True)
+    reg.record_analysis(result, proxymetric.load_spec(spec_path))
+    table = table_from_registry(reg)
+    assert table.fold1 is not None
+    assert table.fold2 is not None
+    r7 = result.result("retention_7")
+    assert r7.effect_fold1 is not None
+    assert r7.effect_fold1 in table.fold1.ravel()

@@ -156,11 +156,13 @@ def analyze_moments(
     *,
     missing: Mapping[str, Mapping[str, int]] | None = None,
     warnings: list[str] | None = None,
+    folds: Mapping[str, tuple[Moments, Moments]] | None = None,
 ) -> ExperimentResult:
     """Return the analysis of experiment ``name`` from per-variant ``moments``.
 
     This is the statistics half of :func:`analyze`, for callers that already have moments
-    (pre-aggregated statistics, a registry, a custom query).
+    (pre-aggregated statistics, a registry, a custom query). ``folds`` holds, per variant, the
+    moments of two random halves of its units; their effects fill ``effect_fold1/2``.
     """
     exp = spec.experiments[name]
     warnings = list(warnings or [])
@@ -198,7 +200,14 @@ def analyze_moments(
                 for c, n in missing.get(v, {}).items()
                 if c in metric.columns
             ]
-            results.append(_metric_result(metric_name, role, variant, metric, cmp, margin, gaps))
+            result = _metric_result(metric_name, role, variant, metric, cmp, margin, gaps)
+            if folds and exp.control in folds and variant in folds:
+                halves = [
+                    compare(folds[exp.control][k], folds[variant][k], y, x).difference.effect
+                    for k in (0, 1)
+                ]
+                result = replace(result, effect_fold1=halves[0], effect_fold2=halves[1])
+            results.append(result)
     results = _adjust(results, exp)
     covariances = {
         v: _effect_covariance(spec, exp, control, moments[v], results, v) for v in treatments
@@ -310,6 +319,7 @@ def analyze(
     data: Mapping[str, Any] | None = None,
     *,
     effect_covariance: bool = False,
+    folds: bool = False,
 ) -> ExperimentResult:
     """Analyse an experiment of a spec; return an :class:`ExperimentResult`.
 
@@ -321,6 +331,10 @@ def analyze(
             so that ``effect_covariance`` holds the noise covariance of every pair of metrics
             (proxy validation needs it; it makes the query a little longer). Without it only
             the diagonal (each metric's squared standard error) is known.
+        folds: also estimate every effect in two random halves of the units (split by a hash
+            of the unit, in the same query): ``effect_fold1`` and ``effect_fold2``, whose errors
+            are independent (the cross-fold estimator of proxy quality needs them). Not
+            available for summary statistics.
 
     The engine computes all moments in one query; only one row per variant reaches Python.
     """
@@ -331,11 +345,11 @@ def analyze(
     kind = _kind(spec, exp)
     groups = None if effect_covariance else _column_groups(spec, exp, kind)
     if kind == "events":
-        vm = _event_moments(spec, exp, resolver, groups)
+        vm = _event_moments(spec, exp, resolver, groups, folds=folds)
     elif kind == "summary":
         vm = _summary_moments(spec, exp, resolver)
     else:
-        vm = _unit_moments(spec, exp, resolver, groups)
+        vm = _unit_moments(spec, exp, resolver, groups, folds=folds)
     warnings = []
     if vm.unassigned:
         warnings.append(f"{vm.unassigned:,} row(s) have no variant and were left out")
@@ -353,7 +367,9 @@ def analyze(
                 "out"
             )
         moments = {v: m for v, m in moments.items() if v in known}
-    return analyze_moments(name, spec, moments, missing=vm.missing, warnings=warnings)
+    return analyze_moments(
+        name, spec, moments, missing=vm.missing, warnings=warnings, folds=vm.folds or None
+    )
 
 
 def _column_groups(spec: Spec, exp: ExperimentSpec, kind: str) -> list[list[str]]:
@@ -366,7 +382,12 @@ def _column_groups(spec: Spec, exp: ExperimentSpec, kind: str) -> list[list[str]
 
 
 def _unit_moments(
-    spec: Spec, exp: ExperimentSpec, resolver: SourceResolver, groups: list[list[str]] | None
+    spec: Spec,
+    exp: ExperimentSpec,
+    resolver: SourceResolver,
+    groups: list[list[str]] | None,
+    *,
+    folds: bool = False,
 ) -> VariantMoments:
     metric_names = [m for m, _ in exp.metric_roles()]
     source_name = spec.metrics[exp.primary].source
@@ -387,7 +408,13 @@ def _unit_moments(
                     )
                 fill[c] = metric.fill_missing
     return variant_moments(
-        table, source.variant, columns, source=source_name, fill=fill, groups=groups
+        table,
+        source.variant,
+        columns,
+        source=source_name,
+        fill=fill,
+        groups=groups,
+        fold_unit=source.unit if folds else None,
     )
 
 
@@ -401,7 +428,12 @@ def _summary_moments(spec: Spec, exp: ExperimentSpec, resolver: SourceResolver) 
 
 
 def _event_moments(
-    spec: Spec, exp: ExperimentSpec, resolver: SourceResolver, groups: list[list[str]] | None
+    spec: Spec,
+    exp: ExperimentSpec,
+    resolver: SourceResolver,
+    groups: list[list[str]] | None,
+    *,
+    folds: bool = False,
 ) -> VariantMoments:
     assert exp.assignment is not None
     request = AssignmentRequest(
@@ -410,7 +442,9 @@ def _event_moments(
         pre_period_days=exp.pre_period_days,
         exposure_filter=exp.exposure_filter,
     )
-    return event_moments(resolver, spec.sources, request, _event_aggregates(spec, exp), groups)
+    return event_moments(
+        resolver, spec.sources, request, _event_aggregates(spec, exp), groups, folds=folds
+    )
 
 
 def _experiment_name(spec: Spec, experiment: str | None) -> str:

@@ -23,7 +23,10 @@ class MetricResult(Result):
     treatment_mean / control_mean - 1`` with a log-scale interval. ``pvalue`` is the two-sided
     Welch test; ``pvalue_adjusted`` is corrected over the success metrics (primary and
     secondary) of the experiment and is ``None`` for guardrails, which are not corrected.
-    Guardrails carry their ``margin`` and ``noninferiority_pvalue``. Undefined numbers are
+    Guardrails carry their ``margin`` and ``noninferiority_pvalue``. ``effect_fold1`` and
+    ``effect_fold2`` are the effects in two random halves of the units (split by a hash of the
+    unit) when the analysis was asked for them (``analyze(..., folds=True)``): estimates with
+    independent errors, for the cross-fold estimator of proxy quality. Undefined numbers are
     ``None`` in JSON and ``reason`` says why.
     """
 
@@ -57,6 +60,8 @@ class MetricResult(Result):
     margin_type: str | None
     noninferiority_pvalue: float | None
     reason: str | None
+    effect_fold1: float | None = None
+    effect_fold2: float | None = None
 
 
 @dataclass(frozen=True)

@@ -186,11 +186,13 @@ def event_moments(
     request: AssignmentRequest,
     aggregates: Mapping[str, EventAggregate],
     groups: Sequence[Sequence[str]] | None = None,
+    folds: bool = False,
 ) -> VariantMoments:
     """Return per-variant moments of the per-unit ``aggregates`` (column name -> aggregate).
 
     Everything, from the assignment log to the moments, runs as one query in the engine.
-    ``groups`` is passed to :func:`~proxymetric.data.moments.variant_moments`.
+    ``groups`` is passed to :func:`~proxymetric.data.moments.variant_moments`; ``folds`` splits
+    each variant's units into two halves by a hash of the unit.
     """
     units = _units(resolver, sources, request)
     table = units
@@ -207,11 +209,23 @@ def event_moments(
     columns = list(dict.fromkeys(column_of.values()))
     table = table.mutate(**{c: table[c].cast("float64").fill_null(0.0) for c in columns})
     mapped = None if groups is None else [[column_of[k] for k in g] for g in groups]
-    vm = variant_moments(table, "_variant", columns, source=request.source, groups=mapped)
+    vm = variant_moments(
+        table,
+        "_variant",
+        columns,
+        source=request.source,
+        groups=mapped,
+        fold_unit="_unit" if folds else None,
+    )
     keys = list(aggregates)
+    sources_of_keys = [column_of[k] for k in keys]
     return VariantMoments(
-        {v: m.rename(keys, [column_of[k] for k in keys]) for v, m in vm.moments.items()},
+        {v: m.rename(keys, sources_of_keys) for v, m in vm.moments.items()},
         vm.missing,
         vm.unassigned,
         vm.multiple,
+        {
+            v: (f0.rename(keys, sources_of_keys), f1.rename(keys, sources_of_keys))
+            for v, (f0, f1) in vm.folds.items()
+        },
     )

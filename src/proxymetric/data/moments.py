@@ -34,12 +34,15 @@ class VariantMoments:
         missing: per variant, the number of missing values of each column that has any.
         unassigned: rows whose variant is missing (excluded).
         multiple: units assigned to more than one variant (excluded).
+        folds: per variant, the moments of two random halves of its units (split by a hash of
+            the unit), when they were asked for; ``moments`` is their merge.
     """
 
     moments: dict[str, Moments]
     missing: dict[str, dict[str, int]] = field(default_factory=dict)
     unassigned: int = 0
     multiple: int = 0
+    folds: dict[str, tuple[Moments, Moments]] = field(default_factory=dict)
 
 
 def _numeric(table: ir.Table, column: str, source: str) -> ir.FloatingValue:
@@ -66,6 +69,7 @@ def variant_moments(
     source: str = "data",
     fill: Mapping[str, float] | None = None,
     groups: Sequence[Sequence[str]] | None = None,
+    fold_unit: str | None = None,
 ) -> VariantMoments:
     """Return the moments of ``columns`` per value of the ``variant`` column, in one query.
 
@@ -73,6 +77,9 @@ def variant_moments(
     the sets of columns whose covariances are needed (each metric's columns); covariances
     between columns that share no group are not computed and are NaN, which keeps the query
     close to the cost of a bare scan. ``None`` computes the full covariance matrix.
+    ``fold_unit`` names the unit column by whose hash the units of each variant are split into
+    two halves (``folds``), in the same query: split-half estimates, whose errors are
+    independent, are what the cross-fold estimator of proxy quality needs.
     """
     fill = fill or {}
     cols = list(dict.fromkeys(columns))
@@ -92,11 +99,16 @@ def variant_moments(
                 aggs[f"_v{i}_{j}"] = (
                     v.var(how="sample") if i == j else v.cov(values[j], how="sample")
                 )
-    key = table[variant].cast("string").name("_variant")
-    expr = table.group_by(key).aggregate(**aggs)
+    keys = [table[variant].cast("string").name("_variant")]
+    if fold_unit is not None:
+        keys.append((table[fold_unit].hash() % 2).abs().name("_fold"))
+    expr = table.group_by(keys).aggregate(**aggs)
     with engine_errors(f"the query on source {source!r} failed"):
         rows = expr.to_pyarrow().to_pylist()
-    return _collect(rows, cols)
+    if fold_unit is None:
+        return _collect(rows, cols)
+    halves = [_collect([r for r in rows if r["_fold"] == f], cols) for f in (0, 1)]
+    return _merge_folds(halves[0], halves[1], cols)
 
 
 def _pairs(cols: list[str], groups: Sequence[Sequence[str]] | None) -> set[tuple[int, int]]:
@@ -113,6 +125,26 @@ def _pairs(cols: list[str], groups: Sequence[Sequence[str]] | None) -> set[tuple
 
 def _f(x: object) -> float:
     return float(x) if isinstance(x, int | float) else np.nan
+
+
+def _merge_folds(a: VariantMoments, b: VariantMoments, cols: list[str]) -> VariantMoments:
+    empty = Moments.empty(cols)
+    folds = {
+        v: (a.moments.get(v, empty), b.moments.get(v, empty))
+        for v in sorted(set(a.moments) | set(b.moments))
+    }
+    missing: dict[str, dict[str, int]] = {}
+    for part in (a.missing, b.missing):
+        for v, gaps in part.items():
+            for c, n in gaps.items():
+                missing.setdefault(v, {})[c] = missing.get(v, {}).get(c, 0) + n
+    return VariantMoments(
+        {v: f0.merge(f1) for v, (f0, f1) in folds.items()},
+        missing,
+        a.unassigned + b.unassigned,
+        a.multiple + b.multiple,
+        folds,
+    )
 
 
 def _collect(rows: list[dict[str, object]], cols: list[str]) -> VariantMoments:

@@ -262,6 +262,8 @@ class Registry:
                 "treatment_units": r.treatment_units,
                 "control_mean": _opt_float(r.control_mean),
                 "treatment_mean": _opt_float(r.treatment_mean),
+                "effect_fold1": _opt_float(r.effect_fold1),
+                "effect_fold2": _opt_float(r.effect_fold2),
             }
             for r in result.results
         ]
