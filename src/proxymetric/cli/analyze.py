@@ -41,8 +41,9 @@ def analyze(
     if sequential:
         _sequential(loaded, experiment, output)
         return
-    # A recorded analysis keeps the noise covariance between metrics, for proxy validation.
-    result = run_analysis(loaded, experiment, effect_covariance=record)
+    # A recorded analysis keeps what proxy validation needs: the noise covariance between
+    # metrics and the effects in two random halves of the units (for the cross-fold estimator).
+    result = run_analysis(loaded, experiment, effect_covariance=record, folds=record)
     location = registry if registry is not None else spec.parent / "proxymetric.db"
     if record or registry is not None or Path(location).exists():
         from proxymetric.registry import Registry, plan_deviations
