@@ -169,7 +169,7 @@ def plan_command(
     ] = 0.0,
     prior_effect: Annotated[
         float | None,
-        typer.Option("--prior-effect", help="Prior relative effect [default: the target]."),
+        typer.Option("--prior-effect", help="Prior relative effect (the target by default)."),
     ] = None,
     prior_effect_sd: Annotated[
         float, typer.Option("--prior-effect-sd", help="Uncertainty of the prior guess (relative).")
