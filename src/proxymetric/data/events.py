@@ -28,7 +28,19 @@ from proxymetric.data.sources import SourceResolver, check_columns
 from proxymetric.errors import DataError
 from proxymetric.spec.model import SourceSpec
 
-__all__ = ["AssignmentRequest", "EventAggregate", "event_moments"]
+__all__ = [
+    "ALL_UNITS",
+    "AssignmentRequest",
+    "EventAggregate",
+    "assigned_units",
+    "event_moments",
+    "first_event_units",
+    "shared_groups",
+    "unit_metrics",
+]
+
+# The single "variant" of a planned test that has no assignment yet (units from the event log).
+ALL_UNITS = "all"
 
 AggregateKind = Literal["sum", "count", "count_distinct", "max", "any"]
 
@@ -72,9 +84,11 @@ def _timestamp(table: ir.Table, column: str, source: str) -> ir.TimestampValue:
     )
 
 
-def _units(
+def assigned_units(
     resolver: SourceResolver, sources: Mapping[str, SourceSpec], request: AssignmentRequest
 ) -> ir.Table:
+    """Units of the assignment log: ``_unit``, ``_variant`` (MULTIPLE if several) and ``_t0``,
+    the first assignment time; only assignments that pass the exposure filter count."""
     spec = sources[request.source]
     assert spec.unit is not None
     assert spec.variant is not None
@@ -96,6 +110,25 @@ def _units(
     return grouped.mutate(
         _variant=ibis.ifelse(grouped._nvariants > 1, ibis.literal(MULTIPLE), grouped._variant)
     ).drop("_nvariants")
+
+
+def first_event_units(
+    resolver: SourceResolver, name: str, spec: SourceSpec, exposure_filter: str | None
+) -> ir.Table:
+    """Units of a test not yet assigned: each unit of an event log from its first event, all in
+    one variant ``ALL_UNITS`` (for planning from the event log alone)."""
+    assert spec.unit is not None
+    assert spec.timestamp is not None
+    table = resolver.table(name, spec)
+    check_columns(name, spec, table, [spec.unit, spec.timestamp])
+    if exposure_filter:
+        table = table.filter(
+            translate_filter(exposure_filter, table, where=f"exposure filter of {name!r}")
+        )
+    return table.group_by(table[spec.unit].name("_unit")).aggregate(
+        _variant=ibis.literal(ALL_UNITS),
+        _t0=_timestamp(table, spec.timestamp, name).min(),
+    )
 
 
 def _aggregate(
@@ -180,6 +213,46 @@ def _event_aggregates(
     return per_unit, names
 
 
+def unit_metrics(
+    resolver: SourceResolver,
+    sources: Mapping[str, SourceSpec],
+    request: AssignmentRequest,
+    aggregates: Mapping[str, EventAggregate],
+    *,
+    units: ir.Table | None = None,
+) -> tuple[ir.Table, dict[str, str]]:
+    """Return the per-unit table of an event-level experiment, and where each aggregate is.
+
+    The table has ``_unit``, ``_variant``, ``_t0`` and one float column per distinct aggregate
+    (units without events hold 0); the mapping gives, for each key of ``aggregates``, the
+    column that holds it (identical requests share a column). ``units`` defaults to
+    :func:`assigned_units`. Nothing runs: the caller groups the table as it needs.
+    """
+    if units is None:
+        units = assigned_units(resolver, sources, request)
+    table = units
+    by_source: dict[str, dict[str, EventAggregate]] = {}
+    for key, a in aggregates.items():
+        by_source.setdefault(a.source, {})[key] = a
+    column_of: dict[str, str] = {}
+    for i, (name, group) in enumerate(by_source.items()):
+        per_unit, names = _event_aggregates(
+            resolver, name, sources[name], units, group, request, prefix=f"_s{i}_"
+        )
+        column_of.update(names)
+        table = table.left_join(per_unit, table._unit == per_unit._unit).drop("_unit_right")
+    columns = list(dict.fromkeys(column_of.values()))
+    table = table.mutate(**{c: table[c].cast("float64").fill_null(0.0) for c in columns})
+    return table, column_of
+
+
+def shared_groups(
+    groups: Sequence[Sequence[str]] | None, column_of: Mapping[str, str]
+) -> list[list[str]] | None:
+    """Map covariance groups of aggregate keys to the columns that hold them."""
+    return None if groups is None else [[column_of[k] for k in g] for g in groups]
+
+
 def event_moments(
     resolver: SourceResolver,
     sources: Mapping[str, SourceSpec],
@@ -194,21 +267,9 @@ def event_moments(
     ``groups`` is passed to :func:`~proxymetric.data.moments.variant_moments`; ``folds`` splits
     each variant's units into two halves by a hash of the unit.
     """
-    units = _units(resolver, sources, request)
-    table = units
-    by_source: dict[str, dict[str, EventAggregate]] = {}
-    for key, a in aggregates.items():
-        by_source.setdefault(a.source, {})[key] = a
-    column_of: dict[str, str] = {}
-    for i, (name, group) in enumerate(by_source.items()):
-        per_unit, names = _event_aggregates(
-            resolver, name, sources[name], units, group, request, prefix=f"_s{i}_"
-        )
-        column_of.update(names)
-        table = table.left_join(per_unit, table._unit == per_unit._unit).drop("_unit_right")
+    table, column_of = unit_metrics(resolver, sources, request, aggregates)
     columns = list(dict.fromkeys(column_of.values()))
-    table = table.mutate(**{c: table[c].cast("float64").fill_null(0.0) for c in columns})
-    mapped = None if groups is None else [[column_of[k] for k in g] for g in groups]
+    mapped = shared_groups(groups, column_of)
     vm = variant_moments(
         table,
         "_variant",

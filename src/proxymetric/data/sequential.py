@@ -28,8 +28,14 @@ import ibis
 import ibis.expr.types as ir
 
 from proxymetric.data._engine import engine_errors
-from proxymetric.data.events import AssignmentRequest, EventAggregate
-from proxymetric.data.filters import translate_filter
+from proxymetric.data.events import (
+    ALL_UNITS,
+    AssignmentRequest,
+    EventAggregate,
+    first_event_units,
+    shared_groups,
+    unit_metrics,
+)
 from proxymetric.data.moments import MULTIPLE, variant_moments
 from proxymetric.data.sources import SourceResolver, check_columns
 from proxymetric.errors import DataError
@@ -44,8 +50,6 @@ __all__ = [
     "snapshot_moments",
 ]
 
-# The single "variant" of a planned test that has no assignment yet (units from the event log).
-ALL_UNITS = "all"
 _SEP = "\x1f"  # separates the variant from the day in the grouping key
 _MAX_SNAPSHOT_ROWS = 100_000
 
@@ -91,127 +95,6 @@ class DailyMoments:
         )
 
 
-def _timestamp(table: ir.Table, column: str, source: str) -> ir.TimestampValue:
-    col = table[column]
-    dtype = col.type()
-    if dtype.is_timestamp():
-        return col
-    if dtype.is_date() or dtype.is_string():
-        return col.cast("timestamp")
-    raise DataError(
-        f"column {column!r} of source {source!r} has type {dtype}; timestamps must be timestamp, "
-        "date or ISO-8601 text"
-    )
-
-
-def _filtered(resolver: SourceResolver, name: str, spec: SourceSpec, where: str | None) -> ir.Table:
-    table = resolver.table(name, spec)
-    if where:
-        table = table.filter(translate_filter(where, table, where=f"exposure filter of {name!r}"))
-    return table
-
-
-def _assigned_units(
-    resolver: SourceResolver, sources: Mapping[str, SourceSpec], request: AssignmentRequest
-) -> ir.Table:
-    """Units of an assignment log: first assignment time and variant (MULTIPLE if several)."""
-    spec = sources[request.source]
-    assert spec.unit is not None
-    assert spec.variant is not None
-    assert spec.timestamp is not None
-    check_columns(
-        request.source,
-        spec,
-        resolver.table(request.source, spec),
-        [spec.unit, spec.variant, spec.timestamp],
-    )
-    table = _filtered(resolver, request.source, spec, request.exposure_filter)
-    variant = table[spec.variant].cast("string")
-    grouped = table.group_by(table[spec.unit].name("_unit")).aggregate(
-        _nvariants=variant.nunique(),
-        _variant=variant.min(),
-        _t0=_timestamp(table, spec.timestamp, request.source).min(),
-    )
-    return grouped.mutate(
-        _variant=ibis.ifelse(grouped._nvariants > 1, ibis.literal(MULTIPLE), grouped._variant)
-    ).drop("_nvariants")
-
-
-def _first_event_units(
-    resolver: SourceResolver, name: str, spec: SourceSpec, exposure_filter: str | None
-) -> ir.Table:
-    """Units of a test not yet assigned: each unit of an event log from its first event."""
-    assert spec.unit is not None
-    assert spec.timestamp is not None
-    check_columns(name, spec, resolver.table(name, spec), [spec.unit, spec.timestamp])
-    table = _filtered(resolver, name, spec, exposure_filter)
-    return table.group_by(table[spec.unit].name("_unit")).aggregate(
-        _variant=ibis.literal(ALL_UNITS),
-        _t0=_timestamp(table, spec.timestamp, name).min(),
-    )
-
-
-def _aggregate(value: ir.Column | None, cond: ir.BooleanValue, kind: str) -> ir.Scalar:
-    if kind == "sum":
-        assert value is not None
-        return value.cast("float64").sum(where=cond)
-    if kind == "count":
-        if value is None:
-            return ibis.ifelse(cond, 1, 0).sum()
-        return value.count(where=cond)
-    if kind == "count_distinct":
-        assert value is not None
-        return value.nunique(where=cond)
-    if kind == "max":
-        assert value is not None
-        return value.cast("float64").max(where=cond)
-    return ibis.ifelse(cond, 1, 0).max()
-
-
-def _per_unit(
-    resolver: SourceResolver,
-    name: str,
-    spec: SourceSpec,
-    units: ir.Table,
-    aggregates: Mapping[str, EventAggregate],
-    request: AssignmentRequest,
-) -> ir.Table:
-    """Per-unit aggregates of one event source over the analysis window and the pre-period.
-
-    The windows of :mod:`proxymetric.data.events`: the analysis window ``[t0, t0 + window)``
-    and the pre-period ``[t0 - pre, t0)``.
-    """
-    assert spec.unit is not None
-    assert spec.timestamp is not None
-    events = resolver.table(name, spec)
-    needed = [spec.unit, spec.timestamp] + [a.column for a in aggregates.values() if a.column]
-    check_columns(name, spec, events, needed)
-    flags = {
-        f"_f{i}": translate_filter(a.filter, events, where=a.owner)
-        for i, a in enumerate(aggregates.values())
-        if a.filter
-    }
-    events = events.mutate(
-        _ts=_timestamp(events, spec.timestamp, name), _key=events[spec.unit], **flags
-    )
-    joined = events.inner_join(units.select("_unit", "_t0"), events._key == units._unit)
-    start = joined._t0 - ibis.interval(seconds=round(request.pre_period_days * 86400))
-    in_range = joined._ts >= start
-    in_analysis = joined._ts >= joined._t0
-    if request.window_days is not None:
-        end = joined._t0 + ibis.interval(seconds=round(request.window_days * 86400))
-        in_range = in_range & (joined._ts < end)
-        in_analysis = in_analysis & (joined._ts < end)
-    in_pre = joined._ts < joined._t0
-    exprs = {}
-    for i, (key, a) in enumerate(aggregates.items()):
-        cond = in_analysis if a.period == "analysis" else in_pre
-        if a.filter:
-            cond = cond & joined[f"_f{i}"]
-        exprs[key] = _aggregate(joined[a.column] if a.column else None, cond, a.aggregate)
-    return joined.filter(in_range).group_by("_unit").aggregate(**exprs)
-
-
 def daily_event_moments(
     resolver: SourceResolver,
     sources: Mapping[str, SourceSpec],
@@ -230,27 +113,21 @@ def daily_event_moments(
     sets of columns whose covariances are needed, as for
     :func:`~proxymetric.data.moments.variant_moments` (``None``: all of them).
     """
+    units = None
     if first_event_source is not None:
-        units = _first_event_units(
-            resolver,
-            first_event_source,
-            sources[first_event_source],
-            request.exposure_filter,
+        units = first_event_units(
+            resolver, first_event_source, sources[first_event_source], request.exposure_filter
         )
-    else:
-        units = _assigned_units(resolver, sources, request)
-    table = units
-    by_source: dict[str, dict[str, EventAggregate]] = {}
-    for key, a in aggregates.items():
-        by_source.setdefault(a.source, {})[key] = a
-    for name, group in by_source.items():
-        per_unit = _per_unit(resolver, name, sources[name], units, group, request)
-        table = table.left_join(per_unit, table._unit == per_unit._unit).drop("_unit_right")
-    table = table.mutate(**{key: table[key].cast("float64").fill_null(0.0) for key in aggregates})
+    table, column_of = unit_metrics(resolver, sources, request, aggregates, units=units)
     day = table._t0.date().cast("string")
     table = table.mutate(_key=table._variant.concat(_SEP, day))
     where = first_event_source or request.source
-    vm = variant_moments(table, "_key", list(aggregates), source=where, groups=groups)
+    shared = list(dict.fromkeys(column_of.values()))
+    vm = variant_moments(
+        table, "_key", shared, source=where, groups=shared_groups(groups, column_of)
+    )
+    keys = list(aggregates)
+    sources_of_keys = [column_of[k] for k in keys]
     per_key: dict[tuple[str, dt.date], Moments] = {}
     multiple = vm.multiple
     for key, m in vm.moments.items():
@@ -258,7 +135,7 @@ def daily_event_moments(
         if variant == MULTIPLE:
             multiple += m.count
             continue
-        per_key[(variant, dt.date.fromisoformat(day_text[:10]))] = m
+        per_key[(variant, dt.date.fromisoformat(day_text[:10]))] = m.rename(keys, sources_of_keys)
     if not per_key:
         raise DataError(f"source {where!r} has no assigned units")
     first = min(d for _, d in per_key)
