@@ -19,7 +19,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from proxymetric.analysis.analyze import _event_aggregates
+from proxymetric.analysis.metrics import event_aggregates
 from proxymetric.data import AssignmentRequest, SourceResolver, event_moments
 from proxymetric.data.planning import event_planning_moments, unit_planning_moments
 from proxymetric.data.sequential import daily_event_moments
@@ -88,7 +88,7 @@ def test_event_moments_and_accrual_against_pandas(logs: tuple[pd.DataFrame, pd.D
     assignments, events = logs
     spec, request, resolver = _request(CHECKOUT / "proxymetric.yaml")
     exp = next(iter(spec.experiments.values()))
-    pm = event_planning_moments(resolver, spec.sources, request, _event_aggregates(spec, exp))
+    pm = event_planning_moments(resolver, spec.sources, request, event_aggregates(spec, exp))
 
     units = _pandas_units(assignments)
     days = units.t0.dt.normalize().value_counts().sort_index()
@@ -111,7 +111,7 @@ def test_daily_moments_agree_with_the_event_query() -> None:
     # moments merged over the days must give the same moments for every column.
     spec, request, resolver = _request(CHECKOUT / "proxymetric.yaml")
     exp = next(iter(spec.experiments.values()))
-    aggregates = _event_aggregates(spec, exp)
+    aggregates = event_aggregates(spec, exp)
     daily = daily_event_moments(resolver, spec.sources, request, aggregates)
     whole = event_moments(resolver, spec.sources, request, aggregates)
     assert set(daily.moments) == set(whole.moments)
@@ -134,7 +134,7 @@ def test_first_event_units_against_pandas(logs: tuple[pd.DataFrame, pd.DataFrame
         resolver,
         spec.sources,
         request,
-        _event_aggregates(spec, exp),
+        event_aggregates(spec, exp),
         first_event_source="events",
     )
     first = events.groupby("user_id").agg(first=("ts", "min"))
@@ -196,7 +196,7 @@ experiments:
     exp = loaded.experiments["e"]
     request = AssignmentRequest("assignments", 7.0, exp.pre_period_days)
     resolver = SourceResolver(loaded.base_dir, {"assignments": assignments, "events": events})
-    daily = daily_event_moments(resolver, loaded.sources, request, _event_aggregates(loaded, exp))
+    daily = daily_event_moments(resolver, loaded.sources, request, event_aggregates(loaded, exp))
     first = min(d for d, _, _ in rows)
     for variant, looks in ((v, daily.cumulative(v)) for v in daily.moments):
         for i, look in enumerate(looks):

@@ -16,12 +16,18 @@ from typing import Any
 
 import numpy as np
 
-from proxymetric._validation import check_name
 from proxymetric.analysis.decision import decide
+from proxymetric.analysis.metrics import (
+    column_groups,
+    event_aggregates,
+    experiment_kind,
+    experiment_name,
+    experiment_variants,
+    metric_statistics,
+)
 from proxymetric.analysis.result import ExperimentResult, MetricResult
 from proxymetric.data import (
     AssignmentRequest,
-    EventAggregate,
     SourceResolver,
     VariantMoments,
     check_columns,
@@ -29,11 +35,10 @@ from proxymetric.data import (
     summary_moments,
     variant_moments,
 )
-from proxymetric.errors import DataError, ProxymetricError
+from proxymetric.errors import ProxymetricError
 from proxymetric.spec import ExperimentSpec, MetricSpec, Spec, load_spec
 from proxymetric.stats import (
     Comparison,
-    Statistic,
     adjust_pvalues,
     compare,
     effect_covariance,
@@ -42,60 +47,6 @@ from proxymetric.stats import (
 from proxymetric.stats.moments import Moments
 
 __all__ = ["analyze", "analyze_moments"]
-
-
-def _kind(spec: Spec, exp: ExperimentSpec) -> str:
-    """``events`` (assignment and event logs), ``summary`` or ``units`` (a unit table)."""
-    if exp.assignment is not None:
-        return "events"
-    return (
-        "summary" if spec.sources[spec.metrics[exp.primary].source].kind == "summary" else "units"
-    )
-
-
-def _statistics(name: str, metric: MetricSpec, kind: str) -> tuple[Statistic, Statistic | None]:
-    """The metric and its CUPED covariate as functions of the per-unit columns."""
-    if kind == "summary":
-        return Statistic(name), None
-    if kind == "events":
-        pre = metric.uses_pre_period
-        if metric.type == "ratio":
-            y = Statistic(f"{name}__num", f"{name}__den")
-            return y, Statistic(f"{name}__num__pre", f"{name}__den__pre") if pre else None
-        return Statistic(name), Statistic(f"{name}__pre") if pre else None
-    if metric.type == "ratio":
-        assert isinstance(metric.numerator, str)
-        assert isinstance(metric.denominator, str)
-        y = Statistic(metric.numerator, metric.denominator)
-        x = None
-        if metric.numerator_covariate is not None:
-            x = Statistic(metric.numerator_covariate, metric.denominator_covariate)
-        return y, x
-    assert metric.column is not None
-    return Statistic(metric.column), (
-        Statistic(metric.covariate) if metric.covariate is not None else None
-    )
-
-
-def _event_aggregates(spec: Spec, exp: ExperimentSpec) -> dict[str, EventAggregate]:
-    """The per-unit aggregates every event metric of ``exp`` needs, by column name."""
-    out: dict[str, EventAggregate] = {}
-    for name, _ in exp.metric_roles():
-        metric = spec.metrics[name]
-        value, den = metric.event_values()
-        parts = [("", value)] if den is None else [("__num", value), ("__den", den)]
-        periods = [("", "analysis")] + ([("__pre", "pre")] if metric.uses_pre_period else [])
-        for suffix, v in parts:
-            for period_suffix, period in periods:
-                out[f"{name}{suffix}{period_suffix}"] = EventAggregate(
-                    source=metric.source,
-                    aggregate=v.aggregate,
-                    column=v.column,
-                    filter=v.filter,
-                    period=period,  # type: ignore[arg-type]
-                    owner=f"metric {name!r}",
-                )
-    return out
 
 
 def _better(effect: float, higher_is_better: bool) -> bool | None:
@@ -167,7 +118,7 @@ def analyze_moments(
     exp = spec.experiments[name]
     warnings = list(warnings or [])
     missing = missing or {}
-    variants = _variants(name, exp, moments)
+    variants = experiment_variants(name, exp, moments)
     control = moments[exp.control]
     treatments = [v for v in variants if v != exp.control]
     units = {v: moments[v].count for v in variants}
@@ -175,10 +126,10 @@ def analyze_moments(
     margins = {g.metric: (g.margin, g.margin_type) for g in exp.guardrails}
     confidence = 1 - exp.alpha
     results: list[MetricResult] = []
-    kind = _kind(spec, exp)
+    kind = experiment_kind(spec, exp)
     for metric_name, role in exp.metric_roles():
         metric = spec.metrics[metric_name]
-        y, x = _statistics(metric_name, metric, kind)
+        y, x = metric_statistics(metric_name, metric, kind)
         margin = margins.get(metric_name)
         for variant in treatments:
             cmp = compare(
@@ -265,39 +216,11 @@ def _effect_covariance(
     theta = {r.metric: r.cuped_theta or 0.0 for r in results if r.variant == variant}
     terms = []
     for name in names:
-        y, x = _statistics(name, spec.metrics[name], _kind(spec, exp))
+        y, x = metric_statistics(name, spec.metrics[name], experiment_kind(spec, exp))
         terms.append((y, x, theta.get(name, 0.0)))
     with np.errstate(invalid="ignore", divide="ignore"):
         cov = effect_covariance(control, treatment, terms)
     return {a: {b: float(cov[i, j]) for j, b in enumerate(names)} for i, a in enumerate(names)}
-
-
-def _variants(name: str, exp: ExperimentSpec, moments: Mapping[str, Moments]) -> list[str]:
-    found = sorted(moments)
-    if exp.variants is not None:
-        empty = [v for v in exp.variants if moments.get(v) is None or moments[v].count == 0]
-        if empty:
-            raise DataError(
-                f"variant(s) {', '.join(map(repr, empty))} of experiment {name!r} have no units; "
-                f"variants in the data: {', '.join(found) or '(none)'}"
-            )
-        return list(exp.variants)
-    if exp.control not in moments:
-        raise DataError(
-            f"control variant {exp.control!r} of experiment {name!r} has no units; variants in "
-            f"the data: {', '.join(found) or '(none)'}"
-        )
-    if len(found) < 2:
-        raise DataError(
-            f"experiment {name!r} needs a control and at least one treatment; the data has only "
-            f"{', '.join(found)}"
-        )
-    if exp.split is not None and set(exp.split) != set(found):
-        raise DataError(
-            f"`split` of experiment {name!r} names {', '.join(sorted(exp.split))}, but the data "
-            f"has variants {', '.join(found)}; list the variants to analyse in `variants`"
-        )
-    return [exp.control] + [v for v in found if v != exp.control]
 
 
 def _adjust(results: list[MetricResult], exp: ExperimentSpec) -> list[MetricResult]:
@@ -339,11 +262,11 @@ def analyze(
     The engine computes all moments in one query; only one row per variant reaches Python.
     """
     spec = load_spec(spec)
-    name = _experiment_name(spec, experiment)
+    name = experiment_name(spec, experiment)
     exp = spec.experiments[name]
     resolver = SourceResolver(spec.base_dir, data)
-    kind = _kind(spec, exp)
-    groups = None if effect_covariance else _column_groups(spec, exp, kind)
+    kind = experiment_kind(spec, exp)
+    groups = None if effect_covariance else column_groups(spec, exp, kind)
     if kind == "events":
         vm = _event_moments(spec, exp, resolver, groups, folds=folds)
     elif kind == "summary":
@@ -370,15 +293,6 @@ def analyze(
     return analyze_moments(
         name, spec, moments, missing=vm.missing, warnings=warnings, folds=vm.folds or None
     )
-
-
-def _column_groups(spec: Spec, exp: ExperimentSpec, kind: str) -> list[list[str]]:
-    """The columns of each metric (and its covariate): the covariances the statistics need."""
-    groups = []
-    for name, _ in exp.metric_roles():
-        y, x = _statistics(name, spec.metrics[name], kind)
-        groups.append(list(y.columns + (x.columns if x is not None else ())))
-    return groups
 
 
 def _unit_moments(
@@ -443,17 +357,5 @@ def _event_moments(
         exposure_filter=exp.exposure_filter,
     )
     return event_moments(
-        resolver, spec.sources, request, _event_aggregates(spec, exp), groups, folds=folds
+        resolver, spec.sources, request, event_aggregates(spec, exp), groups, folds=folds
     )
-
-
-def _experiment_name(spec: Spec, experiment: str | None) -> str:
-    if experiment is None:
-        if len(spec.experiments) != 1:
-            names = ", ".join(sorted(spec.experiments)) or "(none)"
-            raise ProxymetricError(
-                f"the spec defines {len(spec.experiments)} experiments; choose one with "
-                f"`experiment`: {names}"
-            )
-        return next(iter(spec.experiments))
-    return check_name("experiment", experiment, spec.experiments, "experiments")

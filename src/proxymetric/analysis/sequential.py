@@ -36,12 +36,12 @@ from typing import Any
 import numpy as np
 
 from proxymetric._result import Result
-from proxymetric.analysis.analyze import (
-    _event_aggregates,
-    _experiment_name,
-    _kind,
-    _statistics,
-    _variants,
+from proxymetric.analysis.metrics import (
+    event_aggregates,
+    experiment_kind,
+    experiment_name,
+    experiment_variants,
+    metric_statistics,
 )
 from proxymetric.data import AssignmentRequest, SourceResolver
 from proxymetric.data.sequential import daily_event_moments, snapshot_moments
@@ -117,9 +117,9 @@ def analyze_sequential(
     source with a ``snapshot`` column (a look per snapshot).
     """
     spec = load_spec(spec)
-    name = _experiment_name(spec, experiment)
+    name = experiment_name(spec, experiment)
     exp = spec.experiments[name]
-    kind = _kind(spec, exp)
+    kind = experiment_kind(spec, exp)
     resolver = SourceResolver(spec.base_dir, data)
     warnings: list[str] = []
     if kind == "events":
@@ -132,10 +132,11 @@ def analyze_sequential(
         )
         # Only each metric's own covariances are needed (no CUPED in the sequential looks).
         groups = [
-            list(_statistics(m, spec.metrics[m], kind)[0].columns) for m, _ in exp.metric_roles()
+            list(metric_statistics(m, spec.metrics[m], kind)[0].columns)
+            for m, _ in exp.metric_roles()
         ]
         daily = daily_event_moments(
-            resolver, spec.sources, request, _event_aggregates(spec, exp), groups
+            resolver, spec.sources, request, event_aggregates(spec, exp), groups
         )
         per_variant = {v: daily.cumulative(v) for v in daily.moments}
         labels = tuple(d.isoformat() for d in daily.dates)
@@ -170,7 +171,7 @@ def analyze_sequential(
         )
     if exp.variants is not None:
         per_variant = {v: m for v, m in per_variant.items() if v in exp.variants}
-    variants = _variants(name, exp, {v: m[-1] for v, m in per_variant.items()})
+    variants = experiment_variants(name, exp, {v: m[-1] for v, m in per_variant.items()})
     results = [
         _metric_looks(
             metric_name,
@@ -178,7 +179,7 @@ def analyze_sequential(
             spec.metrics[metric_name].type,
             variant,
             exp,
-            _statistics(metric_name, spec.metrics[metric_name], kind)[0],
+            metric_statistics(metric_name, spec.metrics[metric_name], kind)[0],
             per_variant[exp.control],
             per_variant[variant],
             labels,

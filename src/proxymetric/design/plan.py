@@ -39,12 +39,12 @@ import numpy as np
 
 from proxymetric._result import Result
 from proxymetric._validation import check_choice, check_number
-from proxymetric.analysis.analyze import (
-    _column_groups,
-    _event_aggregates,
-    _experiment_name,
-    _kind,
-    _statistics,
+from proxymetric.analysis.metrics import (
+    column_groups,
+    event_aggregates,
+    experiment_kind,
+    experiment_name,
+    metric_statistics,
 )
 from proxymetric.data import AssignmentRequest, SourceResolver, summary_moments
 from proxymetric.data.planning import (
@@ -196,7 +196,7 @@ def plan(
     The units of the data are read in one query; see the module docstring for the method.
     """
     spec = load_spec(spec)
-    name = _experiment_name(spec, experiment)
+    name = experiment_name(spec, experiment)
     exp = spec.experiments[name]
     days = _check_days(days)
     check_number("target_rel_mde", target_rel_mde, low=0)
@@ -261,7 +261,7 @@ def plan(
     for metric_name, role in exp.metric_roles():
         metric = spec.metrics[metric_name]
         stat_kind = "events" if kind.startswith("events") else kind
-        y, x = _statistics(metric_name, metric, stat_kind)
+        y, x = metric_statistics(metric_name, metric, stat_kind)
         if kind == "events_first_seen" or x is None or base.count < 3:
             x = None
         plans.append(
@@ -335,13 +335,13 @@ def _read(
             window_days=exp.window_days,
             pre_period_days=exp.pre_period_days,
         )
-        aggregates = _event_aggregates(spec, exp)
-        groups = _column_groups(spec, exp, "events")
+        aggregates = event_aggregates(spec, exp)
+        groups = column_groups(spec, exp, "events")
         pm = event_planning_moments(
             resolver, spec.sources, request, aggregates, groups, first_event_source=primary_source
         )
         return "events_first_seen", pm
-    kind = _kind(spec, exp)
+    kind = experiment_kind(spec, exp)
     if kind == "events":
         assert exp.assignment is not None
         request = AssignmentRequest(
@@ -354,8 +354,8 @@ def _read(
             resolver,
             spec.sources,
             request,
-            _event_aggregates(spec, exp),
-            _column_groups(spec, exp, kind),
+            event_aggregates(spec, exp),
+            column_groups(spec, exp, kind),
         )
     if kind == "summary":
         keys = {
@@ -374,7 +374,7 @@ def _read(
         if spec.metrics[m].fill_missing is not None
         for c in spec.metrics[m].columns
     }
-    groups = _column_groups(spec, exp, kind)
+    groups = column_groups(spec, exp, kind)
     pm = unit_planning_moments(resolver, primary_source, source, columns, fill=fill, groups=groups)
     return kind, pm
 
