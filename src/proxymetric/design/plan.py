@@ -515,7 +515,8 @@ def _metric_plan(
         )
         for p, c in zip(plain, cuped, strict=True)
     )
-    if target <= 0:
+
+    def metric_plan(**outcome: Any) -> MetricPlan:
         return MetricPlan(
             metric=name,
             role=role,
@@ -529,9 +530,14 @@ def _metric_plan(
             variance_reduction=reduction,
             margin=margin[0] if margin else math.nan,
             margin_type=margin[1] if margin else "",
+            durations=durations,
+            **outcome,
+        )
+
+    if target <= 0:
+        return metric_plan(
             target_mde=0.0,
             target_rel_mde=0.0,
-            durations=durations,
             days_needed=math.nan,
             days_needed_with_cuped=math.nan,
             verdict="not_feasible",
@@ -575,22 +581,9 @@ def _metric_plan(
             metric.value_per_unit,
             cost_inputs,
         )
-    return MetricPlan(
-        metric=name,
-        role=role,
-        metric_type=metric_type,
-        test=test,
-        alternative=alternative,
-        baseline=baseline,
-        sd=sd,
-        units_observed=base.count,
-        cuped_correlation=rho,
-        variance_reduction=reduction,
-        margin=margin[0] if margin else math.nan,
-        margin_type=margin[1] if margin else "",
+    return metric_plan(
         target_mde=target,
         target_rel_mde=target_rel,
-        durations=durations,
         days_needed=feas.days_needed,
         days_needed_with_cuped=feas.days_needed_with_cuped,
         verdict=feas.verdict,
