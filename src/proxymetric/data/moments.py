@@ -49,10 +49,11 @@ def _numeric(table: ir.Table, column: str, source: str) -> ir.FloatingValue:
     col = table[column]
     dtype = col.type()
     if dtype.is_boolean():
-        # Through an integer: a direct CAST(boolean AS DOUBLE) of a CSV column is pushed into
-        # DuckDB's CSV reader, which then fails to parse TRUE/FALSE; and a CASE with 1.0/0.0
-        # literals is DECIMAL on Spark, whose average is rounded. NULL stays NULL.
-        return col.cast("int8").cast("float64")
+        # A CASE with integer literals, then a cast: a direct CAST(boolean AS DOUBLE) of a CSV
+        # column is pushed into DuckDB's CSV reader, which then fails to parse TRUE/FALSE;
+        # 1.0/0.0 literals are DECIMAL on Spark, whose average is rounded; and PostgreSQL
+        # cannot cast a boolean to a small integer. NULL stays NULL.
+        return col.cases((True, 1), (False, 0)).cast("float64")
     if dtype.is_numeric():
         return col.cast("float64")
     raise DataError(

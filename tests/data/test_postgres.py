@@ -1,0 +1,128 @@
+"""PostgreSQL through an Ibis connection URL: the same analyses equal DuckDB's numbers.
+
+A throwaway PostgreSQL server is started for the module from the `pgserver` package (its
+binaries ship in the wheel, so nothing is installed or started outside the test); tables are
+loaded with COPY, then analysed through `connection: postgresql://...`, as a team would.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import proxymetric
+
+from .test_events import EVENT_SPEC, make_logs
+from .test_sources import SPEC as UNIT_SPEC
+from .test_sources import make_units
+
+pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
+
+SQL_TYPES = {"int64": "BIGINT", "float64": "DOUBLE PRECISION", "bool": "BOOLEAN"}
+
+
+@pytest.fixture(scope="module")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    runtime = tmp_path_factory.mktemp("runtime")
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
+    import pgserver
+
+    server = pgserver.get_server(  # type: ignore[attr-defined]
+        tmp_path_factory.mktemp("pgdata"), cleanup_mode="stop"
+    )
+    try:
+        yield str(server.get_uri())
+    finally:
+        server.cleanup()
+
+
+def _load(uri: str, name: str, frame: pd.DataFrame) -> None:
+    import psycopg
+
+    def sql_type(dtype: object) -> str:
+        text = str(dtype)
+        return "TIMESTAMP" if text.startswith("datetime64") else SQL_TYPES.get(text, "TEXT")
+
+    columns = ", ".join(f'"{c}" {sql_type(t)}' for c, t in frame.dtypes.items())
+    names = ", ".join(f'"{c}"' for c in frame.columns)
+    with psycopg.connect(uri) as con:
+        con.execute(f'DROP TABLE IF EXISTS "{name}"')
+        con.execute(f'CREATE TABLE "{name}" ({columns})')
+        with con.cursor().copy(f'COPY "{name}" ({names}) FROM STDIN') as copy:
+            for row in frame.itertuples(index=False):
+                copy.write_row(tuple(None if pd.isna(v) else v for v in row))
+
+
+def _numbers(result: proxymetric.ExperimentResult) -> np.ndarray:
+    return np.array(
+        [
+            x
+            for r in result.results
+            for x in (
+                r.control_mean,
+                r.treatment_mean,
+                r.effect,
+                r.effect_se,
+                r.pvalue,
+                r.rel_effect_ci_upper,
+                r.variance_reduction or 0.0,
+            )
+        ]
+    )
+
+
+def _on(uri: str, spec: dict[str, Any]) -> dict[str, Any]:
+    return {**spec, "sources": {k: {**v, "connection": uri} for k, v in spec["sources"].items()}}
+
+
+def test_unit_level_analysis_equals_duckdb(postgres: str) -> None:
+    frame = make_units(2000, seed=5)
+    _load(postgres, "units", frame)
+    spec = {**UNIT_SPEC, "sources": {"units": {"table": "units", "unit": "user", "variant": "arm"}}}
+    duck = proxymetric.analyze(spec, data={"units": frame})
+    pg = proxymetric.analyze(_on(postgres, spec))
+    assert pg.units == duck.units
+    np.testing.assert_allclose(_numbers(pg), _numbers(duck), rtol=1e-9)
+
+
+def test_event_level_analysis_equals_duckdb(postgres: str) -> None:
+    assignments, events = make_logs(500, seed=6)
+    _load(postgres, "assignments", assignments)
+    _load(postgres, "events", events)
+    duck = proxymetric.analyze(EVENT_SPEC, data={"assignments": assignments, "events": events})
+    pg = proxymetric.analyze(_on(postgres, EVENT_SPEC))
+    assert pg.units == duck.units
+    np.testing.assert_allclose(_numbers(pg), _numbers(duck), rtol=1e-9)
+
+
+def test_unknown_table_lists_the_tables(postgres: str) -> None:
+    spec = {
+        **UNIT_SPEC,
+        "sources": {
+            "units": {"table": "unitz", "connection": postgres, "unit": "user", "variant": "arm"}
+        },
+    }
+    _load(postgres, "units", make_units(50, seed=1))
+    with pytest.raises(
+        proxymetric.DataError, match=r"table 'unitz' not found at .*did you mean 'units'"
+    ):
+        proxymetric.analyze(spec)
+
+
+def test_spec_file_with_a_postgres_source(postgres: str, tmp_path: Path) -> None:
+    import yaml
+
+    frame = make_units(300, seed=2)
+    _load(postgres, "units", frame)
+    spec = _on(
+        postgres,
+        {**UNIT_SPEC, "sources": {"units": {"table": "units", "unit": "user", "variant": "arm"}}},
+    )
+    (tmp_path / "proxymetric.yaml").write_text(yaml.safe_dump(spec))
+    assert sum(proxymetric.analyze(tmp_path / "proxymetric.yaml").units.values()) == 300
