@@ -65,7 +65,7 @@ def analyze(
 
 def _sequential(loaded: Spec, experiment: str | None, output: OutputFormat) -> None:
     from proxymetric.analysis.sequential import analyze_sequential
-    from proxymetric.cli.plan import print_sequential, sequential_markdown
+    from proxymetric.report.plan import print_sequential, sequential_markdown
 
     result = analyze_sequential(loaded, experiment)
     if output is OutputFormat.json:
@@ -73,7 +73,7 @@ def _sequential(loaded: Spec, experiment: str | None, output: OutputFormat) -> N
     elif output is OutputFormat.markdown:
         echo(sequential_markdown(result))
     else:
-        print_sequential(result)
+        print_sequential(result, console)
 
 
 def register(app: typer.Typer) -> None:
