@@ -15,8 +15,11 @@ Conventions:
 - the primary metric is the stopping rule; the other metrics are shown at the same ``alpha``,
   each on its own (no multiplicity correction), and guardrails are tested for a difference,
   not for non-inferiority;
-- effects are differences of the raw arm estimates (ratio metrics by the delta method, Deng,
-  Knoblich, Lu, KDD 2018), without CUPED;
+- effects are differences of the arm estimates (ratio metrics by the delta method, Deng,
+  Knoblich, Lu, KDD 2018), CUPED-adjusted when the metric has a covariate, with theta
+  re-estimated at each look from the units so far (both arms pooled), as in the fixed-horizon
+  analysis; the adjusted estimate at the last look is the fixed-horizon one. A theta estimated
+  from the data makes the guarantee asymptotic, as the variance estimate already does;
 - the mixing variance is tuned (:func:`~proxymetric.stats.sequential.tuned_mixing_variance`) to
   the variance of the effect expected at the experiment's ``planned_units`` when it is set
   (extrapolated from the last look as ``1 / n``), else at the last look; pass
@@ -37,6 +40,7 @@ import numpy as np
 
 from proxymetric._result import Result
 from proxymetric.analysis.metrics import (
+    column_groups,
     event_aggregates,
     experiment_kind,
     experiment_name,
@@ -47,7 +51,8 @@ from proxymetric.data import AssignmentRequest, SourceResolver
 from proxymetric.data.sequential import daily_event_moments, snapshot_moments
 from proxymetric.errors import DataError, ProxymetricError
 from proxymetric.spec import ExperimentSpec, Spec, load_spec
-from proxymetric.stats.estimators import Statistic, arm_estimate
+from proxymetric.stats.compare import compare
+from proxymetric.stats.estimators import ArmEstimate, Statistic, arm_estimate
 from proxymetric.stats.moments import Moments
 from proxymetric.stats.sequential import SequentialLook, sequential_test, tuned_mixing_variance
 
@@ -130,11 +135,7 @@ def analyze_sequential(
             pre_period_days=exp.pre_period_days,
             exposure_filter=exp.exposure_filter,
         )
-        # Only each metric's own covariances are needed (no CUPED in the sequential looks).
-        groups = [
-            list(metric_statistics(m, spec.metrics[m], kind)[0].columns)
-            for m, _ in exp.metric_roles()
-        ]
+        groups = column_groups(spec, exp, kind)  # each metric's columns and its covariate's
         daily = daily_event_moments(
             resolver, spec.sources, request, event_aggregates(spec, exp), groups
         )
@@ -179,7 +180,7 @@ def analyze_sequential(
             spec.metrics[metric_name].type,
             variant,
             exp,
-            metric_statistics(metric_name, spec.metrics[metric_name], kind)[0],
+            *metric_statistics(metric_name, spec.metrics[metric_name], kind),
             per_variant[exp.control],
             per_variant[variant],
             labels,
@@ -206,6 +207,18 @@ def _mixing(value: float | Mapping[str, float] | None, metric: str) -> float | N
     return float(value[metric]) if metric in value else None
 
 
+def _arms(
+    control: Moments, treatment: Moments, y: Statistic, x: Statistic | None
+) -> tuple[ArmEstimate, ArmEstimate]:
+    """The arm estimates at one look: CUPED-adjusted (theta from the look's pooled units) when
+    the metric has a covariate and the look allows it, raw otherwise."""
+    if x is not None and control.count >= 2 and treatment.count >= 2:
+        cmp = compare(control, treatment, y, x)
+        if not cmp.reasons:
+            return cmp.control, cmp.treatment
+    return arm_estimate(control, y), arm_estimate(treatment, y)
+
+
 def _metric_looks(
     metric: str,
     role: str,
@@ -213,14 +226,13 @@ def _metric_looks(
     variant: str,
     exp: ExperimentSpec,
     y: Statistic,
+    x: Statistic | None,
     control: tuple[Moments, ...],
     treatment: tuple[Moments, ...],
     labels: tuple[str, ...],
     mixing_variance: float | None,
 ) -> SequentialMetricResult:
-    arms = [
-        (arm_estimate(c, y), arm_estimate(t, y)) for c, t in zip(control, treatment, strict=True)
-    ]
+    arms = [_arms(c, t, y, x) for c, t in zip(control, treatment, strict=True)]
     rows = np.array(
         [[c.count, c.mean, c.variance, t.count, t.mean, t.variance] for c, t in arms],
         dtype=np.float64,
