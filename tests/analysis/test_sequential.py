@@ -249,3 +249,39 @@ def test_swapping_variants_flips_effects_and_keeps_pvalues(
         assert y.pvalue == pytest.approx(x.pvalue, rel=1e-9)
         assert y.effect_ci_lower == pytest.approx(-x.effect_ci_upper, abs=1e-9)
         assert math.isclose(y.zstat, -x.zstat, abs_tol=1e-9)
+
+
+def test_cuped_looks_keep_the_false_positive_rate() -> None:
+    # A/A tests with a strong pre-period covariate, looked at 20 times. With CUPED at every look
+    # (theta re-estimated from the units so far) the always-valid p-value must still reject at
+    # most alpha of the time whenever it is looked at. 600 simulations: binomial sd at 0.05 is
+    # 0.0089, tolerance 3 sd above alpha. The same looks without CUPED are the reference.
+    from proxymetric.analysis.sequential import _arms
+    from proxymetric.stats.estimators import Statistic
+    from proxymetric.stats.moments import Moments
+    from proxymetric.stats.sequential import sequential_test, tuned_mixing_variance
+
+    rng = np.random.default_rng(21)
+    y, x = Statistic("y"), Statistic("x")
+    n_sim, looks, per_look = 600, 20, 60
+    rejected = {"cuped": 0, "raw": 0}
+    for _ in range(n_sim):
+        arms = []
+        for _arm in range(2):
+            pre = rng.gamma(2.0, 5.0, looks * per_look)
+            post = 0.8 * pre + rng.normal(0, 3, looks * per_look)
+            data = np.column_stack([post, pre])
+            arms.append(
+                [Moments.from_rows(["y", "x"], data[: (k + 1) * per_look]) for k in range(looks)]
+            )
+        for mode, cov in (("cuped", x), ("raw", None)):
+            est = [_arms(c, t, y, cov) for c, t in zip(arms[0], arms[1], strict=True)]
+            rows = np.array(
+                [[c.count, c.mean, c.variance, t.count, t.mean, t.variance] for c, t in est]
+            )
+            tau2 = tuned_mixing_variance(rows[-1, 2] / rows[-1, 0] + rows[-1, 5] / rows[-1, 3])
+            result = sequential_test(*rows.T, alpha=0.05, mixing_variance=tau2)
+            rejected[mode] += any(look.pvalue <= 0.05 for look in result.looks)
+    tolerance = 3 * (0.05 * 0.95 / n_sim) ** 0.5
+    assert rejected["cuped"] / n_sim <= 0.05 + tolerance
+    assert rejected["raw"] / n_sim <= 0.05 + tolerance
