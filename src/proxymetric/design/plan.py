@@ -15,16 +15,16 @@ fitted to the cumulative distinct units per day since the first assignment (or, 
 with no assignment yet, since each unit's first event), or from ``units_per_day`` (linear) or
 ``population`` (a fixed user base) when the data has no timestamps.
 
-Primary and secondary metrics are planned as two-sided superiority tests at the experiment's
-``alpha`` (split over the treatments, Bonferroni) against a target relative MDE; guardrails as
-one-sided non-inferiority tests whose target is their margin (a guardrail at margin ``m``
-with no true effect has the power of a one-sided test of an effect ``m``). The multiplicity
-correction between success metrics (Holm by default) is not planned for: the plan of each
-metric is at the level of the first step of Holm's procedure when the primary is the only
-success metric. For each metric the plan gives the MDE at each duration (plain and with
-CUPED), the days needed for the target, a feasibility verdict
-(:func:`~proxymetric.design.feasibility`) and, when the metric has a ``value_per_unit``, the
-cost of testing (:func:`~proxymetric.design.cost_of_testing`).
+Primary and secondary metrics are planned as two-sided superiority tests against a target
+relative MDE at the level the analysis will use: the experiment's ``alpha`` split over the
+treatments and, since the analysis corrects the success metrics as one family (Holm by
+default), over the success metrics too (the first step of Holm's procedure, a conservative
+plan; ``correction: none`` plans at ``alpha``). Guardrails are not corrected: one-sided
+non-inferiority tests at ``alpha`` whose target is their margin (a guardrail at margin ``m``
+with no true effect has the power of a one-sided test of an effect ``m``). For each metric the
+plan gives the MDE at each duration (plain and with CUPED), the days needed for the target, a
+feasibility verdict (:func:`~proxymetric.design.feasibility`) and, when the metric has a
+``value_per_unit``, the cost of testing (:func:`~proxymetric.design.cost_of_testing`).
 """
 
 from __future__ import annotations
@@ -280,6 +280,8 @@ def plan(
                 max_days,
                 settings,
                 _CostInputs(prior_rel_effect, prior_rel_effect_sd, traffic_share, horizon_days),
+                success_metrics=1 + len(exp.secondary),
+                correction=exp.correction,
             )
         )
     return PlanResult(
@@ -463,6 +465,8 @@ def _metric_plan(
     max_days: int,
     settings: DesignSettings,
     cost_inputs: _CostInputs,
+    success_metrics: int = 1,
+    correction: str = "holm",
 ) -> MetricPlan:
     est = arm_estimate(base, y)
     baseline, variance = est.mean, est.variance
@@ -484,6 +488,10 @@ def _metric_plan(
     else:
         test, alternative = "superiority", "two-sided"
         target = target_rel_mde * abs(baseline)
+        if success_metrics > 1 and correction != "none":
+            # The analysis corrects the success metrics as one family; plan at the level of
+            # the first step of Holm (and of Benjamini-Hochberg): alpha / number of metrics.
+            settings = dataclasses.replace(settings, alpha=settings.alpha / success_metrics)
     target_rel = target / abs(baseline) if baseline != 0 else math.nan
     if metric_type == "proportion" and not 0 < baseline < 1:
         raise DataError(
