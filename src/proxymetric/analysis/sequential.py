@@ -31,6 +31,7 @@ Conventions:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,8 +52,7 @@ from proxymetric.data import AssignmentRequest, SourceResolver
 from proxymetric.data.sequential import daily_event_moments, snapshot_moments
 from proxymetric.errors import DataError, ProxymetricError
 from proxymetric.spec import ExperimentSpec, Spec, load_spec
-from proxymetric.stats.compare import compare
-from proxymetric.stats.estimators import ArmEstimate, Statistic, arm_estimate
+from proxymetric.stats.estimators import ArmEstimate, Statistic, arm_estimate, cuped_theta
 from proxymetric.stats.moments import Moments
 from proxymetric.stats.sequential import SequentialLook, sequential_test, tuned_mixing_variance
 
@@ -213,9 +213,14 @@ def _arms(
     """The arm estimates at one look: CUPED-adjusted (theta from the look's pooled units) when
     the metric has a covariate and the look allows it, raw otherwise."""
     if x is not None and control.count >= 2 and treatment.count >= 2:
-        cmp = compare(control, treatment, y, x)
-        if not cmp.reasons:
-            return cmp.control, cmp.treatment
+        pooled = control.merge(treatment)
+        theta = cuped_theta(pooled, y, x)
+        pooled_x = x.value(pooled)
+        if math.isfinite(theta) and math.isfinite(pooled_x):
+            return (
+                arm_estimate(control, y, x, theta, pooled_x),
+                arm_estimate(treatment, y, x, theta, pooled_x),
+            )
     return arm_estimate(control, y), arm_estimate(treatment, y)
 
 
