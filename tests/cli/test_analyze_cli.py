@@ -102,11 +102,18 @@ def test_unknown_experiment(cookie_cats_spec: Path) -> None:
 def test_every_command_has_help() -> None:
     top = runner.invoke(app, ["--help"])
     assert top.exit_code == 0
-    for name in [c.name for c in app.registered_commands]:
-        assert name is not None
-        result = runner.invoke(app, [name, "--help"])
-        assert result.exit_code == 0, name
-        assert "Usage" in result.output
+    paths: list[list[str]] = [[c.name or ""] for c in app.registered_commands]
+    for group in app.registered_groups:
+        assert group.typer_instance is not None
+        name = group.name or group.typer_instance.info.name
+        assert isinstance(name, str)
+        paths.append([name])
+        paths += [[name, c.name or ""] for c in group.typer_instance.registered_commands]
+    assert len(paths) > 15
+    for path in paths:
+        result = runner.invoke(app, [*path, "--help"])
+        assert result.exit_code == 0, path
+        assert "Usage" in result.output, path
 
 
 def test_python_dash_m(cookie_cats_spec: Path) -> None:
