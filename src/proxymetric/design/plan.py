@@ -136,6 +136,7 @@ class PlanResult(Result):
     data_kind: str
     estimated_from: str
     alpha: float
+    success_alpha: float
     power: float
     treatment_ratio: float
     planned_days: int
@@ -292,6 +293,9 @@ def plan(
         data_kind=kind,
         estimated_from=estimated_from,
         alpha=exp.alpha,
+        success_alpha=(
+            exp.alpha / (1 + len(exp.secondary)) if exp.correction != "none" else exp.alpha
+        ),
         power=power,
         treatment_ratio=ratio,
         planned_days=planned_days,

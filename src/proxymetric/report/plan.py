@@ -47,8 +47,13 @@ def _traffic(r: PlanResult) -> str:
         )
     return (
         f"Plan of {r.experiment!r}: baselines from {r.estimated_from}; traffic: {curve}; "
-        f"{r.planned_variants} variants, alpha "
-        f"{r.alpha:g}, power {r.power:.0%}"
+        f"{r.planned_variants} variants, alpha {r.alpha:g}"
+        + (
+            f" (success metrics at {r.success_alpha:.3g}: the analysis corrects them as a family)"
+            if r.success_alpha < r.alpha
+            else ""
+        )
+        + f", power {r.power:.0%}"
     )
 
 
