@@ -16,7 +16,7 @@ from proxymetric.errors import ProxymetricError
 from proxymetric.report.json import to_json
 from proxymetric.report.sections import Section, print_sections, sections_markdown
 
-__all__ = ["OutputFormat", "console", "echo", "show_sections", "user_errors"]
+__all__ = ["OutputFormat", "console", "echo", "emit", "show_sections", "user_errors"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -58,11 +58,26 @@ def echo(text: str) -> None:
     typer.echo(text)
 
 
-def show_sections(result: object, sections: Sequence[Section], output: OutputFormat) -> None:
-    """Print a result as JSON, or its sections as markdown or terminal tables."""
+def emit(
+    result: R,
+    output: OutputFormat,
+    markdown: Callable[[R], str],
+    table: Callable[[R, Console], None],
+) -> None:
+    """Print ``result`` as JSON (the contract), as ``markdown(result)`` or as ``table``."""
     if output is OutputFormat.json:
         echo(to_json(result))
     elif output is OutputFormat.markdown:
-        echo(sections_markdown(sections))
+        echo(markdown(result))
     else:
-        print_sections(sections, console)
+        table(result, console)
+
+
+def show_sections(result: object, sections: Sequence[Section], output: OutputFormat) -> None:
+    """Print a result as JSON, or its sections as markdown or terminal tables."""
+    emit(
+        result,
+        output,
+        lambda _: sections_markdown(sections),
+        lambda _, con: print_sections(sections, con),
+    )

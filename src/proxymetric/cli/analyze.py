@@ -8,9 +8,8 @@ from pathlib import Path
 import typer
 
 from proxymetric.analysis import analyze as run_analysis
-from proxymetric.cli._common import OutputFormat, console, echo, user_errors
+from proxymetric.cli._common import OutputFormat, emit, user_errors
 from proxymetric.report.experiment import experiment_markdown, print_experiment
-from proxymetric.report.json import to_json
 from proxymetric.spec import Spec, load_spec
 
 __all__ = ["register"]
@@ -55,12 +54,7 @@ def analyze(
             result = dataclasses.replace(result, warnings=[*result.warnings, *deviations])
         if record:
             reg.record_analysis(result, loaded)
-    if output is OutputFormat.json:
-        echo(to_json(result))
-    elif output is OutputFormat.markdown:
-        echo(experiment_markdown(result))
-    else:
-        print_experiment(result, console)
+    emit(result, output, experiment_markdown, print_experiment)
 
 
 def _sequential(loaded: Spec, experiment: str | None, output: OutputFormat) -> None:
@@ -68,12 +62,7 @@ def _sequential(loaded: Spec, experiment: str | None, output: OutputFormat) -> N
     from proxymetric.report.plan import print_sequential, sequential_markdown
 
     result = analyze_sequential(loaded, experiment)
-    if output is OutputFormat.json:
-        echo(to_json(result))
-    elif output is OutputFormat.markdown:
-        echo(sequential_markdown(result))
-    else:
-        print_sequential(result, console)
+    emit(result, output, sequential_markdown, print_sequential)
 
 
 def register(app: typer.Typer) -> None:

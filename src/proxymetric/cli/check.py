@@ -9,8 +9,7 @@ import typer
 
 from proxymetric.check import check_spec
 from proxymetric.check._render import print_scorecard, to_markdown
-from proxymetric.cli._common import OutputFormat, console, echo, user_errors
-from proxymetric.report import to_json
+from proxymetric.cli._common import OutputFormat, emit, user_errors
 
 __all__ = ["register"]
 
@@ -33,12 +32,7 @@ def check(
 ) -> None:
     """Hold every metric to the good-metric checklist; exit 1 when any check fails."""
     card = check_spec(spec, registry=registry)
-    if output is OutputFormat.json:
-        echo(to_json(card))
-    elif output is OutputFormat.markdown:
-        echo(to_markdown(card))
-    else:
-        print_scorecard(card, console)
+    emit(card, output, to_markdown, print_scorecard)
     if not card.passed:
         raise typer.Exit(1)
 

@@ -7,10 +7,9 @@ from typing import Annotated
 
 import typer
 
-from proxymetric.cli._common import OutputFormat, console, echo, user_errors
+from proxymetric.cli._common import OutputFormat, emit, user_errors
 from proxymetric.offline import evaluate
 from proxymetric.offline._render import print_offline, to_markdown
-from proxymetric.report import to_json
 
 __all__ = ["register"]
 
@@ -73,12 +72,7 @@ def offline(
         item_features=None if item_features is None else str(item_features),
         interactions=None if interactions is None else str(interactions),
     )
-    if output is OutputFormat.json:
-        echo(to_json(result))
-    elif output is OutputFormat.markdown:
-        echo(to_markdown(result))
-    else:
-        print_offline(result, console)
+    emit(result, output, to_markdown, print_offline)
 
 
 def register(app: typer.Typer) -> None:

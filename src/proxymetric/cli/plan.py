@@ -6,10 +6,9 @@ from typing import Annotated
 
 import typer
 
-from proxymetric.cli._common import OutputFormat, console, echo, user_errors
+from proxymetric.cli._common import OutputFormat, emit, user_errors
 from proxymetric.design.plan import plan
 from proxymetric.errors import ProxymetricError
-from proxymetric.report import to_json
 from proxymetric.report.plan import plan_markdown, print_plan
 
 __all__ = ["parse_weeks", "register"]
@@ -102,12 +101,7 @@ def plan_command(
         prior_rel_effect_sd=prior_effect_sd,
         from_events=from_events,
     )
-    if output is OutputFormat.json:
-        echo(to_json(result))
-    elif output is OutputFormat.markdown:
-        echo(plan_markdown(result))
-    else:
-        print_plan(result, console)
+    emit(result, output, plan_markdown, print_plan)
 
 
 def register(app: typer.Typer) -> None:

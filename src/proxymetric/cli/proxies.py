@@ -6,12 +6,10 @@ from typing import Annotated
 
 import typer
 
-from proxymetric.cli._common import OutputFormat, console, echo, user_errors
+from proxymetric.cli._common import OutputFormat, show_sections, user_errors
 from proxymetric.proxies import table_from_registry, validate_proxies
 from proxymetric.proxies._render import proxy_sections
 from proxymetric.registry import Registry
-from proxymetric.report import to_json
-from proxymetric.report.sections import print_sections, sections_markdown
 
 __all__ = ["register"]
 
@@ -49,12 +47,7 @@ def proxies(
         Registry(registry, create=False), assumed_noise_correlation=noise_correlation
     )
     report = validate_proxies(table, north_star, proxy or None, units=units, alpha=alpha)
-    if output is OutputFormat.json:
-        echo(to_json(report))
-    elif output is OutputFormat.markdown:
-        echo(sections_markdown(proxy_sections(report)))
-    else:
-        print_sections(proxy_sections(report), console)
+    show_sections(report, proxy_sections(report), output)
 
 
 def register(app: typer.Typer) -> None:

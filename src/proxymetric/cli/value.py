@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from proxymetric.cli._common import OutputFormat, console, echo, user_errors
-from proxymetric.report import to_json
+from proxymetric.cli._common import OutputFormat, emit, user_errors
 from proxymetric.value import load_value_model
 from proxymetric.value._render import print_business_case, to_markdown
 
@@ -37,12 +36,7 @@ def value(
         draws=section.draws if draws is None else draws,
         seed=section.seed if seed is None else seed,
     )
-    if output is OutputFormat.json:
-        echo(to_json(result))
-    elif output is OutputFormat.markdown:
-        echo(to_markdown(result))
-    else:
-        print_business_case(result, console)
+    emit(result, output, to_markdown, print_business_case)
 
 
 def register(app: typer.Typer) -> None:
