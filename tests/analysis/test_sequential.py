@@ -25,39 +25,11 @@ from proxymetric.analysis.sequential import analyze_sequential
 from proxymetric.errors import DataError, ProxymetricError
 from proxymetric.stats.sequential import sequential_test, tuned_mixing_variance
 
+from ..data.test_summary import ASOS, asos_spec
+
 ROOT = Path(__file__).resolve().parents[2]
-ASOS = ROOT / "examples" / "data" / "asos" / "asos_digital_experiments.csv.gz"
 CHECKOUT = ROOT / "examples" / "checkout-events" / "proxymetric.yaml"
 COOKIE = ROOT / "examples" / "cookie-cats" / "proxymetric.yaml"
-
-
-def asos_spec(experiment: str, metrics: tuple[int, ...] = (4, 1)) -> dict[str, Any]:
-    return {
-        "sources": {
-            "asos": {
-                "path": str(ASOS),
-                "filter": f"experiment_id = '{experiment}'",
-                "summary": {
-                    "layout": "paired",
-                    "metric": "metric_id",
-                    "snapshot": "time_since_start",
-                    "treatment_variant": "variant_id",
-                    "control": {"count": "count_c", "mean": "mean_c", "variance": "variance_c"},
-                    "treatment": {"count": "count_t", "mean": "mean_t", "variance": "variance_t"},
-                },
-            }
-        },
-        "metrics": {
-            f"m{i}": {"type": "mean", "source": "asos", "summary_metric": i} for i in metrics
-        },
-        "experiments": {
-            "e": {
-                "control": "control",
-                "primary": f"m{metrics[0]}",
-                "secondary": [f"m{i}" for i in metrics[1:]],
-            }
-        },
-    }
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +40,7 @@ def asos() -> pd.DataFrame:
 def test_asos_snapshots_against_sequential_test(asos: pd.DataFrame) -> None:
     # docs/sequential.md: experiment 058875, metric 4, 21 snapshots; the fixed-horizon test is
     # significant at 7 of them, the always-valid p-value never falls below 0.05.
-    result = analyze_sequential(asos_spec("058875"))
+    result = analyze_sequential(asos_spec("058875", (4, 1)))
     assert result.look_by == "snapshot"
     m4 = result.results[0]
     assert (m4.metric, m4.role, m4.variant) == ("m4", "primary", "1")
@@ -99,7 +71,7 @@ def test_asos_snapshots_against_sequential_test(asos: pd.DataFrame) -> None:
 
 
 def test_asos_mixing_variance_is_tunable(asos: pd.DataFrame) -> None:
-    result = analyze_sequential(asos_spec("058875"), mixing_variance={"m4": 0.5})
+    result = analyze_sequential(asos_spec("058875", (4, 1)), mixing_variance={"m4": 0.5})
     assert result.results[0].mixing_variance == 0.5
     assert result.results[1].mixing_variance != 0.5  # tuned: not given for m1
     rows = asos[
