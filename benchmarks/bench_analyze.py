@@ -39,15 +39,25 @@ DATA = Path(__file__).resolve().parent / "_data"
 
 
 # ----------------------------------------------------------------------------- data
-def make_units(n: int) -> Path:
-    path = DATA / f"units_{n}.duckdb"
+def _generate(name: str, statements: list[str]) -> Path:
+    """Run ``statements`` into a new DuckDB file ``name`` (kept; renamed into place when done)."""
+    path = DATA / f"{name}.duckdb"
     if path.exists():
         return path
     DATA.mkdir(exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.unlink(missing_ok=True)
     with duckdb.connect(str(tmp)) as con:
-        con.execute(
+        for sql in statements:
+            con.execute(sql)
+    tmp.rename(path)
+    return path
+
+
+def make_units(n: int) -> Path:
+    return _generate(
+        f"units_{n}",
+        [
             f"""
             CREATE TABLE units AS
             SELECT i AS user_id,
@@ -57,29 +67,21 @@ def make_units(n: int) -> Path:
                    random() < 0.2 AS y3
             FROM (SELECT i, 10 * random() AS x1, 3 * random() AS x2 FROM range({n}) t(i))
             """
-        )
-    tmp.rename(path)
-    return path
+        ],
+    )
 
 
 def make_events(n_events: int, n_units: int) -> Path:
-    path = DATA / f"events_{n_events}_{n_units}.duckdb"
-    if path.exists():
-        return path
-    DATA.mkdir(exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.unlink(missing_ok=True)
-    with duckdb.connect(str(tmp)) as con:
-        con.execute(
+    return _generate(
+        f"events_{n_events}_{n_units}",
+        [
             f"""
             CREATE TABLE assignments AS
             SELECT i AS user_id,
                    CASE WHEN hash(i) % 2 = 0 THEN 'A' ELSE 'B' END AS arm,
                    TIMESTAMP '2024-01-15' + to_microseconds(CAST(random() * 14 * 86400e6 AS BIGINT)) AS assigned_at
             FROM range({n_units}) t(i)
-            """
-        )
-        con.execute(
+            """,
             f"""
             CREATE TABLE events AS
             SELECT CAST(floor(random() * {n_units}) AS BIGINT) AS user_id,
@@ -87,10 +89,9 @@ def make_events(n_events: int, n_units: int) -> Path:
                    CASE WHEN random() < 0.1 THEN 'purchase' ELSE 'view' END AS event,
                    round(random() * 100, 2) AS amount
             FROM range({n_events}) t(i)
-            """
-        )
-    tmp.rename(path)
-    return path
+            """,
+        ],
+    )
 
 
 # ----------------------------------------------------------------------------- specs and SQL
