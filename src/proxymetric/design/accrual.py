@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -58,6 +58,15 @@ class DesignSettings:
     one_sided: bool = False
     variants: int = 2
     treatment_ratio: float = 1.0
+
+    def test_arguments(self) -> dict[str, Any]:
+        """The test's settings as arguments of ``power_analysis`` (all but ``power``)."""
+        return {
+            "alpha": self.alpha,
+            "one_sided": self.one_sided,
+            "variants": self.variants,
+            "treatment_ratio": self.treatment_ratio,
+        }
 
 
 @dataclasses.dataclass(frozen=True)
@@ -214,10 +223,7 @@ def mde_by_duration(
                 sd=sd,
                 total_units=total,
                 power=settings.power,
-                alpha=settings.alpha,
-                one_sided=settings.one_sided,
-                variants=settings.variants,
-                treatment_ratio=settings.treatment_ratio,
+                **settings.test_arguments(),
                 variance_reduction=variance_reduction,
             )
             mde, rel = r.mde, r.rel_mde
@@ -281,10 +287,7 @@ def days_for_mde(
         mde=mde,
         rel_mde=rel_mde,
         power=settings.power,
-        alpha=settings.alpha,
-        one_sided=settings.one_sided,
-        variants=settings.variants,
-        treatment_ratio=settings.treatment_ratio,
+        **settings.test_arguments(),
         variance_reduction=variance_reduction,
     )
     exact = accrual.days_for(float(r.total_units))

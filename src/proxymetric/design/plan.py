@@ -635,10 +635,7 @@ def _cost(
                 sd=sd,
                 total_units=total,
                 mde=target,
-                alpha=settings.alpha,
-                one_sided=settings.one_sided,
-                variants=settings.variants,
-                treatment_ratio=settings.treatment_ratio,
+                **settings.test_arguments(),
                 variance_reduction=min(reduction, 1.0 - 1e-12),
             ).standard_error
         except ProxymetricError:
