@@ -18,7 +18,7 @@ import pytest
 
 import proxymetric
 
-from .test_events import EVENT_SPEC, make_logs
+from .test_events import EVENT_SPEC, make_logs, numbers
 from .test_sources import SPEC as UNIT_SPEC
 from .test_sources import make_units
 
@@ -59,24 +59,6 @@ def _load(uri: str, name: str, frame: pd.DataFrame) -> None:
                 copy.write_row(tuple(None if pd.isna(v) else v for v in row))
 
 
-def _numbers(result: proxymetric.ExperimentResult) -> np.ndarray:
-    return np.array(
-        [
-            x
-            for r in result.results
-            for x in (
-                r.control_mean,
-                r.treatment_mean,
-                r.effect,
-                r.effect_se,
-                r.pvalue,
-                r.rel_effect_ci_upper,
-                r.variance_reduction or 0.0,
-            )
-        ]
-    )
-
-
 def _on(uri: str, spec: dict[str, Any]) -> dict[str, Any]:
     return {**spec, "sources": {k: {**v, "connection": uri} for k, v in spec["sources"].items()}}
 
@@ -88,7 +70,7 @@ def test_unit_level_analysis_equals_duckdb(postgres: str) -> None:
     duck = proxymetric.analyze(spec, data={"units": frame})
     pg = proxymetric.analyze(_on(postgres, spec))
     assert pg.units == duck.units
-    np.testing.assert_allclose(_numbers(pg), _numbers(duck), rtol=1e-9)
+    np.testing.assert_allclose(numbers(pg), numbers(duck), rtol=1e-9)
 
 
 def test_event_level_analysis_equals_duckdb(postgres: str) -> None:
@@ -98,7 +80,7 @@ def test_event_level_analysis_equals_duckdb(postgres: str) -> None:
     duck = proxymetric.analyze(EVENT_SPEC, data={"assignments": assignments, "events": events})
     pg = proxymetric.analyze(_on(postgres, EVENT_SPEC))
     assert pg.units == duck.units
-    np.testing.assert_allclose(_numbers(pg), _numbers(duck), rtol=1e-9)
+    np.testing.assert_allclose(numbers(pg), numbers(duck), rtol=1e-9)
 
 
 def test_unknown_table_lists_the_tables(postgres: str) -> None:

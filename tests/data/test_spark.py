@@ -16,7 +16,7 @@ import pytest
 
 import proxymetric
 
-from .test_events import EVENT_SPEC, make_logs
+from .test_events import EVENT_SPEC, make_logs, numbers
 from .test_sources import SPEC as UNIT_SPEC
 from .test_sources import make_units
 
@@ -56,24 +56,6 @@ def _on_spark(spec: dict[str, Any]) -> dict[str, Any]:
     return {**spec, "sources": sources}
 
 
-def _numbers(result: proxymetric.ExperimentResult) -> np.ndarray:
-    return np.array(
-        [
-            x
-            for r in result.results
-            for x in (
-                r.control_mean,
-                r.treatment_mean,
-                r.effect,
-                r.effect_se,
-                r.pvalue,
-                r.rel_effect_ci_upper,
-                r.variance_reduction or 0.0,
-            )
-        ]
-    )
-
-
 def test_unit_level_analysis_equals_duckdb(spark: Any) -> None:
     frame = make_units(2000, seed=3)
     spark.createDataFrame(frame).createOrReplaceTempView("units")
@@ -81,7 +63,7 @@ def test_unit_level_analysis_equals_duckdb(spark: Any) -> None:
     duck = proxymetric.analyze(spec, data={"units": frame})
     on_spark = proxymetric.analyze(_on_spark(spec))
     assert on_spark.units == duck.units
-    np.testing.assert_allclose(_numbers(on_spark), _numbers(duck), rtol=1e-9)
+    np.testing.assert_allclose(numbers(on_spark), numbers(duck), rtol=1e-9)
 
 
 def test_event_level_analysis_equals_duckdb(spark: Any) -> None:
@@ -91,5 +73,5 @@ def test_event_level_analysis_equals_duckdb(spark: Any) -> None:
     duck = proxymetric.analyze(EVENT_SPEC, data={"assignments": assignments, "events": events})
     on_spark = proxymetric.analyze(_on_spark(EVENT_SPEC))
     assert on_spark.units == duck.units
-    np.testing.assert_allclose(_numbers(on_spark), _numbers(duck), rtol=1e-9)
+    np.testing.assert_allclose(numbers(on_spark), numbers(duck), rtol=1e-9)
     assert pd.notna(on_spark.result("revenue").pvalue)
