@@ -18,6 +18,7 @@ import numpy as np
 
 from proxymetric.analysis.decision import decide
 from proxymetric.analysis.metrics import (
+    assignment_request,
     column_groups,
     event_aggregates,
     experiment_kind,
@@ -27,7 +28,6 @@ from proxymetric.analysis.metrics import (
 )
 from proxymetric.analysis.result import ExperimentResult, MetricResult
 from proxymetric.data import (
-    AssignmentRequest,
     SourceResolver,
     VariantMoments,
     check_columns,
@@ -349,13 +349,11 @@ def _event_moments(
     *,
     folds: bool = False,
 ) -> VariantMoments:
-    assert exp.assignment is not None
-    request = AssignmentRequest(
-        source=exp.assignment,
-        window_days=exp.window_days,
-        pre_period_days=exp.pre_period_days,
-        exposure_filter=exp.exposure_filter,
-    )
     return event_moments(
-        resolver, spec.sources, request, event_aggregates(spec, exp), groups, folds=folds
+        resolver,
+        spec.sources,
+        assignment_request(exp),
+        event_aggregates(spec, exp),
+        groups,
+        folds=folds,
     )

@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from proxymetric._validation import check_name
-from proxymetric.data import EventAggregate
+from proxymetric.data import AssignmentRequest, EventAggregate
 from proxymetric.errors import DataError, ProxymetricError
 from proxymetric.spec import ExperimentSpec, MetricSpec, Spec
 from proxymetric.stats import Statistic
 from proxymetric.stats.moments import Moments
 
 __all__ = [
+    "assignment_request",
     "column_groups",
     "event_aggregates",
     "experiment_kind",
@@ -136,3 +137,14 @@ def experiment_name(spec: Spec, experiment: str | None) -> str:
             )
         return next(iter(spec.experiments))
     return check_name("experiment", experiment, spec.experiments, "experiments")
+
+
+def assignment_request(exp: ExperimentSpec) -> AssignmentRequest:
+    """The assignment log of an event-level experiment, with its windows and exposure filter."""
+    assert exp.assignment is not None
+    return AssignmentRequest(
+        source=exp.assignment,
+        window_days=exp.window_days,
+        pre_period_days=exp.pre_period_days,
+        exposure_filter=exp.exposure_filter,
+    )

@@ -41,6 +41,7 @@ import numpy as np
 
 from proxymetric._result import Result
 from proxymetric.analysis.metrics import (
+    assignment_request,
     column_groups,
     event_aggregates,
     experiment_kind,
@@ -48,7 +49,7 @@ from proxymetric.analysis.metrics import (
     experiment_variants,
     metric_statistics,
 )
-from proxymetric.data import AssignmentRequest, SourceResolver
+from proxymetric.data import SourceResolver
 from proxymetric.data.sequential import daily_event_moments, snapshot_moments
 from proxymetric.errors import DataError, ProxymetricError
 from proxymetric.spec import ExperimentSpec, Spec, load_spec
@@ -128,13 +129,7 @@ def analyze_sequential(
     resolver = SourceResolver(spec.base_dir, data)
     warnings: list[str] = []
     if kind == "events":
-        assert exp.assignment is not None
-        request = AssignmentRequest(
-            source=exp.assignment,
-            window_days=exp.window_days,
-            pre_period_days=exp.pre_period_days,
-            exposure_filter=exp.exposure_filter,
-        )
+        request = assignment_request(exp)
         groups = column_groups(spec, exp, kind)  # each metric's columns and its covariate's
         daily = daily_event_moments(
             resolver, spec.sources, request, event_aggregates(spec, exp), groups

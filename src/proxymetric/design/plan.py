@@ -40,6 +40,7 @@ import numpy as np
 from proxymetric._result import Result
 from proxymetric._validation import check_choice, check_number
 from proxymetric.analysis.metrics import (
+    assignment_request,
     column_groups,
     event_aggregates,
     experiment_kind,
@@ -349,13 +350,7 @@ def _read(
         return "events_first_seen", pm
     kind = experiment_kind(spec, exp)
     if kind == "events":
-        assert exp.assignment is not None
-        request = AssignmentRequest(
-            source=exp.assignment,
-            window_days=exp.window_days,
-            pre_period_days=exp.pre_period_days,
-            exposure_filter=exp.exposure_filter,
-        )
+        request = assignment_request(exp)
         return kind, event_planning_moments(
             resolver,
             spec.sources,
