@@ -128,7 +128,10 @@ def test_analyze_sequential_on_the_event_log() -> None:
     table = runner.invoke(app, ["analyze", str(CHECKOUT), "--sequential"])
     assert table.exit_code == 0, table.output
     assert "always-valid p" in table.stdout
-    assert "revenue (primary), new_checkout vs old_checkout: look 13 (2024-06-15)" in table.stdout
+    assert (
+        "revenue (primary), new_checkout vs old_checkout: at the last look (2024-06-16): keep "
+        "running" in table.stdout
+    )
     markdown = runner.invoke(app, ["analyze", str(CHECKOUT), "--sequential", "-f", "markdown"])
     assert "| 2024-06-16 |" in markdown.stdout
 

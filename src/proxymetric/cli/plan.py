@@ -43,9 +43,13 @@ def plan_command(
         str, typer.Option("--weeks", help="Durations in weeks, comma-separated.")
     ] = "1,2,3,4",
     target_mde: Annotated[
-        float,
-        typer.Option("--target-mde", help="Relative effect to detect (0.02 for 2%)."),
-    ] = 0.02,
+        float | None,
+        typer.Option(
+            "--target-mde",
+            help="Relative effect to detect (0.02 for 2%) [default: each metric's declared "
+            "expected_effect, else 2%].",
+        ),
+    ] = None,
     units_per_day: Annotated[
         float | None,
         typer.Option("--units-per-day", help="New units per day (data without timestamps)."),
@@ -55,11 +59,19 @@ def plan_command(
     ] = None,
     target_power: Annotated[float, typer.Option("--power", help="Planned power.")] = 0.8,
     planned_days: Annotated[
-        int, typer.Option("--planned-days", help="Intended duration, for the verdict.")
-    ] = 14,
+        int | None,
+        typer.Option(
+            "--planned-days",
+            help="Intended duration, for the verdict [default: the spec's duration.days, 14].",
+        ),
+    ] = None,
     max_days: Annotated[
-        int, typer.Option("--max-days", help="Longest acceptable duration, for the verdict.")
-    ] = 56,
+        int | None,
+        typer.Option(
+            "--max-days",
+            help="Longest acceptable duration [default: the spec's duration.max_days, 56].",
+        ),
+    ] = None,
     traffic_share: Annotated[
         float, typer.Option("--traffic-share", help="Share of all traffic in the test.")
     ] = 1.0,
