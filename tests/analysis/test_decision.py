@@ -277,6 +277,8 @@ def test_keep_testing_says_how_many_more_units_and_days() -> None:
     control = data[data.arm == "a"].y
     effect = 0.01 * control.mean() / control.std(ddof=1)
     per_arm = NormalIndPower().solve_power(effect_size=effect, alpha=0.05, power=0.8)
-    assert result.decision.units_needed == pytest.approx(2 * math.ceil(per_arm), abs=2)
-    assert result.decision.days_needed == pytest.approx((result.decision.units_needed - 6000) / 500)
+    needed = result.decision.units_needed
+    assert needed is not None
+    assert needed == pytest.approx(2 * math.ceil(per_arm), abs=2)
+    assert result.decision.days_needed == pytest.approx((needed - 6000) / 500)
     assert any("keep testing: y reaches the planned power" in t for t in reasons_text(result))
