@@ -72,6 +72,31 @@ def test_plan_deviation_in_every_format(spec: Path, monkeypatch: pytest.MonkeyPa
     assert "1 records" in listed.output
 
 
+def test_every_command_uses_the_same_default_registry(
+    spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)  # not the spec's folder
+    db = (work / "proxymetric.db").resolve()
+    args = ["-e", "gate-40", "--planned-units", "120000", "--mde", "0.01"]
+    reg = runner.invoke(app, ["registry", "register", str(spec), *args])
+    assert reg.exit_code == 0, reg.output
+    assert reg.stdout == (
+        f"registered the plan of gate-40 (primary retention_7) as record 1 in sqlite:///{db}\n"
+    )
+    listed = json.loads(runner.invoke(app, ["registry", "list", "-f", "json"]).stdout)
+    assert [(r["kind"], r["experiment"]) for r in listed] == [("plan", "gate-40")]
+    analysed = runner.invoke(app, ["analyze", str(spec), "-f", "json", "--record"])
+    assert analysed.exit_code == 0, analysed.output
+    warnings = json.loads(analysed.stdout)["warnings"]
+    assert any("fewer than the 120,000 planned (record 1)" in w for w in warnings)
+    assert analysed.stderr == f"recorded the analysis of gate-40 as record 2 in sqlite:///{db}\n"
+    shown = runner.invoke(app, ["registry", "show", "2", "-f", "json"])
+    assert json.loads(shown.stdout)["kind"] == "analysis"
+    assert not (spec.parent / "proxymetric.db").exists()
+
+
 def test_import_asos_twice(tmp_path: Path, root: Path) -> None:
     db = str(tmp_path / "r.db")
     path = str(root / "examples" / "data" / "asos" / "asos_digital_experiments.csv.gz")
