@@ -112,7 +112,7 @@ def registry_option(
         "--registry",
         "-r",
         metavar="FILE|URL",
-        help=f"{text} [default: {DEFAULT_REGISTRY} in the current folder]",
+        help=f"{text} \\[default: {DEFAULT_REGISTRY} in the current folder]",
     )
 
 

@@ -73,14 +73,14 @@ def analyze(
     ] = None,
     alpha: Annotated[
         float | None,
-        alpha_option("Significance level for this run [default: the experiment's alpha]."),
+        alpha_option("Significance level for this run \\[default: the experiment's alpha]."),
     ] = None,
     correction: Annotated[
         Correction | None,
         typer.Option(
             "--correction",
             help="Multiple-testing correction of the success metrics for this run: holm, bh "
-            "or none [default: the experiment's].",
+            "or none \\[default: the experiment's].",
         ),
     ] = None,
     fmt: FormatOption = OutputFormat.table,

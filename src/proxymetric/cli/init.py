@@ -97,7 +97,7 @@ def _ask(template: str | None, given: Answers) -> Answers:
 def init(
     template: Annotated[
         str | None,
-        typer.Option(help=f"Project kind: {', '.join(TEMPLATES)} [default: recommender]."),
+        typer.Option(help=f"Project kind: {', '.join(TEMPLATES)} \\[default: recommender]."),
     ] = None,
     request: Annotated[str | None, typer.Option(help="The request as it arrived.")] = None,
     goal: Annotated[str | None, typer.Option(help="The goal behind it, one sentence.")] = None,
@@ -129,7 +129,7 @@ def init(
         bool | None,
         typer.Option(
             "--interactive/--no-interactive",
-            help="Ask the questions the flags leave open [default: when stdin is a terminal].",
+            help="Ask the questions the flags leave open \\[default: when stdin is a terminal].",
         ),
     ] = None,
 ) -> None:

@@ -131,7 +131,7 @@ def power(
     rel_mde: Annotated[float | None, rel_mde_option("Relative effect (0.01 for +1%).")] = None,
     target_power: Annotated[
         float | None,
-        typer.Option("--power", help="Power to solve units or MDE at [default: 0.8]."),
+        typer.Option("--power", help="Power to solve units or MDE at \\[default: 0.8]."),
     ] = None,
     alpha: Annotated[float, alpha_option("Significance level.")] = 0.05,
     variants: Annotated[

@@ -35,7 +35,7 @@ def proxies(
     ] = None,
     units: Annotated[
         float | None,
-        typer.Option(help="Units of the tests to choose for [default: median in the registry]."),
+        typer.Option(help="Units of the tests to choose for \\[default: median in the registry]."),
     ] = None,
     noise_correlation: Annotated[
         float,

@@ -57,7 +57,7 @@ def register_plan(
     ] = None,
     planned_units: Annotated[
         int | None,
-        typer.Option("--planned-units", help="Planned units in all [default: the spec's]."),
+        typer.Option("--planned-units", help="Planned units in all \\[default: the spec's]."),
     ] = None,
 ) -> None:
     """Register the analysis plan of an experiment before results exist."""
