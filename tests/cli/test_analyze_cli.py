@@ -224,3 +224,22 @@ def test_bad_levels_are_one_error_line(levels_spec: Path, args: list[str], messa
     assert result.exit_code == 2
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_every_command_of_the_guide_runs(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shell examples of docs/analyze.md, from the root (the report goes to tmp_path)."""
+    import shlex
+
+    monkeypatch.chdir(root)
+    lines = (root / "docs" / "analyze.md").read_text(encoding="utf-8").splitlines()
+    commands = [shlex.split(x[len("$ proxymetric ") :]) for x in lines if x.startswith("$ ")]
+    assert len(commands) == 4
+    report = tmp_path / "report.md"
+    for command in commands:
+        res = runner.invoke(app, [str(report) if a == "report.md" else a for a in command])
+        assert res.exit_code == 0, (command, res.output)
+    assert report.read_text(encoding="utf-8").startswith("## Experiment `gate-40`")
+    assert "[99% CI]" in res.stdout  # the last example: --alpha 0.01 --correction bh
+    assert "Benjamini-Hochberg-adjusted" in res.stdout
