@@ -7,7 +7,9 @@ the pre-period covariate of an event log on or off.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -234,16 +236,24 @@ def test_a_spec_that_is_no_path_mapping_or_spec_is_a_user_error(bad: object) -> 
     from proxymetric.design import plan
     from proxymetric.value import load_value_model, read_value_spec
 
-    for entry in (proxymetric.analyze, plan, check_spec, analyze_sequential, load_spec):
+    spec_entries: list[Callable[[Any], object]] = [
+        proxymetric.analyze,
+        plan,
+        check_spec,
+        analyze_sequential,
+        load_spec,
+    ]
+    for entry in spec_entries:
         with pytest.raises(ProxymetricError) as info:
-            entry(bad)  # type: ignore[operator]
+            entry(bad)
         assert str(info.value) == (
             "`spec` must be a path to a spec file, a mapping of its content or a Spec; got "
             f"{bad!r} ({type(bad).__name__})"
         )
-    for entry in (load_value_model, read_value_spec):
+    path_entries: list[Callable[[Any], object]] = [load_value_model, read_value_spec]
+    for entry in path_entries:
         with pytest.raises(ProxymetricError) as info:
-            entry(bad)  # type: ignore[operator]
+            entry(bad)
         assert str(info.value) == (
             "`path` must be the path of a spec file (a str or a Path); got "
             f"{bad!r} ({type(bad).__name__})"
