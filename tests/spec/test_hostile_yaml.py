@@ -176,9 +176,13 @@ def test_hostile_yaml_in_the_cli_is_one_error_line(tmp_path: Path, name: str) ->
         assert CASES[name][1] in lines[0]
 
 
-def test_a_file_larger_than_the_bound_is_not_read_whole(tmp_path: Path) -> None:
+def test_a_file_larger_than_the_bound_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "proxymetric.yaml"
-    path.write_bytes(b"# " + b"x" * MAX_BYTES + b"\n")
+    padded = GOOD + "#" * (MAX_BYTES - len(GOOD) - 1) + "\n"
+    path.write_bytes(padded.encode())
+    assert path.stat().st_size == MAX_BYTES
+    assert load_spec(path).experiments["gate-40"].primary == "retention_7"
+    path.write_bytes(padded.encode() + b"\n")
     with pytest.raises(SpecError, match=f"a spec may have at most {MAX_BYTES:,} bytes"):
         load_spec(path)
 
@@ -197,8 +201,10 @@ def test_a_directory_is_not_a_spec(tmp_path: Path) -> None:
 
 
 def test_text_longer_than_the_bound() -> None:
+    text = "x: 1 #" + "." * (MAX_BYTES - 6)
+    assert load_yaml(text)[0] == {"x": 1}
     with pytest.raises(SpecError, match=f"a spec may have at most {MAX_BYTES:,}"):
-        load_yaml("x" * (MAX_BYTES + 1))
+        load_yaml(text + ".")
 
 
 def test_bounds_admit_a_spec_that_reaches_them() -> None:
@@ -216,6 +222,17 @@ def test_bounds_admit_a_spec_that_reaches_them() -> None:
     assert len(load_yaml(values)[0]["c"]) == MAX_VALUES - 5
     with pytest.raises(SpecError, match="holds more than"):
         load_yaml(values.replace("[", "[2, ", 1))
+    # Each alias of a list of 99 items counts 100 values (the list and its items): the top
+    # mapping, 3 keys, 3 lists, 99 items, 198 aliases * 100 and 94 padding items make 20,000.
+    assert MAX_VALUES == 20_000
+    expanded = (
+        "b: &b [" + ", ".join(["1"] * 99) + "]\n"
+        "c: [" + ", ".join(["*b"] * 198) + "]\n"
+        "d: [" + ", ".join(["0"] * 94) + "]\n"
+    )
+    assert len(load_yaml(expanded)[0]["c"]) == 198
+    with pytest.raises(SpecError, match="once its aliases are expanded"):
+        load_yaml(expanded.replace("d: [", "d: [0, "))
 
 
 def test_ordinary_aliases_and_a_utf8_bom_still_load(tmp_path: Path, parser: str) -> None:
