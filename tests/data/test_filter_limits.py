@@ -200,3 +200,11 @@ def test_hostile_filters_in_the_cli_exit_2_with_one_line(tmp_path: Path) -> None
             lines = result.stderr.strip().splitlines()
             assert len(lines) == 1, (command, result.stderr)
             assert lines[0].startswith("error: metric 'buyer': "), (command, lines[0])
+
+
+def test_the_guide_states_the_bounds(root: Path) -> None:
+    guide = " ".join((root / "docs" / "warehouse.md").read_text().split())
+    assert (
+        f"A filter has at most {MAX_LENGTH:,} characters, {MAX_PARENTHESES} nested parentheses "
+        f"and {MAX_DEPTH} nested operations"
+    ) in guide

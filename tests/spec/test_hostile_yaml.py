@@ -252,3 +252,9 @@ def test_ordinary_aliases_and_a_utf8_bom_still_load(tmp_path: Path, parser: str)
     with pytest.raises(SpecError, match="unknown key 'extra'") as info:
         load_spec(path)
     assert info.value.line == text.count("\n") + 1
+
+
+def test_the_guide_states_the_bounds(root: Path) -> None:
+    guide = " ".join((root / "docs" / "spec.md").read_text().split())
+    assert f"It is at most {MAX_BYTES // 2**20} MiB, nests at most {MAX_DEPTH} levels" in guide
+    assert f"uses at most {MAX_ALIASES:,} aliases and holds at most {MAX_VALUES:,} values" in guide
