@@ -42,7 +42,8 @@ PRE_PERIOD = "pre_period"
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No key of the spec means anything at infinity or NaN (`.inf`, `.nan` in YAML).
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class SummaryColumns(_Model):
@@ -235,10 +236,11 @@ class MetricSpec(_Model):
         if self.type == "ratio":
             if self.numerator is None or self.denominator is None:
                 raise ValueError("a ratio metric needs `numerator` and `denominator`")
-            if self.column is not None or self.covariate is not None:
+            if self.column is not None or self.covariate not in (None, PRE_PERIOD, "none"):
                 raise ValueError(
                     "a ratio metric takes `numerator`/`denominator` (and their covariates), "
-                    "not `column`/`covariate`"
+                    "not `column`/`covariate` (on an event log, `covariate` may only be "
+                    "'pre_period' or 'none')"
                 )
             if (self.numerator_covariate is None) != (self.denominator_covariate is None):
                 raise ValueError(
@@ -299,6 +301,16 @@ class GuardrailSpec(_Model):
     metric: str
     margin: float = Field(ge=0)
     margin_type: Literal["relative", "absolute"] = "relative"
+
+    @model_validator(mode="after")
+    def _relative_margin_below_one(self) -> GuardrailSpec:
+        if self.margin_type == "relative" and not self.margin < 1:
+            raise ValueError(
+                "a relative `margin` is a share of the control mean and must be >= 0 and < 1 "
+                f"(0.05 for 5%); got {self.margin!r}; for a margin in the metric's own units "
+                "set `margin_type: absolute`"
+            )
+        return self
 
 
 class ExperimentSpec(_Model):
