@@ -108,7 +108,7 @@ def _rows(result: ExperimentResult) -> list[_Row]:
     for r in result.results:
         guard = ""
         if r.margin is not None:
-            guard = f"margin {margin_text(r)}: p = {format_pvalue(r.noninferiority_pvalue)}"
+            guard = f"{margin_text(r)} (p = {format_pvalue(r.noninferiority_pvalue)})"
         note = r.reason or ""
         if r.variance_reduction is not None and math.isfinite(r.variance_reduction):
             note = (f"CUPED: variance -{r.variance_reduction:.0%}. " + note).strip()
@@ -159,7 +159,11 @@ _STYLES = {"better": "bold green", "worse": "bold red", "ok": "green", "?": "yel
 
 def _result_text(row: _Row) -> str:
     label = _LABELS.get(row.mark, "")
-    return f"{label} ({row.guardrail})" if row.guardrail else label
+    if not row.guardrail:
+        return label
+    if row.mark == "worse":
+        return f"{label}; non-inferiority at {row.guardrail}"
+    return f"{label} at {row.guardrail}"
 
 
 def _footnote(result: ExperimentResult) -> str:
