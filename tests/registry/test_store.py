@@ -115,7 +115,9 @@ def test_records_are_appended_never_replaced(tmp_path: Path) -> None:
 
 def test_schema_is_versioned(tmp_path: Path) -> None:
     path = tmp_path / "r.db"
-    assert Registry(path).schema_version == 1
+    reg = Registry(path)
+    assert reg.schema_version == 1
+    reg.add_summary("e", _effects(1, "a"))  # the first write creates the tables
     with sqlite3.connect(path) as conn:
         assert conn.execute("select value from proxymetric_meta").fetchall() == [("1",)]
         conn.execute("update proxymetric_meta set value = '99'")
