@@ -9,6 +9,7 @@ import typer
 
 from proxymetric.analysis import analyze as run_analysis
 from proxymetric.cli._common import OutputFormat, emit, user_errors
+from proxymetric.errors import ProxymetricError
 from proxymetric.report.experiment import experiment_markdown, print_experiment
 from proxymetric.spec import Spec, load_spec
 
@@ -36,6 +37,12 @@ def analyze(
     ),
 ) -> None:
     """Analyse an experiment: effects with intervals, guardrails, SRM check and a decision."""
+    if sequential and (record or registry is not None):
+        option = "--record" if record else "--registry"
+        raise ProxymetricError(
+            f"`{option}` does not apply to `--sequential`: the registry holds fixed-horizon "
+            "analyses; once the test stops, run `proxymetric analyze SPEC --record`"
+        )
     loaded = load_spec(spec)
     if sequential:
         _sequential(loaded, experiment, output)
@@ -47,13 +54,22 @@ def analyze(
     if record or registry is not None or Path(location).exists():
         from proxymetric.registry import Registry, plan_deviations
 
-        reg = Registry(location, create=record)
-        plan = reg.latest(result.experiment, "plan")
-        if plan is not None:
-            deviations = plan_deviations(plan, result)
-            result = dataclasses.replace(result, warnings=[*result.warnings, *deviations])
-        if record:
-            reg.record_analysis(result, loaded)
+        try:
+            reg = Registry(location, create=record)
+            plan = reg.latest(result.experiment, "plan")
+        except ProxymetricError as exc:
+            if record or registry is not None:
+                raise  # the registry was asked for: it must work
+            # Only the registry found beside the spec, read for plan deviations: the analysis
+            # stands without it, but says that the plan could not be checked.
+            reason = f"plan deviations not checked: {exc}"
+            result = dataclasses.replace(result, warnings=[*result.warnings, reason])
+        else:
+            if plan is not None:
+                deviations = plan_deviations(plan, result)
+                result = dataclasses.replace(result, warnings=[*result.warnings, *deviations])
+            if record:
+                reg.record_analysis(result, loaded)
     emit(result, output, experiment_markdown, print_experiment)
 
 
