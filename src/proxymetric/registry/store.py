@@ -299,8 +299,12 @@ class Registry:
         self._owned = False  # whether every table of the schema exists (it then stays so)
         # Open it now, reading only, so that a foreign, corrupted or unreachable database is
         # refused at once; a missing file is left alone until the first write.
-        with self._reading():
-            pass
+        try:
+            with self._reading():
+                pass
+        except ProxymetricError:
+            self._engine.dispose()  # no connection is left open by a refused registry
+            raise
 
     @property
     def schema_version(self) -> int:
