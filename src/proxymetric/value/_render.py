@@ -111,6 +111,9 @@ def _sections(r: ValueResult) -> list[_Section]:
                     )
                     for b in r.break_even
                 ),
+                text=" ".join(
+                    f"`{b.alternative}`, `{b.input}`: {b.reason}." for b in r.break_even if b.reason
+                ),
             )
         )
     if r.headroom:
@@ -129,6 +132,23 @@ def _sections(r: ValueResult) -> list[_Section]:
                     )
                     for h in r.headroom
                 ),
+            )
+        )
+    if r.experiments:
+        sections.append(
+            _Section(
+                "Measured effects (inputs from experiments of the spec)",
+                columns=("experiment", "inputs", "decision of analyze"),
+                rows=tuple(
+                    (
+                        e.experiment,
+                        ", ".join(e.inputs),
+                        e.decision.replace("_", " ")
+                        + (" (sample ratio mismatch)" if e.srm_mismatch else ""),
+                    )
+                    for e in r.experiments
+                ),
+                left=3,
             )
         )
     t = r.tradeoff
