@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 from proxymetric.analysis.result import Decision, MetricResult, Verdict
-from proxymetric.report._format import format_interval, format_number, format_pvalue
+from proxymetric.report._format import format_interval, format_number, format_p
 from proxymetric.stats.srm import SrmResult
 
 __all__ = ["decide"]
@@ -49,11 +49,11 @@ def _treatment_verdict(
     if primary.better is False and p_adj < alpha:
         reasons.append(
             f"{prefix}primary metric {primary.metric} is significantly worse: "
-            f"{_effect_text(primary)}, adjusted p = {format_pvalue(p_adj)}"
+            f"{_effect_text(primary)}, {format_p(p_adj, 'adjusted p')}"
         )
     reasons.extend(
         f"{prefix}guardrail {g.metric} is significantly worse: {_effect_text(g)}, "
-        f"p = {format_pvalue(g.pvalue)}"
+        f"{format_p(g.pvalue)}"
         for g in worse_guardrails
     )
     if reasons:
@@ -62,12 +62,12 @@ def _treatment_verdict(
     if improved:
         reasons.append(
             f"{prefix}primary metric {primary.metric} improved significantly: "
-            f"{_effect_text(primary)}, adjusted p = {format_pvalue(p_adj)}"
+            f"{_effect_text(primary)}, {format_p(p_adj, 'adjusted p')}"
         )
     else:
         reasons.append(
             f"{prefix}primary metric {primary.metric} shows no significant improvement: "
-            f"{_effect_text(primary)}, adjusted p = {format_pvalue(p_adj)}"
+            f"{_effect_text(primary)}, {format_p(p_adj, 'adjusted p')}"
         )
     pending = []
     for g in guardrails:
@@ -76,13 +76,13 @@ def _treatment_verdict(
         if ni is not None and math.isfinite(ni) and ni < alpha:
             reasons.append(
                 f"{prefix}guardrail {g.metric} is non-inferior at its {margin} margin "
-                f"(p = {format_pvalue(ni)})"
+                f"({format_p(ni)})"
             )
         else:
             why = f": {g.reason}" if g.reason else ""
             reasons.append(
                 f"{prefix}guardrail {g.metric} is not yet shown non-inferior at its {margin} "
-                f"margin (p = {format_pvalue(ni)}){why}"
+                f"margin ({format_p(ni)}){why}"
             )
             pending.append(g)
     if improved and not pending:
@@ -107,7 +107,7 @@ def decide(
             "inconclusive",
             [
                 (
-                    f"SAMPLE RATIO MISMATCH (p = {format_pvalue(srm.pvalue)}): observed shares "
+                    f"SAMPLE RATIO MISMATCH ({format_p(srm.pvalue)}): observed shares "
                     f"{observed}, expected {expected}. The assignment or the logging is broken; "
                     "do not trust these results until the cause is found."
                 )

@@ -13,7 +13,12 @@ from rich.table import Table
 
 from proxymetric.analysis.sequential import SequentialAnalysis, SequentialMetricResult
 from proxymetric.design.plan import MetricPlan, PlanResult
-from proxymetric.report._format import format_interval, format_number, format_pvalue
+from proxymetric.report._format import (
+    format_interval,
+    format_number,
+    format_pvalue,
+    terminal_text,
+)
 
 __all__ = ["plan_markdown", "print_plan", "print_sequential", "sequential_markdown"]
 
@@ -113,9 +118,9 @@ def print_plan(r: PlanResult, console: Console) -> None:
     console.print(table)
     for m in r.metrics:
         for line in _verdict_lines(m):
-            console.print(line, soft_wrap=True, markup=False)
+            console.print(terminal_text(line), soft_wrap=True)
     for w in r.warnings:
-        console.print(f"warning: {w}", soft_wrap=True, markup=False)
+        console.print(terminal_text(f"warning: {w}"), soft_wrap=True)
 
 
 _LOOK_COLUMNS = (
@@ -196,4 +201,4 @@ def print_sequential(a: SequentialAnalysis, console: Console) -> None:
         console.print(table)
         console.print(_sequential_title(a, r), soft_wrap=True, markup=False)
     for w in a.warnings:
-        console.print(f"warning: {w}", soft_wrap=True, markup=False)
+        console.print(terminal_text(f"warning: {w}"), soft_wrap=True)
