@@ -123,3 +123,22 @@ def test_readme_commands_run(
             Path(out).parent.mkdir(parents=True, exist_ok=True)
         namespace["main"](argv)
         assert capsys.readouterr().out
+
+
+def test_movielens_counts_are_those_of_the_bundled_data() -> None:
+    # Reference: the bundled files themselves, counted with pandas.
+    import pandas as pd
+
+    data = ROOT / "examples" / "data" / "movielens"
+    ratings = pd.read_csv(data / "ratings.csv.gz")
+    movies = pd.read_csv(data / "movies.csv.gz")
+    counts = (len(ratings), ratings["movieId"].nunique(), ratings["userId"].nunique())
+    quoted = re.compile(r"([\d,]+) ratings(?: \([^)]*\))? of ([\d,]+) movies by ([\d,]+)")
+    found = 0
+    for readme in (*READMES, ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))):
+        for match in quoted.finditer(readme.read_text(encoding="utf-8")):
+            found += 1
+            assert tuple(int(g.replace(",", "")) for g in match.groups()) == counts, readme
+    assert found >= 2
+    catalogue = f"titles and genres of {len(movies):,} movies"
+    assert catalogue in (data.parent / "README.md").read_text(encoding="utf-8")
