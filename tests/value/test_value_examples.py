@@ -123,3 +123,17 @@ def test_readme_quotes_the_checklist_verdict(name: str) -> None:
     summary = f"{'PASS' if card.passed else 'FAIL'}: {card.n_pass} pass, {card.n_warn} warn"
     for quoted in re.findall(r"(?:PASS|FAIL): \d+ pass, \d+ warn", readme):
         assert quoted == summary
+
+
+def test_ads_business_case_says_the_experiment_is_rolled_back() -> None:
+    # Reference: the decision of `analyze` on ads-4 (its retention guardrail is worse).
+    from proxymetric.analysis import analyze
+
+    decision = analyze(EXAMPLES / "ads-load" / "proxymetric.yaml", "ads-4").decision
+    assert decision.verdict == "rollback"
+    result, readme = _run("ads-load")
+    (linked,) = result.experiments
+    assert (linked.experiment, linked.decision) == ("ads-4", decision.verdict)
+    assert set(linked.inputs) == {"revenue_lift", "retention_effect"}
+    assert result.recommendation.text.startswith(linked.warning)
+    assert "`proxymetric analyze` rolls back" in readme
