@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from proxymetric.analysis import ExperimentResult, analyze
 from proxymetric.cli import app
 from proxymetric.report import format_p, format_pvalue, terminal_text
+from proxymetric.report.decision import reasons_text
 from proxymetric.report.experiment import experiment_markdown, print_experiment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,7 +63,7 @@ def test_tiny_pvalues_read_p_below(tmp_path: Path) -> None:
     )
     result = analyze(spec, "test")
     assert result.results[0].pvalue < 1e-4
-    (reason,) = result.decision.reasons
+    (reason,) = reasons_text(result)
     assert reason.endswith("adjusted p < 0.0001")
     for text in (_render(result), experiment_markdown(result)):
         assert "= <" not in text

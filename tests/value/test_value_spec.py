@@ -316,6 +316,7 @@ def test_value_says_what_analyze_decided_on_a_linked_experiment(
 ) -> None:
     # Reference: the decision of `analyze` on the same experiment.
     from proxymetric.analysis import analyze
+    from proxymetric.report.decision import reasons_text
 
     path = _experiment_spec(tmp_path, experiment)
     decision = analyze(path, "test")
@@ -326,7 +327,7 @@ def test_value_says_what_analyze_decided_on_a_linked_experiment(
     assert linked.inputs == ("lift",)
     assert linked.decision == decision.decision.verdict
     assert linked.srm_mismatch is decision.srm.mismatch
-    assert linked.reasons == tuple(decision.decision.reasons)
+    assert linked.reasons == tuple(reasons_text(decision))
     assert linked.warning.startswith(warning)
     assert bool(linked.warning) is (decision.decision.verdict != "ship")
     text = result.recommendation.text

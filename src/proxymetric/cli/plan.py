@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 
-from proxymetric.cli._common import OutputFormat, emit, user_errors
+from proxymetric.cli._common import (
+    FormatOption,
+    OutputFormat,
+    OutputOption,
+    emit,
+    rel_mde_option,
+    user_errors,
+)
 from proxymetric.design.plan import plan
 from proxymetric.errors import ProxymetricError
 from proxymetric.report.plan import plan_markdown, print_plan
@@ -42,10 +49,13 @@ def plan_command(
     weeks: Annotated[
         str, typer.Option("--weeks", help="Durations in weeks, comma-separated.")
     ] = "1,2,3,4",
-    target_mde: Annotated[
-        float,
-        typer.Option("--target-mde", help="Relative effect to detect (0.02 for 2%)."),
-    ] = 0.02,
+    rel_mde: Annotated[
+        float | None,
+        rel_mde_option(
+            "Relative effect to detect (0.02 for +2%) \\[default: each metric's declared "
+            "expected_effect, else 2%]."
+        ),
+    ] = None,
     units_per_day: Annotated[
         float | None,
         typer.Option("--units-per-day", help="New units per day (data without timestamps)."),
@@ -55,11 +65,19 @@ def plan_command(
     ] = None,
     target_power: Annotated[float, typer.Option("--power", help="Planned power.")] = 0.8,
     planned_days: Annotated[
-        int, typer.Option("--planned-days", help="Intended duration, for the verdict.")
-    ] = 14,
+        int | None,
+        typer.Option(
+            "--planned-days",
+            help="Intended duration, for the verdict \\[default: the spec's duration.days, 14].",
+        ),
+    ] = None,
     max_days: Annotated[
-        int, typer.Option("--max-days", help="Longest acceptable duration, for the verdict.")
-    ] = 56,
+        int | None,
+        typer.Option(
+            "--max-days",
+            help="Longest acceptable duration \\[default: the spec's duration.max_days, 56].",
+        ),
+    ] = None,
     traffic_share: Annotated[
         float, typer.Option("--traffic-share", help="Share of all traffic in the test.")
     ] = 1.0,
@@ -80,16 +98,15 @@ def plan_command(
             "--from-events", help="No assignment yet: units from their first event in the log."
         ),
     ] = False,
-    output: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.table,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
 ) -> None:
     """Plan a test from its own data: MDE by duration, days for a target, verdict and cost."""
     result = plan(
         spec,
         experiment,
         days=parse_weeks(weeks),
-        target_rel_mde=target_mde,
+        target_rel_mde=rel_mde,
         units_per_day=units_per_day,
         population=population,
         power=target_power,
@@ -101,7 +118,7 @@ def plan_command(
         prior_rel_effect_sd=prior_effect_sd,
         from_events=from_events,
     )
-    emit(result, output, plan_markdown, print_plan)
+    emit(result, fmt, plan_markdown, print_plan, output)
 
 
 def register(app: typer.Typer) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,11 @@ def read_value_spec(path: str | Path) -> ValueSpec:
 
 
 def _read_value_spec(path: str | Path) -> tuple[ValueSpec, Spec]:
+    if not isinstance(path, str | os.PathLike):
+        raise SpecError(
+            f"`path` must be the path of a spec file (a str or a Path); got {path!r:.60} "
+            f"({type(path).__name__})"
+        )
     spec = load_spec(Path(path))
     if spec.value is None:
         raise spec.error("the spec has no `value:` section (the value model)")
@@ -253,6 +259,7 @@ def effects_from_analysis(path: str | Path) -> EffectLookup:
 
     def lookup(effect: EffectInput) -> MeasuredEffect:
         from proxymetric.analysis import analyze
+        from proxymetric.report.decision import reasons_text
 
         assert effect.experiment is not None
         assert effect.metric is not None
@@ -284,7 +291,7 @@ def effects_from_analysis(path: str | Path) -> EffectLookup:
             experiment=effect.experiment,
             decision=str(result.decision.verdict),
             srm_mismatch=bool(result.srm.mismatch),
-            reasons=tuple(result.decision.reasons),
+            reasons=tuple(reasons_text(result)),
         )
         if effect.scale == "absolute":
             return MeasuredEffect(float(row.effect), float(row.effect_se), source)
