@@ -103,7 +103,10 @@ def test_terminal_text_drops_backticks_and_reads_no_markup() -> None:
 @pytest.mark.parametrize(
     ("args", "in_markdown"),
     [
-        (["value", str(EXAMPLES / "ads-load" / "proxymetric.yaml"), "-n", "2000"], "`four_ads`"),
+        (
+            ["value", str(EXAMPLES / "ads-load" / "proxymetric.yaml"), "--draws", "2000"],
+            "`four_ads`",
+        ),
         (["check", str(EXAMPLES / "ads-load" / "proxymetric.yaml")], "`--registry`"),
     ],
 )

@@ -81,13 +81,9 @@ def reason_text(reason: Reason, result: ExperimentResult) -> str:
     effect = effect_text(r)
     margin = margin_text(r)
     if code == "primary_worse":
-        return (
-            f"{prefix}primary metric {r.metric} is significantly worse: {effect}, {p_adjusted}"
-        )
+        return f"{prefix}primary metric {r.metric} is significantly worse: {effect}, {p_adjusted}"
     if code == "primary_improved":
-        return (
-            f"{prefix}primary metric {r.metric} improved significantly: {effect}, {p_adjusted}"
-        )
+        return f"{prefix}primary metric {r.metric} improved significantly: {effect}, {p_adjusted}"
     if code == "primary_not_improved":
         return (
             f"{prefix}primary metric {r.metric} shows no significant improvement: {effect}, "
