@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from proxymetric.cli import app
 from proxymetric.design import power_analysis
+from proxymetric.report.json import SCHEMA_VERSION
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "power.md"
 runner = CliRunner()
@@ -69,7 +70,9 @@ def test_options_reach_the_calculator() -> None:
         "mean", 2.0, sd=3.0, mde=0.1, alpha=0.01, power=0.9, variants=3,
         treatment_ratio=0.5, variance_reduction=0.3, one_sided=True,
     )  # fmt: skip
-    assert json.loads(result.stdout) == json.loads(json.dumps(ref.to_dict()))
+    data = json.loads(result.stdout)
+    assert data.pop("schema_version") == SCHEMA_VERSION
+    assert data == json.loads(json.dumps(ref.to_dict()))
 
 
 def test_markdown_output() -> None:

@@ -117,7 +117,7 @@ def _rows(result: ExperimentResult) -> list[_Row]:
     for r in result.results:
         guard = ""
         if r.margin is not None:
-            guard = f"margin {margin_text(r)}: {format_p(r.noninferiority_pvalue)}"
+            guard = f"{margin_text(r)} ({format_p(r.noninferiority_pvalue)})"
         note = (_cuped_note(r.variance_reduction) + " " + (r.reason or "")).strip()
         rows.append(
             _Row(
@@ -166,7 +166,11 @@ _STYLES = {"better": "bold green", "worse": "bold red", "ok": "green", "?": "yel
 
 def _result_text(row: _Row) -> str:
     label = _LABELS.get(row.mark, "")
-    return f"{label} ({row.guardrail})" if row.guardrail else label
+    if not row.guardrail:
+        return label
+    if row.mark == "worse":
+        return f"{label}; non-inferiority at {row.guardrail}"
+    return f"{label} at {row.guardrail}"
 
 
 def _footnote(result: ExperimentResult) -> str:
