@@ -129,9 +129,14 @@ def markdown_code(text: object) -> str:
     ('`gate-40`', '``a`b``')
     """
     s = visible(text)
+    if not s:
+        return ""
     runs = [len(r) for r in re.findall("`+", s)]
     fence = "`" * (max(runs, default=0) + 1)
-    pad = " " if s.startswith("`") or s.endswith("`") else ""
+    # A span's content loses one space on each side when it starts or ends with a backtick
+    # (the space is needed) or starts and ends with a space (it would lose its own).
+    spaced = s.startswith(" ") and s.endswith(" ") and s.strip(" ")
+    pad = " " if s.startswith("`") or s.endswith("`") or spaced else ""
     return f"{fence}{pad}{s}{pad}{fence}"
 
 
