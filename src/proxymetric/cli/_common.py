@@ -210,13 +210,10 @@ def _os_error(exc: OSError) -> NoReturn:
         else:
             print_error(f"cannot use the file {os.fsdecode(exc.filename)!r}: {reason}")
         sys.exit(2)
-    try:
-        sys.stdout.flush()
-    except OSError:
-        _silence(sys.stdout)
-        print_error(f"cannot write the output: {reason}")
-    else:
-        print_error(f"input/output failed: {reason}")
+    # No file named: the output itself (a full device, a closed terminal) could not be written.
+    # Later writes go to the null device, so that exit does not fail on it again.
+    _silence(sys.stdout)
+    print_error(f"cannot write the output: {reason}")
     sys.exit(2)
 
 
@@ -386,6 +383,10 @@ def _usage_message(exc: typer.TyperException, args: Sequence[str]) -> str:
         if value is not None and value not in message:
             message += f"; got {value!r}"
         return message
+    if type(exc).__name__ == "MissingParameter" and param is not None:
+        opts = [o for o in getattr(param, "opts", ()) if o.startswith("--")]
+        kind = getattr(param, "param_type_name", "parameter")
+        return f"missing {kind} `{opts[0] if opts else getattr(param, 'name', '')}`"
     return message[:1].lower() + message[1:]
 
 
@@ -439,5 +440,8 @@ def _parser_error(exc: typer.TyperException, argv: Sequence[str]) -> NoReturn:
         except ImportError:  # pragma: no cover (typer without rich)
             print_error(_usage_message(exc, argv))
     else:
-        print_error(_usage_message(exc, argv))
+        ctx = getattr(exc, "ctx", None)
+        path = getattr(ctx, "command_path", None)
+        hint = f" (see `{path} --help`)" if path and code == 2 else ""
+        print_error(_usage_message(exc, argv) + hint)
     sys.exit(code)
