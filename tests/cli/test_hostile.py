@@ -527,6 +527,15 @@ def test_a_bad_option_names_it_and_shows_the_value(unit_spec: Path) -> None:
     assert result.stderr.startswith("error: missing argument `spec`")
 
 
+def test_no_answer_to_a_question_is_one_line(tmp_path: Path) -> None:
+    out = tmp_path / "spec.yaml"
+    result = RUNNER.invoke(app, ["init", "--interactive", "-o", str(out)], input="")
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stderr.strip().splitlines()[-1].startswith("error: aborted: no answer")
+    assert not out.exists()
+
+
 # --- the real process: a terminal, a full device, an ASCII output -------------------------
 
 

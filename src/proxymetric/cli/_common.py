@@ -419,8 +419,11 @@ class CommandGroup(TyperGroup):
             )
         except typer.TyperException as exc:  # the parser's errors (click's ClickException)
             _parser_error(exc, list(sys.argv[1:] if args is None else args))
-        except typer.Abort:
-            print_error("aborted")
+        except typer.Abort:  # Ctrl-C or the end of input at a question
+            if sys.stderr.isatty():
+                typer.echo("Aborted!", err=True)
+            else:
+                print_error("aborted: no answer to a question (end of input or Ctrl-C)")
             sys.exit(1)
         except OSError as exc:
             _os_error(exc)
