@@ -509,16 +509,35 @@ def _command_paths() -> list[list[str]]:
     return paths
 
 
-@pytest.mark.parametrize("path", _command_paths(), ids=" ".join)
-@pytest.mark.parametrize(
-    "bad", [["--format", f"xml{ESCAPES}{CLOSE}"], ["--alpha", "abc"], [f"--{MARKUP}"]]
-)
-def test_bad_options_are_one_line_off_a_terminal(path: list[str], bad: list[str]) -> None:
-    """A bad option value (or an unknown option) is one `error:` line when stderr is a pipe."""
-    result = RUNNER.invoke(app, [*path, *bad])
+def _one_usage_line(args: list[str]) -> None:
+    result = RUNNER.invoke(app, args)
     assert result.exit_code == 2, result.output
     assert _outcome(result) == ""
     assert "╭" not in result.stderr  # not typer's usage panel
+
+
+@pytest.mark.parametrize("path", _command_paths(), ids=" ".join)
+def test_bad_options_of_every_command_are_one_line_off_a_terminal(path: list[str]) -> None:
+    """A bad option value (or an option the command lacks) is one `error:` line off a terminal."""
+    _one_usage_line([*path, "--format", f"xml{ESCAPES}{CLOSE}"])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["power", "--alpha", "abc"],
+        ["power", "--alpha=abc"],
+        ["power", f"--{MARKUP}"],
+        ["analyze", "spec.yaml", "extra", "arguments"],
+        ["analyze"],
+        ["registry", "show", "one"],
+        ["proxies"],
+        [f"no-such-command{ESCAPES}"],
+    ],
+    ids=" ".join,
+)
+def test_every_kind_of_usage_error_is_one_line_off_a_terminal(args: list[str]) -> None:
+    _one_usage_line(args)
 
 
 def test_a_bad_option_names_it_and_shows_the_value(unit_spec: Path) -> None:
