@@ -33,7 +33,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from proxymetric.errors import ProxymetricError
-from proxymetric.report._text import SafeConsole, literal, visible
+from proxymetric.report import SafeConsole, literal, visible
 from proxymetric.report.json import to_json
 from proxymetric.report.sections import Section, print_sections, sections_markdown
 

@@ -17,8 +17,8 @@ from proxymetric.cli._common import (
     user_errors,
 )
 from proxymetric.proxies import table_from_registry, validate_proxies
-from proxymetric.proxies._render import proxy_sections
 from proxymetric.registry import Registry
+from proxymetric.report.proxies import proxy_sections
 
 __all__ = ["register"]
 

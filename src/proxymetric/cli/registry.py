@@ -22,14 +22,14 @@ from proxymetric.cli._common import (
     user_errors,
 )
 from proxymetric.proxies import program_impact, table_from_registry
-from proxymetric.proxies._render import impact_sections
 from proxymetric.registry import Registry, import_asos, import_csv
-from proxymetric.registry._render import (
+from proxymetric.report import to_json
+from proxymetric.report.proxies import impact_sections
+from proxymetric.report.registry import (
     import_text,
     record_sections,
     records_sections,
 )
-from proxymetric.report import to_json
 from proxymetric.spec import load_spec
 
 __all__ = ["register"]

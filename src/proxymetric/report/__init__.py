@@ -7,13 +7,25 @@ from proxymetric.report._format import (
     format_pvalue,
     terminal_text,
 )
+from proxymetric.report._text import (
+    SafeConsole,
+    literal,
+    markdown_code,
+    markdown_text,
+    visible,
+)
 from proxymetric.report.json import to_json
 
 __all__ = [
+    "SafeConsole",
     "format_interval",
     "format_number",
     "format_p",
     "format_pvalue",
+    "literal",
+    "markdown_code",
+    "markdown_text",
     "terminal_text",
     "to_json",
+    "visible",
 ]

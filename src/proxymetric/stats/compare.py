@@ -83,7 +83,7 @@ def compare(
     """Return the :class:`Comparison` of ``treatment`` against ``control`` for ``metric``.
 
     With a ``covariate``, CUPED uses theta from both arms pooled and adjusts each arm's mean
-    towards the pooled covariate value (DESIGN.md). With a ``margin``, the guardrail's
+    towards the pooled covariate value (docs/architecture.md). With a ``margin``, the guardrail's
     non-inferiority p-value is computed
     (:func:`~proxymetric.stats.welch.noninferiority_pvalue`).
     """

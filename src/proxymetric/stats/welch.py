@@ -119,7 +119,7 @@ def relative_difference(
 
     The interval is ``exp(log(m_t/m_c) +- q * s) - 1`` with
     ``s^2 = v_t/(n_t m_t^2) + v_c/(n_c m_c^2)`` and ``q`` the t quantile at the Welch df of
-    those two terms (DESIGN.md). NaN when the control mean is 0 (relative effect undefined);
+    those two terms (docs/architecture.md). NaN when the control mean is 0 (relative effect undefined);
     the interval is NaN when the two means differ in sign (no log scale).
     """
     m_c, m_t = control.mean, treatment.mean
