@@ -71,6 +71,8 @@ def variant_moments(
     fill: Mapping[str, float] | None = None,
     groups: Sequence[Sequence[str]] | None = None,
     fold_unit: str | None = None,
+    binary: Sequence[str] = (),
+    unit: str | None = None,
 ) -> VariantMoments:
     """Return the moments of ``columns`` per value of the ``variant`` column, in one query.
 
@@ -81,6 +83,13 @@ def variant_moments(
     ``fold_unit`` names the unit column by whose hash the units of each variant are split into
     two halves (``folds``), in the same query: split-half estimates, whose errors are
     independent, are what the cross-fold estimator of proxy quality needs.
+
+    The same query checks the data: ``binary`` lists the columns that must hold only 0 and 1
+    (proportions; after ``fill``), and ``unit`` names the unit column of a table that must have
+    one row per unit (counted per variant: rows against distinct units, and units whose id
+    appears in more than one variant). Either problem raises a :class:`DataError` with the
+    counts (and the range of the values that are not 0/1); rows without a variant are not
+    checked, since they are left out.
     """
     fill = fill or {}
     cols = list(dict.fromkeys(columns))
@@ -100,16 +109,67 @@ def variant_moments(
                 aggs[f"_v{i}_{j}"] = (
                     v.var(how="sample") if i == j else v.cov(values[j], how="sample")
                 )
+    checks = list(dict.fromkeys(binary))  # columns of ``columns``
+    for k, c in enumerate(checks):
+        v = values[cols.index(c)]
+        bad = (v != 0) & (v != 1)
+        aggs[f"_b{k}"] = v.count(where=bad)
+        aggs[f"_blo{k}"] = v.min(where=bad)
+        aggs[f"_bhi{k}"] = v.max(where=bad)
+    if unit is not None:
+        aggs["_uids"] = table[unit].count()
+        aggs["_udistinct"] = table[unit].nunique()
     keys = [table[variant].cast("string").name("_variant")]
     if fold_unit is not None:
         keys.append((table[fold_unit].hash() % 2).abs().name("_fold"))
     expr = table.group_by(keys).aggregate(**aggs)
+    if unit is not None:
+        assigned = table.filter(table[variant].notnull())
+        expr = expr.cross_join(assigned.aggregate(_uall=assigned[unit].nunique()))
     with engine_errors(f"the query on source {source!r} failed"):
         rows = expr.to_pyarrow().to_pylist()
+    _check_binary(rows, checks, source)
+    if unit is not None:
+        _check_units(rows, unit, source)
     if fold_unit is None:
         return _collect(rows, cols)
     halves = [_collect([r for r in rows if r["_fold"] == f], cols) for f in (0, 1)]
     return _merge_folds(halves[0], halves[1], cols)
+
+
+def _assigned(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    return [r for r in rows if r["_variant"] is not None and r["_variant"] != MULTIPLE]
+
+
+def _check_binary(rows: list[dict[str, object]], columns: list[str], source: str) -> None:
+    """Raise naming the first column of ``columns`` with values other than 0 and 1."""
+    assigned = _assigned(rows)
+    for k, c in enumerate(columns):
+        bad = sum(_int(r[f"_b{k}"]) for r in assigned)
+        if bad:
+            low = min(_f(r[f"_blo{k}"]) for r in assigned if r[f"_b{k}"])
+            high = max(_f(r[f"_bhi{k}"]) for r in assigned if r[f"_b{k}"])
+            raise DataError(
+                f"column {c!r} of source {source!r} is read by a proportion metric but has "
+                f"{bad:,} value(s) other than 0 and 1 (from {low:g} to {high:g}); a proportion "
+                "needs 0/1 or boolean values: fix the column, or declare the metric `type: mean`"
+            )
+
+
+def _check_units(rows: list[dict[str, object]], unit: str, source: str) -> None:
+    """Raise when a unit id appears twice (in one variant, or in two variants)."""
+    assigned = _assigned(rows)
+    if not assigned:
+        return
+    within = sum(_int(r["_uids"]) - _int(r["_udistinct"]) for r in assigned)
+    across = sum(_int(r["_udistinct"]) for r in assigned) - _int(assigned[0]["_uall"])
+    if within or across:
+        raise DataError(
+            f"unit column {unit!r} of source {source!r} repeats units: {within:,} extra row(s) of "
+            f"a unit within its variant and {across:,} unit(s) also in another variant; a unit "
+            "table needs one row per unit: remove the duplicates (an assignment log instead "
+            "leaves units in several variants out and counts them)"
+        )
 
 
 def _pairs(cols: list[str], groups: Sequence[Sequence[str]] | None) -> set[tuple[int, int]]:
@@ -126,6 +186,10 @@ def _pairs(cols: list[str], groups: Sequence[Sequence[str]] | None) -> set[tuple
 
 def _f(x: object) -> float:
     return float(x) if isinstance(x, int | float) else np.nan
+
+
+def _int(x: object) -> int:
+    return int(x) if isinstance(x, int | float) else 0
 
 
 def _merge_folds(a: VariantMoments, b: VariantMoments, cols: list[str]) -> VariantMoments:

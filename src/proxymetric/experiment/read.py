@@ -167,6 +167,8 @@ def _units(
         fill=fill,
         groups=groups,
         fold_unit=source.unit if folds else None,
+        binary=[c for m in exp.metrics if m.type == "proportion" for c in m.statistic.columns],
+        unit=source.unit,
     )
     return ExperimentData(vm.moments, vm.missing, _left_out(vm.unassigned, 0), vm.folds)
 
