@@ -18,10 +18,12 @@ from proxymetric.data._engine import engine_errors
 from proxymetric.errors import DataError
 from proxymetric.stats.moments import Moments
 
-__all__ = ["MULTIPLE", "VariantMoments", "variant_moments"]
+__all__ = ["MULTIPLE", "NO_TIMESTAMP", "VariantMoments", "variant_moments"]
 
 # The variant of a unit assigned to more than one variant (event-level experiments).
 MULTIPLE = "__proxymetric_multiple_variants__"
+# The variant of a unit whose assignments have no timestamp (event-level experiments).
+NO_TIMESTAMP = "__proxymetric_no_timestamp__"
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class VariantMoments:
         missing: per variant, the number of missing values of each column that has any.
         unassigned: rows whose variant is missing (excluded).
         multiple: units assigned to more than one variant (excluded).
+        no_timestamp: units whose assignment has no timestamp (excluded: without a time of
+            assignment a unit has no analysis window).
         folds: per variant, the moments of two random halves of its units (split by a hash of
             the unit), when they were asked for; ``moments`` is their merge.
     """
@@ -43,6 +47,7 @@ class VariantMoments:
     unassigned: int = 0
     multiple: int = 0
     folds: dict[str, tuple[Moments, Moments]] = field(default_factory=dict)
+    no_timestamp: int = 0
 
 
 def _numeric(table: ir.Table, column: str, source: str) -> ir.FloatingValue:
@@ -138,7 +143,7 @@ def variant_moments(
 
 
 def _assigned(rows: list[dict[str, object]]) -> list[dict[str, object]]:
-    return [r for r in rows if r["_variant"] is not None and r["_variant"] != MULTIPLE]
+    return [r for r in rows if r["_variant"] not in (None, MULTIPLE, NO_TIMESTAMP)]
 
 
 def _check_binary(rows: list[dict[str, object]], columns: list[str], source: str) -> None:
@@ -209,6 +214,7 @@ def _merge_folds(a: VariantMoments, b: VariantMoments, cols: list[str]) -> Varia
         a.unassigned + b.unassigned,
         a.multiple + b.multiple,
         folds,
+        a.no_timestamp + b.no_timestamp,
     )
 
 
@@ -216,7 +222,7 @@ def _collect(rows: list[dict[str, object]], cols: list[str]) -> VariantMoments:
     k = len(cols)
     moments: dict[str, Moments] = {}
     missing: dict[str, dict[str, int]] = {}
-    unassigned = multiple = 0
+    unassigned = multiple = no_timestamp = 0
     for row in rows:
         n = int(row["_n"])  # type: ignore[call-overload]
         name = row["_variant"]
@@ -225,6 +231,9 @@ def _collect(rows: list[dict[str, object]], cols: list[str]) -> VariantMoments:
             continue
         if name == MULTIPLE:
             multiple += n
+            continue
+        if name == NO_TIMESTAMP:
+            no_timestamp += n
             continue
         mean = np.array([_f(row[f"_m{i}"]) for i in range(k)])
         cov = np.full((k, k), np.nan)
@@ -240,4 +249,4 @@ def _collect(rows: list[dict[str, object]], cols: list[str]) -> VariantMoments:
         if n < 2:
             cov = np.zeros((k, k))
         moments[str(name)] = Moments.from_covariance(cols, n, mean, cov)
-    return VariantMoments(moments, missing, unassigned, multiple)
+    return VariantMoments(moments, missing, unassigned, multiple, no_timestamp=no_timestamp)
