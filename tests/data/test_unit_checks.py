@@ -81,30 +81,43 @@ def test_booleans_filled_gaps_and_unassigned_rows_pass() -> None:
     assert result.warnings[0].startswith("1 ")
 
 
+def _counts(data: pd.DataFrame) -> tuple[int, int]:
+    """Rows beyond the first of each unit, and units in more than one variant (pandas)."""
+    extra = int(data["id"].duplicated().sum())
+    multi = int((data.groupby("id")["arm"].nunique() > 1).sum())
+    return extra, multi
+
+
 def test_duplicate_units_within_a_variant_are_refused_with_counts() -> None:
     data = _frame()
     data = pd.concat([data, data.iloc[[0, 2, 2]]], ignore_index=True)  # id 0 twice, id 2 thrice
-    within = int(data.groupby("arm")["id"].apply(lambda s: s.size - s.nunique()).sum())
-    assert within == 3
-    with pytest.raises(DataError, match=re.escape(f"repeats units: {within} extra row(s)")):
+    assert _counts(data) == (3, 0)
+    message = "repeats units: 3 row(s) beyond the first of a unit, and 0 unit(s) in more than one"
+    with pytest.raises(DataError, match=re.escape(message)):
         proxymetric.analyze(_spec(), data={"u": data})
 
 
 @pytest.mark.parametrize("folds", [False, True])
 def test_a_unit_in_both_variants_is_refused_with_counts(folds: bool) -> None:
     data = _frame()
-    swapped = data.iloc[[0, 4]].assign(arm="b")  # ids 0 and 4 also appear in the treatment
+    swapped = data.iloc[[0, 4, 4]].assign(arm="b")  # ids 0 and 4 also in the treatment
     data = pd.concat([data, swapped], ignore_index=True)
-    across = int(data.groupby("arm")["id"].nunique().sum() - data["id"].nunique())
-    assert across == 2
-    with pytest.raises(
-        DataError, match=re.escape(f"0 extra row(s) of a unit within its variant and {across} unit")
-    ):
+    extra, multi = _counts(data)
+    assert (extra, multi) == (3, 2)
+    message = f"{extra} row(s) beyond the first of a unit, and {multi} unit(s) in more than one"
+    with pytest.raises(DataError, match=re.escape(message)):
         proxymetric.analyze(_spec(), data={"u": data}, folds=folds)
+
+
+def test_rows_without_a_variant_or_a_unit_id_are_not_duplicates() -> None:
+    data = _frame()
+    blank = pd.DataFrame({"id": [0, None, None], "arm": [None, "a", "a"], "y": 1.0, "bought": 0.0})
+    result = proxymetric.analyze(_spec(), data={"u": pd.concat([data, blank])})
+    assert result.units == {"a": 202, "b": 200}
 
 
 def test_plan_refuses_duplicate_units_too() -> None:
     data = _frame()
     data = pd.concat([data, data.iloc[[5]]], ignore_index=True)
-    with pytest.raises(DataError, match=re.escape("repeats units: 1 extra row(s)")):
+    with pytest.raises(DataError, match=re.escape("repeats units: 1 row(s) beyond the first")):
         plan(_spec(), data={"u": data}, units_per_day=100)

@@ -91,8 +91,8 @@ def variant_moments(
 
     The same query checks the data: ``binary`` lists the columns that must hold only 0 and 1
     (proportions; after ``fill``), and ``unit`` names the unit column of a table that must have
-    one row per unit (counted per variant: rows against distinct units, and units whose id
-    appears in more than one variant). Either problem raises a :class:`DataError` with the
+    one row per unit (the rows against the distinct units; the units in more than one variant
+    are then counted for the message). Either problem raises a :class:`DataError` with the
     counts (and the range of the values that are not 0/1); rows without a variant are not
     checked, since they are left out.
     """
@@ -121,21 +121,17 @@ def variant_moments(
         aggs[f"_b{k}"] = v.count(where=bad)
         aggs[f"_blo{k}"] = v.min(where=bad)
         aggs[f"_bhi{k}"] = v.max(where=bad)
-    if unit is not None:
-        aggs["_uids"] = table[unit].count()
-        aggs["_udistinct"] = table[unit].nunique()
     keys = [table[variant].cast("string").name("_variant")]
     if fold_unit is not None:
         keys.append((table[fold_unit].hash() % 2).abs().name("_fold"))
     expr = table.group_by(keys).aggregate(**aggs)
     if unit is not None:
-        assigned = table.filter(table[variant].notnull())
-        expr = expr.cross_join(assigned.aggregate(_uall=assigned[unit].nunique()))
+        expr = expr.cross_join(_unit_check(table, variant, unit))
     with engine_errors(f"the query on source {source!r} failed"):
         rows = expr.to_pyarrow().to_pylist()
     _check_binary(rows, checks, source)
     if unit is not None:
-        _check_units(rows, unit, source)
+        _check_units(rows, table, variant, unit, source)
     if fold_unit is None:
         return _collect(rows, cols)
     halves = [_collect([r for r in rows if r["_fold"] == f], cols) for f in (0, 1)]
@@ -161,20 +157,39 @@ def _check_binary(rows: list[dict[str, object]], columns: list[str], source: str
             )
 
 
-def _check_units(rows: list[dict[str, object]], unit: str, source: str) -> None:
-    """Raise when a unit id appears twice (in one variant, or in two variants)."""
-    assigned = _assigned(rows)
-    if not assigned:
+def _assigned_units(table: ir.Table, variant: str, unit: str) -> ir.Table:
+    return table.filter(table[variant].notnull() & table[unit].notnull())
+
+
+def _unit_check(table: ir.Table, variant: str, unit: str) -> ir.Table:
+    """One row: the rows with a variant and a unit id (``_urows``) and their distinct units."""
+    rows = _assigned_units(table, variant, unit)
+    return rows.aggregate(_urows=rows.count(), _udistinct=rows[unit].nunique())
+
+
+def _check_units(
+    rows: list[dict[str, object]], table: ir.Table, variant: str, unit: str, source: str
+) -> None:
+    """Raise when a unit id appears on more than one row (of one variant, or of two).
+
+    The query counted the rows and the distinct units; only when they differ does a second
+    query count the units in more than one variant, for the message.
+    """
+    if not rows:
         return
-    within = sum(_int(r["_uids"]) - _int(r["_udistinct"]) for r in assigned)
-    across = sum(_int(r["_udistinct"]) for r in assigned) - _int(assigned[0]["_uall"])
-    if within or across:
-        raise DataError(
-            f"unit column {unit!r} of source {source!r} repeats units: {within:,} extra row(s) of "
-            f"a unit within its variant and {across:,} unit(s) also in another variant; a unit "
-            "table needs one row per unit: remove the duplicates (an assignment log instead "
-            "leaves units in several variants out and counts them)"
-        )
+    extra = _int(rows[0]["_urows"]) - _int(rows[0]["_udistinct"])
+    if extra <= 0:
+        return
+    assigned = _assigned_units(table, variant, unit)
+    per_unit = assigned.group_by(assigned[unit]).aggregate(_k=assigned[variant].nunique())
+    with engine_errors(f"the query on source {source!r} failed"):
+        multi = int(per_unit.filter(per_unit._k > 1).count().to_pyarrow().as_py())
+    raise DataError(
+        f"unit column {unit!r} of source {source!r} repeats units: {extra:,} row(s) beyond the "
+        f"first of a unit, and {multi:,} unit(s) in more than one variant; a unit table needs "
+        "one row per unit: remove the duplicates (an assignment log instead leaves units in "
+        "several variants out and counts them)"
+    )
 
 
 def _pairs(cols: list[str], groups: Sequence[Sequence[str]] | None) -> set[tuple[int, int]]:
