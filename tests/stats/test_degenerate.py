@@ -58,6 +58,15 @@ def test_means_of_opposite_sign_have_no_relative_effect() -> None:
     assert any("opposite signs; the relative effect is undefined" in r for r in cmp.reasons)
 
 
+def test_a_treatment_mean_of_0_has_no_log_interval() -> None:
+    cmp = compare(_m([1.0, 2.0, 3.0] * 4), _m([-1.0, 1.0, 0.0] * 4), Statistic("y"))
+    assert cmp.relative.rel_effect == -1.0
+    assert math.isnan(cmp.relative.ci_lower)
+    assert "the treatment mean is 0; the relative interval (on the log scale) is undefined" in (
+        cmp.reasons
+    )
+
+
 def test_nan_in_the_inputs() -> None:
     cmp = compare(
         _m([1.0, math.nan, 2.0] * 4), _m([1.0, 2.0, 3.0] * 4), Statistic("y"), control_name="a"

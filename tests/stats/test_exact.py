@@ -131,6 +131,10 @@ def test_binary_counts_recognises_0_1_moments_only() -> None:
     p = 7 / 1000
     assert binary_counts(Moments.from_summary(1000, {"y": p}, {"y": p * (1 - p)}), "y") == 7
     assert binary_counts(Moments.from_summary(1000, {"y": 0.0071}, {"y": 0.007}), "y") is None
+    # 7.0004 events of 1000 with the spread of 7: not a count.
+    spread = 7 * 993 / 1000 / 999
+    assert binary_counts(Moments.from_summary(1000, {"y": 0.0070004}, {"y": spread}), "y") is None
+    assert binary_counts(Moments.from_summary(1000, {"y": 0.007}, {"y": spread}), "y") == 7
 
 
 def test_5_of_1000_against_0_is_not_significant() -> None:
