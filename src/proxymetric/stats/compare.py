@@ -226,7 +226,10 @@ def compare(
     else:
         diff = welch_difference(c, t, confidence=confidence)
         if not math.isfinite(diff.pvalue):
-            reasons.append("both variants have zero variance; no test is possible")
+            reasons.append(
+                "the effect has no standard error (both variants have zero variance after "
+                "CUPED); no test is possible"
+            )
     rel = relative_difference(c, t, confidence=confidence)
     reasons.extend(_relative_reasons(c.mean, t.mean))
     if counts is not None:
