@@ -70,7 +70,8 @@ def test_a_guardrail_loss_5_8_percent_worse_does_not_ship() -> None:
     assert result.result("y").significant
     assert result.decision.verdict == "keep_testing"
     assert any(
-        "guardrail profit is not yet shown non-inferior" in r for r in result.decision.reasons
+        r.code == "guardrail_not_noninferior" and r.metric == "profit"
+        for r in result.decision.reasons
     )
 
 

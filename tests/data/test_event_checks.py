@@ -16,10 +16,11 @@ import pytest
 import yaml
 
 import proxymetric
-from proxymetric.analysis.metrics import event_aggregates
 from proxymetric.data import SourceResolver, daily_event_moments
 from proxymetric.data.events import AssignmentRequest
 from proxymetric.errors import DataError
+from proxymetric.experiment import resolve
+from proxymetric.experiment.read import event_aggregates
 
 from .test_events import DAY, EVENT_SPEC, UNIT_SPEC, by_hand, make_logs, numbers
 
@@ -77,13 +78,13 @@ def test_looks_and_accrual_start_at_the_real_assignment(
     early = assignments.iloc[:200].assign(arm=None, assigned_at=lambda d: d.assigned_at - 5 * DAY)
     untimed = assignments.iloc[200:230].assign(user=lambda d: d.user + 10**6)
     untimed["assigned_at"] = pd.NaT
-    spec = proxymetric.load_spec(EVENT_SPEC)
-    exp = spec.experiments["checkout"]
-    request = AssignmentRequest("assignments", exp.window_days, exp.pre_period_days)
+    exp = resolve(EVENT_SPEC)
+    declared = exp.spec.experiments["checkout"]
+    request = AssignmentRequest("assignments", declared.window_days, declared.pre_period_days)
 
     def daily(a: pd.DataFrame) -> Any:
         resolver = SourceResolver(Path.cwd(), {"assignments": a, "events": events})
-        return daily_event_moments(resolver, spec.sources, request, event_aggregates(spec, exp))
+        return daily_event_moments(resolver, exp.spec.sources, request, event_aggregates(exp))
 
     clean = daily(assignments)
     broken = daily(pd.concat([assignments, early, untimed], ignore_index=True))
