@@ -16,7 +16,13 @@ from typing import cast
 import numpy as np
 
 from proxymetric._result import Result
-from proxymetric.design.power import Distribution, MetricType, PowerResult, power_analysis
+from proxymetric.design.power import (
+    Correction,
+    Distribution,
+    MetricType,
+    PowerResult,
+    power_analysis,
+)
 from proxymetric.errors import ProxymetricError
 
 __all__ = ["PowerCurve", "power_curve"]
@@ -60,7 +66,7 @@ def power_curve(
     if not grid or not all(math.isfinite(x) for x in grid):
         raise ProxymetricError(f"`rel_effects` must be finite numbers; got {list(rel_effects)!r}")
     one_sided = result.alternative == "one-sided"
-    correction = "none" if result.alpha_per_comparison == result.alpha else "bonferroni"
+    correction: Correction = "none" if result.alpha_per_comparison == result.alpha else "bonferroni"
     total = round(result.control_units + (result.variants - 1) * result.treatment_units)
     powers = []
     for rel in grid:

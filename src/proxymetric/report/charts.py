@@ -16,7 +16,7 @@ import dataclasses
 import io
 import math
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
@@ -43,6 +43,7 @@ __all__ = [
     "Chart",
     "break_even_chart",
     "correlation_chart",
+    "effects_by_metric",
     "forest_plot",
     "impact_chart",
     "interleaving_chart",
@@ -93,7 +94,7 @@ _ALLOWED_TAGS = {
     "circle",
     "ellipse",
 }
-_RC = {
+_RC: dict[str, Any] = {
     "svg.fonttype": "none",
     "text.parse_math": False,
     "text.usetex": False,
@@ -133,12 +134,17 @@ def _finite(*values: float | None) -> bool:
     return all(v is not None and math.isfinite(v) for v in values)
 
 
+def _rc(slug: str) -> Any:
+    """The chart settings; the hash salt makes the ids of a chart's SVG its own."""
+    return {**_RC, "svg.hashsalt": slug}
+
+
 @contextmanager
 def _figure(slug: str, height: float, width: float = WIDTH) -> Iterator[Figure]:
     import matplotlib as mpl
     from matplotlib.figure import Figure
 
-    with mpl.rc_context({**_RC, "svg.hashsalt": slug}):
+    with mpl.rc_context(_rc(slug)):
         yield Figure(figsize=(width, height), layout="constrained")
 
 
@@ -146,7 +152,7 @@ def _render(fig: Figure, slug: str, title: str, reading: str) -> Chart:
     import matplotlib as mpl
 
     buffer = io.StringIO()
-    with mpl.rc_context({**_RC, "svg.hashsalt": slug}):
+    with mpl.rc_context(_rc(slug)):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
     return Chart(slug, title, clean_svg(buffer.getvalue(), slug, title), reading)
 
@@ -308,10 +314,7 @@ def forest_plot(result: ExperimentResult) -> Chart:
         ax.axvline(0, color="#333333", linewidth=1)
         ax.set_yticks(
             [n - i for i in range(n)],
-            [
-                f"{r.metric} ({r.role})" + (f" · {r.variant}" if several else "")
-                for r in rows
-            ],
+            [f"{r.metric} ({r.role})" + (f" · {r.variant}" if several else "") for r in rows],
         )
         ax.set_ylim(0.3, n + 0.9)
         for i, r in enumerate(rows):
@@ -641,7 +644,7 @@ def break_even_chart(r: ValueResult) -> Chart | None:
                 loc="left",
                 fontsize=9,
             )
-            ax.grid(False)
+            ax.grid(visible=False)
     b = rows[0]
     reading = (
         f"{b.alternative} pays while {b.input} is {b.profitable_side} {b.value:.4g} "
@@ -726,7 +729,7 @@ def win_rate_heatmap(r: BlindTestResult) -> Chart:
         ax.invert_yaxis()
         ax.set_xlabel("against (column)")
         ax.set_ylabel("system (row)")
-        ax.grid(False)
+        ax.grid(visible=False)
         fig.colorbar(mesh, ax=ax, label="win rate of the row system")
     reading = (
         "Each cell is how often the row system beat the column system in direct comparisons "
@@ -767,6 +770,7 @@ def _small_multiples(
     slug: str,
     panels: Sequence[tuple[str, Sequence[tuple[str, float, float, float]]]],
     xlabel: str,
+    *,
     zero: bool,
 ) -> Figure:
     cols = 3 if len(panels) > 4 else 2 if len(panels) > 1 else 1
@@ -824,7 +828,9 @@ def offline_chart(r: OfflineResult) -> Chart | None:
         return None
     slug = "offline-metrics"
     level = f"{r.confidence_level:.0%}"
-    fig = _small_multiples(slug, panels, f"value (point and {level} bootstrap interval)", False)
+    fig = _small_multiples(
+        slug, panels, f"value (point and {level} bootstrap interval)", zero=False
+    )
     best = [name for name, _ in panels][:1]
     reading = (
         f"{len(panels)} metrics of {len(r.models)} models; compare the models within a panel "
@@ -844,7 +850,7 @@ def offline_differences_chart(r: OfflineResult) -> Chart | None:
     slug = "offline-differences"
     level = f"{r.confidence_level:.0%}"
     fig = _small_multiples(
-        slug, panels, f"model minus {r.baseline} (point and {level} paired interval)", True
+        slug, panels, f"model minus {r.baseline} (point and {level} paired interval)", zero=True
     )
     reading = (
         f"Each point is a model's difference with {r.baseline} on the same units: blue above "
@@ -893,19 +899,29 @@ def correlation_chart(rep: ProxyReport) -> Chart:
     return _render(fig, slug, f"Which metric tracks {rep.north_star}", reading)
 
 
-def proxy_scatter(rep: ProxyReport, table: EffectTable) -> Chart | None:
+def effects_by_metric(table: EffectTable) -> dict[str, list[float]]:
+    """The estimated effects of each metric across the comparisons of ``table`` (NaN: none)."""
+    return {m: [float(x) for x in table.effects[:, j]] for j, m in enumerate(table.metrics)}
+
+
+def proxy_scatter(rep: ProxyReport, effects: Mapping[str, Sequence[float | None]]) -> Chart | None:
     """Estimated effects on each proxy against the north star, with the naive and corrected fit.
 
-    The naive line has the slope of the covariance of the estimated effects, the corrected one
-    the slope of the noise-corrected covariance of the true effects (both from the report);
-    both pass through the mean effects.
+    ``effects[metric]`` are the metric's estimated effects across the past comparisons (in the
+    same order for every metric). The naive line has the slope of the covariance of the
+    estimated effects, the corrected one the slope of the noise-corrected covariance of the true
+    effects (both from the report); both pass through the mean effects.
     """
     import numpy as np
 
-    proxies = [p for p in rep.proxies if p in table.metrics]
-    if rep.north_star not in table.metrics or not proxies:
+    proxies = [p for p in rep.proxies if p in effects]
+    if rep.north_star not in effects or not proxies:
         return None
-    ns = table.metrics.index(rep.north_star)
+
+    def column(metric: str) -> Any:
+        return np.array([np.nan if v is None else v for v in effects[metric]], dtype=float)
+
+    ns = column(rep.north_star)
     n = len(proxies)
     cols = min(n, 2)
     rows = math.ceil(n / cols)
@@ -913,8 +929,7 @@ def proxy_scatter(rep: ProxyReport, table: EffectTable) -> Chart | None:
     with _figure(slug, 2.8 * rows + 0.5) as fig:
         axes = fig.subplots(rows, cols, squeeze=False).ravel()
         for ax, p in zip(axes, proxies, strict=False):
-            j = table.metrics.index(p)
-            x, y = table.effects[:, j], table.effects[:, ns]
+            x, y = column(p), ns
             ok = np.isfinite(x) & np.isfinite(y)
             x, y = x[ok], y[ok]
             ax.plot(x, y, "o", color="#555555", markersize=3, alpha=0.6)
@@ -941,7 +956,7 @@ def proxy_scatter(rep: ProxyReport, table: EffectTable) -> Chart | None:
             ax.set_xlabel(f"estimated effect on {p}", fontsize=9)
             ax.set_ylabel(f"effect on {rep.north_star}", fontsize=9)
             ax.tick_params(labelsize=8)
-            ax.grid(False)
+            ax.grid(visible=False)
             ax.legend(loc="best", fontsize=8)
         for ax in axes[n:]:
             ax.set_visible(False)

@@ -33,8 +33,8 @@ __all__ = [
     "Tree",
     "TreeCard",
     "annotate",
-    "pointer",
     "plain",
+    "pointer",
 ]
 
 # A number as the text renderers print it: an optional "<", sign, currency symbol, digits with

@@ -51,7 +51,7 @@ def parts(result: Any, *, compact: bool = False, spec: Any = None, **extra: Any)
             ("95% interval", "p-value"),
         ),
         "ProxyReport": lambda: (
-            [_parts.proxies_part(result, table=extra.get("table"), compact=compact)],
+            [_parts.proxies_part(result, effects=_effects(extra), compact=compact)],
             ("noise-corrected correlation",),
         ),
         "ProgramImpact": lambda: ([_parts.impact_part(result)], ("95% interval",)),
@@ -70,6 +70,14 @@ def parts(result: Any, *, compact: bool = False, spec: Any = None, **extra: Any)
     if not compact and terms:
         found.append(_glossary(*terms))
     return found
+
+
+def _effects(extra: dict[str, Any]) -> Any:
+    if extra.get("table") is not None:
+        from proxymetric.report.charts import effects_by_metric
+
+        return effects_by_metric(extra["table"])
+    return extra.get("effects")
 
 
 def _dossier(result: Any, compact: bool) -> tuple[list[Part], tuple[str, ...]]:
@@ -91,18 +99,18 @@ def _generic_sections(result: Any) -> list[Section]:
     return [Section(title(result), "", ("field", "value"), rows)]
 
 
-_TITLES = {
+_TITLES: dict[str, Callable[[Any], str]] = {
     "ExperimentResult": lambda r: f"Experiment {r.experiment}",
     "SequentialAnalysis": lambda r: f"Sequential analysis of {r.experiment}",
     "PlanResult": lambda r: f"Plan of {r.experiment}",
     "PowerResult": lambda r: f"Power of a test of {r.metric}",
     "ValueResult": lambda r: r.title or "Value model",
-    "BlindTestResult": lambda r: "Blind pairwise test",
-    "InterleavingResult": lambda r: "Interleaving test",
-    "OfflineResult": lambda r: "Offline evaluation",
+    "BlindTestResult": lambda _: "Blind pairwise test",
+    "InterleavingResult": lambda _: "Interleaving test",
+    "OfflineResult": lambda _: "Offline evaluation",
     "ProxyReport": lambda r: f"Proxies for {r.north_star}",
     "ProgramImpact": lambda r: f"Program impact on {r.metric}",
-    "Scorecard": lambda r: "Good-metric scorecard",
+    "Scorecard": lambda _: "Good-metric scorecard",
     "Record": lambda r: f"Registry record {r.id}",
     "Dossier": lambda r: r.title,
 }

@@ -68,9 +68,7 @@ def _css() -> str:
     )
 
 
-def render_page(
-    parts: Sequence[Part], *, title: str, subtitle: str = "", source: str = ""
-) -> str:
+def render_page(parts: Sequence[Part], *, title: str, subtitle: str = "", source: str = "") -> str:
     """Return a whole, self-contained HTML page of ``parts``."""
     from markupsafe import Markup
 

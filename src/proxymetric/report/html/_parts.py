@@ -9,7 +9,7 @@ larger document (the whole-chain report), empty for a result on its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from proxymetric.report import charts
@@ -24,7 +24,6 @@ from proxymetric.report.html._blocks import (
     Para,
     Part,
     Table,
-    Text,
     annotate,
     plain,
     pointer,
@@ -41,7 +40,6 @@ if TYPE_CHECKING:
     from proxymetric.offline.evaluation import OfflineResult
     from proxymetric.pairwise.blind_test import BlindTestResult
     from proxymetric.proxies.impact import ProgramImpact
-    from proxymetric.proxies.table import EffectTable
     from proxymetric.proxies.validation import ProxyReport
     from proxymetric.registry.store import Record
     from proxymetric.spec import Spec
@@ -184,9 +182,7 @@ def _experiment_table(r: ExperimentResult, base: str) -> Table:
             Cell(annotate(row.control, [p("control_mean")])),
             Cell(annotate(row.treatment, [p("treatment_mean")])),
             Cell(
-                annotate(
-                    row.effect, [p("effect"), p("effect_ci_lower"), p("effect_ci_upper")], pp
-                )
+                annotate(row.effect, [p("effect"), p("effect_ci_lower"), p("effect_ci_upper")], pp)
             ),
             Cell(
                 annotate(
@@ -201,21 +197,38 @@ def _experiment_table(r: ExperimentResult, base: str) -> Table:
     return Table(tuple(columns), tuple(rows), left=3 if several else 2, trailing=1)
 
 
-def experiment_part(
-    r: ExperimentResult, *, base: str = "", spec: Spec | None = None, compact: bool = False
-) -> Part:
-    """The analysis: the decision, the forest plot, the table, notes and definitions."""
-    from proxymetric.report.experiment import _footnote, _rows, _srm_text, _units
-
-    treatments = [v for v in r.variants if v != r.control]
+def decision_blocks(r: ExperimentResult, *, with_chart: bool = True) -> list[Block]:
+    """The decision of an analysis, loud, and its forest plot."""
     verdict = r.decision.verdict
     blocks: list[Block] = [
         Decision(
             verdict,
             verdict.upper().replace("_", " "),
             r.decision.variant,
-            tuple(plain(reason) for reason in r.decision.reasons),
-        ),
+            tuple(plain(f"{reason}") for reason in r.decision.reasons),
+        )
+    ]
+    if with_chart:
+        blocks.append(Figure(charts.forest_plot(r)))
+    return blocks
+
+
+def experiment_part(
+    r: ExperimentResult,
+    *,
+    base: str = "",
+    spec: Spec | None = None,
+    compact: bool = False,
+    with_definitions: bool = True,
+    with_chart: bool = True,
+) -> Part:
+    """The analysis: the decision, the forest plot, the table, notes and definitions."""
+    from proxymetric.report.experiment import _footnote, _rows, _srm_text, _units
+
+    treatments = [v for v in r.variants if v != r.control]
+    blocks: list[Block] = decision_blocks(r, with_chart=with_chart)
+    blocks.insert(
+        1,
         Para(
             annotate(
                 _srm_text(r),
@@ -224,7 +237,8 @@ def experiment_part(
             ),
             "alarm" if r.srm.mismatch else "",
         ),
-        Figure(charts.forest_plot(r)),
+    )
+    blocks += [
         _experiment_table(r, base),
         Para(plain(_footnote(r)), "note"),
     ]
@@ -232,7 +246,7 @@ def experiment_part(
         if row.note:
             blocks.append(Para(plain(f"{row.metric} ({row.variant}): {row.note}"), "note"))
     blocks += [Para(plain(f"warning: {w}"), "warning") for w in r.warnings]
-    if not compact:
+    if not compact and with_definitions:
         seen = dict.fromkeys((m.metric, m.metric_type, m.direction) for m in r.results)
         blocks.append(definitions(spec, list(seen)))
     lead = f"{', '.join(treatments)} against control {r.control}; {_units(r)}."
@@ -267,16 +281,16 @@ def sequential_part(a: SequentialAnalysis, *, base: str = "", compact: bool = Fa
                     Cell(plain(c[7]), "better" if c[7] == "yes" else ""),
                 )
             )
-        blocks.append(
-            Table(_LOOK_COLUMNS, tuple(rows), caption=_sequential_title(a, r), left=1)
-        )
+        blocks.append(Table(_LOOK_COLUMNS, tuple(rows), caption=_sequential_title(a, r), left=1))
     blocks += [Para(plain(f"warning: {w}"), "warning") for w in a.warnings]
     lead = (
         f"One look per {by} at alpha {a.alpha:g}; the primary metric {a.primary} is the "
         "stopping rule. The fixed-horizon p-value is shown for contrast only: it is not valid "
         "when the test is watched."
     )
-    return Part(f"Sequential looks at {a.experiment}", f"sequential-{a.experiment}", tuple(blocks), lead)
+    return Part(
+        f"Sequential looks at {a.experiment}", f"sequential-{a.experiment}", tuple(blocks), lead
+    )
 
 
 # --- Plan and power ----------------------------------------------------------------------------
@@ -302,7 +316,9 @@ def plan_part(p: PlanResult, *, base: str = "", compact: bool = False) -> Part:
             Cell(annotate(format_number(m.baseline), [q("baseline")])),
             Cell(annotate(f"{m.variance_reduction:.0%}", [q("variance_reduction")])),
             Cell(
-                annotate(_effect(m.target_mde, m.target_rel_mde), [q("target_mde"), q("target_rel_mde")])
+                annotate(
+                    _effect(m.target_mde, m.target_rel_mde), [q("target_mde"), q("target_rel_mde")]
+                )
             ),
         ]
         cells += [
@@ -376,7 +392,7 @@ def value_part(r: ValueResult, *, base: str = "", compact: bool = False) -> Part
     sections = _sections(r)
     objective = [k for k, s in enumerate(r.summaries) if s.outcome == r.objective]
 
-    def ptr(heading: str, column: str, row: int) -> list[str | None] | None:
+    def ptr(heading: str, column: str, row: int) -> Sequence[str | None] | None:
         if heading.startswith("Alternatives"):
             k = objective[row]
             return {
@@ -386,7 +402,10 @@ def value_part(r: ValueResult, *, base: str = "", compact: bool = False) -> Part
             }.get(column)
         if heading == "Every outcome":
             return {
-                "mean ± MC s.e.": [pointer("summaries", row, "mean"), pointer("summaries", row, "mean_se")],
+                "mean ± MC s.e.": [
+                    pointer("summaries", row, "mean"),
+                    pointer("summaries", row, "mean_se"),
+                ],
                 "median": [pointer("summaries", row, "median")],
                 "5%": [pointer("summaries", row, "p05")],
                 "95%": [pointer("summaries", row, "p95")],
@@ -395,8 +414,11 @@ def value_part(r: ValueResult, *, base: str = "", compact: bool = False) -> Part
         if heading.startswith("Break-even"):
             b = r.break_even[row]
             return {
-                "break-even": [pointer("break_even", row, "value")] if b.found else [
-                    pointer("break_even", row, "search_low"), pointer("break_even", row, "search_high")
+                "break-even": [pointer("break_even", row, "value")]
+                if b.found
+                else [
+                    pointer("break_even", row, "search_low"),
+                    pointer("break_even", row, "search_high"),
                 ],
                 "input median": [pointer("break_even", row, "input_median")],
                 "P(profitable)": [pointer("break_even", row, "prob_profitable")],
@@ -420,7 +442,7 @@ def value_part(r: ValueResult, *, base: str = "", compact: bool = False) -> Part
 
 # --- Sections of the capabilities' renderers ----------------------------------------------------
 
-Pointers = Callable[[str, str, int], "list[str | None] | None"]
+Pointers = Callable[[str, str, int], "Sequence[str | None] | None"]
 
 
 def _section_table(s: Any, base: str, ptr: Pointers | None, left: int = 1) -> Table:
@@ -462,7 +484,7 @@ def blind_test_part(r: BlindTestResult, *, base: str = "", compact: bool = False
     """A blind pairwise test: scores with intervals, the win-rate matrix, the trust checks."""
     from proxymetric.pairwise._render import blind_test_sections
 
-    def ptr(heading: str, column: str, row: int) -> list[str | None] | None:
+    def ptr(heading: str, column: str, row: int) -> Sequence[str | None] | None:
         if heading == "Systems":
             s = pointer("systems", row)
             if column.endswith("CI"):
@@ -497,7 +519,7 @@ def interleaving_part(r: InterleavingResult, *, base: str = "") -> Part:
     """An interleaving test: the preference with its interval, and the table."""
     from proxymetric.pairwise._render import interleaving_sections
 
-    def ptr(heading: str, column: str, row: int) -> list[str | None] | None:
+    def ptr(_heading: str, column: str, row: int) -> Sequence[str | None] | None:
         table: dict[tuple[int, str], list[str | None]] = {
             (0, "value"): [pointer("wins_a"), pointer("wins_b"), pointer("ties")],
             (1, "value"): [pointer("preference_a")],
@@ -573,12 +595,16 @@ def offline_part(r: OfflineResult, *, base: str = "", compact: bool = False) -> 
 
 
 def proxies_part(
-    rep: ProxyReport, *, table: EffectTable | None = None, base: str = "", compact: bool = False
+    rep: ProxyReport,
+    *,
+    effects: Mapping[str, Sequence[float | None]] | None = None,
+    base: str = "",
+    compact: bool = False,
 ) -> Part:
     """Proxy validation: the correlations, the past effects with both fits, the ranking."""
     from proxymetric.proxies._render import proxy_sections
 
-    def ptr(heading: str, column: str, row: int) -> list[str | None] | None:
+    def ptr(heading: str, column: str, row: int) -> Sequence[str | None] | None:
         if not heading.startswith("Proxies for"):
             return None
         q = pointer("rows", row)
@@ -599,8 +625,8 @@ def proxies_part(
 
     sections = proxy_sections(rep)
     blocks: list[Block] = [Figure(charts.correlation_chart(rep))]
-    if table is not None and not compact:
-        blocks += _figure(charts.proxy_scatter(rep, table))
+    if effects is not None and not compact:
+        blocks += _figure(charts.proxy_scatter(rep, effects))
     blocks += _section_blocks(sections, base, ptr)
     return Part(f"Proxies for {rep.north_star}", f"proxies-{rep.north_star}", tuple(blocks))
 
@@ -609,7 +635,7 @@ def impact_part(imp: ProgramImpact, *, base: str = "") -> Part:
     """The program's impact: claimed against earned, and each shipped change."""
     from proxymetric.proxies._render import impact_sections
 
-    def ptr(heading: str, column: str, row: int) -> list[str | None] | None:
+    def ptr(heading: str, column: str, row: int) -> Sequence[str | None] | None:
         if heading.startswith("Program impact"):
             return {
                 "claimed (naive sum)": [pointer("naive_money")],
@@ -708,7 +734,7 @@ def record_part(rec: Record, *, base: str = "") -> Part:
     """One registry record: what it says and its effects."""
     from proxymetric.registry._render import record_sections
 
-    def ptr(heading: str, column: str, row: int) -> list[str | None] | None:
+    def ptr(heading: str, column: str, row: int) -> Sequence[str | None] | None:
         if heading != "Effects":
             return None
         q = pointer("effects", row)
@@ -721,4 +747,6 @@ def record_part(rec: Record, *, base: str = "") -> Part:
         }.get(column)
 
     sections = record_sections(rec)
-    return Part(sections[0].heading, f"record-{rec.id}", tuple(_section_blocks(sections, base, ptr)))
+    return Part(
+        sections[0].heading, f"record-{rec.id}", tuple(_section_blocks(sections, base, ptr))
+    )
