@@ -1,6 +1,21 @@
-"""Renderers: they read result objects and never compute statistics."""
+"""Renderers: they read result objects and never compute statistics.
+
+Text (:mod:`~proxymetric.report.experiment`, :mod:`~proxymetric.report.plan`, ...), JSON
+(:func:`to_json`), markdown (:func:`to_markdown`) and HTML (:func:`to_html`, in
+:mod:`proxymetric.report.html`, with the optional ``html`` extra).
+"""
+
+from typing import Any
 
 from proxymetric.report._format import format_interval, format_number, format_pvalue
 from proxymetric.report.json import to_json
+from proxymetric.report.markdown import to_markdown
 
-__all__ = ["format_interval", "format_number", "format_pvalue", "to_json"]
+__all__ = ["format_interval", "format_number", "format_pvalue", "to_html", "to_json", "to_markdown"]
+
+
+def to_html(result: Any, *, compact: bool = False, **options: Any) -> str:
+    """Return ``result`` as a self-contained HTML page (see :mod:`proxymetric.report.html`)."""
+    from proxymetric.report.html import to_html as render
+
+    return render(result, compact=compact, **options)

@@ -76,8 +76,6 @@ _LABELS = {
     "ok": "non-inferior",
     "inconclusive": "inconclusive",
 }
-_SVG_NS = "http://www.w3.org/2000/svg"
-_XLINK_NS = "http://www.w3.org/1999/xlink"
 _ALLOWED_TAGS = {
     "svg",
     "g",
@@ -168,8 +166,6 @@ def clean_svg(text: str, prefix: str, label: str) -> str:
     start = text.find("<svg")
     if start < 0:
         raise ValueError("not an SVG document")
-    ET.register_namespace("", _SVG_NS)
-    ET.register_namespace("xlink", _XLINK_NS)
     root = ET.fromstring(text[start:])  # noqa: S314 (our own matplotlib output, no DTD left)
     for parent in list(root.iter()):
         for child in list(parent):
@@ -199,9 +195,11 @@ def clean_svg(text: str, prefix: str, label: str) -> str:
                 el.set("id", f"{safe_prefix}-{ident}")
             else:
                 del el.attrib["id"]
+        el.tag = _local(el.tag)  # inline SVG in HTML needs no namespace
         for name, value in list(el.attrib.items()):
             if _local(name) == "href":
-                el.set(name, f"#{safe_prefix}-{value[1:]}")
+                del el.attrib[name]
+                el.set("href", f"#{safe_prefix}-{value[1:]}")  # SVG 2 href, no xlink
             elif "url(#" in value:
                 el.set(name, re.sub(r"url\(#([^)]+)\)", rf"url(#{safe_prefix}-\1)", value))
             elif name == "d":
@@ -402,8 +400,10 @@ def sequential_chart(a: SequentialAnalysis) -> Chart:
             ax.set_title(f"{r.metric} ({r.role}), {r.variant} vs {a.control}", loc="left")
             ax.set_ylabel(f"effect{f' ({unit})' if unit else ''}")
             ax.grid(axis="y")
-            ticks = list(range(1, len(x) + 1, max(1, len(x) // 8)))
-            ax.set_xticks(ticks, [r.look_labels[t - 1] for t in ticks], fontsize=8)
+            ticks = list(range(1, len(x) + 1, max(1, math.ceil(len(x) / 6))))
+            ax.set_xticks(
+                ticks, [r.look_labels[t - 1] for t in ticks], fontsize=8, rotation=20, ha="right"
+            )
         axes[0].legend(loc="upper right", ncols=2)
         axes[-1].set_xlabel(f"look (one per {'day' if a.look_by == 'day' else 'snapshot'})")
     primary = [r for r in a.results if r.metric == a.primary] or list(a.results)
@@ -709,9 +709,7 @@ def win_rate_heatmap(r: BlindTestResult) -> Chart:
     size = min(0.75 * k + 2.2, WIDTH)
     with _figure(slug, 0.6 * k + 1.6, width=size) as fig:
         ax = fig.subplots()
-        mesh = ax.pcolormesh(
-            np.ma.masked_invalid(rate), cmap="RdBu", vmin=0, vmax=1, edgecolors="white"
-        )
+        ax.pcolormesh(np.ma.masked_invalid(rate), cmap="RdBu", vmin=0, vmax=1, edgecolors="white")
         for i in range(k):
             for j in range(k):
                 if math.isfinite(rate[i, j]):
@@ -730,7 +728,6 @@ def win_rate_heatmap(r: BlindTestResult) -> Chart:
         ax.set_xlabel("against (column)")
         ax.set_ylabel("system (row)")
         ax.grid(visible=False)
-        fig.colorbar(mesh, ax=ax, label="win rate of the row system")
     reading = (
         "Each cell is how often the row system beat the column system in direct comparisons "
         "(ties as half wins); blue above 50%, red below, blank where the pair was never judged."
