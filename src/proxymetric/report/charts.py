@@ -12,13 +12,15 @@ common colour-vision deficiencies, and every colour has a marker shape or a labe
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
+import functools
 import io
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 from xml.etree import ElementTree as ET
 
 if TYPE_CHECKING:
@@ -112,16 +114,45 @@ _RC: dict[str, Any] = {
     "path.simplify": True,
 }
 WIDTH = 7.0  # inches; the SVG scales to the page width
+NARROW = 4.3  # inches: the version a phone shows, with the same font sizes
+_WIDTH: contextvars.ContextVar[float] = contextvars.ContextVar("chart_width", default=WIDTH)
 
 
 @dataclasses.dataclass(frozen=True)
 class Chart:
-    """A chart: ``title``, inline ``svg`` (checked, no size attributes) and a ``reading``."""
+    """A chart: ``title``, inline ``svg`` (checked, no size attributes) and a ``reading``.
+
+    ``narrow_svg`` is the same chart drawn for a phone's width (the page shows one of the two).
+    """
 
     slug: str
     title: str
     svg: str
     reading: str
+    narrow_svg: str = ""
+
+
+P = ParamSpec("P")
+C = TypeVar("C", bound="Chart | None")
+
+
+def _responsive(fn: Callable[P, C]) -> Callable[P, C]:
+    """Draw a chart twice: at the page's width and at a phone's, with the same font sizes."""
+
+    @functools.wraps(fn)
+    def both(*args: P.args, **kwargs: P.kwargs) -> C:
+        wide = fn(*args, **kwargs)
+        if wide is None:
+            return wide
+        token = _WIDTH.set(NARROW)
+        try:
+            narrow = fn(*args, **kwargs)
+        finally:
+            _WIDTH.reset(token)
+        assert narrow is not None
+        return cast("C", dataclasses.replace(wide, narrow_svg=narrow.svg))
+
+    return both
 
 
 def _pct(x: float, digits: int = 1) -> str:
@@ -138,21 +169,26 @@ def _rc(slug: str) -> Any:
 
 
 @contextmanager
-def _figure(slug: str, height: float, width: float = WIDTH) -> Iterator[Figure]:
+def _figure(slug: str, height: float, width: float | None = None) -> Iterator[Figure]:
     import matplotlib as mpl
     from matplotlib.figure import Figure
 
+    w = _WIDTH.get() if width is None else min(width, _WIDTH.get())
+    h = height if _WIDTH.get() == WIDTH else height * 1.2 + 0.3  # room for wrapped labels
     with mpl.rc_context(_rc(slug)):
-        yield Figure(figsize=(width, height), layout="constrained")
+        yield Figure(figsize=(w, h), layout="constrained")
 
 
 def _render(fig: Figure, slug: str, title: str, reading: str) -> Chart:
     import matplotlib as mpl
 
+    for text in fig.findobj(lambda a: getattr(a, "set_wrap", None) is not None):
+        text.set_wrap(True)  # type: ignore[attr-defined]  # long labels wrap on a phone
+    prefix = slug if _WIDTH.get() == WIDTH else f"{slug}-narrow"
     buffer = io.StringIO()
-    with mpl.rc_context(_rc(slug)):
+    with mpl.rc_context(_rc(prefix)):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
-    return Chart(slug, title, clean_svg(buffer.getvalue(), slug, title), reading)
+    return Chart(slug, title, clean_svg(buffer.getvalue(), prefix, title), reading)
 
 
 def clean_svg(text: str, prefix: str, label: str) -> str:
@@ -244,6 +280,7 @@ def _means_label(r: MetricResult) -> str:
     return "raw means"
 
 
+@_responsive
 def forest_plot(result: ExperimentResult) -> Chart:
     """Relative effect with its interval per metric and treatment, coloured by verdict.
 
@@ -362,6 +399,7 @@ def forest_plot(result: ExperimentResult) -> Chart:
 # --- Sequential ------------------------------------------------------------------------------
 
 
+@_responsive
 def sequential_chart(a: SequentialAnalysis) -> Chart:
     """The effect and its confidence sequence over the looks, with the stopping boundary."""
     n = len(a.results)
@@ -416,6 +454,7 @@ def sequential_chart(a: SequentialAnalysis) -> Chart:
 # --- Plan and power ----------------------------------------------------------------------------
 
 
+@_responsive
 def plan_chart(p: PlanResult) -> Chart:
     """Relative MDE against test duration per metric, with and without CUPED, and the target."""
     n = len(p.metrics)
@@ -477,6 +516,7 @@ def plan_chart(p: PlanResult) -> Chart:
     return _render(fig, slug, f"Minimum detectable effect by duration: {p.experiment}", reading)
 
 
+@_responsive
 def power_curve_chart(r: PowerResult, curve: PowerCurve) -> Chart:
     """Power against the true relative effect at the result's units, the MDE marked."""
     slug = "power-curve"
@@ -523,6 +563,7 @@ def _money_axis(ax: Axes, currency: str, axis: str = "x") -> None:
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(fmt)
 
 
+@_responsive
 def value_distribution_chart(r: ValueResult) -> Chart:
     """The profit distribution per alternative: its 90% interval, median and mean, P(loss)."""
     rows = [s for s in r.summaries if s.outcome == r.objective]
@@ -571,6 +612,7 @@ def value_distribution_chart(r: ValueResult) -> Chart:
     return _render(fig, slug, f"Distribution of {r.objective} per alternative", reading)
 
 
+@_responsive
 def tornado_chart(r: ValueResult, top: int = 5) -> Chart | None:
     """What moves the objective most: each input over its 5-95% range, the others at medians."""
     alts = [a for a in r.alternatives if any(b.alternative == a for b in r.tornado)]
@@ -618,6 +660,7 @@ def tornado_chart(r: ValueResult, top: int = 5) -> Chart | None:
     return _render(fig, slug, f"What drives {r.objective}", reading)
 
 
+@_responsive
 def break_even_chart(r: ValueResult) -> Chart | None:
     """Each break-even value on its input's search range, the profitable side shaded."""
     rows = [b for b in r.break_even if b.found]
@@ -657,6 +700,7 @@ def break_even_chart(r: ValueResult) -> Chart | None:
 # --- Pairwise, interleaving, offline ------------------------------------------------------------
 
 
+@_responsive
 def score_chart(r: BlindTestResult) -> Chart:
     """Bradley-Terry scores with their intervals and rank ranges, best first."""
     systems = sorted(r.systems, key=lambda s: s.rank)
@@ -692,6 +736,7 @@ def score_chart(r: BlindTestResult) -> Chart:
     return _render(fig, slug, "Scores of the systems", reading)
 
 
+@_responsive
 def win_rate_heatmap(r: BlindTestResult) -> Chart:
     """Observed win rate of each row system over each column system (ties as half wins)."""
     import numpy as np
@@ -735,6 +780,7 @@ def win_rate_heatmap(r: BlindTestResult) -> Chart:
     return _render(fig, slug, "Win rates, pair by pair", reading)
 
 
+@_responsive
 def interleaving_chart(r: InterleavingResult) -> Chart:
     """The preference for ranker a with its interval, against 50% (no preference)."""
     slug = "interleaving"
@@ -805,6 +851,7 @@ def _small_multiples(
     return fig
 
 
+@_responsive
 def offline_chart(r: OfflineResult) -> Chart | None:
     """Each offline metric per model with its bootstrap interval, one panel per metric."""
     from proxymetric.offline.evaluation import metric_order
@@ -836,6 +883,7 @@ def offline_chart(r: OfflineResult) -> Chart | None:
     return _render(fig, slug, "Offline metrics per model", reading)
 
 
+@_responsive
 def offline_differences_chart(r: OfflineResult) -> Chart | None:
     """Paired differences with the baseline model, with intervals, one panel per metric."""
     by_metric: dict[str, list[tuple[str, float, float, float]]] = {}
@@ -860,6 +908,7 @@ def offline_differences_chart(r: OfflineResult) -> Chart | None:
 # --- Proxies -------------------------------------------------------------------------------------
 
 
+@_responsive
 def correlation_chart(rep: ProxyReport) -> Chart:
     """Naive, noise-corrected and out-of-sample correlations with the north star per candidate."""
     import numpy as np
@@ -901,6 +950,7 @@ def effects_by_metric(table: EffectTable) -> dict[str, list[float]]:
     return {m: [float(x) for x in table.effects[:, j]] for j, m in enumerate(table.metrics)}
 
 
+@_responsive
 def proxy_scatter(rep: ProxyReport, effects: Mapping[str, Sequence[float | None]]) -> Chart | None:
     """Estimated effects on each proxy against the north star, with the naive and corrected fit.
 
@@ -965,6 +1015,7 @@ def proxy_scatter(rep: ProxyReport, effects: Mapping[str, Sequence[float | None]
     return _render(fig, slug, f"Past effects: proxies against {rep.north_star}", reading)
 
 
+@_responsive
 def impact_chart(imp: ProgramImpact) -> Chart:
     """The claimed (naive) total against the earned (winner's curse corrected) total."""
     slug = "program-impact"
