@@ -47,6 +47,7 @@ _COMMAND_MODULES = (
     "plan",
     "check",
     "init",
+    "report",
 )
 
 

@@ -9,7 +9,7 @@ import typer
 
 from proxymetric.check import check_spec
 from proxymetric.check._render import print_scorecard, to_markdown
-from proxymetric.cli._common import OutputFormat, emit, user_errors
+from proxymetric.cli._common import OutputFileOption, OutputFormat, emit, user_errors
 
 __all__ = ["register"]
 
@@ -29,10 +29,11 @@ def check(
             "proxies against.",
         ),
     ] = None,
+    output_file: OutputFileOption = None,
 ) -> None:
     """Hold every metric to the good-metric checklist; exit 1 when any check fails."""
     card = check_spec(spec, registry=registry)
-    emit(card, output, to_markdown, print_scorecard)
+    emit(card, output, to_markdown, print_scorecard, output_file=output_file)
     if not card.passed:
         raise typer.Exit(1)
 

@@ -9,7 +9,14 @@ from typing import Annotated
 
 import typer
 
-from proxymetric.cli._common import OutputFormat, console, echo, show_sections, user_errors
+from proxymetric.cli._common import (
+    OutputFileOption,
+    OutputFormat,
+    console,
+    echo,
+    show_sections,
+    user_errors,
+)
 from proxymetric.interleaving import analyze_clicks, interleave_table, units_needed
 from proxymetric.pairwise._render import (
     interleaving_sections,
@@ -82,12 +89,13 @@ def analyze(
     ] = 2000,
     seed: Annotated[int, typer.Option("--seed", "-s", help="Bootstrap seed.")] = 0,
     output: FormatOption = OutputFormat.table,
+    output_file: OutputFileOption = None,
 ) -> None:
     """Which ranker do units prefer? Per-unit winners, preference share, sign test, bootstrap."""
     result = analyze_clicks(
         clicks, confidence=confidence, alpha=alpha, n_bootstrap=n_bootstrap, seed=seed
     )
-    show_sections(result, interleaving_sections(result), output)
+    show_sections(result, interleaving_sections(result), output, output_file=output_file)
 
 
 @interleave_app.command("plan")
@@ -102,6 +110,7 @@ def plan(
     alpha: Annotated[float, typer.Option(help="Two-sided significance level.")] = 0.05,
     power: Annotated[float, typer.Option(help="Power.")] = 0.8,
     output: FormatOption = OutputFormat.table,
+    output_file: OutputFileOption = None,
 ) -> None:
     """How many units (users, queries) an interleaving test needs."""
     result = units_needed(preference, alpha=alpha, power=power, tie_rate=tie_rate)
@@ -118,7 +127,7 @@ def plan(
             ),
         ),
     )
-    show_sections(result, [section], output)
+    show_sections(result, [section], output, output_file=output_file)
 
 
 def register(app: typer.Typer) -> None:

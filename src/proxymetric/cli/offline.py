@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from proxymetric.cli._common import OutputFormat, emit, user_errors
+from proxymetric.cli._common import OutputFileOption, OutputFormat, emit, user_errors
 from proxymetric.offline import evaluate
 from proxymetric.offline._render import print_offline, to_markdown
 
@@ -57,6 +57,7 @@ def offline(
         Path | None,
         typer.Option("--interactions", help="CSV/Parquet of unit, item defining item popularity."),
     ] = None,
+    output_file: OutputFileOption = None,
 ) -> None:
     """Offline evaluation: rating and ranking metrics with intervals, paired comparisons."""
     result = evaluate(
@@ -72,7 +73,7 @@ def offline(
         item_features=None if item_features is None else str(item_features),
         interactions=None if interactions is None else str(interactions),
     )
-    emit(result, output, to_markdown, print_offline)
+    emit(result, output, to_markdown, print_offline, output_file=output_file)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from proxymetric.cli._common import OutputFormat, show_sections, user_errors
+from proxymetric.cli._common import OutputFileOption, OutputFormat, show_sections, user_errors
 from proxymetric.pairwise import Judgments, analyze_judgments, judgments_needed, next_pairs
 from proxymetric.pairwise._render import (
     blind_test_sections,
@@ -45,6 +45,7 @@ def analyze(
     ] = 0.0,
     alpha: Annotated[float, typer.Option(help="Level at which raters are flagged.")] = 0.05,
     output: FormatOption = OutputFormat.table,
+    output_file: OutputFileOption = None,
 ) -> None:
     """Rank systems from blind judgments: scores, intervals, rank ranges and trust checks."""
     result = analyze_judgments(
@@ -55,7 +56,7 @@ def analyze(
         ridge=ridge,
         alpha=alpha,
     )
-    show_sections(result, blind_test_sections(result), output)
+    show_sections(result, blind_test_sections(result), output, output_file=output_file)
 
 
 @pairwise_app.command("plan")
@@ -69,6 +70,7 @@ def plan(
     power: Annotated[float, typer.Option(help="Power.")] = 0.8,
     tie_rate: Annotated[float, typer.Option("--tie-rate", help="Expected share of ties.")] = 0.0,
     output: FormatOption = OutputFormat.table,
+    output_file: OutputFileOption = None,
 ) -> None:
     """How many judgments are needed to detect a win rate against the baseline."""
     result = judgments_needed(
@@ -88,7 +90,7 @@ def plan(
             ),
         ),
     )
-    show_sections(result, [section], output)
+    show_sections(result, [section], output, output_file=output_file)
 
 
 @pairwise_app.command("next")
@@ -100,6 +102,7 @@ def next_(
     confidence: Annotated[float, typer.Option(help="Confidence level of intervals.")] = 0.95,
     ridge: Annotated[float, typer.Option(help="Precision of a prior on strengths.")] = 0.0,
     output: FormatOption = OutputFormat.table,
+    output_file: OutputFileOption = None,
 ) -> None:
     """Which pairs to judge next to shrink the widest score intervals fastest."""
     result = next_pairs(
@@ -125,7 +128,7 @@ def next_(
             for p in result
         ),
     )
-    show_sections(list(result), [section], output)
+    show_sections(list(result), [section], output, output_file=output_file)
 
 
 def register(app: typer.Typer) -> None:

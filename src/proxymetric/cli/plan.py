@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from proxymetric.cli._common import OutputFormat, emit, user_errors
+from proxymetric.cli._common import OutputFileOption, OutputFormat, emit, user_errors
 from proxymetric.design.plan import plan
 from proxymetric.errors import ProxymetricError
 from proxymetric.report.plan import plan_markdown, print_plan
@@ -83,6 +83,7 @@ def plan_command(
     output: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="Output format.")
     ] = OutputFormat.table,
+    output_file: OutputFileOption = None,
 ) -> None:
     """Plan a test from its own data: MDE by duration, days for a target, verdict and cost."""
     result = plan(
@@ -101,7 +102,7 @@ def plan_command(
         prior_rel_effect_sd=prior_effect_sd,
         from_events=from_events,
     )
-    emit(result, output, plan_markdown, print_plan)
+    emit(result, output, plan_markdown, print_plan, output_file=output_file)
 
 
 def register(app: typer.Typer) -> None:

@@ -5,68 +5,15 @@ from __future__ import annotations
 from typing import Annotated, cast
 
 import typer
-from rich.table import Table
 
-from proxymetric.cli._common import OutputFormat, console, echo, user_errors
-from proxymetric.design.power import MetricType, PowerResult, power_analysis
+from proxymetric.cli._common import OutputFileOption, OutputFormat, emit, user_errors
+from proxymetric.design.power import MetricType, power_analysis
 from proxymetric.errors import ProxymetricError
-from proxymetric.report import format_number, to_json
+from proxymetric.report.power import power_markdown, print_power, summary
 
 __all__ = ["register", "summary"]
 
 _METRIC_TYPES = ("mean", "proportion", "ratio")
-
-
-def summary(r: PowerResult) -> str:
-    """Return one sentence that says what the numbers mean.
-
-    >>> from proxymetric.design import power_analysis
-    >>> text = summary(power_analysis("proportion", 0.05, units_per_variant=150, mde=0.005))
-    >>> head, tail = text.split(": ")
-    >>> head
-    '150 units per variant detect an effect of 0.005 (+10.0%) with power 5.4%'
-    >>> tail
-    'the test would miss it 94.6% of the time.'
-    """
-    effect = f"{format_number(r.mde)} ({format_number(r.rel_mde, percent=True, digits=3)})"
-    units = f"{r.units_per_variant:,} units per variant"
-    if r.solved_for == "power":
-        return (
-            f"{units} detect an effect of {effect} with power {r.power:.1%}: the test would "
-            f"miss it {1 - r.power:.1%} of the time."
-        )
-    if r.solved_for == "mde":
-        return f"{units} detect an effect of {effect} or larger with power {r.power:.0%}."
-    return (
-        f"{units} ({r.total_units:,} in all) are needed to detect an effect of {effect} with "
-        f"power {r.power:.1%}."
-    )
-
-
-def _rows(r: PowerResult) -> list[tuple[str, str]]:
-    rows = [
-        ("metric", r.metric),
-        ("baseline", format_number(r.baseline)),
-        ("units per variant", f"{r.units_per_variant:,}"),
-        ("total units", f"{r.total_units:,}"),
-        ("MDE (absolute)", format_number(r.mde)),
-        ("MDE (relative)", format_number(r.rel_mde, percent=True, digits=3)),
-        ("power", f"{r.power:.1%}"),
-        ("alpha", f"{r.alpha:g} ({r.alternative})"),
-    ]
-    if r.variants > 2:
-        rows.append(("alpha per comparison", f"{r.alpha_per_comparison:.4g} (Bonferroni)"))
-    if r.treatment_ratio != 1:
-        rows.append(("treatment / control units", f"{r.treatment_ratio:g}"))
-    if r.variance_reduction > 0:
-        rows.append(("variance reduction (CUPED)", f"{r.variance_reduction:.0%}"))
-    return rows
-
-
-def _markdown(r: PowerResult) -> str:
-    lines = ["| quantity | value |", "|---|---|"]
-    lines += [f"| {name} | {value} |" for name, value in _rows(r)]
-    return "\n".join([*lines, "", summary(r)])
 
 
 @user_errors
@@ -113,6 +60,7 @@ def power(
     output: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="Output format.")
     ] = OutputFormat.table,
+    output_file: OutputFileOption = None,
 ) -> None:
     """Power calculator: give the units or the MDE to solve the other, or both to solve power."""
     if metric_type not in _METRIC_TYPES:
@@ -134,18 +82,7 @@ def power(
         treatment_ratio=treatment_ratio,
         variance_reduction=variance_reduction,
     )
-    if output is OutputFormat.json:
-        echo(to_json(result))
-    elif output is OutputFormat.markdown:
-        echo(_markdown(result))
-    else:
-        table = Table(title=f"Power: solved for {result.solved_for}", show_header=False)
-        table.add_column("quantity")
-        table.add_column("value", justify="right")
-        for name, value in _rows(result):
-            table.add_row(name, value)
-        console.print(table)
-        console.print(summary(result), soft_wrap=True)
+    emit(result, output, power_markdown, print_power, output_file=output_file)
 
 
 def register(app: typer.Typer) -> None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from proxymetric.cli._common import OutputFormat, show_sections, user_errors
+from proxymetric.cli._common import OutputFileOption, OutputFormat, show_sections, user_errors
 from proxymetric.proxies import table_from_registry, validate_proxies
 from proxymetric.proxies._render import proxy_sections
 from proxymetric.registry import Registry
@@ -39,15 +39,17 @@ def proxies(
     ] = 0.0,
     alpha: Annotated[float, typer.Option(help="Level at which a metric 'moves'.")] = 0.05,
     output: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format: table, json, markdown.")
+        OutputFormat,
+        typer.Option("--format", "-f", help="Output format: table, json, markdown, html."),
     ] = OutputFormat.table,
+    output_file: OutputFileOption = None,
 ) -> None:
     """Rank proxies of a north-star metric over the experiments of a registry."""
     table = table_from_registry(
         Registry(registry, create=False), assumed_noise_correlation=noise_correlation
     )
     report = validate_proxies(table, north_star, proxy or None, units=units, alpha=alpha)
-    show_sections(report, proxy_sections(report), output)
+    show_sections(report, proxy_sections(report), output, output_file=output_file, table=table)
 
 
 def register(app: typer.Typer) -> None:

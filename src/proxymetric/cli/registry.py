@@ -8,7 +8,13 @@ from typing import Annotated
 import typer
 
 from proxymetric._validation import check_choice
-from proxymetric.cli._common import OutputFormat, echo, show_sections, user_errors
+from proxymetric.cli._common import (
+    OutputFileOption,
+    OutputFormat,
+    echo,
+    show_sections,
+    user_errors,
+)
 from proxymetric.proxies import program_impact, table_from_registry
 from proxymetric.proxies._render import impact_sections
 from proxymetric.registry import Registry, import_asos, import_csv
@@ -29,7 +35,8 @@ registry_app = typer.Typer(
 )
 
 FormatOption = Annotated[
-    OutputFormat, typer.Option("--format", "-f", help="Output format: table, json or markdown.")
+    OutputFormat,
+    typer.Option("--format", "-f", help="Output format: table, json, markdown or html."),
 ]
 RegistryOption = Annotated[
     str,
@@ -51,11 +58,14 @@ def list_records(
         typer.Option("--kind", help="Only records of this kind: analysis, plan, import."),
     ] = None,
     output: FormatOption = OutputFormat.table,
+    output_file: OutputFileOption = None,
 ) -> None:
     """List the records of the registry, oldest first."""
     reg = Registry(registry, create=False)
     records = reg.records(experiment, kind)
-    show_sections(records, records_sections(records, reg.url), output)
+    show_sections(
+        records, records_sections(records, reg.url), output, output_file=output_file, url=reg.url
+    )
 
 
 @registry_app.command("show")
@@ -64,10 +74,11 @@ def show(
     record: Annotated[int, typer.Argument(help="The record id (see `registry list`).")],
     registry: RegistryOption = "proxymetric.db",
     output: FormatOption = OutputFormat.table,
+    output_file: OutputFileOption = None,
 ) -> None:
     """Show one record: what was recorded, and every effect with its standard error."""
     rec = Registry(registry, create=False).get(record)
-    show_sections(rec, record_sections(rec), output)
+    show_sections(rec, record_sections(rec), output, output_file=output_file)
 
 
 @registry_app.command("import")
@@ -110,13 +121,14 @@ def impact(
     registry: RegistryOption = "proxymetric.db",
     confidence: Annotated[float, typer.Option(help="Confidence level of the interval.")] = 0.95,
     output: FormatOption = OutputFormat.table,
+    output_file: OutputFileOption = None,
 ) -> None:
     """Cumulative impact of the shipped experiments in money, winner's curse corrected."""
     table = table_from_registry(Registry(registry, create=False))
     result = program_impact(
         table, metric, value_per_unit=value_per_unit, units=units, confidence=confidence
     )
-    show_sections(result, impact_sections(result), output)
+    show_sections(result, impact_sections(result), output, output_file=output_file)
 
 
 @user_errors

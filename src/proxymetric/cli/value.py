@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from proxymetric.cli._common import OutputFormat, emit, user_errors
+from proxymetric.cli._common import OutputFileOption, OutputFormat, emit, user_errors
 from proxymetric.value import load_value_model
 from proxymetric.value._render import print_business_case, to_markdown
 
@@ -29,6 +29,7 @@ def value(
     seed: Annotated[
         int | None, typer.Option("--seed", "-s", help="Random seed (default: the spec's, or 0).")
     ] = None,
+    output_file: OutputFileOption = None,
 ) -> None:
     """What is it worth? Expected value, risk, drivers, break-even and headroom per alternative."""
     model, section = load_value_model(spec)
@@ -36,7 +37,7 @@ def value(
         draws=section.draws if draws is None else draws,
         seed=section.seed if seed is None else seed,
     )
-    emit(result, output, to_markdown, print_business_case)
+    emit(result, output, to_markdown, print_business_case, output_file=output_file)
 
 
 def register(app: typer.Typer) -> None:

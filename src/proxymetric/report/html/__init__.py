@@ -46,7 +46,7 @@ def to_html(
         return render_fragment(parts)
     return render_page(
         parts,
-        title=title or _dispatch.title(result),
+        title=title or _dispatch.title(result, extra.get("sections", ())),
         source=_dispatch.source(result, spec),
     )
 

@@ -64,7 +64,8 @@ def parts(result: Any, *, compact: bool = False, spec: Any = None, **extra: Any)
     elif isinstance(result, Sequence) and all(_type_name(r) == "Record" for r in result):
         found, terms = [_parts.records_part(result, str(extra.get("url", "the registry")))], ()
     elif "sections" in extra:
-        found, terms = [_parts.sections_part(extra["sections"], title(result))], ()
+        sections = extra["sections"]
+        found, terms = [_parts.sections_part(sections, title(result, sections))], ()
     else:
         found, terms = [_parts.sections_part(_generic_sections(result), title(result))], ()
     if not compact and terms:
@@ -116,13 +117,15 @@ _TITLES: dict[str, Callable[[Any], str]] = {
 }
 
 
-def title(result: Any) -> str:
-    """The page title of ``result``."""
+def title(result: Any, sections: Sequence[Section] = ()) -> str:
+    """The page title of ``result`` (the first heading of its sections, when it has no name)."""
     found = _TITLES.get(_type_name(result))
     if found is not None:
         return str(found(result))
-    if isinstance(result, Sequence):
+    if isinstance(result, Sequence) and result and all(_type_name(r) == "Record" for r in result):
         return "Registry"
+    if sections:
+        return sections[0].heading
     return _type_name(result)
 
 
