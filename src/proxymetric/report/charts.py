@@ -182,8 +182,13 @@ def _figure(slug: str, height: float, width: float | None = None) -> Iterator[Fi
 def _render(fig: Figure, slug: str, title: str, reading: str) -> Chart:
     import matplotlib as mpl
 
-    for text in fig.findobj(lambda a: getattr(a, "set_wrap", None) is not None):
-        text.set_wrap(True)  # type: ignore[attr-defined]  # long labels wrap on a phone
+    from matplotlib.text import Text
+
+    for ax in fig.axes:  # labels and titles wrap on a phone (not legends, not annotations)
+        texts = [ax.xaxis.label, ax.yaxis.label, *ax.get_yticklabels()]
+        texts += [c for c in ax.get_children() if isinstance(c, Text) and c not in ax.texts]
+        for text in texts:
+            text.set_wrap(True)
     prefix = slug if _WIDTH.get() == WIDTH else f"{slug}-narrow"
     buffer = io.StringIO()
     with mpl.rc_context(_rc(prefix)):
