@@ -181,7 +181,6 @@ def _figure(slug: str, height: float, width: float | None = None) -> Iterator[Fi
 
 def _render(fig: Figure, slug: str, title: str, reading: str) -> Chart:
     import matplotlib as mpl
-
     from matplotlib.text import Text
 
     for ax in fig.axes:  # labels and titles wrap on a phone (not legends, not annotations)
