@@ -41,17 +41,22 @@ def plain(value: Any) -> Any:
 
 _REPR_FIELDS = 8
 _REPR_TEXT = 40
+_REPR_COLLECTION = 60
 
 
 def _short(value: Any) -> str:
     if isinstance(value, Result):
         first = dataclasses.fields(value)[0].name
         return f"{type(value).__name__}({first}={_short(getattr(value, first))}, ...)"
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple | Mapping):
+        items = value.values() if isinstance(value, Mapping) else value
+        text = repr(value)
+        if len(text) <= _REPR_COLLECTION and not any(isinstance(v, Result) for v in items):
+            return text  # a few plain values read best as they are
+        if isinstance(value, Mapping):
+            return f"{{{len(value)} keys}}"
         kinds = sorted({type(v).__name__ for v in value})
-        return f"[{len(value)} {'/'.join(kinds)}]" if value else "[]"
-    if isinstance(value, Mapping):
-        return f"{{{len(value)} keys}}"
+        return f"[{len(value)} {'/'.join(kinds)}]"
     if isinstance(value, float | np.floating):
         return f"{float(value):.6g}"
     text = repr(value)
@@ -72,7 +77,8 @@ class Result:
         super().__init_subclass__(**kwargs)
         # The dataclass decorator runs after this and keeps a __repr__ the class already has:
         # every result gets the short one instead of a dump of every nested field.
-        cls.__repr__ = Result.__repr__  # type: ignore[method-assign]
+        if "__repr__" not in cls.__dict__:  # a class's own repr stays
+            cls.__repr__ = Result.__repr__  # type: ignore[method-assign]
 
     def __repr__(self) -> str:
         fields = dataclasses.fields(self)

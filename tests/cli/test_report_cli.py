@@ -64,6 +64,7 @@ def test_an_output_file_that_cannot_be_written_is_one_line(tmp_path: Path) -> No
         (["interleave", "plan", "--preference", "0.55"], "Units needed"),
         (["pairwise", "analyze", str(JUDGMENTS), "--bootstrap", "50"], "Blind pairwise test"),
         (["check", str(COOKIE_CATS)], "Good-metric scorecard"),
+        (["analyze", str(COOKIE_CATS)], "Experiment gate-40"),
     ],
 )
 def test_format_html_writes_a_page(tmp_path: Path, args: list[str], title: str) -> None:
@@ -75,6 +76,8 @@ def test_format_html_writes_a_page(tmp_path: Path, args: list[str], title: str) 
     assert f"<title>{title}" in page.read_text()
     as_json = runner.invoke(app, [*args, "--format", "json"])
     assert number_errors(p.spans, json.loads(as_json.stdout)) == []
+    if args[0] == "analyze":  # the spec's definitions of the metrics are on the page
+        assert "Share of players who came back 7 days after install." in page.read_text()
 
 
 def test_output_writes_text_formats_too(tmp_path: Path) -> None:

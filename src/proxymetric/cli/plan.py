@@ -102,7 +102,21 @@ def plan_command(
         prior_rel_effect_sd=prior_effect_sd,
         from_events=from_events,
     )
-    emit(result, output, plan_markdown, print_plan, output_file=output_file)
+    emit(
+        result,
+        output,
+        plan_markdown,
+        print_plan,
+        output_file=output_file,
+        html=lambda r: _html(r, spec),
+    )
+
+
+def _html(result: object, spec: str) -> str:
+    from proxymetric.report.html import to_html
+    from proxymetric.spec import load_spec
+
+    return to_html(result, spec=load_spec(spec))
 
 
 def register(app: typer.Typer) -> None:

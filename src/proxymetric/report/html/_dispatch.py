@@ -33,7 +33,7 @@ def parts(result: Any, *, compact: bool = False, spec: Any = None, **extra: Any)
             ("confidence sequence", "p-value", "CUPED"),
         ),
         "PlanResult": lambda: (
-            [_parts.plan_part(result, compact=compact)],
+            [_parts.plan_part(result, compact=compact, spec=spec)],
             ("MDE", "CUPED", "non-inferior at margin"),
         ),
         "PowerResult": lambda: ([_parts.power_part(result)], ("MDE", "p-value")),

@@ -296,7 +296,9 @@ def sequential_part(a: SequentialAnalysis, *, base: str = "", compact: bool = Fa
 # --- Plan and power ----------------------------------------------------------------------------
 
 
-def plan_part(p: PlanResult, *, base: str = "", compact: bool = False) -> Part:
+def plan_part(
+    p: PlanResult, *, base: str = "", compact: bool = False, spec: Spec | None = None
+) -> Part:
     """The plan: MDE by duration (chart and table) and each metric's verdict."""
     from proxymetric.report.plan import _days, _effect, _traffic, _verdict_lines
 
@@ -349,6 +351,17 @@ def plan_part(p: PlanResult, *, base: str = "", compact: bool = False) -> Part:
             blocks.append(Para(plain(lines[0]), "verdict-" + m.verdict.replace("_", "-")))
             blocks += [Para(plain(line.strip()), "note") for line in lines[1:]]
     blocks += [Para(plain(f"warning: {w}"), "warning") for w in p.warnings]
+    if spec is not None and not compact:
+        blocks.append(
+            definitions(
+                spec,
+                [
+                    (m.metric, m.metric_type, spec.metrics[m.metric].direction)
+                    for m in p.metrics
+                    if m.metric in spec.metrics
+                ],
+            )
+        )
     return Part(f"Plan of {p.experiment}", f"plan-{p.experiment}", tuple(blocks), _traffic(p))
 
 
