@@ -23,7 +23,7 @@ from proxymetric.errors import ProxymetricError
 from proxymetric.proxies.validation import ProxyReport
 from proxymetric.registry.store import Record
 from proxymetric.spec import Spec, load_spec
-from proxymetric.value._results import ValueResult
+from proxymetric.value import ValueResult
 
 __all__ = [
     "Dossier",

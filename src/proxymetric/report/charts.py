@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from proxymetric.proxies.impact import ProgramImpact
     from proxymetric.proxies.table import EffectTable
     from proxymetric.proxies.validation import ProxyReport
-    from proxymetric.value._results import ValueResult
+    from proxymetric.value import ValueResult
 
 __all__ = [
     "COLOURS",
@@ -561,7 +561,7 @@ def power_curve_chart(r: PowerResult, curve: PowerCurve) -> Chart:
 def _money_axis(ax: Axes, currency: str, axis: str = "x") -> None:
     from matplotlib.ticker import FuncFormatter
 
-    from proxymetric.value._model import format_money
+    from proxymetric.value import format_money
 
     fmt = FuncFormatter(lambda v, _pos: format_money(float(v), currency))
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(fmt)
@@ -655,7 +655,7 @@ def tornado_chart(r: ValueResult, top: int = 5) -> Chart | None:
         axes[0].legend(loc="lower right", ncols=2)
         axes[-1].set_xlabel(f"{r.objective} ({r.currency or 'money'}) with one input moved")
     first = groups[0][0]
-    from proxymetric.value._model import format_money
+    from proxymetric.value import format_money
 
     reading = (
         f"For {first.alternative}, {first.input} moves {r.objective} the most: a swing of "

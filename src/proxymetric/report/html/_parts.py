@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from proxymetric.proxies.validation import ProxyReport
     from proxymetric.registry.store import Record
     from proxymetric.spec import Spec
-    from proxymetric.value._results import ValueResult
+    from proxymetric.value import ValueResult
 
 __all__ = [
     "GLOSSARY",
