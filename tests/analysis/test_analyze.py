@@ -14,6 +14,7 @@ from statsmodels.stats.multitest import multipletests
 
 import proxymetric
 from proxymetric.errors import DataError, ProxymetricError
+from proxymetric.report.decision import reasons_text
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +50,7 @@ def test_cookie_cats_against_scipy(cookie_cats_spec: Path, cookie_cats: pd.DataF
     assert result.result("retention_7").control_mean == pytest.approx(0.1902, abs=1e-4)
     assert result.result("retention_7").treatment_mean == pytest.approx(0.1820, abs=1e-4)
     assert result.decision.verdict == "rollback"
-    assert "primary metric retention_7 is significantly worse" in result.decision.reasons[0]
+    assert "primary metric retention_7 is significantly worse" in reasons_text(result)[0]
 
 
 def _units(
@@ -102,7 +103,7 @@ def test_ship_when_primary_wins_and_guardrails_hold() -> None:
     result = proxymetric.analyze(_spec(), data={"u": _units(4000, {"a": 0.0, "b": 1.0})})
     assert result.decision.verdict == "ship"
     assert result.decision.variant == "b"
-    assert any("guardrail latency is non-inferior" in r for r in result.decision.reasons)
+    assert any("guardrail latency is non-inferior" in r for r in reasons_text(result))
     r = result.result("y")
     assert r.variance_reduction is not None
     assert r.variance_reduction > 0.5
@@ -113,7 +114,7 @@ def test_rollback_when_a_guardrail_is_significantly_worse() -> None:
     data = _units(4000, {"a": 0.0, "b": 1.0}, guard={"b": 3.0})  # latency +3% (lower is better)
     result = proxymetric.analyze(_spec(), data={"u": data})
     assert result.decision.verdict == "rollback"
-    assert any("guardrail latency is significantly worse" in r for r in result.decision.reasons)
+    assert any("guardrail latency is significantly worse" in r for r in reasons_text(result))
     assert result.result("latency").better is False
 
 
@@ -122,7 +123,7 @@ def test_keep_testing_then_inconclusive_at_the_planned_sample() -> None:
     assert proxymetric.analyze(_spec(), data=data).decision.verdict == "keep_testing"
     done = proxymetric.analyze(_spec(planned_units=600), data=data)
     assert done.decision.verdict == "inconclusive"
-    assert "the planned sample of 600 units is reached" in done.decision.reasons[-1]
+    assert "the planned sample of 600 units is reached" in reasons_text(done)[-1]
 
 
 def test_srm_overrides_the_decision() -> None:
@@ -131,7 +132,7 @@ def test_srm_overrides_the_decision() -> None:
     result = proxymetric.analyze(_spec(), data={"u": data})
     assert result.srm.mismatch
     assert result.decision.verdict == "inconclusive"
-    assert result.decision.reasons[0].startswith("SAMPLE RATIO MISMATCH")
+    assert reasons_text(result)[0].startswith("SAMPLE RATIO MISMATCH")
 
 
 def test_abn_compares_each_treatment_with_the_control() -> None:
@@ -206,7 +207,7 @@ def test_undefined_primary_keeps_testing() -> None:
     result = proxymetric.analyze(_spec(), data={"u": data})
     assert math.isnan(result.result("y").pvalue)
     assert result.decision.verdict == "keep_testing"
-    assert "primary metric y is undefined" in result.decision.reasons[0]
+    assert "primary metric y is undefined" in reasons_text(result)[0]
 
 
 def test_json_contract_keys(cookie_cats_spec: Path) -> None:

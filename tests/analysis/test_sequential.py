@@ -96,9 +96,9 @@ def test_planned_units_tune_the_mixing_variance_and_the_boundaries() -> None:
     spec["experiments"]["e"]["planned_units"] = 80_000_000
     result = analyze_sequential(spec).results[0]
     last = result.looks[-1]
-    total = last.n_control + last.n_treatment
+    total = last.control_units + last.treatment_units
     assert result.planned_units == 80_000_000
-    expected = tuned_mixing_variance(last.standard_error**2 * total / 80_000_000)
+    expected = tuned_mixing_variance(last.effect_se**2 * total / 80_000_000)
     assert result.mixing_variance == pytest.approx(expected, rel=1e-12)
     assert last.information_fraction == pytest.approx(total / 80_000_000, rel=1e-12)
 
@@ -115,11 +115,11 @@ def test_checkout_last_look_is_the_fixed_horizon_analysis(checkout: Any) -> None
     for seq in checkout.results:
         ref = next(r for r in fixed.results if r.metric == seq.metric)
         last = seq.looks[-1]
-        assert last.n_control == ref.control_units
-        assert last.n_treatment == ref.treatment_units
+        assert last.control_units == ref.control_units
+        assert last.treatment_units == ref.treatment_units
         # CUPED-adjusted at every look, so the last look is the fixed-horizon estimate itself.
-        assert last.mean_control == pytest.approx(ref.control_mean, rel=1e-9)
-        assert last.mean_treatment == pytest.approx(ref.treatment_mean, rel=1e-9)
+        assert last.control_mean == pytest.approx(ref.control_mean, rel=1e-9)
+        assert last.treatment_mean == pytest.approx(ref.treatment_mean, rel=1e-9)
         assert last.effect == pytest.approx(ref.effect, rel=1e-9)
 
 
@@ -135,8 +135,8 @@ def test_checkout_looks_per_day_against_pandas(checkout: Any) -> None:
     counts = per.groupby(["day", "variant"]).size().unstack(fill_value=0).cumsum()
     revenue = checkout.results[0]
     assert revenue.look_labels == tuple(counts.index)
-    assert [x.n_control for x in revenue.looks] == counts["old_checkout"].tolist()
-    assert [x.n_treatment for x in revenue.looks] == counts["new_checkout"].tolist()
+    assert [x.control_units for x in revenue.looks] == counts["old_checkout"].tolist()
+    assert [x.treatment_units for x in revenue.looks] == counts["new_checkout"].tolist()
     # Nested looks: the always-valid p-values never increase, the confidence sequence never
     # widens.
     p = [x.pvalue for x in revenue.looks]
@@ -145,12 +145,32 @@ def test_checkout_looks_per_day_against_pandas(checkout: Any) -> None:
         b.effect_ci_lower >= a.effect_ci_lower and b.effect_ci_upper <= a.effect_ci_upper
         for a, b in zip(revenue.looks, revenue.looks[1:], strict=False)
     )
-    # The generated new checkout raises revenue: the test could stop before the last day.
-    assert 0 < revenue.stop_look < len(revenue.looks)
-    stop = revenue.looks[revenue.stop_look - 1]
-    assert stop.could_stop
-    assert stop.pvalue <= 0.05 or abs(stop.zstat) >= stop.gs_z_boundary
-    assert revenue.message.startswith(f"look {revenue.stop_look} ({revenue.stop_label})")
+    # The generated new checkout raises revenue: the retrospective O'Brien-Fleming boundary is
+    # crossed before the last day, but the always-valid p-value never falls to alpha, and the
+    # stopping rule is the always-valid one: no look could stop (one rule, never mixed).
+    assert any(x.gs_reject for x in revenue.looks[:-1])
+    assert min(p) > 0.05
+    assert revenue.stop_look == 0
+    assert not any(x.could_stop for x in revenue.looks)
+    assert not revenue.planned_in_advance
+
+
+def test_group_sequential_rule_needs_a_plan_and_then_stops_at_the_boundary() -> None:
+    with pytest.raises(ProxymetricError, match="needs the experiment's `planned_units`"):
+        analyze_sequential(CHECKOUT, stopping_rule="group_sequential")
+    spec = yaml.safe_load(CHECKOUT.read_text())
+    spec["experiments"]["new-checkout"]["planned_units"] = 2988  # the units at the last look
+    spec["sources"]["assignments"]["path"] = str(CHECKOUT.parent / "assignments.csv.gz")
+    spec["sources"]["events"]["path"] = str(CHECKOUT.parent / "events.csv.gz")
+    result = analyze_sequential(spec, stopping_rule="group_sequential")
+    revenue = result.results[0]
+    assert revenue.planned_in_advance
+    crossed = [x.look for x in revenue.looks if x.gs_reject]
+    # Reference: the first look whose |z| reaches its boundary, read off the looks themselves.
+    first = next(x.look for x in revenue.looks if abs(x.zstat) >= x.gs_z_boundary)
+    assert crossed
+    assert revenue.stop_look == first
+    assert revenue.looks[first - 1].could_stop
 
 
 def test_unit_table_has_no_looks() -> None:
@@ -247,7 +267,7 @@ def test_cuped_looks_keep_the_false_positive_rate() -> None:
                 [Moments.from_rows(["y", "x"], data[: (k + 1) * per_look]) for k in range(looks)]
             )
         for mode, cov in (("cuped", x), ("raw", None)):
-            est = [_arms(c, t, y, cov) for c, t in zip(arms[0], arms[1], strict=True)]
+            est = [_arms(c, t, y, cov)[:2] for c, t in zip(arms[0], arms[1], strict=True)]
             rows = np.array(
                 [[c.count, c.mean, c.variance, t.count, t.mean, t.variance] for c, t in est]
             )

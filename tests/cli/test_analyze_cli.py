@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -124,3 +125,121 @@ def test_python_dash_m(cookie_cats_spec: Path) -> None:
         check=True,
     )
     assert json.loads(out.stdout)["decision"]["verdict"] == "rollback"
+
+
+# A small experiment with three success metrics whose raw p-values (about 5e-7, 0.31 and 0.16
+# with this seed) make Holm and Benjamini-Hochberg differ, and a guardrail.
+SPEC = """
+sources:
+  units: {path: units.csv, unit: unit, variant: variant}
+metrics:
+  m1: {type: mean, source: units, column: m1}
+  m2: {type: mean, source: units, column: m2}
+  m3: {type: mean, source: units, column: m3}
+  g: {type: proportion, source: units, column: g}
+experiments:
+  exp:
+    control: a
+    primary: m1
+    guardrails: [{metric: g, margin: 0.05}]
+    secondary: [m2, m3]
+"""
+
+
+@pytest.fixture
+def levels_spec(tmp_path: Path) -> Path:
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    n = 600
+    treated = np.arange(2 * n) >= n
+    lines = ["unit,variant,m1,m2,m3,g"]
+    m1 = rng.normal(0, 1, 2 * n) + 0.17 * treated
+    m2 = rng.normal(0, 1, 2 * n) + 0.125 * treated
+    m3 = rng.normal(0, 1, 2 * n) + 0.12 * treated
+    g = rng.random(2 * n) < 0.5
+    for i in range(2 * n):
+        variant = "b" if treated[i] else "a"
+        lines.append(f"u{i},{variant},{m1[i]:.6f},{m2[i]:.6f},{m3[i]:.6f},{int(g[i])}")
+    (tmp_path / "units.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path = tmp_path / "proxymetric.yaml"
+    path.write_text(SPEC, encoding="utf-8")
+    return path
+
+
+def _json(args: list[str]) -> dict[str, Any]:
+    result = runner.invoke(app, [*args, "-f", "json"])
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+@pytest.mark.parametrize(("alpha", "correction"), [("0.1", "bh"), ("0.01", "none"), (None, "bh")])
+def test_alpha_and_correction_equal_a_spec_with_them_written_in(
+    levels_spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, alpha: str | None,
+    correction: str,
+) -> None:  # fmt: skip
+    monkeypatch.chdir(tmp_path.parent)  # the spec's data is found beside the spec, not here
+    flags = ["--correction", correction] + ([] if alpha is None else ["--alpha", alpha])
+    overridden = _json(["analyze", str(levels_spec), *flags])
+    written = tmp_path / "written" / "proxymetric.yaml"
+    written.parent.mkdir()
+    (written.parent / "units.csv").write_bytes((tmp_path / "units.csv").read_bytes())
+    settings = f"    correction: {correction}\n" + (
+        "" if alpha is None else f"    alpha: {alpha}\n"
+    )
+    written.write_text(SPEC + settings, encoding="utf-8")
+    assert overridden == _json(["analyze", str(written)])
+    default = _json(["analyze", str(levels_spec)])
+    assert overridden["correction"] == correction != default["correction"]
+    assert overridden["alpha"] == (0.05 if alpha is None else float(alpha))
+
+
+def test_the_corrections_differ_on_this_data(levels_spec: Path) -> None:
+    # The reference: statsmodels' multipletests on the raw p-values of the success metrics.
+    from statsmodels.stats.multitest import multipletests
+
+    results: dict[str, list[float]] = {}
+    for correction in ("holm", "bh", "none"):
+        data = _json(["analyze", str(levels_spec), "--correction", correction])
+        rows = [r for r in data["results"] if r["role"] != "guardrail"]
+        raw = [r["pvalue"] for r in rows]
+        results[correction] = [r["pvalue_adjusted"] for r in rows]
+    assert results["holm"] == pytest.approx(multipletests(raw, method="holm")[1], rel=1e-12)
+    assert results["bh"] == pytest.approx(multipletests(raw, method="fdr_bh")[1], rel=1e-12)
+    assert results["none"] == pytest.approx(raw, rel=1e-12)
+    assert results["holm"] != pytest.approx(results["bh"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--alpha", "0.7"], "`alpha` == 0.7, must be < 0.5"),
+        (["--alpha", "0"], "`alpha` == 0.0, must be > 0"),
+        (["--alpha", "0.1", "-e", "other"], "`experiment` 'other' is not defined"),
+    ],
+)
+def test_bad_levels_are_one_error_line(levels_spec: Path, args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["analyze", str(levels_spec), *args])
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_every_command_of_the_guide_runs(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shell examples of docs/analyze.md, from the root (the report goes to tmp_path)."""
+    import shlex
+
+    monkeypatch.chdir(root)
+    lines = (root / "docs" / "analyze.md").read_text(encoding="utf-8").splitlines()
+    commands = [shlex.split(x[len("$ proxymetric ") :]) for x in lines if x.startswith("$ ")]
+    assert len(commands) == 4
+    report = tmp_path / "report.md"
+    for command in commands:
+        res = runner.invoke(app, [str(report) if a == "report.md" else a for a in command])
+        assert res.exit_code == 0, (command, res.output)
+    assert report.read_text(encoding="utf-8").startswith("## Experiment `gate-40`")
+    assert "[99% CI]" in res.stdout  # the last example: --alpha 0.01 --correction bh
+    assert "Benjamini-Hochberg correction" in res.stdout

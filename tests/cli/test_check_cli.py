@@ -89,7 +89,9 @@ def test_user_errors_exit_2_with_one_line(tmp_path: Path) -> None:
     assert "does not exist" in result.output
 
 
-def test_registry_validates_a_proxy_from_the_command_line(tmp_path: Path) -> None:
+def test_registry_validates_a_proxy_from_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # 30 past experiments where the proxy's effect is 0.8 x the north star's plus noise of
     # sd 0.1: a correlation near 0.99, far above the 0.5 threshold.
     rng = np.random.default_rng(11)
@@ -120,3 +122,14 @@ def test_registry_validates_a_proxy_from_the_command_line(tmp_path: Path) -> Non
     # Reference: numpy's sample correlation of the effects (their noise, se 0.01, is 1% of
     # their spread, so the noise correction moves it by about 1e-4).
     assert cell["value"] == pytest.approx(np.corrcoef(ns, proxy)[0, 1], abs=2e-3)
+
+    # Without --registry, check reads the default registry (proxymetric.db in the current
+    # folder) when it exists, as analyze does; without one the proxy stays unvalidated.
+    monkeypatch.chdir(tmp_path)
+    alone = RUNNER.invoke(app, ["check", str(path), "--format", "json"])
+    row = next(r for r in json.loads(alone.stdout)["rows"] if r["metric"] == "conversion")
+    assert next(c for c in row["cells"] if c["property"] == "validated")["status"] == "warn"
+    db.rename(tmp_path / "proxymetric.db")
+    default = RUNNER.invoke(app, ["check", str(path), "--format", "json"])
+    assert default.exit_code == 0, default.output
+    assert json.loads(default.stdout) == data

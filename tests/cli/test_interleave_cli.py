@@ -37,7 +37,7 @@ def test_lists_csv_and_json(tmp_path: Path) -> None:
     expected = team_draft(["m1", "m2", "m3"], ["m3", "m4"], seed="7:u1")
     assert tuple(r["item"] for r in u1) == expected.items
     assert tuple(r["team"] for r in u1) == expected.teams
-    js = RUNNER.invoke(app, ["interleave", "lists", str(path), "--seed", "7", "--json"])
+    js = RUNNER.invoke(app, ["interleave", "lists", str(path), "--seed", "7", "--format", "json"])
     assert [r["item"] for r in json.loads(js.stdout)] == [r["item"] for r in rows]
     out = tmp_path / "lists.csv"
     res = RUNNER.invoke(app, ["interleave", "lists", str(path), "-o", str(out), "--length", "1"])

@@ -68,7 +68,7 @@ def test_json_output_is_the_contract(files: tuple[Path, Path]) -> None:
 def test_table_and_markdown(files: tuple[Path, Path]) -> None:
     predictions, truth = files
     args = ["offline", "--predictions", str(predictions), "--truth", str(truth)]
-    table = RUNNER.invoke(app, [*args, "--n-bootstrap", "100"])
+    table = RUNNER.invoke(app, [*args, "--bootstrap", "100"])
     assert table.exit_code == 0, table.output
     assert "ndcg@10" in table.output
     assert "Paired comparisons with baseline 'old'" in table.output
@@ -84,7 +84,7 @@ def test_table_and_markdown(files: tuple[Path, Path]) -> None:
         (["--k", "0"], "`k` must be an integer >= 1; got 0"),
         (["--baseline", "nope"], "`baseline` 'nope' is not defined; defined models: new, old"),
         (["--gain", "cubic"], "`gain` must be one of 'linear', 'exponential'; got 'cubic'"),
-        (["--confidence", "2"], "`confidence_level` == 2.0, must be < 1"),
+        (["--confidence-level", "2"], "`confidence_level` == 2.0, must be < 1"),
     ],
 )
 def test_bad_options_exit_2_with_one_line(

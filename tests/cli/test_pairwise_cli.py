@@ -77,7 +77,7 @@ def test_plan_and_next(tmp_path: Path) -> None:
     res = RUNNER.invoke(app, ["pairwise", "plan", "--win-rate", "0.6"])
     assert "194" in res.stdout
     nxt = RUNNER.invoke(
-        app, ["pairwise", "next", str(_judgments(tmp_path)), "-n", "2", "-f", "json"]
+        app, ["pairwise", "next", str(_judgments(tmp_path)), "--pairs", "2", "-f", "json"]
     )
     assert nxt.exit_code == 0, nxt.output
     picks = json.loads(nxt.stdout)

@@ -11,6 +11,7 @@ import json
 import re
 import shlex
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -128,13 +129,16 @@ def test_analyze_sequential_on_the_event_log() -> None:
     table = runner.invoke(app, ["analyze", str(CHECKOUT), "--sequential"])
     assert table.exit_code == 0, table.output
     assert "always-valid p" in table.stdout
-    assert "revenue (primary), new_checkout vs old_checkout: look 13 (2024-06-15)" in table.stdout
+    assert (
+        "revenue (primary), new_checkout vs old_checkout: at the last look (2024-06-16): keep "
+        "running" in table.stdout
+    )
     markdown = runner.invoke(app, ["analyze", str(CHECKOUT), "--sequential", "-f", "markdown"])
     assert "| 2024-06-16 |" in markdown.stdout
 
 
-def test_analyze_sequential_on_asos_snapshots(tmp_path: Path) -> None:
-    spec = {
+def _asos_spec(alpha: float | None = None) -> dict[str, Any]:
+    spec: dict[str, Any] = {
         "sources": {
             "asos": {
                 "path": str(ASOS),
@@ -152,13 +156,33 @@ def test_analyze_sequential_on_asos_snapshots(tmp_path: Path) -> None:
         "metrics": {"spend": {"type": "mean", "source": "asos", "summary_metric": 4}},
         "experiments": {"e": {"control": "control", "primary": "spend"}},
     }
+    if alpha is not None:
+        spec["experiments"]["e"]["alpha"] = alpha
+    return spec
+
+
+def test_analyze_sequential_on_asos_snapshots(tmp_path: Path) -> None:
     path = tmp_path / "proxymetric.yaml"
-    path.write_text(yaml.safe_dump(spec))
+    path.write_text(yaml.safe_dump(_asos_spec()))
     result = runner.invoke(app, ["analyze", str(path), "--sequential", "-f", "markdown"])
     assert result.exit_code == 0, result.output
     assert "one look per snapshot" in result.stdout
     looks = re.findall(r"^\| \d", result.stdout, flags=re.MULTILINE)
     assert len(looks) == 21  # one row per snapshot of experiment 058875
+
+
+def test_analyze_sequential_takes_the_alpha_of_the_run(tmp_path: Path) -> None:
+    path = tmp_path / "proxymetric.yaml"
+    path.write_text(yaml.safe_dump(_asos_spec()))
+    written = tmp_path / "written.yaml"
+    written.write_text(yaml.safe_dump(_asos_spec(alpha=0.2)))
+    args = ["--sequential", "-f", "json"]
+    overridden = runner.invoke(app, ["analyze", str(path), "--alpha", "0.2", *args])
+    assert overridden.exit_code == 0, overridden.output
+    reference = runner.invoke(app, ["analyze", str(written), *args])
+    default = runner.invoke(app, ["analyze", str(path), *args])
+    assert json.loads(overridden.stdout) == json.loads(reference.stdout)
+    assert json.loads(overridden.stdout) != json.loads(default.stdout)
 
 
 def test_analyze_sequential_on_a_unit_table_exits_2() -> None:

@@ -110,3 +110,66 @@ def test_user_errors_exit_2_with_one_line(args: list[str], message: str) -> None
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.output
+
+
+def _table_rows(text: str) -> dict[str, str]:
+    """Return the quantity -> value rows of the markdown table."""
+    rows = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if line.startswith("| ") and len(cells) == 2:
+            rows[cells[0]] = cells[1]
+    return rows
+
+
+def _units(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def test_an_unequal_split_shows_each_arms_units() -> None:
+    # Reference: statsmodels' NormalIndPower with ratio = treatment / control units (nobs1 is
+    # the control arm), for a mean metric with effect size mde / sd.
+    import math
+
+    from statsmodels.stats.power import NormalIndPower
+
+    args = ["power", "--baseline", "10", "--sd", "4", "--mde", "0.5", "--treatment-ratio", "0.25"]
+    result = runner.invoke(app, [*args, "-f", "markdown"])
+    assert result.exit_code == 0, result.output
+    rows = _table_rows(result.stdout)
+    assert "units per variant" not in rows
+    nobs1 = NormalIndPower().solve_power(effect_size=0.5 / 4, alpha=0.05, power=0.8, ratio=0.25)
+    control, treatment = math.ceil(nobs1), math.ceil(0.25 * nobs1)
+    assert _units(rows["control units"]) == control
+    assert _units(rows["treatment units"]) == treatment
+    assert _units(rows["total units"]) == control + treatment
+    assert f"{control:,} control and {treatment:,} treatment units" in result.stdout
+    table = runner.invoke(app, args).stdout
+    assert "units per variant" not in table
+    assert f"{control:,}" in table
+    assert f"{treatment:,}" in table
+
+
+def test_given_units_with_an_unequal_split_and_three_arms() -> None:
+    # 3 variants x 1,000 units = 3,000 in all; with ratio 0.5 the control arm has
+    # 3000 / (1 + 2 * 0.5) = 1,500 and each treatment arm 750. The MDE is statsmodels' effect
+    # size at those arms, at alpha / 2 (Bonferroni over the two comparisons), times sd.
+    from statsmodels.stats.power import NormalIndPower
+
+    args = ["power", "--baseline", "10", "--sd", "4", "--units-per-variant", "1000",
+            "--variants", "3", "--treatment-ratio", "0.5", "-f", "markdown"]  # fmt: skip
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    rows = _table_rows(result.stdout)
+    assert (rows["control units"], rows["units per treatment arm"]) == ("1,500", "750")
+    size = NormalIndPower().solve_power(nobs1=1500, alpha=0.025, power=0.8, ratio=0.5)
+    assert float(rows["MDE (absolute)"]) == pytest.approx(4 * size, rel=1e-3)
+    assert "1,500 control and 750 units in each treatment arm" in result.stdout
+
+
+def test_an_even_split_keeps_units_per_variant() -> None:
+    result = runner.invoke(app, ["power", "--baseline", "10", "--sd", "4", "--mde", "0.5",
+                                 "--treatment-ratio", "1", "-f", "markdown"])  # fmt: skip
+    rows = _table_rows(result.stdout)
+    assert "control units" not in rows
+    assert 2 * _units(rows["units per variant"]) == _units(rows["total units"])

@@ -17,7 +17,7 @@ runner = CliRunner()
 def db(tmp_path_factory: pytest.TempPathFactory, root: Path) -> str:
     path = str(tmp_path_factory.mktemp("proxies") / "r.db")
     asos = str(root / "examples" / "data" / "asos" / "asos_digital_experiments.csv.gz")
-    result = runner.invoke(app, ["registry", "import", asos, "-s", "asos", "-r", path])
+    result = runner.invoke(app, ["registry", "import", asos, "--source", "asos", "-r", path])
     assert result.exit_code == 0, result.output
     return path
 

@@ -1,4 +1,5 @@
-"""``proxymetric registry``, ``register`` and ``analyze --record`` through typer's CLI runner."""
+"""``proxymetric registry`` (``register`` a plan too) and ``analyze --record`` through typer's
+CLI runner."""
 
 from __future__ import annotations
 
@@ -21,12 +22,17 @@ def spec(tmp_path: Path, cookie_cats_spec: Path) -> Path:
     return tmp_path / "proxymetric.yaml"
 
 
-def test_record_list_show(spec: Path) -> None:
+def test_record_list_show(spec: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(spec.parent)  # the default registry is proxymetric.db in the current folder
     db = spec.parent / "proxymetric.db"
     result = runner.invoke(app, ["analyze", str(spec), "--record", "-f", "json"])
     assert result.exit_code == 0, result.output
-    analysed = json.loads(result.output)
+    analysed = json.loads(result.stdout)
     assert db.exists()
+    assert (
+        result.stderr
+        == f"recorded the analysis of gate-40 as record 1 in sqlite:///{db.resolve()}\n"
+    )
     listed = runner.invoke(app, ["registry", "list", "-r", str(db), "-f", "json"])
     assert listed.exit_code == 0, listed.output
     records = json.loads(listed.output)
@@ -43,10 +49,10 @@ def test_record_list_show(spec: Path) -> None:
     assert md.output.startswith("## Registry")
 
 
-def test_plan_deviation_in_every_format(spec: Path) -> None:
-    reg = runner.invoke(
-        app, ["register", str(spec), "-e", "gate-40", "--planned-units", "120000", "--mde", "0.01"]
-    )
+def test_plan_deviation_in_every_format(spec: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(spec.parent)
+    args = ["-e", "gate-40", "--planned-units", "120000", "--mde", "0.01"]
+    reg = runner.invoke(app, ["registry", "register", str(spec), *args])
     assert reg.exit_code == 0, reg.output
     assert reg.output.startswith("registered the plan of gate-40 (primary retention_7) as record 1")
     spec.write_text(
@@ -66,13 +72,40 @@ def test_plan_deviation_in_every_format(spec: Path) -> None:
     assert "1 records" in listed.output
 
 
+def test_every_command_uses_the_same_default_registry(
+    spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)  # not the spec's folder
+    db = (work / "proxymetric.db").resolve()
+    args = ["-e", "gate-40", "--planned-units", "120000", "--mde", "0.01"]
+    reg = runner.invoke(app, ["registry", "register", str(spec), *args])
+    assert reg.exit_code == 0, reg.output
+    assert reg.stdout == (
+        f"registered the plan of gate-40 (primary retention_7) as record 1 in sqlite:///{db}\n"
+    )
+    listed = json.loads(runner.invoke(app, ["registry", "list", "-f", "json"]).stdout)
+    assert [(r["kind"], r["experiment"]) for r in listed] == [("plan", "gate-40")]
+    analysed = runner.invoke(app, ["analyze", str(spec), "-f", "json", "--record"])
+    assert analysed.exit_code == 0, analysed.output
+    warnings = json.loads(analysed.stdout)["warnings"]
+    assert any("fewer than the 120,000 planned (record 1)" in w for w in warnings)
+    assert analysed.stderr == f"recorded the analysis of gate-40 as record 2 in sqlite:///{db}\n"
+    shown = runner.invoke(app, ["registry", "show", "2", "-f", "json"])
+    assert json.loads(shown.stdout)["kind"] == "analysis"
+    assert not (spec.parent / "proxymetric.db").exists()
+
+
 def test_import_asos_twice(tmp_path: Path, root: Path) -> None:
     db = str(tmp_path / "r.db")
     path = str(root / "examples" / "data" / "asos" / "asos_digital_experiments.csv.gz")
-    first = runner.invoke(app, ["registry", "import", path, "-s", "asos", "-r", db])
+    first = runner.invoke(app, ["registry", "import", path, "--source", "asos", "-r", db])
     assert first.exit_code == 0, first.output
     assert first.output.startswith("imported 78 experiments (396 effects)")
-    second = runner.invoke(app, ["registry", "import", path, "-s", "asos", "-r", db, "-f", "json"])
+    second = runner.invoke(
+        app, ["registry", "import", path, "--source", "asos", "-r", db, "-f", "json"]
+    )
     assert json.loads(second.output)["experiments_skipped"] == 78
 
 
@@ -82,9 +115,15 @@ def test_import_asos_twice(tmp_path: Path, root: Path) -> None:
         (["registry", "list", "-r", "{tmp}/none.db"], "none.db' does not exist; record an"),
         (["registry", "show", "3", "-r", "{db}"], "`record` 3 does not exist"),
         (["registry", "list", "-r", "{db}", "--kind", "x"], "`kind` must be one of"),
-        (["registry", "import", "{tmp}/x.csv", "-r", "{db}", "-s", "tsv"], "`source` must be one"),
+        (
+            ["registry", "import", "{tmp}/x.csv", "-r", "{db}", "--source", "tsv"],
+            "`source` must be one",
+        ),
         (["registry", "import", "{tmp}/x.csv", "-r", "{db}"], "x.csv' does not exist"),
-        (["register", "{spec}", "-e", "gate-4"], "`experiment` 'gate-4' is not defined"),
+        (
+            ["registry", "register", "{spec}", "-e", "gate-4"],
+            "`experiment` 'gate-4' is not defined",
+        ),
     ],
 )
 def test_errors_are_one_line(spec: Path, args: list[str], message: str) -> None:

@@ -25,7 +25,7 @@ def test_report_writes_the_page_whose_numbers_are_the_json_of_the_same_command(
     page = tmp_path / "report.html"
     result = runner.invoke(app, ["report", str(COOKIE_CATS), "-o", str(page)])
     assert result.exit_code == 0, result.output
-    assert result.stderr.startswith(f"wrote {page} (")
+    assert result.stderr == f"wrote {page}\n"
     as_json = runner.invoke(app, ["report", str(COOKIE_CATS), "--format", "json"])
     assert as_json.exit_code == 0, as_json.output
     doc = json.loads(as_json.stdout)

@@ -236,13 +236,13 @@ def _edge_case(
             "pre_period_days": pre,
         }
     }
-    from proxymetric.analysis.metrics import event_aggregates
     from proxymetric.data import SourceResolver, event_moments
     from proxymetric.data.events import AssignmentRequest
+    from proxymetric.experiment import event_aggregates, resolve
 
     loaded = proxymetric.load_spec(spec)
     resolver = SourceResolver(Path.cwd(), {"assignments": assignments, "events": events})
-    aggs = event_aggregates(loaded, loaded.experiments["checkout"])
+    aggs = event_aggregates(resolve(loaded, "checkout"))
     vm = event_moments(
         resolver, loaded.sources, AssignmentRequest("assignments", window, pre), aggs
     )

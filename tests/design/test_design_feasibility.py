@@ -8,6 +8,7 @@ import pytest
 
 from proxymetric.design import AccrualModel, feasibility, power_analysis
 from proxymetric.errors import ProxymetricError
+from proxymetric.report.plan import feasibility_message, feasibility_suggestions
 
 # 2,000 new users on day 1, growing as d^0.8: 10,000 after 7.5 days, 50,070 after 56 days.
 TRAFFIC = AccrualModel("power", 2000.0, 0.8, 14, 0.0)
@@ -19,8 +20,10 @@ def test_feasible() -> None:
     ref = power_analysis("mean", 10.0, sd=10.0, total_units=math.floor(2000 * 14**0.8))
     assert r.mde_at_planned_days == pytest.approx(ref.mde)
     assert r.mde_at_planned_days <= 0.6
-    assert r.message.startswith("feasible: 14 days bring")
+    assert feasibility_message(r).startswith("feasible: 14 days bring")
     assert r.suggestions == ()
+    # At least a week, in whole weeks: the days needed rounded up to a multiple of 7.
+    assert r.proposed_days == max(7, 7 * math.ceil(r.days_needed / 7))
 
 
 def test_feasible_only_with_cuped() -> None:
@@ -30,8 +33,8 @@ def test_feasible_only_with_cuped() -> None:
     )
     assert r.verdict == "feasible_with_cuped"
     assert r.rel_mde_with_cuped == pytest.approx(r.rel_mde_at_planned_days * math.sqrt(0.6))
-    assert "feasible only with CUPED" in r.message
-    assert "variance -40%" in r.message
+    assert "feasible only with CUPED" in feasibility_message(r)
+    assert "variance -40%" in feasibility_message(r)
 
 
 def test_feasible_only_if_longer() -> None:
@@ -40,7 +43,11 @@ def test_feasible_only_if_longer() -> None:
     units = power_analysis("mean", 10.0, sd=10.0, rel_mde=0.03).total_units
     assert r.days_needed == math.ceil((units / 2000) ** (1 / 0.8))
     assert r.planned_days < r.days_needed <= r.max_days
-    assert f"{r.days_needed:.0f} days" in r.message
+    # The proposal is in whole weeks (at least one), never shorter than what is needed.
+    assert r.proposed_days == 7 * math.ceil(r.days_needed / 7)
+    assert f"run {r.proposed_days:.0f} days" in feasibility_message(r)
+    plain = feasibility(TRAFFIC, "mean", 10.0, sd=10.0, target_rel_mde=0.03, whole_weeks=False)
+    assert plain.proposed_days == r.days_needed
 
 
 def test_not_feasible_300_employees() -> None:
@@ -54,10 +61,20 @@ def test_not_feasible_300_employees() -> None:
     assert math.isnan(r.days_needed)  # 62,462 users will never be there
     # variance share a proxy must remove: 1 - (0.005 / 0.0947)^2
     assert r.variance_reduction_needed == pytest.approx(1 - (0.005 / r.mde_at_max_days) ** 2)
-    assert "not feasible at this traffic" in r.message
-    assert any("blind test or interleaving" in s for s in r.suggestions)
-    assert any("more sensitive proxy" in s for s in r.suggestions)
-    assert any("larger effect" in s for s in r.suggestions)
+    assert "not feasible at this traffic" in feasibility_message(r)
+    words = feasibility_suggestions(r)
+    assert any("blind test or interleaving" in s for s in words)
+    assert any("more sensitive proxy" in s for s in words)
+    assert any("larger effect" in s for s in words)
+
+
+def test_a_test_needing_days_is_proposed_for_at_least_a_week() -> None:
+    # A huge effect needs under a day; the proposal is still one weekly cycle (min_days 7).
+    r = feasibility(TRAFFIC, "mean", 10.0, sd=10.0, target_rel_mde=0.5)
+    assert r.days_needed <= 1
+    assert r.proposed_days == 7
+    longer = feasibility(TRAFFIC, "mean", 10.0, sd=10.0, target_rel_mde=0.5, min_days=14)
+    assert longer.proposed_days == 14
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from statsmodels.stats.power import NormalIndPower
 
 from proxymetric.design import AccrualModel, fit_accrual, plan
 from proxymetric.errors import ProxymetricError
+from proxymetric.report.plan import feasibility_message, verdict_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 COOKIE = ROOT / "examples" / "cookie-cats" / "proxymetric.yaml"
@@ -92,7 +93,9 @@ def test_success_metrics_are_two_sided_at_the_target(cookie_plan: Any) -> None:
     # within the 8-week maximum; the plan says what would work instead.
     assert primary.verdict == "not_feasible"
     assert primary.days_needed > 56
-    assert any("blind test or interleaving" in s for s in primary.suggestions)
+    assert primary.feasibility is not None
+    assert "paired_test" in primary.feasibility.suggestions
+    assert primary.target_source == "default"  # no `expected_effect` in the spec, no option
 
 
 @pytest.fixture(scope="module")
@@ -223,7 +226,8 @@ def test_fixed_population_of_300_employees() -> None:
     assert all(row.total_units == 300 for row in ctr.durations)
     assert round(ctr.durations[0].mde, 4) == 0.0947
     assert ctr.verdict == "not_feasible"
-    assert "not feasible at this traffic" in ctr.message
+    assert ctr.feasibility is not None
+    assert "not feasible at this traffic" in feasibility_message(ctr.feasibility)
     assert math.isnan(ctr.days_needed)  # a fixed population never grows
 
 
@@ -262,7 +266,8 @@ def test_zero_margin_guardrail_says_why() -> None:
     result = plan(spec, units_per_day=3000)
     g = result.metrics[1]
     assert g.verdict == "not_feasible"
-    assert "margin of 0 cannot be shown" in g.message
+    assert g.feasibility is None
+    assert any("margin of 0 cannot be shown" in line for line in verdict_lines(g))
 
 
 def test_population_from_the_spec_and_accrual_override() -> None:

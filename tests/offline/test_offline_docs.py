@@ -39,7 +39,7 @@ def test_shell_example(tmp_path: Path) -> None:
     namespace["run"](out=tmp_path, n_bootstrap=0)
     assert cli[0] == "proxymetric"
     args = [a.replace("/tmp/ml", str(tmp_path)) for a in cli[1:]]
-    result = CliRunner().invoke(app, [*args, "--n-bootstrap", "100"])
+    result = CliRunner().invoke(app, [*args, "--bootstrap", "100"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["models"]["bias"]["rmse"]["value"] == pytest.approx(0.902, abs=5e-4)

@@ -207,10 +207,9 @@ def test_sequential_test_stops_on_a_clear_effect() -> None:
     assert r.stop_look == int(np.argmax(expected_p <= 0.05)) + 1
     stop = r.looks[r.stop_look - 1]
     assert stop.could_stop
-    assert stop.reason.startswith("could stop: the always-valid p-value")
-    assert "treatment better" in stop.reason
+    assert stop.status == "always_valid_significant"
     assert not r.looks[0].could_stop
-    assert r.looks[0].reason.startswith("keep running")
+    assert r.looks[0].status == "keep_running"
 
 
 def test_sequential_test_with_a_plan() -> None:
@@ -222,7 +221,7 @@ def test_sequential_test_with_a_plan() -> None:
         [look.z_boundary for look in gs.looks]
     )
     assert r.stop_look == 4
-    assert "planned sample is reached" in r.looks[-1].reason
+    assert r.looks[-1].status == "planned_sample_reached"
     data = r.to_dict()
     assert data["looks"][0]["pvalue"] == 1.0
     assert data["looks"][0]["gs_reject"] is False
@@ -279,5 +278,5 @@ def test_empty_confidence_sequence_is_flagged() -> None:
     last = r.looks[-1]
     assert last.effect_ci_lower > last.effect_ci_upper
     assert not last.could_stop
-    assert last.reason.startswith("check the data: the confidence sequence is empty")
+    assert last.status == "empty_sequence"
     assert r.stop_look == 2  # the glitch itself looked significant when it happened

@@ -1,8 +1,10 @@
 """``analyze(spec, experiment, data)``: from a spec and its data to an :class:`ExperimentResult`.
 
-The flow is one-way: the data layer runs ONE query for the experiment and returns moments per
-variant; the statistics compare each treatment with the control for every metric; success
-metrics are corrected for multiplicity; the decision applies the ship rule.
+The flow is one-way: the experiment is resolved once (:func:`proxymetric.experiment.resolve`),
+its data read in ONE query that returns moments per variant
+(:func:`proxymetric.experiment.read`); the statistics compare each treatment with the control for
+every metric; success metrics are corrected for multiplicity; the decision applies the ship rule
+and, when the test should go on, says for how long.
 """
 
 from __future__ import annotations
@@ -12,41 +14,23 @@ import math
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from proxymetric.analysis.decision import decide
-from proxymetric.analysis.metrics import (
-    assignment_request,
-    column_groups,
-    event_aggregates,
-    experiment_kind,
-    experiment_name,
-    experiment_variants,
-    metric_statistics,
-)
-from proxymetric.analysis.result import ExperimentResult, MetricResult
-from proxymetric.data import (
-    SourceResolver,
-    VariantMoments,
-    check_columns,
-    event_moments,
-    summary_moments,
-    variant_moments,
-)
+from proxymetric.analysis.result import Decision, ExperimentResult, MetricResult, Reason
+from proxymetric.design.power import power_analysis
 from proxymetric.errors import ProxymetricError
-from proxymetric.spec import ExperimentSpec, MetricSpec, Spec, load_spec
-from proxymetric.stats import (
-    Comparison,
-    adjust_pvalues,
-    compare,
-    effect_covariance,
-    srm_test,
-)
+from proxymetric.experiment import ResolvedExperiment, ResolvedMetric, arms, read, resolve
+from proxymetric.spec import Spec
+from proxymetric.stats import Comparison, adjust_pvalues, compare, effect_covariance, srm_test
 from proxymetric.stats.moments import Moments
 
-__all__ = ["analyze", "analyze_moments"]
+__all__ = ["analyze", "analyze_moments", "fingerprint"]
+
+# The power at which "keep testing" says how many units the test still needs.
+KEEP_TESTING_POWER = 0.8
 
 
 def _better(effect: float, higher_is_better: bool) -> bool | None:
@@ -55,23 +39,23 @@ def _better(effect: float, higher_is_better: bool) -> bool | None:
     return (effect > 0) == higher_is_better
 
 
+def _rel_se(rel: float, log_se: float) -> float:
+    """The delta-method standard error of ``rel = exp(log ratio) - 1``: ``(1 + rel) * s``."""
+    return (1.0 + rel) * log_se if math.isfinite(rel) and math.isfinite(log_se) else math.nan
+
+
 def _metric_result(
-    name: str,
-    role: str,
-    variant: str,
-    metric: MetricSpec,
-    cmp: Comparison,
-    margin: tuple[float, str] | None,
-    extra_reasons: list[str],
+    metric: ResolvedMetric, variant: str, cmp: Comparison, extra_reasons: list[str]
 ) -> MetricResult:
     d, r = cmp.difference, cmp.relative
     reasons = list(cmp.reasons) + extra_reasons
+    margin = metric.margin
     return MetricResult(
-        metric=name,
-        role=role,  # type: ignore[arg-type]
+        metric=metric.name,
+        role=metric.role,
         variant=variant,
         metric_type=metric.type,
-        direction=metric.direction,
+        direction=metric.spec.direction,
         control_units=cmp.control.count,
         treatment_units=cmp.treatment.count,
         control_mean=cmp.control.mean,
@@ -85,6 +69,7 @@ def _metric_result(
         rel_effect=r.rel_effect,
         rel_effect_ci_lower=r.ci_lower,
         rel_effect_ci_upper=r.ci_upper,
+        rel_effect_se=_rel_se(r.rel_effect, r.log_se),
         statistic=d.statistic,
         df=d.df,
         pvalue=d.pvalue,
@@ -93,57 +78,59 @@ def _metric_result(
         better=_better(d.effect, metric.higher_is_better),
         variance_reduction=cmp.variance_reduction,
         cuped_theta=cmp.theta,
-        margin=margin[0] if margin else None,
-        margin_type=margin[1] if margin else None,
+        margin=margin.value if margin else None,
+        margin_type=margin.kind if margin else None,
         noninferiority_pvalue=cmp.noninferiority_pvalue,
         reason="; ".join(reasons) if reasons else None,
     )
 
 
+def _compare(
+    exp: ResolvedExperiment, metric: ResolvedMetric, control: Moments, treatment: Moments, v: str
+) -> Comparison:
+    return compare(
+        control,
+        treatment,
+        metric.statistic,
+        metric.covariate.statistic if metric.covariate is not None else None,
+        confidence=1 - exp.alpha,
+        margin=metric.margin.value if metric.margin else None,
+        margin_type=metric.margin.kind if metric.margin else "relative",
+        higher_is_better=metric.higher_is_better,
+        control_name=exp.control,
+        treatment_name=v,
+    )
+
+
 def analyze_moments(
-    name: str,
-    spec: Spec,
+    exp: ResolvedExperiment | Spec | str | Path | Mapping[str, Any],
     moments: Mapping[str, Moments],
     *,
+    experiment: str | None = None,
     missing: Mapping[str, Mapping[str, int]] | None = None,
-    warnings: list[str] | None = None,
+    warnings: list[str] | tuple[str, ...] | None = None,
     folds: Mapping[str, tuple[Moments, Moments]] | None = None,
 ) -> ExperimentResult:
-    """Return the analysis of experiment ``name`` from per-variant ``moments``.
+    """Return the analysis of an experiment from per-variant ``moments``.
 
     This is the statistics half of :func:`analyze`, for callers that already have moments
-    (pre-aggregated statistics, a registry, a custom query). ``folds`` holds, per variant, the
-    moments of two random halves of its units; their effects fill ``effect_fold1/2``.
+    (pre-aggregated statistics, a registry, a custom query). ``exp`` is a resolved experiment
+    or anything :func:`~proxymetric.experiment.resolve` takes (with ``experiment``). ``folds``
+    holds, per variant, the moments of two random halves of its units; their effects fill
+    ``effect_fold1/2``.
     """
-    exp = spec.experiments[name]
+    exp = resolve(exp, experiment)
     warnings = list(warnings or [])
     missing = missing or {}
-    variants = experiment_variants(name, exp, moments)
+    variants = arms(exp, moments)
     control = moments[exp.control]
-    treatments = [v for v in variants if v != exp.control]
+    treatments = variants[1:]
     units = {v: moments[v].count for v in variants}
     srm = srm_test(units, exp.split)
-    margins = {g.metric: (g.margin, g.margin_type) for g in exp.guardrails}
-    confidence = 1 - exp.alpha
     results: list[MetricResult] = []
-    kind = experiment_kind(spec, exp)
-    for metric_name, role in exp.metric_roles():
-        metric = spec.metrics[metric_name]
-        y, x = metric_statistics(metric_name, metric, kind)
-        margin = margins.get(metric_name)
+    for metric in exp.metrics:
         for variant in treatments:
-            cmp = compare(
-                control,
-                moments[variant],
-                y,
-                x,
-                confidence=confidence,
-                margin=margin[0] if margin else None,
-                margin_type=margin[1] if margin else "relative",
-                higher_is_better=metric.higher_is_better,
-                control_name=exp.control,
-                treatment_name=variant,
-            )
+            cmp = _compare(exp, metric, control, moments[variant], variant)
             gaps = [
                 f"column {c!r} has {n:,} missing value(s) in variant {v!r}; set `fill_missing` "
                 "on the metric (for example 0) to count them"
@@ -151,28 +138,31 @@ def analyze_moments(
                 for c, n in missing.get(v, {}).items()
                 if c in metric.columns
             ]
-            result = _metric_result(metric_name, role, variant, metric, cmp, margin, gaps)
+            result = _metric_result(metric, variant, cmp, gaps)
             if folds and exp.control in folds and variant in folds:
                 halves = [
-                    compare(folds[exp.control][k], folds[variant][k], y, x).difference.effect
+                    _compare(
+                        exp, metric, folds[exp.control][k], folds[variant][k], variant
+                    ).difference.effect
                     for k in (0, 1)
                 ]
                 result = replace(result, effect_fold1=halves[0], effect_fold2=halves[1])
             results.append(result)
     results = _adjust(results, exp)
-    covariances = {
-        v: _effect_covariance(spec, exp, control, moments[v], results, v) for v in treatments
-    }
+    covariances = {v: _effect_covariance(exp, control, moments[v], results, v) for v in treatments}
     decision = decide(
         results,
         treatments,
         srm,
         exp.alpha,
-        planned_units=exp.planned_units,
+        planned_units=exp.traffic.planned_units,
         total_units=sum(units.values()),
+        guardrail_rule=exp.guardrail_rule,
     )
+    if decision.verdict == "keep_testing":
+        decision = _how_much_longer(exp, decision, control, len(variants), sum(units.values()))
     return ExperimentResult(
-        experiment=name,
+        experiment=exp.name,
         control=exp.control,
         variants=variants,
         units=units,
@@ -180,10 +170,59 @@ def analyze_moments(
         results=results,
         decision=decision,
         alpha=exp.alpha,
+        confidence_level=1 - exp.alpha,
         correction=exp.correction,
         warnings=warnings,
         effect_covariance=covariances,
         fingerprint=fingerprint({v: moments[v] for v in variants}),
+    )
+
+
+def _how_much_longer(
+    exp: ResolvedExperiment, decision: Decision, control: Moments, arms_: int, units: int
+) -> Decision:
+    """The units (and days) at which the primary metric reaches the planned power for its
+    declared ``expected_effect``, with the variance and CUPED reduction measured so far."""
+    primary = exp.primary
+    expected = primary.spec.expected_effect
+    if expected is None or expected == 0:
+        return decision
+    from proxymetric.stats.estimators import arm_estimate
+
+    est = arm_estimate(control, primary.statistic)
+    kind: Literal["mean", "proportion", "ratio"] = primary.type
+    if not (math.isfinite(est.mean) and math.isfinite(est.variance)) or est.mean == 0:
+        return decision
+    if kind == "proportion" and not 0 < est.mean < 1:
+        return decision
+    try:
+        needed = power_analysis(
+            kind,
+            est.mean,
+            sd=None if kind == "proportion" else math.sqrt(est.variance),
+            rel_mde=abs(expected),
+            power=KEEP_TESTING_POWER,
+            alpha=primary.alpha,
+            variants=arms_,
+            treatment_ratio=exp.treatment_ratio,
+            correction="none",
+        ).total_units
+    except ProxymetricError:
+        return decision
+    days = None
+    rate = exp.traffic.units_per_day
+    if rate is not None:
+        days = max(needed - units, 0) / rate
+    reason = Reason(
+        "more_units_needed",
+        metric=primary.name,
+        units=units,
+        planned_units=needed,
+        effect=abs(expected),
+        days=days,
+    )
+    return replace(
+        decision, reasons=[*decision.reasons, reason], units_needed=needed, days_needed=days
     )
 
 
@@ -205,25 +244,28 @@ def fingerprint(moments: Mapping[str, Moments]) -> str:
 
 
 def _effect_covariance(
-    spec: Spec,
-    exp: ExperimentSpec,
+    exp: ResolvedExperiment,
     control: Moments,
     treatment: Moments,
     results: list[MetricResult],
     variant: str,
 ) -> dict[str, dict[str, float]]:
-    names = [m for m, _ in exp.metric_roles()]
     theta = {r.metric: r.cuped_theta or 0.0 for r in results if r.variant == variant}
-    terms = []
-    for name in names:
-        y, x = metric_statistics(name, spec.metrics[name], experiment_kind(spec, exp))
-        terms.append((y, x, theta.get(name, 0.0)))
+    terms = [
+        (
+            m.statistic,
+            m.covariate.statistic if m.covariate is not None else None,
+            theta.get(m.name, 0.0),
+        )
+        for m in exp.metrics
+    ]
+    names = [m.name for m in exp.metrics]
     with np.errstate(invalid="ignore", divide="ignore"):
         cov = effect_covariance(control, treatment, terms)
     return {a: {b: float(cov[i, j]) for j, b in enumerate(names)} for i, a in enumerate(names)}
 
 
-def _adjust(results: list[MetricResult], exp: ExperimentSpec) -> list[MetricResult]:
+def _adjust(results: list[MetricResult], exp: ResolvedExperiment) -> list[MetricResult]:
     """Correct the success metrics (primary and secondary, every treatment) as one family."""
     family = [i for i, r in enumerate(results) if r.role != "guardrail"]
     adjusted = adjust_pvalues([results[i].pvalue for i in family], exp.correction)
@@ -237,7 +279,7 @@ def _adjust(results: list[MetricResult], exp: ExperimentSpec) -> list[MetricResu
 
 
 def analyze(
-    spec: str | Path | Mapping[str, Any] | Spec,
+    spec: str | Path | Mapping[str, Any] | Spec | ResolvedExperiment,
     experiment: str | None = None,
     data: Mapping[str, Any] | None = None,
     *,
@@ -247,7 +289,8 @@ def analyze(
     """Analyse an experiment of a spec; return an :class:`ExperimentResult`.
 
     Args:
-        spec: a path to ``proxymetric.yaml``, a mapping of the same content, or a ``Spec``.
+        spec: a path to ``proxymetric.yaml``, a mapping of the same content, a ``Spec``, or an
+            experiment resolved already (:func:`proxymetric.experiment.resolve`).
         experiment: the experiment to analyse; optional when the spec has exactly one.
         data: in-memory tables (pandas, polars, pyarrow) by source or table name.
         effect_covariance: also compute the covariances between different metrics' columns,
@@ -261,99 +304,8 @@ def analyze(
 
     The engine computes all moments in one query; only one row per variant reaches Python.
     """
-    spec = load_spec(spec)
-    name = experiment_name(spec, experiment)
-    exp = spec.experiments[name]
-    resolver = SourceResolver(spec.base_dir, data)
-    kind = experiment_kind(spec, exp)
-    groups = None if effect_covariance else column_groups(spec, exp, kind)
-    if kind == "events":
-        vm = _event_moments(spec, exp, resolver, groups, folds=folds)
-    elif kind == "summary":
-        vm = _summary_moments(spec, exp, resolver)
-    else:
-        vm = _unit_moments(spec, exp, resolver, groups, folds=folds)
-    warnings = []
-    if vm.unassigned:
-        warnings.append(f"{vm.unassigned:,} row(s) have no variant and were left out")
-    if vm.multiple:
-        warnings.append(
-            f"{vm.multiple:,} unit(s) were assigned to more than one variant and were left out"
-        )
-    known = set(exp.variants) if exp.variants is not None else None
-    moments = vm.moments
-    if known is not None:
-        ignored = sorted(set(moments) - known)
-        if ignored:
-            warnings.append(
-                f"variant(s) {', '.join(ignored)} in the data are not in `variants` and were left "
-                "out"
-            )
-        moments = {v: m for v, m in moments.items() if v in known}
+    exp = resolve(spec, experiment)
+    got = read(exp, data, folds=folds, all_covariances=effect_covariance)
     return analyze_moments(
-        name, spec, moments, missing=vm.missing, warnings=warnings, folds=vm.folds or None
-    )
-
-
-def _unit_moments(
-    spec: Spec,
-    exp: ExperimentSpec,
-    resolver: SourceResolver,
-    groups: list[list[str]] | None,
-    *,
-    folds: bool = False,
-) -> VariantMoments:
-    metric_names = [m for m, _ in exp.metric_roles()]
-    source_name = spec.metrics[exp.primary].source
-    source = spec.sources[source_name]
-    assert source.unit is not None
-    assert source.variant is not None
-    table = resolver.table(source_name, source)
-    columns = list(dict.fromkeys(c for m in metric_names for c in spec.metrics[m].columns))
-    check_columns(source_name, source, table, [source.unit, source.variant, *columns])
-    fill: dict[str, float] = {}
-    for m in metric_names:
-        metric = spec.metrics[m]
-        if metric.fill_missing is not None:
-            for c in metric.columns:
-                if fill.get(c, metric.fill_missing) != metric.fill_missing:
-                    raise ProxymetricError(
-                        f"column {c!r} is read by metrics with different `fill_missing` values"
-                    )
-                fill[c] = metric.fill_missing
-    return variant_moments(
-        table,
-        source.variant,
-        columns,
-        source=source_name,
-        fill=fill,
-        groups=groups,
-        fold_unit=source.unit if folds else None,
-    )
-
-
-def _summary_moments(spec: Spec, exp: ExperimentSpec, resolver: SourceResolver) -> VariantMoments:
-    source_name = spec.metrics[exp.primary].source
-    keys = {
-        m: "" if spec.metrics[m].summary_metric is None else str(spec.metrics[m].summary_metric)
-        for m, _ in exp.metric_roles()
-    }
-    return summary_moments(resolver, source_name, spec.sources[source_name], keys, exp.control)
-
-
-def _event_moments(
-    spec: Spec,
-    exp: ExperimentSpec,
-    resolver: SourceResolver,
-    groups: list[list[str]] | None,
-    *,
-    folds: bool = False,
-) -> VariantMoments:
-    return event_moments(
-        resolver,
-        spec.sources,
-        assignment_request(exp),
-        event_aggregates(spec, exp),
-        groups,
-        folds=folds,
+        exp, got.moments, missing=got.missing, warnings=got.warnings, folds=got.folds or None
     )

@@ -1,93 +1,125 @@
-"""The default ship rule (DESIGN.md), with the reasons in plain sentences.
+"""The ship rule: a verdict with structured reasons (the sentences are written in ``report/``).
 
-Per treatment: ship when the primary metric improves significantly (after the correction) and
-every guardrail is significantly non-inferior at its margin; roll back when the primary metric
-or any guardrail is significantly worse; otherwise keep testing, or "inconclusive" once the
-planned sample is reached. Across treatments, the experiment ships the shippable treatment with
-the best primary effect; it rolls back only when every treatment must be rolled back. A sample
-ratio mismatch overrides everything: the results cannot be trusted.
+Per treatment, under the default risk-aware rule (``guardrail_rule: deterioration``, Spotify's
+"risk-aware" product decision rule, Schultzberg, Ankargren and Frånberg 2024):
+
+1. **roll back** when the primary metric is significantly worse (after the correction) or any
+   guardrail is significantly worse than control (two-sided test at ``alpha``), even when that
+   guardrail is also non-inferior at its margin. With ``guardrail_rule: margin`` a guardrail
+   rolls back only when it is significantly worse than its margin (the one-sided test of
+   ``effect < -margin`` at ``alpha``);
+2. an undefined primary metric keeps the test going (it cannot ship), but never hides a
+   guardrail that rolls back (step 1 comes first);
+3. **ship** when the primary metric improves significantly and every guardrail is shown
+   non-inferior at its margin;
+4. otherwise **keep testing**, or **inconclusive** once the planned sample is reached.
+
+Across treatments, the experiment ships the shippable treatment with the best primary effect
+(in the metric's direction); it rolls back only when every treatment rolls back. A sample ratio
+mismatch overrides everything: the results cannot be trusted.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Literal
 
-from proxymetric.analysis.result import Decision, MetricResult, Verdict
-from proxymetric.report._format import format_interval, format_number, format_pvalue
+from proxymetric.analysis.result import Decision, MetricResult, Reason, ReasonCode, Verdict
 from proxymetric.stats.srm import SrmResult
 
-__all__ = ["decide"]
+__all__ = ["beyond_margin_pvalue", "decide"]
 
 
-def _effect_text(r: MetricResult) -> str:
-    if math.isfinite(r.rel_effect):
-        if math.isfinite(r.rel_effect_ci_lower):
-            return (
-                f"{r.rel_effect:+.1%} [{r.rel_effect_ci_lower:+.1%}, {r.rel_effect_ci_upper:+.1%}]"
-            )
-        return f"{r.rel_effect:+.1%}"
-    return f"{format_number(r.effect)} {format_interval(r.effect_ci_lower, r.effect_ci_upper)}"
+def _finite_below(p: float | None, alpha: float) -> bool:
+    return p is not None and math.isfinite(p) and p < alpha
 
 
 def _worse(r: MetricResult, alpha: float) -> bool:
-    return r.better is False and math.isfinite(r.pvalue) and r.pvalue < alpha
+    """Significantly worse than control (two-sided test at ``alpha``)."""
+    return r.better is False and _finite_below(r.pvalue, alpha)
+
+
+def _noninferior(g: MetricResult, alpha: float) -> bool:
+    return _finite_below(g.noninferiority_pvalue, alpha)
+
+
+def beyond_margin_pvalue(g: MetricResult) -> float:
+    """The one-sided p-value of "the guardrail is worse than its margin".
+
+    The complement of the non-inferiority p-value: the two one-sided t-tests at the margin share
+    the statistic, with opposite alternatives.
+    """
+    ni = g.noninferiority_pvalue
+    return 1.0 - ni if ni is not None and math.isfinite(ni) else math.nan
 
 
 def _treatment_verdict(
-    variant: str, results: list[MetricResult], alpha: float
-) -> tuple[Verdict, list[str]]:
+    variant: str, results: list[MetricResult], alpha: float, rule: str
+) -> tuple[Verdict, list[Reason]]:
     primary = next(r for r in results if r.role == "primary")
     guardrails = [r for r in results if r.role == "guardrail"]
-    reasons: list[str] = []
-    prefix = f"{variant}: "
-    if primary.reason and not math.isfinite(primary.pvalue):
-        return "keep_testing", [
-            f"{prefix}primary metric {primary.metric} is undefined: {primary.reason}"
-        ]
     p_adj = primary.pvalue_adjusted if primary.pvalue_adjusted is not None else primary.pvalue
-    worse_guardrails = [g for g in guardrails if _worse(g, alpha)]
-    if primary.better is False and p_adj < alpha:
-        reasons.append(
-            f"{prefix}primary metric {primary.metric} is significantly worse: "
-            f"{_effect_text(primary)}, adjusted p = {format_pvalue(p_adj)}"
-        )
-    reasons.extend(
-        f"{prefix}guardrail {g.metric} is significantly worse: {_effect_text(g)}, "
-        f"p = {format_pvalue(g.pvalue)}"
-        for g in worse_guardrails
-    )
-    if reasons:
-        return "rollback", reasons
-    improved = primary.better is True and p_adj < alpha
-    if improved:
-        reasons.append(
-            f"{prefix}primary metric {primary.metric} improved significantly: "
-            f"{_effect_text(primary)}, adjusted p = {format_pvalue(p_adj)}"
-        )
-    else:
-        reasons.append(
-            f"{prefix}primary metric {primary.metric} shows no significant improvement: "
-            f"{_effect_text(primary)}, adjusted p = {format_pvalue(p_adj)}"
-        )
-    pending = []
+    defined = math.isfinite(p_adj)
+    rollback: list[Reason] = []
+    if defined and primary.better is False and p_adj < alpha:
+        rollback.append(Reason("primary_worse", variant, primary.metric, p_adj))
     for g in guardrails:
-        ni = g.noninferiority_pvalue
-        margin = f"{g.margin:.1%}" if g.margin_type == "relative" else format_number(g.margin)
-        if ni is not None and math.isfinite(ni) and ni < alpha:
-            reasons.append(
-                f"{prefix}guardrail {g.metric} is non-inferior at its {margin} margin "
-                f"(p = {format_pvalue(ni)})"
+        if rule == "margin":
+            p_beyond = beyond_margin_pvalue(g)
+            if _finite_below(p_beyond, alpha):
+                rollback.append(
+                    Reason(
+                        "guardrail_beyond_margin",
+                        variant,
+                        g.metric,
+                        p_beyond,
+                        noninferior=False,
+                        worse=True,
+                    )
+                )
+        elif _worse(g, alpha):
+            rollback.append(
+                Reason(
+                    "guardrail_worse",
+                    variant,
+                    g.metric,
+                    g.pvalue,
+                    noninferior=_noninferior(g, alpha),
+                    worse=True,
+                )
             )
-        else:
-            why = f": {g.reason}" if g.reason else ""
-            reasons.append(
-                f"{prefix}guardrail {g.metric} is not yet shown non-inferior at its {margin} "
-                f"margin (p = {format_pvalue(ni)}){why}"
+    if rollback:
+        return "rollback", rollback
+    reasons: list[Reason] = []
+    if not defined:
+        reasons.append(Reason("primary_undefined", variant, primary.metric, detail=primary.reason))
+    improved = defined and primary.better is True and p_adj < alpha
+    if defined:
+        code: ReasonCode = "primary_improved" if improved else "primary_not_improved"
+        reasons.append(Reason(code, variant, primary.metric, p_adj))
+    pending = False
+    for g in guardrails:
+        ok = _noninferior(g, alpha)
+        pending = pending or not ok
+        reasons.append(
+            Reason(
+                "guardrail_noninferior" if ok else "guardrail_not_noninferior",
+                variant,
+                g.metric,
+                g.noninferiority_pvalue,
+                ok,
+                _worse(g, alpha),
+                detail=None if ok else g.reason,
             )
-            pending.append(g)
+        )
     if improved and not pending:
         return "ship", reasons
     return "keep_testing", reasons
+
+
+def _gain(r: MetricResult) -> float:
+    """The primary effect in the metric's better direction."""
+    return r.effect if r.direction != "decrease" else -r.effect
 
 
 def decide(
@@ -98,42 +130,32 @@ def decide(
     *,
     planned_units: int | None = None,
     total_units: int = 0,
+    guardrail_rule: Literal["deterioration", "margin"] = "deterioration",
 ) -> Decision:
     """Return the :class:`Decision` for the treatment ``variants`` from their results."""
     if srm.mismatch:
-        observed = ", ".join(f"{v} {s:.2%}" for v, s in srm.observed_shares.items())
-        expected = ", ".join(f"{v} {s:.2%}" for v, s in srm.expected_shares.items())
         return Decision(
             "inconclusive",
-            [
-                (
-                    f"SAMPLE RATIO MISMATCH (p = {format_pvalue(srm.pvalue)}): observed shares "
-                    f"{observed}, expected {expected}. The assignment or the logging is broken; "
-                    "do not trust these results until the cause is found."
-                )
-            ],
+            [Reason("sample_ratio_mismatch", pvalue=srm.pvalue)],
+            guardrail_rule=guardrail_rule,
         )
     verdicts = {
-        v: _treatment_verdict(v, [r for r in results if r.variant == v], alpha) for v in variants
+        v: _treatment_verdict(v, [r for r in results if r.variant == v], alpha, guardrail_rule)
+        for v in variants
     }
     reasons = [reason for _, rs in verdicts.values() for reason in rs]
     shippable = [v for v, (verdict, _) in verdicts.items() if verdict == "ship"]
     if shippable:
-
-        def primary_gain(v: str) -> float:
-            r = next(r for r in results if r.variant == v and r.role == "primary")
-            return r.effect if r.better else -r.effect
-
-        best = max(shippable, key=primary_gain)
+        primary = {r.variant: r for r in results if r.role == "primary"}
+        best = max(shippable, key=lambda v: _gain(primary[v]))
         if len(variants) > 1:
-            reasons.insert(0, f"ship {best}: the shippable treatment with the best primary effect")
-        return Decision("ship", reasons, best)
+            reasons.insert(0, Reason("best_of_shippable", best, primary[best].metric))
+        return Decision("ship", reasons, best, guardrail_rule)
     if all(verdict == "rollback" for verdict, _ in verdicts.values()):
-        return Decision("rollback", reasons)
+        return Decision("rollback", reasons, guardrail_rule=guardrail_rule)
     if planned_units is not None and total_units >= planned_units:
         reasons.append(
-            f"the planned sample of {planned_units:,} units is reached ({total_units:,}); "
-            "the test found no decisive effect"
+            Reason("planned_sample_reached", units=total_units, planned_units=planned_units)
         )
-        return Decision("inconclusive", reasons)
-    return Decision("keep_testing", reasons)
+        return Decision("inconclusive", reasons, guardrail_rule=guardrail_rule)
+    return Decision("keep_testing", reasons, guardrail_rule=guardrail_rule)

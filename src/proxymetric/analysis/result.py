@@ -8,7 +8,15 @@ from typing import Literal
 from proxymetric._result import Result
 from proxymetric.stats.srm import SrmResult
 
-__all__ = ["Decision", "ExperimentResult", "MetricResult", "Verdict"]
+__all__ = [
+    "REASON_CODES",
+    "Decision",
+    "ExperimentResult",
+    "MetricResult",
+    "Reason",
+    "ReasonCode",
+    "Verdict",
+]
 
 Role = Literal["primary", "guardrail", "secondary"]
 Verdict = Literal["ship", "rollback", "keep_testing", "inconclusive"]
@@ -20,7 +28,8 @@ class MetricResult(Result):
 
     Means are CUPED-adjusted when the metric has a covariate (the raw means are in
     ``*_unadjusted_mean``). ``effect = treatment_mean - control_mean``; ``rel_effect =
-    treatment_mean / control_mean - 1`` with a log-scale interval. ``pvalue`` is the two-sided
+    treatment_mean / control_mean - 1`` with a log-scale interval and ``rel_effect_se`` its
+    delta-method standard error. ``pvalue`` is the two-sided
     Welch test; ``pvalue_adjusted`` is corrected over the success metrics (primary and
     secondary) of the experiment and is ``None`` for guardrails, which are not corrected.
     Guardrails carry their ``margin`` and ``noninferiority_pvalue``. ``effect_fold1`` and
@@ -48,6 +57,7 @@ class MetricResult(Result):
     rel_effect: float
     rel_effect_ci_lower: float
     rel_effect_ci_upper: float
+    rel_effect_se: float
     statistic: float
     df: float
     pvalue: float
@@ -64,13 +74,67 @@ class MetricResult(Result):
     effect_fold2: float | None = None
 
 
+ReasonCode = Literal[
+    "sample_ratio_mismatch",
+    "primary_undefined",
+    "primary_worse",
+    "primary_improved",
+    "primary_not_improved",
+    "guardrail_worse",
+    "guardrail_beyond_margin",
+    "guardrail_noninferior",
+    "guardrail_not_noninferior",
+    "best_of_shippable",
+    "planned_sample_reached",
+    "more_units_needed",
+]
+REASON_CODES: tuple[str, ...] = ReasonCode.__args__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Reason(Result):
+    """One reason of a decision, as data.
+
+    ``code`` says which part of the rule it is (see :data:`REASON_CODES`); ``variant`` and
+    ``metric`` what it is about; ``pvalue`` the p-value of the test behind it (the adjusted
+    p-value of a primary metric, the two-sided p-value of a deteriorated guardrail, the
+    non-inferiority p-value of a guardrail, the SRM p-value); ``noninferior`` and ``worse``
+    qualify a guardrail (shown non-inferior at its margin; significantly worse than control);
+    ``detail`` why a number is undefined; ``units`` and ``planned_units`` the sample so far and
+    as planned (for ``more_units_needed``: the units at which the primary metric reaches the
+    planned power for its expected effect ``effect``, and ``days`` the days still to run).
+    """
+
+    code: ReasonCode
+    variant: str | None = None
+    metric: str | None = None
+    pvalue: float | None = None
+    noninferior: bool | None = None
+    worse: bool | None = None
+    detail: str | None = None
+    units: int | None = None
+    planned_units: int | None = None
+    effect: float | None = None
+    days: float | None = None
+
+
 @dataclass(frozen=True)
 class Decision(Result):
-    """The verdict and the plain sentences that explain it."""
+    """The verdict and the reasons behind it (``report/`` turns them into sentences).
+
+    ``variant`` is the treatment to ship; ``guardrail_rule`` the rule that judged the
+    guardrails. For a test that should keep going, ``units_needed`` is the total number of units
+    at which the primary metric reaches the planned power for its declared ``expected_effect``
+    (``None`` without one), and ``days_needed`` the days still to run at the accrual observed so
+    far or declared (``None`` when unknown).
+    """
 
     verdict: Verdict
-    reasons: list[str]
+    reasons: list[Reason]
     variant: str | None = None
+    guardrail_rule: str = "deterioration"
+    units_needed: int | None = None
+    days_needed: float | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +157,7 @@ class ExperimentResult(Result):
     results: list[MetricResult]
     decision: Decision
     alpha: float
+    confidence_level: float
     correction: str
     warnings: list[str]
     effect_covariance: dict[str, dict[str, dict[str, float]]]

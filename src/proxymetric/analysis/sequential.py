@@ -12,14 +12,22 @@ why.
 
 Conventions:
 
-- the primary metric is the stopping rule; the other metrics are shown at the same ``alpha``,
-  each on its own (no multiplicity correction), and guardrails are tested for a difference,
-  not for non-inferiority;
+- the primary metric is the stopping rule, under ONE rule (``stopping_rule``): the always-valid
+  p-value (default) or, with ``planned_units`` declared before the test, the group-sequential
+  boundary; the other is shown but never mixed in. Without ``planned_units`` the boundaries are a
+  retrospective reading (the last look as the planned sample) and cannot stop the test;
+- secondary metrics are shown at the same ``alpha``, each on its own (no multiplicity
+  correction); guardrails are read for non-inferiority: a guardrail is shown non-inferior at a
+  look once its confidence sequence lies entirely on the good side of the margin (a relative
+  margin is a fraction of the control mean's magnitude at that look), and worse once it lies
+  entirely on the bad side of 0, both valid at every look at once;
 - effects are differences of the arm estimates (ratio metrics by the delta method, Deng,
   Knoblich, Lu, KDD 2018), CUPED-adjusted when the metric has a covariate, with theta
   re-estimated at each look from the units so far (both arms pooled), as in the fixed-horizon
   analysis; the adjusted estimate at the last look is the fixed-horizon one. A theta estimated
-  from the data makes the guarantee asymptotic, as the variance estimate already does;
+  from the data makes the guarantee asymptotic, as the variance estimate already does. A look at
+  which CUPED is undefined (too few units, an undefined covariate) is shown unadjusted, and
+  ``cuped_reason`` says so;
 - the mixing variance is tuned (:func:`~proxymetric.stats.sequential.tuned_mixing_variance`) to
   the variance of the effect expected at the experiment's ``planned_units`` when it is set
   (extrapolated from the last look as ``1 / n``), else at the last look; pass
@@ -35,29 +43,27 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from proxymetric._result import Result
-from proxymetric.analysis.metrics import (
-    assignment_request,
-    column_groups,
-    event_aggregates,
-    experiment_kind,
-    experiment_name,
-    experiment_variants,
-    metric_statistics,
-)
-from proxymetric.data import SourceResolver
-from proxymetric.data.sequential import daily_event_moments, snapshot_moments
-from proxymetric.errors import DataError, ProxymetricError
-from proxymetric.spec import ExperimentSpec, Spec, load_spec
+from proxymetric.errors import ProxymetricError
+from proxymetric.experiment import ResolvedExperiment, ResolvedMetric, arms, read, resolve
+from proxymetric.spec import Spec
+from proxymetric.stats.compare import CUPED_UNDEFINED
 from proxymetric.stats.estimators import ArmEstimate, Statistic, arm_estimate, cuped_theta
 from proxymetric.stats.moments import Moments
-from proxymetric.stats.sequential import SequentialLook, sequential_test, tuned_mixing_variance
+from proxymetric.stats.sequential import (
+    SequentialLook,
+    StoppingRule,
+    sequential_test,
+    tuned_mixing_variance,
+)
 
 __all__ = ["SequentialAnalysis", "SequentialMetricResult", "analyze_sequential"]
+
+GuardrailStatus = Literal["noninferior", "worse", "not_yet_noninferior"]
 
 
 @dataclass(frozen=True)
@@ -67,8 +73,13 @@ class SequentialMetricResult(Result):
     ``looks`` holds one :class:`~proxymetric.stats.sequential.SequentialLook` per look with
     enough data (at least 2 units and some variance in each arm); ``look_labels`` names them
     (a date, or a snapshot value). ``stop_look`` is the first look (1-based, in ``looks``) at
-    which the test could stop, 0 when none; ``stop_label`` its label; ``message`` says what to
-    do now, from the last look.
+    which the test could stop under ``stopping_rule``, 0 when none; ``stop_label`` its label.
+    ``planned_in_advance`` is false when ``planned_units`` is the units at the last look (no
+    plan was declared). For a guardrail, ``margin``/``margin_type`` are its margin,
+    ``guardrail_status`` what the last look shows (``noninferior``, ``worse`` or
+    ``not_yet_noninferior``) and ``noninferior_look``/``worse_look`` the first look (1-based, 0
+    for none) at which it was shown non-inferior or worse. ``unadjusted_looks`` counts the looks
+    shown without CUPED although the metric has a covariate, ``cuped_reason`` says why.
     """
 
     metric: str
@@ -78,11 +89,19 @@ class SequentialMetricResult(Result):
     alpha: float
     mixing_variance: float
     planned_units: float
+    planned_in_advance: bool
+    stopping_rule: StoppingRule
     stop_look: int
     stop_label: str
-    message: str
     look_labels: tuple[str, ...]
     looks: tuple[SequentialLook, ...]
+    margin: float | None = None
+    margin_type: str | None = None
+    guardrail_status: GuardrailStatus | None = None
+    noninferior_look: int = 0
+    worse_look: int = 0
+    unadjusted_looks: int = 0
+    cuped_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,99 +118,68 @@ class SequentialAnalysis(Result):
     look_by: str
     alpha: float
     primary: str
+    stopping_rule: StoppingRule
     warnings: tuple[str, ...]
     results: tuple[SequentialMetricResult, ...]
 
 
 def analyze_sequential(
-    spec: str | Path | Mapping[str, Any] | Spec,
+    spec: str | Path | Mapping[str, Any] | Spec | ResolvedExperiment,
     experiment: str | None = None,
     data: Mapping[str, Any] | None = None,
     *,
     mixing_variance: float | Mapping[str, float] | None = None,
+    stopping_rule: StoppingRule = "always_valid",
 ) -> SequentialAnalysis:
     """Analyse every look of an experiment; return a :class:`SequentialAnalysis`.
 
     Args:
-        spec: a path to ``proxymetric.yaml``, a mapping of the same content, or a ``Spec``.
+        spec: a path to ``proxymetric.yaml``, a mapping of the same content, a ``Spec`` or a
+            resolved experiment.
         experiment: the experiment; optional when the spec has exactly one.
         data: in-memory tables by source or table name, as for :func:`~proxymetric.analyze`.
         mixing_variance: the mSPRT mixing variance ``tau2`` (squared units of the effect), one
             number for every metric or one per metric name; tuned by default (module docstring).
+        stopping_rule: ``"always_valid"`` (default) or ``"group_sequential"`` (needs the
+            experiment's ``planned_units``).
 
     The experiment must have looks: assignment and event logs (a look per day) or a summary
     source with a ``snapshot`` column (a look per snapshot).
     """
-    spec = load_spec(spec)
-    name = experiment_name(spec, experiment)
-    exp = spec.experiments[name]
-    kind = experiment_kind(spec, exp)
-    resolver = SourceResolver(spec.base_dir, data)
-    warnings: list[str] = []
-    if kind == "events":
-        request = assignment_request(exp)
-        groups = column_groups(spec, exp, kind)  # each metric's columns and its covariate's
-        daily = daily_event_moments(
-            resolver, spec.sources, request, event_aggregates(spec, exp), groups
+    exp = resolve(spec, experiment)
+    if stopping_rule == "group_sequential" and exp.traffic.planned_units is None:
+        raise ProxymetricError(
+            "`stopping_rule` 'group_sequential' needs the experiment's `planned_units`, the "
+            "sample planned before the test"
         )
-        per_variant = {v: daily.cumulative(v) for v in daily.moments}
-        labels = tuple(d.isoformat() for d in daily.dates)
-        look_by = "day"
-        if daily.multiple:
-            warnings.append(
-                f"{daily.multiple:,} unit(s) were assigned to more than one variant and were "
-                "left out"
-            )
-    elif kind == "summary":
-        source_name = spec.metrics[exp.primary].source
-        keys = {
-            m: "" if spec.metrics[m].summary_metric is None else str(spec.metrics[m].summary_metric)
-            for m, _ in exp.metric_roles()
-        }
-        snaps = snapshot_moments(
-            resolver, source_name, spec.sources[source_name], keys, exp.control
-        )
-        per_variant = dict(snaps.moments)
-        labels = tuple(f"{s:g}" for s in snaps.snapshots)
-        look_by = "snapshot"
-        if snaps.incomplete:
-            warnings.append(
-                f"{snaps.incomplete} snapshot(s) lack a variant or metric (or give metrics "
-                "different unit counts) and were left out"
-            )
-    else:
-        raise DataError(
-            f"experiment {name!r} reads a unit table with no timestamps, so it has no looks; "
-            "sequential analysis needs an assignment log with timestamps (`assignment`) or a "
-            "summary source with a `snapshot` column"
-        )
-    if exp.variants is not None:
-        per_variant = {v: m for v, m in per_variant.items() if v in exp.variants}
-    variants = experiment_variants(name, exp, {v: m[-1] for v, m in per_variant.items()})
+    got = read(exp, data, looks=True)
+    assert got.looks is not None
+    assert got.look_by is not None
+    per_variant = got.looks
+    variants = arms(exp, {v: m[-1] for v, m in per_variant.items()})
     results = [
         _metric_looks(
-            metric_name,
-            role,
-            spec.metrics[metric_name].type,
-            variant,
             exp,
-            *metric_statistics(metric_name, spec.metrics[metric_name], kind),
+            metric,
+            variant,
             per_variant[exp.control],
             per_variant[variant],
-            labels,
-            _mixing(mixing_variance, metric_name),
+            got.look_labels,
+            _mixing(mixing_variance, metric.name),
+            stopping_rule,
         )
-        for metric_name, role in exp.metric_roles()
+        for metric in exp.metrics
         for variant in variants[1:]
     ]
     return SequentialAnalysis(
-        experiment=name,
+        experiment=exp.name,
         control=exp.control,
         variants=tuple(variants),
-        look_by=look_by,
+        look_by=got.look_by,
         alpha=exp.alpha,
-        primary=exp.primary,
-        warnings=tuple(warnings),
+        primary=exp.primary.name,
+        stopping_rule=stopping_rule,
+        warnings=got.warnings,
         results=tuple(results),
     )
 
@@ -204,10 +192,14 @@ def _mixing(value: float | Mapping[str, float] | None, metric: str) -> float | N
 
 def _arms(
     control: Moments, treatment: Moments, y: Statistic, x: Statistic | None
-) -> tuple[ArmEstimate, ArmEstimate]:
+) -> tuple[ArmEstimate, ArmEstimate, str | None]:
     """The arm estimates at one look: CUPED-adjusted (theta from the look's pooled units) when
-    the metric has a covariate and the look allows it, raw otherwise."""
-    if x is not None and control.count >= 2 and treatment.count >= 2:
+    the metric has a covariate and the look allows it, raw otherwise, with the reason."""
+    if x is None:
+        return arm_estimate(control, y), arm_estimate(treatment, y), None
+    if control.count < 2 or treatment.count < 2:
+        why = "fewer than 2 units in an arm"
+    else:
         pooled = control.merge(treatment)
         theta = cuped_theta(pooled, y, x)
         pooled_x = x.value(pooled)
@@ -215,26 +207,53 @@ def _arms(
             return (
                 arm_estimate(control, y, x, theta, pooled_x),
                 arm_estimate(treatment, y, x, theta, pooled_x),
+                None,
             )
-    return arm_estimate(control, y), arm_estimate(treatment, y)
+        why = CUPED_UNDEFINED
+    return arm_estimate(control, y), arm_estimate(treatment, y), why
+
+
+def _guardrail_looks(
+    metric: ResolvedMetric, looks: tuple[SequentialLook, ...]
+) -> tuple[GuardrailStatus, int, int]:
+    """Non-inferiority and deterioration read off the confidence sequence at each look."""
+    assert metric.margin is not None
+    sign = 1.0 if metric.higher_is_better else -1.0
+    noninferior = worse = 0
+    status: GuardrailStatus = "not_yet_noninferior"
+    for look in looks:
+        m = metric.margin.value
+        bound = m * abs(look.control_mean) if metric.margin.kind == "relative" else m
+        # In the good direction: the worst plausible effect, and the best plausible one.
+        lo, hi = sorted((sign * look.effect_ci_lower, sign * look.effect_ci_upper))
+        if look.effect_ci_lower > look.effect_ci_upper:
+            status = "not_yet_noninferior"
+            continue
+        if hi < 0:
+            status = "worse"
+            worse = worse or look.look
+        elif lo > -bound:
+            status = "noninferior"
+            noninferior = noninferior or look.look
+        else:
+            status = "not_yet_noninferior"
+    return status, noninferior, worse
 
 
 def _metric_looks(
-    metric: str,
-    role: str,
-    metric_type: str,
+    exp: ResolvedExperiment,
+    metric: ResolvedMetric,
     variant: str,
-    exp: ExperimentSpec,
-    y: Statistic,
-    x: Statistic | None,
     control: tuple[Moments, ...],
     treatment: tuple[Moments, ...],
     labels: tuple[str, ...],
     mixing_variance: float | None,
+    stopping_rule: StoppingRule,
 ) -> SequentialMetricResult:
-    arms = [_arms(c, t, y, x) for c, t in zip(control, treatment, strict=True)]
+    x = metric.covariate.statistic if metric.covariate is not None else None
+    estimates = [_arms(c, t, metric.statistic, x) for c, t in zip(control, treatment, strict=True)]
     rows = np.array(
-        [[c.count, c.mean, c.variance, t.count, t.mean, t.variance] for c, t in arms],
+        [[c.count, c.mean, c.variance, t.count, t.mean, t.variance] for c, t, _ in estimates],
         dtype=np.float64,
     )
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -242,12 +261,14 @@ def _metric_looks(
     usable = (rows[:, 0] >= 2) & (rows[:, 3] >= 2) & np.isfinite(rows).all(axis=1) & (var > 0)
     if not usable.any():
         raise ProxymetricError(
-            f"metric {metric!r} has no look with at least 2 units and some variance in both "
-            f"{exp.control!r} and {variant!r}"
+            f"metric {metric.name!r} has no look with at least 2 units and some variance in "
+            f"both {exp.control!r} and {variant!r}"
         )
+    whys = [why for (_, _, why), u in zip(estimates, usable, strict=True) if u and why]
     rows, kept = rows[usable], tuple(lab for lab, u in zip(labels, usable, strict=True) if u)
     total_last = float(rows[-1, 0] + rows[-1, 3])
-    planned = float(exp.planned_units) if exp.planned_units is not None else total_last
+    declared = exp.traffic.planned_units
+    planned = float(declared) if declared is not None else total_last
     if mixing_variance is None:
         var_plan = float(var[usable][-1]) * total_last / planned
         mixing_variance = tuned_mixing_variance(var_plan, exp.alpha)
@@ -261,24 +282,35 @@ def _metric_looks(
         alpha=exp.alpha,
         mixing_variance=mixing_variance,
         planned_units=planned,
+        stopping_rule=stopping_rule,
+        planned_in_advance=declared is not None,
     )
     stop = result.stop_look
-    last = result.looks[-1]
-    if stop:
-        message = f"look {stop} ({kept[stop - 1]}): {result.looks[stop - 1].reason}"
-    else:
-        message = f"at the last look ({kept[-1]}): {last.reason}"
+    guardrail: dict[str, Any] = {}
+    if metric.margin is not None:
+        status, noninferior, worse = _guardrail_looks(metric, result.looks)
+        guardrail = {
+            "margin": metric.margin.value,
+            "margin_type": metric.margin.kind,
+            "guardrail_status": status,
+            "noninferior_look": noninferior,
+            "worse_look": worse,
+        }
     return SequentialMetricResult(
-        metric=metric,
-        role=role,
+        metric=metric.name,
+        role=metric.role,
         variant=variant,
-        metric_type=metric_type,
+        metric_type=metric.type,
         alpha=exp.alpha,
         mixing_variance=result.mixing_variance,
         planned_units=planned,
+        planned_in_advance=declared is not None,
+        stopping_rule=stopping_rule,
         stop_look=stop,
         stop_label=kept[stop - 1] if stop else "",
-        message=message,
         look_labels=kept,
         looks=result.looks,
+        unadjusted_looks=len(whys),
+        cuped_reason=(f"{len(whys)} look(s) shown without CUPED: {whys[0]}" if whys else None),
+        **guardrail,
     )

@@ -43,9 +43,10 @@ from proxymetric.design import (
 )
 from proxymetric.design.power import MetricType
 from proxymetric.errors import ProxymetricError
+from proxymetric.experiment import Duration, ResolvedExperiment, ResolvedMetric, resolve
 from proxymetric.pairwise import judgments_needed
 from proxymetric.spec import ExperimentSpec, MetricSpec, Spec, load_spec
-from proxymetric.spec.model import DurationSpec, EvaluationSpec
+from proxymetric.spec.model import EvaluationSpec
 from proxymetric.spec.value import EffectInput
 from proxymetric.value import format_money, model_from_spec
 
@@ -297,21 +298,27 @@ class _Plan:
 
     accrual: AccrualModel
     traffic_text: str
-    days: int
-    max_days: int
+    duration: Duration
+
+    @property
+    def days(self) -> int:
+        return self.duration.days
+
+    @property
+    def max_days(self) -> int:
+        return self.duration.max_days
 
 
-def _plan(spec: Spec, exp: ExperimentSpec) -> _Plan | None:
-    d = spec.duration or DurationSpec()
-    if exp.population is not None:
-        accrual = AccrualModel.fixed(exp.population)
-        return _Plan(accrual, f"a population of {exp.population:,}", d.days, d.max_days)
-    if exp.units_per_day is not None:
-        accrual = AccrualModel("power", exp.units_per_day, 1.0, 0, 0.0)
-        return _Plan(accrual, f"{_count(exp.units_per_day)} units a day", d.days, d.max_days)
-    if exp.planned_units is not None:
-        accrual = AccrualModel.fixed(exp.planned_units)
-        return _Plan(accrual, f"{exp.planned_units:,} planned units", d.days, d.max_days)
+def _plan(exp: ResolvedExperiment) -> _Plan | None:
+    t, d = exp.traffic, exp.duration
+    if t.population is not None:
+        return _Plan(AccrualModel.fixed(t.population), f"a population of {t.population:,}", d)
+    if t.units_per_day is not None:
+        accrual = AccrualModel("power", t.units_per_day, 1.0, 0, 0.0)
+        return _Plan(accrual, f"{_count(t.units_per_day)} units a day", d)
+    if t.planned_units is not None:
+        accrual = AccrualModel.fixed(t.planned_units)
+        return _Plan(accrual, f"{t.planned_units:,} planned units", d)
     return None
 
 
@@ -333,7 +340,7 @@ def _missing_design(spec: Spec, item: _Item) -> str | None:
     assert m is not None
     assert item.experiment is not None
     missing = []
-    if _plan(spec, spec.experiments[item.experiment]) is None:
+    if _plan(resolve(spec, item.experiment)) is None:
         missing.append("the experiment's `units_per_day` or `population`")
     if _target(spec, item) is None:
         missing.append("`expected_effect`")
@@ -342,11 +349,6 @@ def _missing_design(spec: Spec, item: _Item) -> str | None:
     if m.type != "proportion" and m.baseline_sd is None:
         missing.append("`baseline_sd`")
     return ", ".join(missing) if missing else None
-
-
-def _settings(exp: ExperimentSpec, item: _Item) -> DesignSettings:
-    arms = len(exp.variants) if exp.variants else len(exp.split) if exp.split else 2
-    return DesignSettings(alpha=exp.alpha, variants=arms, one_sided=item.exp_role == "guardrail")
 
 
 def _ab_cells(spec: Spec, item: _Item) -> tuple[Cell, Cell]:
@@ -360,15 +362,17 @@ def _ab_cells(spec: Spec, item: _Item) -> tuple[Cell, Cell]:
     if missing is not None:
         text = f"cannot size the test: declare {missing}"
         return _cell("cheap_and_fast", "warn", text), _cell("sensitive", "warn", text)
-    exp = spec.experiments[item.experiment]
-    plan = _plan(spec, exp)
+    exp = resolve(spec, item.experiment)
+    metric = exp.metric(item.name)
+    plan = _plan(exp)
     target = _target(spec, item)
     assert plan is not None
     assert target is not None
     assert m.baseline_mean is not None
     size, scale, label = target
     kind: MetricType = "proportion" if m.type == "proportion" else "mean"
-    settings = _settings(exp, item)
+    # The level, the arms and the split of the analysis (the same as `plan`'s).
+    settings = DesignSettings.for_metric(exp, metric, power=0.8)
     sd = None if kind == "proportion" else m.baseline_sd
     where = ("metrics", item.name)
     if m.baseline_mean == 0:
@@ -395,6 +399,8 @@ def _ab_cells(spec: Spec, item: _Item) -> tuple[Cell, Cell]:
             max_days=plan.max_days,
             metric_name=item.name,
             settings=settings,
+            min_days=plan.duration.min_days,
+            whole_weeks=plan.duration.whole_weeks,
         )
         needed = power_analysis(
             kind,
@@ -402,14 +408,13 @@ def _ab_cells(spec: Spec, item: _Item) -> tuple[Cell, Cell]:
             sd=sd,
             rel_mde=rel,
             power=settings.power,
-            alpha=settings.alpha,
-            one_sided=settings.one_sided,
-            variants=settings.variants,
+            **settings.test_arguments(),
         )
     except ProxymetricError as exc:
         raise spec.error(f"metric {item.name!r}: {exc}", where) from None
-    return _cheap(spec, item, plan, needed.total_units, needed.control_units, rel), _sensitive(
-        item,
+    cheap = _cheap(spec, item, metric, plan, needed.total_units, needed.control_units, rel)
+    return cheap, _sensitive(
+        metric,
         plan,
         feas.rel_mde_at_planned_days,
         feas.units_at_planned_days,
@@ -419,13 +424,25 @@ def _ab_cells(spec: Spec, item: _Item) -> tuple[Cell, Cell]:
     )
 
 
+def _cuped_advice(metric: ResolvedMetric, text: str) -> str:
+    """``text`` when the metric has no CUPED covariate yet, else nothing."""
+    return text if metric.covariate is None else ""
+
+
 def _cheap(
-    spec: Spec, item: _Item, plan: _Plan, units: int, control_units: float, rel: float
+    spec: Spec,
+    item: _Item,
+    metric: ResolvedMetric,
+    plan: _Plan,
+    units: int,
+    control_units: float,
+    rel: float,
 ) -> Cell:
     m = item.metric
     assert m is not None
     assert m.baseline_mean is not None
-    days = plan.accrual.days_for(units)
+    # The duration a test would run: the days the units take, at least a week in whole weeks.
+    days = plan.duration.proposed(plan.accrual.days_for(units))
     cost = ""
     if m.value_per_unit is not None and item.exp_role != "guardrail" and math.isfinite(days):
         currency = spec.value.currency if spec.value is not None else ""
@@ -458,7 +475,8 @@ def _cheap(
             f"{need}: longer than the planned {plan.days}",
             days,
             "days",
-            advice="run longer, or use CUPED or a more sensitive proxy",
+            advice="run longer" + _cuped_advice(metric, ", or use CUPED") + ", or a more "
+            "sensitive proxy",
         )
     return _cell(
         "cheap_and_fast",
@@ -466,12 +484,14 @@ def _cheap(
         f"{need}: more than the {plan.max_days} days the team would run",
         days,
         "days",
-        advice="a blind test, interleaving, CUPED or a more sensitive proxy",
+        advice="a blind test, interleaving"
+        + _cuped_advice(metric, ", CUPED")
+        + " or a more sensitive proxy",
     )
 
 
 def _sensitive(
-    item: _Item,
+    metric: ResolvedMetric,
     plan: _Plan,
     rel_mde: float,
     units: int,
@@ -479,8 +499,6 @@ def _sensitive(
     label: str,
     verdict: str,
 ) -> Cell:
-    m = item.metric
-    assert m is not None
     at = f"MDE {_pct(rel_mde)} at {plan.days} days ({_count(units)} units)"
     against = f"{label} {_pct(rel)}"
     if verdict == "feasible":
@@ -492,11 +510,11 @@ def _sensitive(
             f"{at} > {against}; a longer test reaches it",
             rel_mde,
             "rel_mde",
-            advice=f"run up to {plan.max_days} days, or add CUPED",
+            advice=f"run up to {plan.max_days} days" + _cuped_advice(metric, ", or add CUPED"),
         )
     advice = [
         "a blind test or interleaving (the same users or queries judge both variants)",
-        "CUPED with a pre-period covariate" if m.covariate in (None, "none") else "",
+        _cuped_advice(metric, "CUPED with a pre-period covariate"),
         "a more sensitive proxy (closer to the change)",
     ]
     advice_text = "; ".join(a for a in advice if a)

@@ -10,7 +10,7 @@ commented YAML; every value can be replaced by the team's answers (:class:`Answe
 >>> text = render_spec(Answers(template="recommender", traffic=5000))
 >>> card = check_spec(yaml.safe_load(text))
 >>> card.row("conversion").cell("sensitive").reason
-'not sensitive enough: MDE 12.4% at 14 days (70,000 units) > the expected effect 5.0%'
+'not sensitive enough: MDE 13.7% at 14 days (70,000 units) > the expected effect 5.0%'
 >>> card.project_check("ethics_review").status  # the team fills it in
 'fail'
 """

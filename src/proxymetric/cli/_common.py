@@ -1,11 +1,21 @@
-"""What every command shares: output formats and turning user errors into exit status 2."""
+"""What every command shares: the option vocabulary, output formats and files, and user errors.
+
+Options that several commands take are defined here once, so each name means one thing across
+the command line: ``--format/-f``, ``--output/-o FILE``, ``--registry/-r``, ``--seed/-s``,
+``--bootstrap/-b``, ``--confidence-level`` (of intervals), ``--alpha`` (of tests), ``--mde``
+(absolute) and ``--rel-mde`` (relative). A command writes its help text into the factory
+(``seed_option("Bootstrap seed.")``); the names and short flags stay the same.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import functools
 import io
+import os
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
@@ -19,12 +29,31 @@ from proxymetric.report.json import to_json
 from proxymetric.report.sections import Section, print_sections, sections_markdown
 
 __all__ = [
-    "OutputFileOption",
+    "DEFAULT_REGISTRY",
+    "DataFormat",
+    "FormatOption",
     "OutputFormat",
+    "OutputOption",
+    "RegistryOption",
+    "alpha_option",
+    "bootstrap_option",
+    "confidence_level_option",
     "console",
     "echo",
     "emit",
+    "emit_text",
+    "existing_registry",
+    "format_option",
+    "mde_option",
+    "note",
+    "output_option",
+    "registry_location",
+    "registry_option",
+    "rel_mde_option",
+    "render",
+    "seed_option",
     "show_sections",
+    "table_text",
     "user_errors",
     "write_output",
 ]
@@ -32,13 +61,15 @@ __all__ = [
 P = ParamSpec("P")
 R = TypeVar("R")
 
+PIPE_WIDTH = 160
+
 # Piped output (CI logs, files) is not squeezed into 80 columns; a terminal keeps its width.
-console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+console = Console(highlight=False, width=None if sys.stdout.isatty() else PIPE_WIDTH)
 error_console = Console(stderr=True, highlight=False)
 
 
 class OutputFormat(enum.StrEnum):
-    """Output formats a command can print."""
+    """Output formats a command can print (a new format: a member here, a branch in `render`)."""
 
     table = "table"
     json = "json"
@@ -46,16 +77,95 @@ class OutputFormat(enum.StrEnum):
     html = "html"
 
 
-OutputFileOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--output",
-        "-o",
-        help="Write the output to this file instead of the terminal (an HTML page with "
-        "`--format html`).",
-        dir_okay=False,
-    ),
-]
+class DataFormat(enum.StrEnum):
+    """Formats of a command whose result is a data table for other tools (rows, not a report)."""
+
+    csv = "csv"
+    json = "json"
+
+
+# -- the option vocabulary ------------------------------------------------------------------
+
+#: The registry every command uses when `--registry` is not given: this file in the folder the
+#: command runs in. Commands that write (``analyze --record``, ``registry register``,
+#: ``registry import``) create it; commands that read it fail when it does not exist, except
+#: ``analyze`` and ``check``, which consult it only when it exists.
+DEFAULT_REGISTRY = "proxymetric.db"
+
+
+def format_option(text: str = "Output format: table, json, markdown or html (a page).") -> Any:
+    """Return the `--format/-f` option."""
+    return typer.Option("--format", "-f", help=text)
+
+
+def output_option(
+    text: str = "Write the result to FILE (the text --format would print) instead of stdout.",
+) -> Any:
+    """Return the `--output/-o FILE` option: the file a command writes."""
+    return typer.Option("--output", "-o", metavar="FILE", help=text)
+
+
+def registry_option(
+    text: str = "Registry of past experiments: a SQLite file or a SQLAlchemy URL.",
+) -> Any:
+    """Return the `--registry/-r` option; its default is :data:`DEFAULT_REGISTRY`."""
+    return typer.Option(
+        "--registry",
+        "-r",
+        metavar="FILE|URL",
+        help=f"{text} \\[default: {DEFAULT_REGISTRY} in the current folder]",
+    )
+
+
+def seed_option(text: str = "Random seed.") -> Any:
+    """Return the `--seed/-s` option."""
+    return typer.Option("--seed", "-s", help=text)
+
+
+def bootstrap_option(text: str = "Bootstrap rounds.") -> Any:
+    """Return the `--bootstrap/-b` option: the number of bootstrap rounds."""
+    return typer.Option("--bootstrap", "-b", help=text)
+
+
+def confidence_level_option(text: str = "Confidence level of the intervals.") -> Any:
+    """Return the `--confidence-level` option: the level of intervals (0.95)."""
+    return typer.Option("--confidence-level", help=text)
+
+
+def alpha_option(text: str = "Significance level of the tests.") -> Any:
+    """Return the `--alpha` option: the level of tests (0.05)."""
+    return typer.Option("--alpha", help=text)
+
+
+def mde_option(text: str = "Absolute minimum detectable effect: treatment minus control.") -> Any:
+    """Return the `--mde` option: an absolute effect, in the metric's unit."""
+    return typer.Option("--mde", help=text)
+
+
+def rel_mde_option(text: str = "Relative minimum detectable effect (0.02 for +2%).") -> Any:
+    """Return the `--rel-mde` option: an effect relative to the control mean."""
+    return typer.Option("--rel-mde", help=text)
+
+
+FormatOption = Annotated[OutputFormat, format_option()]
+OutputOption = Annotated[Path | None, output_option()]
+RegistryOption = Annotated[str | None, registry_option()]
+
+
+def registry_location(registry: str | None) -> str:
+    """Return the registry a command uses: the one given, else :data:`DEFAULT_REGISTRY`."""
+    return DEFAULT_REGISTRY if registry is None else registry
+
+
+def existing_registry(registry: str | None) -> str | None:
+    """Return the registry a command reads if there is one: the one given, else the default
+    registry when its file exists, else None."""
+    if registry is not None:
+        return registry
+    return DEFAULT_REGISTRY if Path(DEFAULT_REGISTRY).exists() else None
+
+
+# -- user errors ----------------------------------------------------------------------------
 
 
 def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
@@ -77,72 +187,136 @@ def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+# -- printing and writing results -----------------------------------------------------------
+
+
 def echo(text: str) -> None:
     """Print plain text (JSON, markdown) to stdout without rich markup."""
     typer.echo(text)
 
 
-def write_output(text: str, output_file: Path | None) -> None:
-    """Print ``text``, or write it to ``output_file`` and say where (on stderr)."""
-    if output_file is None:
-        echo(text)
-        return
+def note(text: str) -> None:
+    """Print one line about what a command did (a file written, a record added) to stderr,
+    so that stdout carries only the result."""
+    error_console.print(escape(text), soft_wrap=True)
+
+
+def write_output(path: Path, text: str, *, announce: bool = True) -> None:
+    """Write ``text`` to ``path`` atomically and (with ``announce``) say where it went.
+
+    The text goes to a temporary file in the same folder, which then replaces ``path``: a
+    reader never sees half a file and a failed write leaves an existing file as it was.
+    """
+    target = Path(path)
+    folder = target.parent
     try:
-        output_file.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
         raise ProxymetricError(
-            f"`--output` {str(output_file)!r} cannot be written: {exc.strerror}"
+            f"`--output` {str(path)!r} cannot be written: {exc.strerror or exc}"
         ) from None
-    size = output_file.stat().st_size
-    error_console.print(f"wrote {output_file} ({size / 1000:,.0f} kB)", soft_wrap=True)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        Path(tmp).chmod(_file_mode(target))
+        Path(tmp).replace(target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            Path(tmp).unlink()
+        raise ProxymetricError(
+            f"`--output` {str(path)!r} cannot be written: {exc.strerror or exc}"
+        ) from None
+    if announce:
+        note(f"wrote {path}")
+
+
+def _file_mode(target: Path) -> int:
+    """Return the permissions of a new file: the existing file's, else those the umask allows."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def emit_text(text: str, output: Path | None = None) -> None:
+    """Print ``text`` as a line to stdout, or write exactly that to ``output``."""
+    if output is None:
+        echo(text)
+    else:
+        write_output(output, text + "\n")
+
+
+def table_text(draw: Callable[[Console], None]) -> str:
+    """Return what ``draw`` prints on a console, as piped stdout shows it (no colour)."""
+    buffer = io.StringIO()
+    draw(Console(file=buffer, highlight=False, width=PIPE_WIDTH, color_system=None))
+    return buffer.getvalue()
+
+
+def render(
+    result: R,
+    fmt: OutputFormat,
+    markdown: Callable[[R], str],
+    table: Callable[[R, Console], None],
+    html: Callable[[R], str] | None = None,
+) -> str:
+    """Return ``result`` in format ``fmt`` as it would be printed (JSON is the contract).
+
+    ``html`` renders the page; by default :func:`proxymetric.report.html.to_html`.
+    """
+    if fmt is OutputFormat.json:
+        return to_json(result) + "\n"
+    if fmt is OutputFormat.markdown:
+        return markdown(result) + "\n"
+    if fmt is OutputFormat.html:
+        from proxymetric.report.html import to_html
+
+        return html(result) if html is not None else to_html(result)
+    return table_text(lambda con: table(result, con))
 
 
 def emit(
     result: R,
-    output: OutputFormat,
+    fmt: OutputFormat,
     markdown: Callable[[R], str],
     table: Callable[[R, Console], None],
+    output: Path | None = None,
     *,
-    output_file: Path | None = None,
     html: Callable[[R], str] | None = None,
 ) -> None:
-    """Print ``result`` as JSON (the contract), markdown, an HTML page or terminal tables.
-
-    ``html`` renders the page (default :func:`proxymetric.report.html.to_html`); with
-    ``output_file`` the output goes to that file (terminal tables as plain text).
-    """
-    if output is OutputFormat.json:
-        write_output(to_json(result), output_file)
-    elif output is OutputFormat.markdown:
-        write_output(markdown(result), output_file)
-    elif output is OutputFormat.html:
-        from proxymetric.report.html import to_html
-
-        write_output(html(result) if html is not None else to_html(result), output_file)
-    elif output_file is not None:
-        buffer = io.StringIO()
-        table(result, Console(file=buffer, width=160, highlight=False, no_color=True))
-        write_output(buffer.getvalue(), output_file)
+    """Print ``result`` as JSON (the contract), as ``markdown(result)``, as an HTML page
+    (``html(result)``, by default the HTML renderer's) or as ``table``; with ``output``, write
+    the same text to that file instead."""
+    if output is not None:
+        write_output(output, render(result, fmt, markdown, table, html))
+    elif fmt is OutputFormat.table:
+        table(result, console)  # a terminal keeps its width and colours
     else:
-        table(result, console)
+        typer.echo(render(result, fmt, markdown, table, html), nl=False)
 
 
 def show_sections(
     result: object,
     sections: Sequence[Section],
-    output: OutputFormat,
-    *,
-    output_file: Path | None = None,
+    fmt: OutputFormat,
+    output: Path | None = None,
     **html_options: Any,
 ) -> None:
-    """Print a result as JSON, or its sections as markdown, an HTML page or terminal tables."""
-    from proxymetric.report.html import to_html
+    """Print a result as JSON, or its sections as markdown, an HTML page or terminal tables
+    (or write them to ``output``); ``html_options`` go to the HTML renderer."""
+
+    def html(r: object) -> str:
+        from proxymetric.report.html import to_html
+
+        return to_html(r, sections=sections, **html_options)
 
     emit(
         result,
-        output,
+        fmt,
         lambda _: sections_markdown(sections),
         lambda _, con: print_sections(sections, con),
-        output_file=output_file,
-        html=lambda r: to_html(r, sections=sections, **html_options),
+        output,
+        html=html,
     )

@@ -3,49 +3,116 @@
 from __future__ import annotations
 
 import dataclasses
+import enum
+from collections.abc import Callable
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
+from proxymetric._validation import check_number
 from proxymetric.analysis import analyze as run_analysis
-from proxymetric.cli._common import OutputFileOption, OutputFormat, emit, user_errors
+from proxymetric.cli._common import (
+    FormatOption,
+    OutputFormat,
+    OutputOption,
+    RegistryOption,
+    alpha_option,
+    emit,
+    existing_registry,
+    note,
+    registry_location,
+    user_errors,
+)
 from proxymetric.report.experiment import experiment_markdown, print_experiment
 from proxymetric.spec import Spec, load_spec
 
-__all__ = ["register"]
+__all__ = ["register", "with_levels"]
+
+
+class Correction(enum.StrEnum):
+    """Multiple-testing corrections of an experiment's success metrics."""
+
+    holm = "holm"
+    bh = "bh"
+    none = "none"
+
+
+def with_levels(
+    spec: Spec, experiment: str | None, alpha: float | None, correction: str | None
+) -> Spec:
+    """Return ``spec`` with the experiment's ``alpha`` and ``correction`` replaced by the ones
+    given (None keeps the spec's); the spec's file, folder and line map are kept.
+
+    An experiment that cannot be told (several and none named, or an unknown name) is left to
+    the analysis to report.
+    """
+    update: dict[str, object] = {}
+    if alpha is not None:
+        update["alpha"] = check_number("alpha", alpha, low=0, high=0.5)
+    if correction is not None:
+        update["correction"] = str(correction)
+    if not update:
+        return spec
+    name = experiment
+    if name is None and len(spec.experiments) == 1:
+        name = next(iter(spec.experiments))
+    if name is None or name not in spec.experiments:
+        return spec
+    changed = spec.experiments[name].model_copy(update=update)
+    return spec.model_copy(update={"experiments": {**spec.experiments, name: changed}})
 
 
 @user_errors
 def analyze(
-    spec: Path = typer.Argument(..., help="The spec file (proxymetric.yaml)."),
-    experiment: str | None = typer.Option(
-        None, "--experiment", "-e", help="Experiment to analyse (needed if the spec has several)."
-    ),
-    output: OutputFormat = typer.Option(
-        OutputFormat.table, "--format", "-f", help="Output format: table, json, markdown or html."
-    ),
-    record: bool = typer.Option(False, "--record", help="Record the analysis in the registry."),
-    registry: str | None = typer.Option(
-        None, "--registry", help="Registry file or URL [default: proxymetric.db beside SPEC]."
-    ),
-    sequential: bool = typer.Option(
-        False,
-        "--sequential",
-        help="Every look (day or snapshot): always-valid p-values, confidence sequences, "
-        "group-sequential boundaries, and whether the test could stop.",
-    ),
-    output_file: OutputFileOption = None,
+    spec: Annotated[Path, typer.Argument(help="The spec file (proxymetric.yaml).")],
+    experiment: Annotated[
+        str | None,
+        typer.Option(
+            "--experiment", "-e", help="Experiment to analyse (needed if the spec has several)."
+        ),
+    ] = None,
+    alpha: Annotated[
+        float | None,
+        alpha_option("Significance level for this run \\[default: the experiment's alpha]."),
+    ] = None,
+    correction: Annotated[
+        Correction | None,
+        typer.Option(
+            "--correction",
+            help="Multiple-testing correction of the success metrics for this run: holm, bh "
+            "or none \\[default: the experiment's].",
+        ),
+    ] = None,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+    record: Annotated[
+        bool, typer.Option("--record", help="Record the analysis in the registry.")
+    ] = False,
+    registry: RegistryOption = None,
+    sequential: Annotated[
+        bool,
+        typer.Option(
+            "--sequential",
+            help="Every look (day or snapshot): always-valid p-values, confidence sequences, "
+            "group-sequential boundaries, and whether the test could stop.",
+        ),
+    ] = False,
 ) -> None:
-    """Analyse an experiment: effects with intervals, guardrails, SRM check and a decision."""
-    loaded = load_spec(spec)
+    """Analyse an experiment: effects with intervals, guardrails, SRM check and a decision.
+
+    With --record the analysis is added to the registry; without it, an existing registry's
+    plan of the experiment is compared with the analysis (plan deviations are warnings).
+    """
+    loaded = with_levels(load_spec(spec), experiment, alpha, correction)
     if sequential:
-        _sequential(loaded, experiment, output, output_file)
+        _sequential(loaded, experiment, fmt, output)
         return
     # A recorded analysis keeps what proxy validation needs: the noise covariance between
     # metrics and the effects in two random halves of the units (for the cross-fold estimator).
     result = run_analysis(loaded, experiment, effect_covariance=record, folds=record)
-    location = registry if registry is not None else spec.parent / "proxymetric.db"
-    if record or registry is not None or Path(location).exists():
+    location = registry_location(registry) if record else existing_registry(registry)
+    if location is not None:
         from proxymetric.registry import Registry, plan_deviations
 
         reg = Registry(location, create=record)
@@ -54,31 +121,30 @@ def analyze(
             deviations = plan_deviations(plan, result)
             result = dataclasses.replace(result, warnings=[*result.warnings, *deviations])
         if record:
-            reg.record_analysis(result, loaded)
-    emit(
-        result,
-        output,
-        experiment_markdown,
-        print_experiment,
-        output_file=output_file,
-        html=lambda r: _html(r, loaded),
-    )
+            rid = reg.record_analysis(result, loaded)
+            note(f"recorded the analysis of {result.experiment} as record {rid} in {reg.url}")
+    emit(result, fmt, experiment_markdown, print_experiment, output, html=_page(loaded))
 
 
-def _html(result: object, loaded: Spec) -> str:
-    from proxymetric.report.html import to_html
+def _page(loaded: Spec) -> Callable[[object], str]:
+    """The HTML page of a result of this spec: the metrics' definitions come from the spec."""
 
-    return to_html(result, spec=loaded)
+    def page(result: object) -> str:
+        from proxymetric.report.html import to_html
+
+        return to_html(result, spec=loaded)
+
+    return page
 
 
 def _sequential(
-    loaded: Spec, experiment: str | None, output: OutputFormat, output_file: Path | None
+    loaded: Spec, experiment: str | None, fmt: OutputFormat, output: Path | None
 ) -> None:
     from proxymetric.analysis.sequential import analyze_sequential
     from proxymetric.report.plan import print_sequential, sequential_markdown
 
     result = analyze_sequential(loaded, experiment)
-    emit(result, output, sequential_markdown, print_sequential, output_file=output_file)
+    emit(result, fmt, sequential_markdown, print_sequential, output)
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,15 @@ import typer
 
 from proxymetric.check import check_spec
 from proxymetric.check._render import print_scorecard, to_markdown
-from proxymetric.cli._common import OutputFileOption, OutputFormat, emit, user_errors
+from proxymetric.cli._common import (
+    FormatOption,
+    OutputFormat,
+    OutputOption,
+    emit,
+    existing_registry,
+    registry_option,
+    user_errors,
+)
 
 __all__ = ["register"]
 
@@ -17,23 +25,18 @@ __all__ = ["register"]
 @user_errors
 def check(
     spec: Annotated[Path, typer.Argument(help="The spec file (proxymetric.yaml).")],
-    output: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.table,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
     registry: Annotated[
         str | None,
-        typer.Option(
-            "--registry",
-            "-r",
-            help="Registry of past experiments (SQLite file or SQLAlchemy URL) to validate "
-            "proxies against.",
+        registry_option(
+            "Registry of past experiments to validate proxies against (read when it exists)."
         ),
     ] = None,
-    output_file: OutputFileOption = None,
 ) -> None:
     """Hold every metric to the good-metric checklist; exit 1 when any check fails."""
-    card = check_spec(spec, registry=registry)
-    emit(card, output, to_markdown, print_scorecard, output_file=output_file)
+    card = check_spec(spec, registry=existing_registry(registry))
+    emit(card, fmt, to_markdown, print_scorecard, output)
     if not card.passed:
         raise typer.Exit(1)
 

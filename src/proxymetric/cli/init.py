@@ -13,10 +13,9 @@ from typing import Annotated
 
 import typer
 import yaml
-from rich.markup import escape
 
 from proxymetric.check.templates import TEMPLATES, Answers, render_spec
-from proxymetric.cli._common import console, user_errors
+from proxymetric.cli._common import note, output_option, user_errors, write_output
 from proxymetric.errors import ProxymetricError
 from proxymetric.spec import parse_spec
 
@@ -98,12 +97,16 @@ def _ask(template: str | None, given: Answers) -> Answers:
 def init(
     template: Annotated[
         str | None,
-        typer.Option(help=f"Project kind: {', '.join(TEMPLATES)} [default: recommender]."),
+        typer.Option(help=f"Project kind: {', '.join(TEMPLATES)} \\[default: recommender]."),
     ] = None,
     request: Annotated[str | None, typer.Option(help="The request as it arrived.")] = None,
     goal: Annotated[str | None, typer.Option(help="The goal behind it, one sentence.")] = None,
-    north_star: Annotated[str | None, typer.Option(help="Name of the north-star metric.")] = None,
-    proxy: Annotated[str | None, typer.Option(help="Name of the proxy metric.")] = None,
+    north_star: Annotated[
+        str | None, typer.Option("--north-star", "-n", help="Name of the north-star metric.")
+    ] = None,
+    proxy: Annotated[
+        str | None, typer.Option("--proxy", "-p", help="Name of the proxy metric.")
+    ] = None,
     guardrail: Annotated[
         str | None, typer.Option(help="Name of the boundary metric that balances the proxy.")
     ] = None,
@@ -120,15 +123,13 @@ def init(
     value: Annotated[
         float | None, typer.Option(help="Money value of one unit of the north star.")
     ] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="The spec file to write.")] = Path(
-        "proxymetric.yaml"
-    ),
+    output: Annotated[Path, output_option("The spec file to write.")] = Path("proxymetric.yaml"),
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
     interactive: Annotated[
         bool | None,
         typer.Option(
             "--interactive/--no-interactive",
-            help="Ask the questions the flags leave open [default: when stdin is a terminal].",
+            help="Ask the questions the flags leave open \\[default: when stdin is a terminal].",
         ),
     ] = None,
 ) -> None:
@@ -154,11 +155,8 @@ def init(
         answers = _ask(template, answers)
     text = render_spec(answers)
     parse_spec(yaml.safe_load(text))  # the written spec must load
-    output.write_text(text, encoding="utf-8")
-    console.print(
-        escape(f"wrote {output}; next: fill in the TODOs and run `proxymetric check {output}`"),
-        soft_wrap=True,
-    )
+    write_output(output, text, announce=False)
+    note(f"wrote {output}; next: fill in the TODOs and run `proxymetric check {output}`")
 
 
 def register(app: typer.Typer) -> None:

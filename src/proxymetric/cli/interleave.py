@@ -10,10 +10,17 @@ from typing import Annotated
 import typer
 
 from proxymetric.cli._common import (
-    OutputFileOption,
+    DataFormat,
+    FormatOption,
     OutputFormat,
-    console,
-    echo,
+    OutputOption,
+    alpha_option,
+    bootstrap_option,
+    confidence_level_option,
+    emit_text,
+    format_option,
+    output_option,
+    seed_option,
     show_sections,
     user_errors,
 )
@@ -32,8 +39,6 @@ interleave_app = typer.Typer(
     no_args_is_help=True,
 )
 
-FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
-
 
 @interleave_app.command("lists")
 @user_errors
@@ -42,16 +47,16 @@ def lists(
         Path,
         typer.Argument(help="CSV or Parquet with unit, ranker (a/b), item, rank (1 = top)."),
     ],
-    seed: Annotated[str, typer.Option("--seed", "-s", help="Seed (each unit adds its id).")] = "0",
+    seed: Annotated[int, seed_option("Seed (each unit adds its id).")] = 0,
     length: Annotated[
         int | None, typer.Option(help="Items per list (default: all items of both).")
     ] = None,
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write CSV here instead of stdout.")
+    fmt: Annotated[DataFormat, format_option("Output format: csv or json records.")] = (
+        DataFormat.csv
+    ),
+    output: Annotated[
+        Path | None, output_option("Write the lists to FILE instead of stdout.")
     ] = None,
-    json_output: Annotated[
-        bool, typer.Option("--json", help="Print JSON records instead of CSV.")
-    ] = False,
 ) -> None:
     """Interleave two rankings per unit (team draft); print unit, position, item and team."""
     cols = interleave_table(rankings, seed=seed, length=length)
@@ -60,7 +65,7 @@ def lists(
         {"unit": u, "position": int(p), "item": i, "team": t}
         for u, p, i, t in zip(*(cols[n].tolist() for n in names), strict=True)
     ]
-    if json_output:
+    if fmt is DataFormat.json:
         text = to_json(records)
     else:
         buffer = io.StringIO()
@@ -68,11 +73,7 @@ def lists(
         writer.writeheader()
         writer.writerows(records)
         text = buffer.getvalue().rstrip("\n")
-    if out is None:
-        echo(text)
-    else:
-        out.write_text(text + "\n", encoding="utf-8")
-        console.print(f"wrote {len(records):,} rows to {out}")
+    emit_text(text, output)
 
 
 @interleave_app.command("analyze")
@@ -82,20 +83,18 @@ def analyze(
         Path,
         typer.Argument(help="CSV or Parquet with unit, list, item, team (a/b), clicked (0/1)."),
     ],
-    confidence: Annotated[float, typer.Option(help="Confidence level of intervals.")] = 0.95,
-    alpha: Annotated[float, typer.Option(help="Significance level of the sign test.")] = 0.05,
-    n_bootstrap: Annotated[
-        int, typer.Option("--bootstrap", "-b", help="Bootstrap rounds over units.")
-    ] = 2000,
-    seed: Annotated[int, typer.Option("--seed", "-s", help="Bootstrap seed.")] = 0,
-    output: FormatOption = OutputFormat.table,
-    output_file: OutputFileOption = None,
+    confidence_level: Annotated[float, confidence_level_option()] = 0.95,
+    alpha: Annotated[float, alpha_option("Significance level of the sign test.")] = 0.05,
+    bootstrap: Annotated[int, bootstrap_option("Bootstrap rounds over units.")] = 2000,
+    seed: Annotated[int, seed_option("Bootstrap seed.")] = 0,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
 ) -> None:
     """Which ranker do units prefer? Per-unit winners, preference share, sign test, bootstrap."""
     result = analyze_clicks(
-        clicks, confidence=confidence, alpha=alpha, n_bootstrap=n_bootstrap, seed=seed
+        clicks, confidence=confidence_level, alpha=alpha, n_bootstrap=bootstrap, seed=seed
     )
-    show_sections(result, interleaving_sections(result), output, output_file=output_file)
+    show_sections(result, interleaving_sections(result), fmt, output)
 
 
 @interleave_app.command("plan")
@@ -107,10 +106,10 @@ def plan(
     tie_rate: Annotated[
         float, typer.Option("--tie-rate", help="Share of units without a preference.")
     ] = 0.0,
-    alpha: Annotated[float, typer.Option(help="Two-sided significance level.")] = 0.05,
+    alpha: Annotated[float, alpha_option("Two-sided significance level.")] = 0.05,
     power: Annotated[float, typer.Option(help="Power.")] = 0.8,
-    output: FormatOption = OutputFormat.table,
-    output_file: OutputFileOption = None,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
 ) -> None:
     """How many units (users, queries) an interleaving test needs."""
     result = units_needed(preference, alpha=alpha, power=power, tie_rate=tie_rate)
@@ -127,7 +126,7 @@ def plan(
             ),
         ),
     )
-    show_sections(result, [section], output, output_file=output_file)
+    show_sections(result, [section], fmt, output)
 
 
 def register(app: typer.Typer) -> None:

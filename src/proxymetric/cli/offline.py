@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from proxymetric.cli._common import OutputFileOption, OutputFormat, emit, user_errors
+from proxymetric.cli._common import (
+    FormatOption,
+    OutputFormat,
+    OutputOption,
+    bootstrap_option,
+    confidence_level_option,
+    emit,
+    seed_option,
+    user_errors,
+)
 from proxymetric.offline import evaluate
 from proxymetric.offline._render import print_offline, to_markdown
 
@@ -28,9 +37,8 @@ def offline(
         typer.Option("--truth", help="CSV/Parquet with unit, item, relevance and/or rating."),
     ],
     k: Annotated[int, typer.Option("--k", help="List length cut-off of ranking metrics.")] = 10,
-    output: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.table,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
     baseline: Annotated[
         str | None,
         typer.Option("--baseline", help="Model the others are compared with (default: first)."),
@@ -42,13 +50,9 @@ def offline(
     gain: Annotated[
         str, typer.Option("--gain", help="NDCG gain: linear (rel) or exponential (2^rel - 1).")
     ] = "linear",
-    n_bootstrap: Annotated[
-        int, typer.Option("--n-bootstrap", help="Per-unit bootstrap replicates (0: none).")
-    ] = 1000,
-    confidence: Annotated[
-        float, typer.Option("--confidence", help="Confidence level of the intervals.")
-    ] = 0.95,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed of the bootstrap.")] = 0,
+    bootstrap: Annotated[int, bootstrap_option("Bootstrap rounds over units (0: none).")] = 1000,
+    confidence_level: Annotated[float, confidence_level_option()] = 0.95,
+    seed: Annotated[int, seed_option("Random seed of the bootstrap.")] = 0,
     item_features: Annotated[
         Path | None,
         typer.Option("--item-features", help="CSV/Parquet with item and pipe-separated features."),
@@ -57,7 +61,6 @@ def offline(
         Path | None,
         typer.Option("--interactions", help="CSV/Parquet of unit, item defining item popularity."),
     ] = None,
-    output_file: OutputFileOption = None,
 ) -> None:
     """Offline evaluation: rating and ranking metrics with intervals, paired comparisons."""
     result = evaluate(
@@ -67,13 +70,13 @@ def offline(
         relevance_threshold=threshold,
         gain=gain,
         baseline=baseline,
-        n_bootstrap=n_bootstrap,
-        confidence_level=confidence,
+        n_bootstrap=bootstrap,
+        confidence_level=confidence_level,
         seed=seed,
         item_features=None if item_features is None else str(item_features),
         interactions=None if interactions is None else str(interactions),
     )
-    emit(result, output, to_markdown, print_offline, output_file=output_file)
+    emit(result, fmt, to_markdown, print_offline, output)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,17 @@ from typing import Annotated
 
 import typer
 
-from proxymetric.cli._common import OutputFileOption, OutputFormat, show_sections, user_errors
+from proxymetric.cli._common import (
+    FormatOption,
+    OutputFormat,
+    OutputOption,
+    alpha_option,
+    bootstrap_option,
+    confidence_level_option,
+    seed_option,
+    show_sections,
+    user_errors,
+)
 from proxymetric.pairwise import Judgments, analyze_judgments, judgments_needed, next_pairs
 from proxymetric.pairwise._render import (
     blind_test_sections,
@@ -22,8 +32,6 @@ pairwise_app = typer.Typer(
     no_args_is_help=True,
 )
 
-FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
-
 
 @pairwise_app.command("analyze")
 @user_errors
@@ -35,28 +43,26 @@ def analyze(
             "rater, position, note, tags."
         ),
     ],
-    n_bootstrap: Annotated[
-        int, typer.Option("--bootstrap", "-b", help="Bootstrap rounds over items.")
-    ] = 1000,
-    confidence: Annotated[float, typer.Option(help="Confidence level of intervals.")] = 0.95,
-    seed: Annotated[int, typer.Option("--seed", "-s", help="Bootstrap seed.")] = 0,
+    bootstrap: Annotated[int, bootstrap_option("Bootstrap rounds over items.")] = 1000,
+    confidence_level: Annotated[float, confidence_level_option()] = 0.95,
+    seed: Annotated[int, seed_option("Bootstrap seed.")] = 0,
     ridge: Annotated[
         float, typer.Option(help="Precision of a Gaussian prior on strengths (0: none).")
     ] = 0.0,
-    alpha: Annotated[float, typer.Option(help="Level at which raters are flagged.")] = 0.05,
-    output: FormatOption = OutputFormat.table,
-    output_file: OutputFileOption = None,
+    alpha: Annotated[float, alpha_option("Level at which raters are flagged.")] = 0.05,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
 ) -> None:
     """Rank systems from blind judgments: scores, intervals, rank ranges and trust checks."""
     result = analyze_judgments(
         Judgments.from_table(judgments),
-        n_bootstrap=n_bootstrap,
-        confidence=confidence,
+        n_bootstrap=bootstrap,
+        confidence=confidence_level,
         seed=seed,
         ridge=ridge,
         alpha=alpha,
     )
-    show_sections(result, blind_test_sections(result), output, output_file=output_file)
+    show_sections(result, blind_test_sections(result), fmt, output)
 
 
 @pairwise_app.command("plan")
@@ -66,11 +72,11 @@ def plan(
         float, typer.Option("--win-rate", help="Win rate to detect (ties excluded).")
     ],
     baseline: Annotated[float, typer.Option(help="Win rate under no difference.")] = 0.5,
-    alpha: Annotated[float, typer.Option(help="Two-sided significance level.")] = 0.05,
+    alpha: Annotated[float, alpha_option("Two-sided significance level.")] = 0.05,
     power: Annotated[float, typer.Option(help="Power.")] = 0.8,
     tie_rate: Annotated[float, typer.Option("--tie-rate", help="Expected share of ties.")] = 0.0,
-    output: FormatOption = OutputFormat.table,
-    output_file: OutputFileOption = None,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
 ) -> None:
     """How many judgments are needed to detect a win rate against the baseline."""
     result = judgments_needed(
@@ -90,26 +96,26 @@ def plan(
             ),
         ),
     )
-    show_sections(result, [section], output, output_file=output_file)
+    show_sections(result, [section], fmt, output)
 
 
 @pairwise_app.command("next")
 @user_errors
 def next_(
     judgments: Annotated[Path, typer.Argument(help="The judgments collected so far.")],
-    n_pairs: Annotated[int, typer.Option("--pairs", "-n", help="Pairs to suggest.")] = 5,
+    n_pairs: Annotated[int, typer.Option("--pairs", help="Pairs to suggest.")] = 5,
     batch: Annotated[int, typer.Option(help="Judgments planned per suggested pair.")] = 100,
-    confidence: Annotated[float, typer.Option(help="Confidence level of intervals.")] = 0.95,
+    confidence_level: Annotated[float, confidence_level_option()] = 0.95,
     ridge: Annotated[float, typer.Option(help="Precision of a prior on strengths.")] = 0.0,
-    output: FormatOption = OutputFormat.table,
-    output_file: OutputFileOption = None,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
 ) -> None:
     """Which pairs to judge next to shrink the widest score intervals fastest."""
     result = next_pairs(
         Judgments.from_table(judgments),
         n_pairs=n_pairs,
         batch=batch,
-        confidence=confidence,
+        confidence=confidence_level,
         ridge=ridge,
     )
     section = Section(
@@ -128,7 +134,7 @@ def next_(
             for p in result
         ),
     )
-    show_sections(list(result), [section], output, output_file=output_file)
+    show_sections(list(result), [section], fmt, output)
 
 
 def register(app: typer.Typer) -> None:

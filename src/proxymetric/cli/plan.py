@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
 
-from proxymetric.cli._common import OutputFileOption, OutputFormat, emit, user_errors
+from proxymetric.cli._common import (
+    FormatOption,
+    OutputFormat,
+    OutputOption,
+    emit,
+    rel_mde_option,
+    user_errors,
+)
 from proxymetric.design.plan import plan
 from proxymetric.errors import ProxymetricError
 from proxymetric.report.plan import plan_markdown, print_plan
@@ -42,10 +50,13 @@ def plan_command(
     weeks: Annotated[
         str, typer.Option("--weeks", help="Durations in weeks, comma-separated.")
     ] = "1,2,3,4",
-    target_mde: Annotated[
-        float,
-        typer.Option("--target-mde", help="Relative effect to detect (0.02 for 2%)."),
-    ] = 0.02,
+    rel_mde: Annotated[
+        float | None,
+        rel_mde_option(
+            "Relative effect to detect (0.02 for +2%) \\[default: each metric's declared "
+            "expected_effect, else 2%]."
+        ),
+    ] = None,
     units_per_day: Annotated[
         float | None,
         typer.Option("--units-per-day", help="New units per day (data without timestamps)."),
@@ -55,11 +66,19 @@ def plan_command(
     ] = None,
     target_power: Annotated[float, typer.Option("--power", help="Planned power.")] = 0.8,
     planned_days: Annotated[
-        int, typer.Option("--planned-days", help="Intended duration, for the verdict.")
-    ] = 14,
+        int | None,
+        typer.Option(
+            "--planned-days",
+            help="Intended duration, for the verdict \\[default: the spec's duration.days, 14].",
+        ),
+    ] = None,
     max_days: Annotated[
-        int, typer.Option("--max-days", help="Longest acceptable duration, for the verdict.")
-    ] = 56,
+        int | None,
+        typer.Option(
+            "--max-days",
+            help="Longest acceptable duration \\[default: the spec's duration.max_days, 56].",
+        ),
+    ] = None,
     traffic_share: Annotated[
         float, typer.Option("--traffic-share", help="Share of all traffic in the test.")
     ] = 1.0,
@@ -80,17 +99,15 @@ def plan_command(
             "--from-events", help="No assignment yet: units from their first event in the log."
         ),
     ] = False,
-    output: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.table,
-    output_file: OutputFileOption = None,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
 ) -> None:
     """Plan a test from its own data: MDE by duration, days for a target, verdict and cost."""
     result = plan(
         spec,
         experiment,
         days=parse_weeks(weeks),
-        target_rel_mde=target_mde,
+        target_rel_mde=rel_mde,
         units_per_day=units_per_day,
         population=population,
         power=target_power,
@@ -102,21 +119,19 @@ def plan_command(
         prior_rel_effect_sd=prior_effect_sd,
         from_events=from_events,
     )
-    emit(
-        result,
-        output,
-        plan_markdown,
-        print_plan,
-        output_file=output_file,
-        html=lambda r: _html(r, spec),
-    )
+    emit(result, fmt, plan_markdown, print_plan, output, html=_page(spec))
 
 
-def _html(result: object, spec: str) -> str:
-    from proxymetric.report.html import to_html
-    from proxymetric.spec import load_spec
+def _page(spec: str) -> Callable[[object], str]:
+    """The HTML page of the plan: the metrics' definitions come from the spec."""
 
-    return to_html(result, spec=load_spec(spec))
+    def page(result: object) -> str:
+        from proxymetric.report.html import to_html
+        from proxymetric.spec import load_spec
+
+        return to_html(result, spec=load_spec(spec))
+
+    return page
 
 
 def register(app: typer.Typer) -> None:

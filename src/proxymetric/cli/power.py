@@ -6,7 +6,16 @@ from typing import Annotated, cast
 
 import typer
 
-from proxymetric.cli._common import OutputFileOption, OutputFormat, emit, user_errors
+from proxymetric.cli._common import (
+    FormatOption,
+    OutputFormat,
+    OutputOption,
+    alpha_option,
+    emit,
+    mde_option,
+    rel_mde_option,
+    user_errors,
+)
 from proxymetric.design.power import MetricType, power_analysis
 from proxymetric.errors import ProxymetricError
 from proxymetric.report.power import power_markdown, print_power, summary
@@ -31,17 +40,13 @@ def power(
     units_per_variant: Annotated[
         int | None, typer.Option("--units-per-variant", help="Units in each variant.")
     ] = None,
-    mde: Annotated[
-        float | None, typer.Option("--mde", help="Absolute effect: treatment minus control.")
-    ] = None,
-    rel_mde: Annotated[
-        float | None, typer.Option("--rel-mde", help="Relative effect (0.01 for +1%).")
-    ] = None,
+    mde: Annotated[float | None, mde_option()] = None,
+    rel_mde: Annotated[float | None, rel_mde_option("Relative effect (0.01 for +1%).")] = None,
     target_power: Annotated[
         float | None,
-        typer.Option("--power", help="Power to solve units or MDE at [default: 0.8]."),
+        typer.Option("--power", help="Power to solve units or MDE at \\[default: 0.8]."),
     ] = None,
-    alpha: Annotated[float, typer.Option("--alpha", help="Significance level.")] = 0.05,
+    alpha: Annotated[float, alpha_option("Significance level.")] = 0.05,
     variants: Annotated[
         int,
         typer.Option("--variants", help="Variants including control; alpha is split (Bonferroni)."),
@@ -57,10 +62,8 @@ def power(
     one_sided: Annotated[
         bool, typer.Option("--one-sided", help="One-sided test in the direction of the effect.")
     ] = False,
-    output: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.table,
-    output_file: OutputFileOption = None,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
 ) -> None:
     """Power calculator: give the units or the MDE to solve the other, or both to solve power."""
     if metric_type not in _METRIC_TYPES:
@@ -82,7 +85,7 @@ def power(
         treatment_ratio=treatment_ratio,
         variance_reduction=variance_reduction,
     )
-    emit(result, output, power_markdown, print_power, output_file=output_file)
+    emit(result, fmt, power_markdown, print_power, output)
 
 
 def register(app: typer.Typer) -> None:

@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from proxymetric.cli._common import OutputFileOption, OutputFormat, show_sections, user_errors
+from proxymetric.cli._common import (
+    FormatOption,
+    OutputFormat,
+    OutputOption,
+    RegistryOption,
+    alpha_option,
+    registry_location,
+    show_sections,
+    user_errors,
+)
 from proxymetric.proxies import table_from_registry, validate_proxies
 from proxymetric.proxies._render import proxy_sections
 from proxymetric.registry import Registry
@@ -19,16 +28,14 @@ def proxies(
     north_star: Annotated[
         str, typer.Option("--north-star", "-n", help="The metric the business cares about.")
     ],
-    registry: Annotated[
-        str, typer.Option("--registry", "-r", help="SQLite file or SQLAlchemy URL.")
-    ] = "proxymetric.db",
+    registry: RegistryOption = None,
     proxy: Annotated[
         list[str] | None,
         typer.Option("--proxy", "-p", help="A candidate proxy (repeat; default: all others)."),
     ] = None,
     units: Annotated[
         float | None,
-        typer.Option(help="Units of the tests to choose for [default: median in the registry]."),
+        typer.Option(help="Units of the tests to choose for \\[default: median in the registry]."),
     ] = None,
     noise_correlation: Annotated[
         float,
@@ -37,19 +44,17 @@ def proxies(
             help="Correlation assumed between metrics' noise where it was not measured.",
         ),
     ] = 0.0,
-    alpha: Annotated[float, typer.Option(help="Level at which a metric 'moves'.")] = 0.05,
-    output: Annotated[
-        OutputFormat,
-        typer.Option("--format", "-f", help="Output format: table, json, markdown, html."),
-    ] = OutputFormat.table,
-    output_file: OutputFileOption = None,
+    alpha: Annotated[float, alpha_option("Level at which a metric 'moves'.")] = 0.05,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
 ) -> None:
     """Rank proxies of a north-star metric over the experiments of a registry."""
     table = table_from_registry(
-        Registry(registry, create=False), assumed_noise_correlation=noise_correlation
+        Registry(registry_location(registry), create=False),
+        assumed_noise_correlation=noise_correlation,
     )
     report = validate_proxies(table, north_star, proxy or None, units=units, alpha=alpha)
-    show_sections(report, proxy_sections(report), output, output_file=output_file, table=table)
+    show_sections(report, proxy_sections(report), fmt, output, table=table)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,4 +1,4 @@
-"""``proxymetric registry`` (list, show, import) and ``proxymetric register`` (a plan)."""
+"""``proxymetric registry``: register a plan, list, show and import records; program impact."""
 
 from __future__ import annotations
 
@@ -9,9 +9,15 @@ import typer
 
 from proxymetric._validation import check_choice
 from proxymetric.cli._common import (
-    OutputFileOption,
+    FormatOption,
     OutputFormat,
+    OutputOption,
+    RegistryOption,
+    confidence_level_option,
     echo,
+    emit_text,
+    mde_option,
+    registry_location,
     show_sections,
     user_errors,
 )
@@ -30,26 +36,44 @@ __all__ = ["register"]
 
 registry_app = typer.Typer(
     name="registry",
-    help="The registry of past experiments: list, show and import records; program impact.",
+    help="The registry of past experiments: register plans, list, show and import records; "
+    "program impact.",
     no_args_is_help=True,
 )
 
-FormatOption = Annotated[
-    OutputFormat,
-    typer.Option("--format", "-f", help="Output format: table, json, markdown or html."),
-]
-RegistryOption = Annotated[
-    str,
-    typer.Option(
-        "--registry", "-r", help="SQLite file or SQLAlchemy URL of the registry.", show_default=True
-    ),
-]
+
+@registry_app.command("register")
+@user_errors
+def register_plan(
+    spec: Annotated[Path, typer.Argument(help="The spec file (proxymetric.yaml).")],
+    experiment: Annotated[str, typer.Option("--experiment", "-e", help="Experiment to plan.")],
+    registry: RegistryOption = None,
+    mde: Annotated[
+        float | None,
+        mde_option("Absolute minimum detectable effect of the primary metric (its unit)."),
+    ] = None,
+    duration_days: Annotated[
+        float | None, typer.Option("--duration-days", help="Planned duration in days.")
+    ] = None,
+    planned_units: Annotated[
+        int | None,
+        typer.Option("--planned-units", help="Planned units in all \\[default: the spec's]."),
+    ] = None,
+) -> None:
+    """Register the analysis plan of an experiment before results exist."""
+    loaded = load_spec(spec)
+    reg = Registry(registry_location(registry))
+    rid = reg.register_plan(
+        loaded, experiment, mde=mde, duration_days=duration_days, planned_units=planned_units
+    )
+    primary = loaded.experiments[experiment].primary
+    echo(f"registered the plan of {experiment} (primary {primary}) as record {rid} in {reg.url}")
 
 
 @registry_app.command("list")
 @user_errors
 def list_records(
-    registry: RegistryOption = "proxymetric.db",
+    registry: RegistryOption = None,
     experiment: Annotated[
         str | None, typer.Option("--experiment", "-e", help="Only this experiment.")
     ] = None,
@@ -57,54 +81,49 @@ def list_records(
         str | None,
         typer.Option("--kind", help="Only records of this kind: analysis, plan, import."),
     ] = None,
-    output: FormatOption = OutputFormat.table,
-    output_file: OutputFileOption = None,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
 ) -> None:
     """List the records of the registry, oldest first."""
-    reg = Registry(registry, create=False)
+    reg = Registry(registry_location(registry), create=False)
     records = reg.records(experiment, kind)
-    show_sections(
-        records, records_sections(records, reg.url), output, output_file=output_file, url=reg.url
-    )
+    show_sections(records, records_sections(records, reg.url), fmt, output, url=reg.url)
 
 
 @registry_app.command("show")
 @user_errors
 def show(
     record: Annotated[int, typer.Argument(help="The record id (see `registry list`).")],
-    registry: RegistryOption = "proxymetric.db",
-    output: FormatOption = OutputFormat.table,
-    output_file: OutputFileOption = None,
+    registry: RegistryOption = None,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
 ) -> None:
     """Show one record: what was recorded, and every effect with its standard error."""
-    rec = Registry(registry, create=False).get(record)
-    show_sections(rec, record_sections(rec), output, output_file=output_file)
+    rec = Registry(registry_location(registry), create=False).get(record)
+    show_sections(rec, record_sections(rec), fmt, output)
 
 
 @registry_app.command("import")
 @user_errors
 def import_file(
     file: Annotated[Path, typer.Argument(help="The file to import (CSV, optionally .gz).")],
-    registry: RegistryOption = "proxymetric.db",
+    registry: RegistryOption = None,
     source: Annotated[
         str,
         typer.Option(
             "--source",
-            "-s",
             help="asos: the ASOS Digital Experiments Dataset (final snapshots); csv: one row per "
             "experiment, variant and metric with effect and effect_se.",
         ),
     ] = "csv",
-    output: FormatOption = OutputFormat.table,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
 ) -> None:
     """Import past experiments from summary statistics (append-only; re-imports are skipped)."""
     check_choice("source", source, ["asos", "csv"])
-    reg = Registry(registry)
+    reg = Registry(registry_location(registry))
     summary = import_asos(reg, file) if source == "asos" else import_csv(reg, file)
-    if output is OutputFormat.json:
-        echo(to_json(summary))
-    else:
-        echo(import_text(summary))
+    emit_text(to_json(summary) if fmt is OutputFormat.json else import_text(summary), output)
 
 
 @registry_app.command("impact")
@@ -118,51 +137,19 @@ def impact(
     units: Annotated[
         float, typer.Option("--units", help="Units the shipped changes reach over the period.")
     ],
-    registry: RegistryOption = "proxymetric.db",
-    confidence: Annotated[float, typer.Option(help="Confidence level of the interval.")] = 0.95,
-    output: FormatOption = OutputFormat.table,
-    output_file: OutputFileOption = None,
+    registry: RegistryOption = None,
+    confidence_level: Annotated[float, confidence_level_option()] = 0.95,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
 ) -> None:
     """Cumulative impact of the shipped experiments in money, winner's curse corrected."""
-    table = table_from_registry(Registry(registry, create=False))
+    table = table_from_registry(Registry(registry_location(registry), create=False))
     result = program_impact(
-        table, metric, value_per_unit=value_per_unit, units=units, confidence=confidence
+        table, metric, value_per_unit=value_per_unit, units=units, confidence=confidence_level
     )
-    show_sections(result, impact_sections(result), output, output_file=output_file)
-
-
-@user_errors
-def register_plan(
-    spec: Annotated[Path, typer.Argument(help="The spec file (proxymetric.yaml).")],
-    experiment: Annotated[str, typer.Option("--experiment", "-e", help="Experiment to plan.")],
-    registry: Annotated[
-        str | None,
-        typer.Option(
-            "--registry", "-r", help="Registry file or URL [default: proxymetric.db beside SPEC]."
-        ),
-    ] = None,
-    mde: Annotated[
-        float | None, typer.Option(help="Minimum detectable effect of the primary metric.")
-    ] = None,
-    duration_days: Annotated[
-        float | None, typer.Option("--duration-days", help="Planned duration in days.")
-    ] = None,
-    planned_units: Annotated[
-        int | None,
-        typer.Option("--planned-units", help="Planned units in all [default: the spec's]."),
-    ] = None,
-) -> None:
-    """Register the analysis plan of an experiment before results exist."""
-    loaded = load_spec(spec)
-    reg = Registry(registry if registry is not None else spec.parent / "proxymetric.db")
-    rid = reg.register_plan(
-        loaded, experiment, mde=mde, duration_days=duration_days, planned_units=planned_units
-    )
-    primary = loaded.experiments[experiment].primary
-    echo(f"registered the plan of {experiment} (primary {primary}) as record {rid} in {reg.url}")
+    show_sections(result, impact_sections(result), fmt, output)
 
 
 def register(app: typer.Typer) -> None:
-    """Add the ``registry`` command group and the ``register`` command to ``app``."""
+    """Add the ``registry`` command group to ``app``."""
     app.add_typer(registry_app, name="registry")
-    app.command("register")(register_plan)

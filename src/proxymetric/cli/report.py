@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from proxymetric.cli._common import OutputFileOption, OutputFormat, user_errors, write_output
+from proxymetric.cli._common import (
+    OutputFormat,
+    OutputOption,
+    emit_text,
+    existing_registry,
+    format_option,
+    registry_option,
+    seed_option,
+    user_errors,
+)
 
 __all__ = ["register"]
 
@@ -15,21 +24,18 @@ __all__ = ["register"]
 @user_errors
 def report(
     spec: Annotated[Path, typer.Argument(help="The spec file (proxymetric.yaml).")],
-    output_file: OutputFileOption = None,
-    output: Annotated[
-        OutputFormat,
-        typer.Option("--format", "-f", help="Output format: html (a page), json or markdown."),
+    fmt: Annotated[
+        OutputFormat, format_option("Output format: html (a page), json or markdown.")
     ] = OutputFormat.html,
+    output: OutputOption = None,
     registry: Annotated[
         str | None,
-        typer.Option(
-            "--registry", help="Registry of past experiments [default: proxymetric.db beside SPEC]."
-        ),
+        registry_option("Registry of past experiments, for what it says about the proxies."),
     ] = None,
     draws: Annotated[
         int | None, typer.Option("--draws", help="Monte Carlo draws of the value model.")
     ] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Seed of the value model.")] = None,
+    seed: Annotated[int | None, seed_option("Seed of the value model.")] = None,
 ) -> None:
     """Everything the spec says, computed, in the order a decision is argued.
 
@@ -41,23 +47,26 @@ def report(
     from proxymetric.report import to_json, to_markdown
     from proxymetric.spec import load_spec
 
-    if output is OutputFormat.table:
-        output = OutputFormat.markdown  # a report is a document: markdown in the terminal
+    if fmt is OutputFormat.table:
+        fmt = OutputFormat.markdown  # a report is a document: markdown in a terminal
     loaded = load_spec(spec)
-    if output is OutputFormat.html:
+    if fmt is OutputFormat.html:
         from proxymetric.report.html import require_html
 
         require_html()  # before the analyses run, not after
-    dossier = build_dossier(loaded, registry=registry, draws=draws, seed=seed)
-    if output is OutputFormat.json:
+    reg = existing_registry(registry)
+    if reg is None and (spec.parent / "proxymetric.db").exists():
+        reg = str(spec.parent / "proxymetric.db")  # the registry kept beside the spec
+    dossier = build_dossier(loaded, registry=reg, draws=draws, seed=seed)
+    if fmt is OutputFormat.json:
         text = to_json(dossier)
-    elif output is OutputFormat.markdown:
+    elif fmt is OutputFormat.markdown:
         text = to_markdown(dossier)
     else:
         from proxymetric.report.html import to_html
 
         text = to_html(dossier, spec=loaded)
-    write_output(text, output_file)
+    emit_text(text.rstrip("\n"), output)
 
 
 def register(app: typer.Typer) -> None:

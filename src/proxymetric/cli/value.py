@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from proxymetric.cli._common import OutputFileOption, OutputFormat, emit, user_errors
+from proxymetric.cli._common import (
+    FormatOption,
+    OutputFormat,
+    OutputOption,
+    emit,
+    seed_option,
+    user_errors,
+)
 from proxymetric.value import load_value_model
 from proxymetric.value._render import print_business_case, to_markdown
 
@@ -19,17 +26,13 @@ def value(
     spec: Annotated[
         Path, typer.Argument(help="The spec file (proxymetric.yaml) with a `value:` section.")
     ],
-    output: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.table,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
     draws: Annotated[
         int | None,
-        typer.Option("--draws", "-n", help="Monte Carlo draws (default: the spec's, or 100000)."),
+        typer.Option("--draws", help="Monte Carlo draws (default: the spec's, or 100000)."),
     ] = None,
-    seed: Annotated[
-        int | None, typer.Option("--seed", "-s", help="Random seed (default: the spec's, or 0).")
-    ] = None,
-    output_file: OutputFileOption = None,
+    seed: Annotated[int | None, seed_option("Random seed (default: the spec's, or 0).")] = None,
 ) -> None:
     """What is it worth? Expected value, risk, drivers, break-even and headroom per alternative."""
     model, section = load_value_model(spec)
@@ -37,7 +40,7 @@ def value(
         draws=section.draws if draws is None else draws,
         seed=section.seed if seed is None else seed,
     )
-    emit(result, output, to_markdown, print_business_case, output_file=output_file)
+    emit(result, fmt, to_markdown, print_business_case, output)
 
 
 def register(app: typer.Typer) -> None:

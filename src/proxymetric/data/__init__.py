@@ -7,11 +7,6 @@ engine, the per-variant moments the statistics need.
 from proxymetric.data.events import AssignmentRequest, EventAggregate, event_moments
 from proxymetric.data.filters import check_filter, translate_filter
 from proxymetric.data.moments import VariantMoments, variant_moments
-from proxymetric.data.planning import (
-    PlanningMoments,
-    event_planning_moments,
-    unit_planning_moments,
-)
 from proxymetric.data.sequential import (
     DailyMoments,
     SnapshotMoments,
@@ -25,7 +20,6 @@ __all__ = [
     "AssignmentRequest",
     "DailyMoments",
     "EventAggregate",
-    "PlanningMoments",
     "SnapshotMoments",
     "SourceResolver",
     "VariantMoments",
@@ -33,10 +27,8 @@ __all__ = [
     "check_filter",
     "daily_event_moments",
     "event_moments",
-    "event_planning_moments",
     "snapshot_moments",
     "summary_moments",
     "translate_filter",
-    "unit_planning_moments",
     "variant_moments",
 ]

@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -32,6 +32,7 @@ from proxymetric._result import Result
 from proxymetric._validation import check_choice, check_number
 from proxymetric.design.power import MetricType, power_analysis
 from proxymetric.errors import ProxymetricError
+from proxymetric.experiment import ResolvedExperiment, ResolvedMetric
 
 __all__ = [
     "AccrualModel",
@@ -58,6 +59,23 @@ class DesignSettings:
     one_sided: bool = False
     variants: int = 2
     treatment_ratio: float = 1.0
+    correction: Literal["bonferroni", "none"] = "bonferroni"
+
+    @classmethod
+    def for_metric(cls, exp: ResolvedExperiment, metric: ResolvedMetric, power: float) -> Self:
+        """The settings of ``metric``'s test as the analysis of ``exp`` runs it.
+
+        The level is the resolved metric's own (already split over the success metrics and the
+        treatments, :mod:`proxymetric.experiment.resolve`), so no further correction applies.
+        """
+        return cls(
+            alpha=metric.alpha,
+            power=power,
+            one_sided=metric.one_sided,
+            variants=exp.planned_arms,
+            treatment_ratio=exp.treatment_ratio,
+            correction="none",
+        )
 
     def test_arguments(self) -> dict[str, Any]:
         """The test's settings as arguments of ``power_analysis`` (all but ``power``)."""
@@ -66,6 +84,7 @@ class DesignSettings:
             "one_sided": self.one_sided,
             "variants": self.variants,
             "treatment_ratio": self.treatment_ratio,
+            "correction": self.correction,
         }
 
 

@@ -28,12 +28,14 @@ from proxymetric.design.accrual import (
 )
 from proxymetric.design.power import MetricType
 from proxymetric.errors import ProxymetricError
-from proxymetric.report import format_number
+from proxymetric.experiment import Duration
 
-__all__ = ["VERDICTS", "FeasibilityResult", "feasibility"]
+__all__ = ["SUGGESTIONS", "VERDICTS", "FeasibilityResult", "feasibility"]
 
 _DEFAULT_SETTINGS = DesignSettings()
 VERDICTS = ("feasible", "feasible_with_cuped", "feasible_if_longer", "not_feasible")
+# What would work instead of a test that is not feasible (report/ writes them in words).
+SUGGESTIONS = ("more_sensitive_proxy", "paired_test", "larger_effect")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,12 +46,14 @@ class FeasibilityResult(Result):
     and at ``max_days`` (best available variance); ``days_needed*`` the days to reach the target
     (``nan`` when the audience never grows that large); ``variance_reduction_needed`` the share
     of the variance a proxy would have to remove to see the target within ``max_days`` (0 when
-    no reduction is needed).
+    no reduction is needed). ``proposed_days`` is the duration to run: the days needed (with
+    CUPED when available), at least ``min_days`` and in whole weeks when asked, ``nan`` when the
+    audience never grows that large. ``suggestions`` name what would work instead of a test
+    that is not feasible (:data:`SUGGESTIONS`).
     """
 
     metric_name: str
     verdict: str
-    message: str
     target_mde: float
     target_rel_mde: float
     planned_days: int
@@ -63,15 +67,10 @@ class FeasibilityResult(Result):
     days_needed_with_cuped: float
     mde_at_max_days: float
     rel_mde_at_max_days: float
+    variance_reduction: float
     variance_reduction_needed: float
+    proposed_days: float
     suggestions: tuple[str, ...]
-
-
-def _fmt_effect(abs_value: float, rel_value: float) -> str:
-    if math.isnan(abs_value):
-        return "no effect (too few units)"
-    rel = format_number(rel_value, percent=True, digits=3) if math.isfinite(rel_value) else ""
-    return f"{format_number(abs_value)} ({rel.lstrip('+')})" if rel else format_number(abs_value)
 
 
 def feasibility(
@@ -87,13 +86,16 @@ def feasibility(
     max_days: int = 56,
     metric_name: str = "metric",
     settings: DesignSettings = _DEFAULT_SETTINGS,
+    min_days: int = 7,
+    whole_weeks: bool = True,
 ) -> FeasibilityResult:
     """Return the feasibility verdict of detecting the target effect with this traffic.
 
     ``accrual`` gives the units after ``d`` days (:func:`~proxymetric.design.accrual.fit_accrual`,
     or :meth:`AccrualModel.fixed` for a fixed user base); ``cuped_variance_reduction`` the share
     of variance CUPED removes (the squared correlation with the pre-period covariate; 0 when
-    there is no covariate). See the module docstring for the verdicts.
+    there is no covariate). A duration is proposed in whole weeks (when ``whole_weeks``) and
+    never below ``min_days``. See the module docstring for the verdicts.
 
     >>> r = feasibility(AccrualModel.fixed(300), "proportion", 0.05, target_mde=0.005)
     >>> r.verdict
@@ -149,58 +151,24 @@ def feasibility(
     def detects(mde: float) -> bool:
         return math.isfinite(mde) and mde <= target * (1 + 1e-12)
 
-    target_text = _fmt_effect(target, rel_target if baseline > 0 else math.nan)
-    plan_text = _fmt_effect(plain[0].mde, plain[0].rel_mde)
+    duration = Duration(planned_days, max_days, min_days, whole_weeks)
+    proposed = duration.proposed(best_days.days if best_days.reachable else math.nan)
     suggestions: tuple[str, ...] = ()
     needed = 0.0
     if detects(plain[0].mde):
         verdict = "feasible"
-        message = (
-            f"feasible: {planned_days} days bring {plain[0].total_units:,} units and detect "
-            f"{plan_text}, within the target {target_text}"
-        )
     elif reduction > 0 and detects(cuped[0].mde):
         verdict = "feasible_with_cuped"
-        message = (
-            f"feasible only with CUPED: in {planned_days} days the plain metric detects "
-            f"{plan_text}, above the target {target_text}; CUPED (variance -{reduction:.0%}) "
-            f"detects {_fmt_effect(cuped[0].mde, cuped[0].rel_mde)}"
-        )
-    elif best_days.reachable and best_days.days <= max_days:
+    elif best_days.reachable and proposed <= max_days:
         verdict = "feasible_if_longer"
-        how = " with CUPED" if reduction > 0 else ""
-        message = (
-            f"feasible only if longer: {planned_days} days detect {plan_text}, above the target "
-            f"{target_text}; {best_days.days:.0f} days{how} ({best_days.total_units:,} units) "
-            "are needed"
-        )
     else:
         verdict = "not_feasible"
         mde_max = best_max.mde
         needed = 1.0 - (target / mde_max) ** 2 if math.isfinite(mde_max) else 1.0
-        larger = _fmt_effect(mde_max, best_max.rel_mde)
-        message = (
-            f"not feasible at this traffic: {max_days} days bring {best_max.total_units:,} units, "
-            f"which detect only {larger}; the target is {target_text}"
-        )
-        factor = mde_max / target if math.isfinite(mde_max) else math.inf
-        proxy = (
-            f"a more sensitive proxy: one that moves {factor:.1f} times more relative to its "
-            f"standard deviation (its variance relative to the effect {needed:.1%} lower), such "
-            "as a metric closer to the change (clicks or engagement instead of revenue)"
-        )
-        blind = (
-            "a blind test or interleaving: the same users or queries judge both variants, which "
-            "removes the between-unit variance and needs far fewer units"
-        )
-        bigger = (
-            f"a larger effect worth testing for: {max_days} days detect effects of {larger} or more"
-        )
-        suggestions = (proxy, blind, bigger)
+        suggestions = SUGGESTIONS
     return FeasibilityResult(
         metric_name=metric_name,
         verdict=verdict,
-        message=message,
         target_mde=target,
         target_rel_mde=rel_target,
         planned_days=planned_days,
@@ -214,6 +182,8 @@ def feasibility(
         days_needed_with_cuped=days_cuped.days,
         mde_at_max_days=best_max.mde,
         rel_mde_at_max_days=best_max.rel_mde,
+        variance_reduction=reduction,
         variance_reduction_needed=max(needed, 0.0),
+        proposed_days=proposed,
         suggestions=suggestions,
     )

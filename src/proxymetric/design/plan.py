@@ -1,6 +1,6 @@
 """``plan(spec, experiment)``: sensitivity, duration, feasibility and cost from the test's own data.
 
-The data layer reads the experiment's sources in ONE query (:mod:`proxymetric.data.planning`):
+The experiment's sources are read in ONE query (:func:`proxymetric.experiment.read`):
 per-variant moments of every metric's columns and, for event logs, the new units per day. From
 the control variant (every unit when the data has no variants yet) the plan takes, per metric:
 
@@ -39,30 +39,26 @@ import numpy as np
 
 from proxymetric._result import Result
 from proxymetric._validation import check_choice, check_number
-from proxymetric.analysis.metrics import (
-    assignment_request,
-    column_groups,
-    event_aggregates,
-    experiment_kind,
-    experiment_name,
-    metric_statistics,
-)
-from proxymetric.data import AssignmentRequest, SourceResolver, summary_moments
-from proxymetric.data.planning import (
-    PlanningMoments,
-    event_planning_moments,
-    unit_planning_moments,
-)
 from proxymetric.design.accrual import AccrualModel, DesignSettings, fit_accrual, mde_by_duration
 from proxymetric.design.cost import CostResult, cost_of_testing
-from proxymetric.design.feasibility import feasibility
+from proxymetric.design.feasibility import FeasibilityResult, feasibility
 from proxymetric.design.power import MetricType, power_analysis
 from proxymetric.errors import DataError, ProxymetricError
-from proxymetric.spec import ExperimentSpec, MetricSpec, Spec, load_spec
+from proxymetric.experiment import (
+    ALL_UNITS,
+    Covariate,
+    Duration,
+    ExperimentData,
+    ResolvedExperiment,
+    ResolvedMetric,
+    read,
+    resolve,
+)
+from proxymetric.spec import Spec
 from proxymetric.stats.estimators import Statistic, arm_estimate
 from proxymetric.stats.moments import Moments
 
-__all__ = ["MetricPlan", "PlanDuration", "PlanResult", "plan"]
+__all__ = ["DEFAULT_TARGET_REL_MDE", "MetricPlan", "PlanDuration", "PlanResult", "plan"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,11 +82,16 @@ class MetricPlan(Result):
     (one-sided at the guardrail's margin). ``baseline``, ``sd`` and ``cuped_correlation`` are
     estimated on ``units_observed`` units (``sd`` is the delta-method standard deviation for a
     ratio metric; ``cuped_correlation`` is ``nan``/``null`` without a covariate).
-    ``target_mde`` is the effect the test should detect (the margin for a guardrail);
-    ``days_needed``/``days_needed_with_cuped`` the days to detect it (``nan``/``null`` when the
-    audience never grows that large). ``verdict``, ``message`` and ``suggestions`` come from
-    :func:`~proxymetric.design.feasibility`; ``cost`` is set when the metric has a
-    ``value_per_unit``.
+    ``alpha`` is the level of each of its comparisons as the analysis runs them.
+    ``target_mde`` is the effect the test should detect and ``target_source`` where it comes
+    from: ``"margin"`` (a guardrail), ``"expected_effect"`` (declared in the spec),
+    ``"option"`` (the caller's ``target_rel_mde``) or ``"default"``
+    (:data:`DEFAULT_TARGET_REL_MDE`). ``days_needed``/``days_needed_with_cuped`` are the days to
+    detect it (``nan``/``null`` when the audience never grows that large), ``proposed_days``
+    the duration to run (with CUPED when available, at least a week and in whole weeks by
+    default). ``verdict`` and ``feasibility`` come from
+    :func:`~proxymetric.design.feasibility` (``feasibility`` is ``None`` for a target of 0,
+    which no test can show); ``cost`` is set when the metric has a ``value_per_unit``.
     """
 
     metric: str
@@ -98,6 +99,7 @@ class MetricPlan(Result):
     metric_type: str
     test: str
     alternative: str
+    alpha: float
     baseline: float
     sd: float
     units_observed: int
@@ -107,12 +109,13 @@ class MetricPlan(Result):
     margin_type: str
     target_mde: float
     target_rel_mde: float
+    target_source: str
     durations: tuple[PlanDuration, ...]
     days_needed: float
     days_needed_with_cuped: float
+    proposed_days: float
     verdict: str
-    message: str
-    suggestions: tuple[str, ...]
+    feasibility: FeasibilityResult | None
     cost: CostResult | None
 
 
@@ -142,6 +145,8 @@ class PlanResult(Result):
     treatment_ratio: float
     planned_days: int
     max_days: int
+    min_days: int
+    whole_weeks: bool
     accrual: AccrualModel
     accrual_basis: str
     observed_first_day: str
@@ -151,15 +156,15 @@ class PlanResult(Result):
 
 
 def plan(
-    spec: str | Path | Mapping[str, Any] | Spec,
+    spec: str | Path | Mapping[str, Any] | Spec | ResolvedExperiment,
     experiment: str | None = None,
     data: Mapping[str, Any] | None = None,
     *,
     days: Sequence[int] = (7, 14, 21, 28),
-    target_rel_mde: float = 0.02,
+    target_rel_mde: float | None = None,
     power: float = 0.8,
-    planned_days: int = 14,
-    max_days: int = 56,
+    planned_days: int | None = None,
+    max_days: int | None = None,
     units_per_day: float | None = None,
     population: int | None = None,
     accrual_model: Literal["power", "saturating"] = "power",
@@ -172,15 +177,19 @@ def plan(
     """Plan an experiment from its own data; return a :class:`PlanResult`.
 
     Args:
-        spec: a path to ``proxymetric.yaml``, a mapping of the same content, or a ``Spec``.
+        spec: a path to ``proxymetric.yaml``, a mapping of the same content, a ``Spec`` or a
+            resolved experiment (:func:`proxymetric.experiment.resolve`).
         experiment: the experiment to plan; optional when the spec has exactly one.
         data: in-memory tables by source or table name, as for :func:`~proxymetric.analyze`.
         days: the durations (whole days) at which to report every metric's MDE.
-        target_rel_mde: the relative effect primary and secondary metrics should detect
-            (``0.02`` for 2%); guardrails use their margins.
+        target_rel_mde: the relative effect every primary and secondary metric should detect
+            (``0.02`` for 2%); by default each metric's declared ``expected_effect``, else
+            :data:`DEFAULT_TARGET_REL_MDE`. Guardrails use their margins.
         power: the planned power.
         planned_days, max_days: the intended duration and the longest acceptable one, for the
-            feasibility verdict.
+            feasibility verdict; by default the spec's ``duration`` (14 and 56 days without
+            one). Proposed durations are at least the spec's ``duration.min_days`` (7), in
+            whole weeks unless ``duration.whole_weeks`` is false.
         units_per_day: new units per day (linear accrual); overrides the spec and the data.
         population: a fixed user base (all units there from day 1); overrides the spec and
             the data.
@@ -197,11 +206,10 @@ def plan(
 
     The units of the data are read in one query; see the module docstring for the method.
     """
-    spec = load_spec(spec)
-    name = experiment_name(spec, experiment)
-    exp = spec.experiments[name]
+    exp = resolve(spec, experiment)
     days = _check_days(days)
-    check_number("target_rel_mde", target_rel_mde, low=0)
+    if target_rel_mde is not None:
+        check_number("target_rel_mde", target_rel_mde, low=0)
     check_number("power", power, low=0, high=1)
     check_number("traffic_share", traffic_share, low=0, high=1, high_inclusive=True)
     check_number("horizon_days", horizon_days, low=0, low_inclusive=True)
@@ -209,6 +217,8 @@ def plan(
     if prior_rel_effect is not None:
         check_number("prior_rel_effect", prior_rel_effect)
     check_choice("accrual_model", accrual_model, ("power", "saturating"))
+    planned_days = exp.duration.days if planned_days is None else planned_days
+    max_days = exp.duration.max_days if max_days is None else max_days
     for label, value in (("planned_days", planned_days), ("max_days", max_days)):
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
             raise ProxymetricError(
@@ -225,89 +235,78 @@ def plan(
     if population is not None:
         check_number("population", population, low=0)
 
-    resolver = SourceResolver(spec.base_dir, data)
-    kind, pm = _read(spec, exp, resolver, from_events=from_events)
-    warnings: list[str] = []
-    variants = tuple(sorted(pm.moments))
-    if exp.control in pm.moments:
-        base = pm.moments[exp.control]
+    got = read(exp, data, accrual=True, first_seen=from_events)
+    kind = "events_first_seen" if from_events else exp.shape
+    variants = tuple(sorted(got.moments))
+    if from_events:
+        base = got.moments[ALL_UNITS]
+        estimated_from = "every unit (no assignment yet)"
+    elif exp.control in got.moments:
+        base = got.moments[exp.control]
         estimated_from = f"control variant {exp.control!r}"
     else:
-        base = Moments.empty(next(iter(pm.moments.values())).columns)
-        for m in pm.moments.values():
-            base = base.merge(m)
-        estimated_from = (
-            "every unit (no assignment yet)"
-            if kind == "events_first_seen"
-            else f"every unit (the data has no control variant {exp.control!r})"
+        raise DataError(
+            f"control variant {exp.control!r} of experiment {exp.name!r} is not in the data; "
+            f"variants in the data: {', '.join(variants) or '(none)'}; name the control in "
+            "the spec, or plan a test with no assignment yet with `from_events`"
         )
-        if kind != "events_first_seen":
-            warnings.append(
-                f"control variant {exp.control!r} is not in the data (variants: "
-                f"{', '.join(variants)}); baselines are estimated on every unit"
-            )
     if base.count < 2:
         raise DataError(
-            f"experiment {name!r} has {base.count} unit(s) in {estimated_from}; a plan needs "
+            f"experiment {exp.name!r} has {base.count} unit(s) in {estimated_from}; a plan needs "
             "at least 2 to estimate variances"
         )
-
-    accrual, basis, observed = _accrual(exp, pm, kind, units_per_day, population, accrual_model)
-    n_variants = _variant_count(exp, variants, kind)
-    ratio = _treatment_ratio(exp)
-    settings = DesignSettings(
-        alpha=exp.alpha, power=power, variants=n_variants, treatment_ratio=ratio
-    )
-    margins = {g.metric: (g.margin, g.margin_type) for g in exp.guardrails}
-    plans = []
-    for metric_name, role in exp.metric_roles():
-        metric = spec.metrics[metric_name]
-        stat_kind = "events" if kind.startswith("events") else kind
-        y, x = metric_statistics(metric_name, metric, stat_kind)
-        if kind == "events_first_seen" or x is None or base.count < 3:
-            x = None
-        plans.append(
-            _metric_plan(
-                metric_name,
-                role,
-                metric,
-                base,
-                y,
-                x,
-                margins.get(metric_name),
-                accrual,
-                days,
-                target_rel_mde,
-                planned_days,
-                max_days,
-                settings,
-                _CostInputs(prior_rel_effect, prior_rel_effect_sd, traffic_share, horizon_days),
-                success_metrics=1 + len(exp.secondary),
-                correction=exp.correction,
-            )
+    accrual, basis, observed = _accrual(exp, got, kind, units_per_day, population, accrual_model)
+    duration = Duration(planned_days, max_days, exp.duration.min_days, exp.duration.whole_weeks)
+    plans = [
+        _metric_plan(
+            metric,
+            base,
+            None if from_events or base.count < 3 else metric.covariate,
+            accrual,
+            days,
+            _target(metric, target_rel_mde),
+            duration,
+            DesignSettings.for_metric(exp, metric, power),
+            _CostInputs(prior_rel_effect, prior_rel_effect_sd, traffic_share, horizon_days),
         )
+        for metric in exp.metrics
+    ]
     return PlanResult(
-        experiment=name,
+        experiment=exp.name,
         control=exp.control,
         variants=variants,
-        planned_variants=n_variants,
+        planned_variants=exp.planned_arms,
         data_kind=kind,
         estimated_from=estimated_from,
         alpha=exp.alpha,
-        success_alpha=(
-            exp.alpha / (1 + len(exp.secondary)) if exp.correction != "none" else exp.alpha
-        ),
+        success_alpha=exp.primary.alpha,
         power=power,
-        treatment_ratio=ratio,
+        treatment_ratio=exp.treatment_ratio,
         planned_days=planned_days,
         max_days=max_days,
+        min_days=exp.duration.min_days,
+        whole_weeks=exp.duration.whole_weeks,
         accrual=accrual,
         accrual_basis=basis,
-        observed_first_day=pm.first_day or "",
+        observed_first_day=got.first_day or "",
         observed_cumulative_units=observed,
         metrics=tuple(plans),
-        warnings=tuple(warnings),
+        warnings=got.warnings,
     )
+
+
+# The relative effect a success metric is planned for when neither the spec nor the caller
+# gives one.
+DEFAULT_TARGET_REL_MDE = 0.02
+
+
+def _target(metric: ResolvedMetric, option: float | None) -> tuple[float, str]:
+    """The relative effect to plan a success metric for, and where it comes from."""
+    if option is not None:
+        return option, "option"
+    if metric.spec.expected_effect is not None:
+        return abs(metric.spec.expected_effect), "expected_effect"
+    return DEFAULT_TARGET_REL_MDE, "default"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -325,74 +324,19 @@ def _check_days(days: Sequence[int]) -> tuple[int, ...]:
     return tuple(sorted(set(out)))
 
 
-def _read(
-    spec: Spec, exp: ExperimentSpec, resolver: SourceResolver, *, from_events: bool
-) -> tuple[str, PlanningMoments]:
-    """Run the one query of the plan; return the data kind and what it read."""
-    primary_source = spec.metrics[exp.primary].source
-    if from_events:
-        if spec.sources[primary_source].kind != "events":
-            raise ProxymetricError(
-                f"`from_events` plans from an event log, but the primary metric {exp.primary!r} "
-                f"reads source {primary_source!r}, which is not an event log"
-            )
-        # The exposure filter applies to assignments, which do not exist yet.
-        request = AssignmentRequest(
-            source=primary_source,
-            window_days=exp.window_days,
-            pre_period_days=exp.pre_period_days,
-        )
-        aggregates = event_aggregates(spec, exp)
-        groups = column_groups(spec, exp, "events")
-        pm = event_planning_moments(
-            resolver, spec.sources, request, aggregates, groups, first_event_source=primary_source
-        )
-        return "events_first_seen", pm
-    kind = experiment_kind(spec, exp)
-    if kind == "events":
-        request = assignment_request(exp)
-        return kind, event_planning_moments(
-            resolver,
-            spec.sources,
-            request,
-            event_aggregates(spec, exp),
-            column_groups(spec, exp, kind),
-        )
-    if kind == "summary":
-        keys = {
-            m: "" if spec.metrics[m].summary_metric is None else str(spec.metrics[m].summary_metric)
-            for m, _ in exp.metric_roles()
-        }
-        vm = summary_moments(
-            resolver, primary_source, spec.sources[primary_source], keys, exp.control
-        )
-        return kind, PlanningMoments(vm.moments)
-    source = spec.sources[primary_source]
-    columns = list(dict.fromkeys(c for m, _ in exp.metric_roles() for c in spec.metrics[m].columns))
-    fill = {
-        c: float(spec.metrics[m].fill_missing)  # type: ignore[arg-type]
-        for m, _ in exp.metric_roles()
-        if spec.metrics[m].fill_missing is not None
-        for c in spec.metrics[m].columns
-    }
-    groups = column_groups(spec, exp, kind)
-    pm = unit_planning_moments(resolver, primary_source, source, columns, fill=fill, groups=groups)
-    return kind, pm
-
-
 def _accrual(
-    exp: ExperimentSpec,
-    pm: PlanningMoments,
+    exp: ResolvedExperiment,
+    got: ExperimentData,
     kind: str,
     units_per_day: float | None,
     population: int | None,
     model: Literal["power", "saturating"],
 ) -> tuple[AccrualModel, str, tuple[int, ...]]:
     observed: tuple[int, ...] = ()
-    if pm.new_units_per_day is not None:
-        observed = tuple(int(u) for u in np.cumsum(pm.new_units_per_day))
+    if got.new_units_per_day is not None:
+        observed = tuple(int(u) for u in np.cumsum(got.new_units_per_day))
     if units_per_day is None and population is None:
-        units_per_day, population = exp.units_per_day, exp.population
+        units_per_day, population = exp.traffic.units_per_day, exp.traffic.population
     if population is not None:
         return AccrualModel.fixed(float(population)), "population", observed
     if units_per_day is not None:
@@ -414,26 +358,6 @@ def _accrual(
     return fit_accrual(observed, model=model), basis, observed
 
 
-def _variant_count(exp: ExperimentSpec, variants: tuple[str, ...], kind: str) -> int:
-    if exp.variants is not None:
-        return max(len(exp.variants), 2)
-    if exp.split is not None:
-        return max(len(exp.split), 2)
-    if kind == "events_first_seen":
-        return 2
-    return max(len(variants), 2)
-
-
-def _treatment_ratio(exp: ExperimentSpec) -> float:
-    """Units of each treatment per control unit, from the split (1 without one)."""
-    if exp.split is None or exp.control not in exp.split:
-        return 1.0
-    others = [w for v, w in exp.split.items() if v != exp.control]
-    if not others or exp.split[exp.control] <= 0:
-        return 1.0
-    return float(np.mean(others) / exp.split[exp.control])
-
-
 def _cuped_correlation(m: Moments, y: Statistic, x: Statistic | None) -> float:
     """Return corr(Y, X) over the units of ``m`` (delta-method linearised for ratios)."""
     if x is None:
@@ -450,23 +374,19 @@ def _cuped_correlation(m: Moments, y: Statistic, x: Statistic | None) -> float:
 
 
 def _metric_plan(
-    name: str,
-    role: str,
-    metric: MetricSpec,
+    metric: ResolvedMetric,
     base: Moments,
-    y: Statistic,
-    x: Statistic | None,
-    margin: tuple[float, str] | None,
+    covariate: Covariate | None,
     accrual: AccrualModel,
     days: tuple[int, ...],
-    target_rel_mde: float,
-    planned_days: int,
-    max_days: int,
+    target_option: tuple[float, str],
+    duration: Duration,
     settings: DesignSettings,
     cost_inputs: _CostInputs,
-    success_metrics: int = 1,
-    correction: str = "holm",
 ) -> MetricPlan:
+    name = metric.name
+    y = metric.statistic
+    x = covariate.statistic if covariate is not None else None
     est = arm_estimate(base, y)
     baseline, variance = est.mean, est.variance
     if not (math.isfinite(baseline) and math.isfinite(variance)):
@@ -478,19 +398,15 @@ def _metric_plan(
     rho = _cuped_correlation(base, y, x)
     reduction = rho * rho if math.isfinite(rho) else 0.0
     metric_type: MetricType = metric.type
-    guardrail = margin is not None
-    if guardrail:
-        assert margin is not None
+    margin = metric.margin
+    if margin is not None:
         test, alternative = "non-inferiority", "one-sided"
-        settings = dataclasses.replace(settings, one_sided=True)
-        target = margin[0] * abs(baseline) if margin[1] == "relative" else margin[0]
+        target = margin.value * abs(baseline) if margin.kind == "relative" else margin.value
+        target_source = "margin"
     else:
         test, alternative = "superiority", "two-sided"
-        target = target_rel_mde * abs(baseline)
-        if success_metrics > 1 and correction != "none":
-            # The analysis corrects the success metrics as one family; plan at the level of
-            # the first step of Holm (and of Benjamini-Hochberg): alpha / number of metrics.
-            settings = dataclasses.replace(settings, alpha=settings.alpha / success_metrics)
+        rel, target_source = target_option
+        target = rel * abs(baseline)
     target_rel = target / abs(baseline) if baseline != 0 else math.nan
     if metric_type == "proportion" and not 0 < baseline < 1:
         raise DataError(
@@ -523,40 +439,35 @@ def _metric_plan(
         for p, c in zip(plain, cuped, strict=True)
     )
 
-    def metric_plan(**outcome: Any) -> MetricPlan:
+    def metric_plan(feas: FeasibilityResult | None, cost: CostResult | None) -> MetricPlan:
         return MetricPlan(
             metric=name,
-            role=role,
+            role=metric.role,
             metric_type=metric_type,
             test=test,
             alternative=alternative,
+            alpha=metric.alpha,
             baseline=baseline,
             sd=sd,
             units_observed=base.count,
             cuped_correlation=rho,
             variance_reduction=reduction,
-            margin=margin[0] if margin else math.nan,
-            margin_type=margin[1] if margin else "",
+            margin=margin.value if margin else math.nan,
+            margin_type=margin.kind if margin else "",
+            target_mde=target if feas is not None else 0.0,
+            target_rel_mde=target_rel if feas is not None else 0.0,
+            target_source=target_source,
             durations=durations,
-            **outcome,
+            days_needed=feas.days_needed if feas is not None else math.nan,
+            days_needed_with_cuped=feas.days_needed_with_cuped if feas is not None else math.nan,
+            proposed_days=feas.proposed_days if feas is not None else math.nan,
+            verdict=feas.verdict if feas is not None else "not_feasible",
+            feasibility=feas,
+            cost=cost,
         )
 
     if target <= 0:
-        return metric_plan(
-            target_mde=0.0,
-            target_rel_mde=0.0,
-            days_needed=math.nan,
-            days_needed_with_cuped=math.nan,
-            verdict="not_feasible",
-            message=(
-                "not feasible: a non-inferiority margin of 0 cannot be shown at any sample "
-                "size; set a margin (the largest harm that is acceptable)"
-                if guardrail
-                else "not feasible: the target effect is 0; set a target relative MDE above 0"
-            ),
-            suggestions=(),
-            cost=None,
-        )
+        return metric_plan(None, None)
     if metric_type == "proportion" and baseline + target >= 1:
         raise ProxymetricError(
             f"the target effect of metric {name!r} ({target:.4g}) puts its rate above 1 "
@@ -569,13 +480,16 @@ def _metric_plan(
         target_mde=target,
         sd=sd_arg,
         cuped_variance_reduction=min(reduction, 1.0 - 1e-12),
-        planned_days=planned_days,
-        max_days=max_days,
+        planned_days=duration.days,
+        max_days=duration.max_days,
         metric_name=name,
         settings=settings,
+        min_days=duration.min_days,
+        whole_weeks=duration.whole_weeks,
     )
     cost = None
-    if metric.value_per_unit is not None and not guardrail:
+    value = metric.spec.value_per_unit
+    if value is not None and margin is None:
         cost = _cost(
             metric_type,
             baseline,
@@ -583,21 +497,12 @@ def _metric_plan(
             target,
             reduction,
             accrual,
-            planned_days,
+            duration.days,
             settings,
-            metric.value_per_unit,
+            value,
             cost_inputs,
         )
-    return metric_plan(
-        target_mde=target,
-        target_rel_mde=target_rel,
-        days_needed=feas.days_needed,
-        days_needed_with_cuped=feas.days_needed_with_cuped,
-        verdict=feas.verdict,
-        message=feas.message,
-        suggestions=feas.suggestions,
-        cost=cost,
-    )
+    return metric_plan(feas, cost)
 
 
 def _cost(

@@ -296,7 +296,7 @@ class Registry:
             "alpha": result.alpha,
             "correction": result.correction,
             "srm_pvalue": _opt_float(result.srm.pvalue),
-            "reasons": list(decision.reasons),
+            "reasons": [reason.to_dict() for reason in decision.reasons],
             "warnings": list(result.warnings),
         }
         record = {

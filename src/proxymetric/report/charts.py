@@ -260,10 +260,10 @@ def _local(tag: str) -> str:
 # --- A/B analysis ------------------------------------------------------------------------------
 
 
-def _verdict(r: MetricResult, alpha: float) -> str:
+def _verdict(r: MetricResult, alpha: float, rule: str = "deterioration") -> str:
     from proxymetric.report.experiment import _mark
 
-    mark = _mark(r, alpha)
+    mark = _mark(r, alpha, rule)
     return {"better": "better", "worse": "worse", "ok": "ok"}.get(mark, "inconclusive")
 
 
@@ -294,7 +294,8 @@ def forest_plot(result: ExperimentResult) -> Chart:
     rows = list(result.results)
     several = len(result.variants) > 2
     treatments = [v for v in result.variants if v != result.control]
-    level = f"{1 - result.alpha:.0%}"
+    level = f"{result.confidence_level:.0%}"
+    rule = result.decision.guardrail_rule
     slug = f"forest-{result.experiment}"
     n = len(rows)
     with _figure(slug, 0.62 * n + 1.35) as fig:
@@ -302,7 +303,7 @@ def forest_plot(result: ExperimentResult) -> Chart:
         xs: list[float] = [0.0]
         for i, r in enumerate(rows):
             y = n - i
-            kind = _verdict(r, result.alpha)
+            kind = _verdict(r, result.alpha, rule)
             colour = COLOURS[kind]
             if _finite(r.rel_effect_ci_lower, r.rel_effect_ci_upper):
                 ax.plot(
@@ -357,7 +358,7 @@ def forest_plot(result: ExperimentResult) -> Chart:
         )
         ax.set_ylim(0.3, n + 0.9)
         for i, r in enumerate(rows):
-            kind = _verdict(r, result.alpha)
+            kind = _verdict(r, result.alpha, rule)
             ax.text(
                 1.01,
                 n - i,
@@ -374,7 +375,7 @@ def forest_plot(result: ExperimentResult) -> Chart:
         ax.tick_params(axis="y", length=0)
     parts = []
     for r in rows:
-        kind = _verdict(r, result.alpha)
+        kind = _verdict(r, result.alpha, rule)
         what = {
             "better": "significantly better",
             "worse": "significantly worse",
@@ -421,8 +422,8 @@ def sequential_chart(a: SequentialAnalysis) -> Chart:
             )
             ax.plot(x, eff, color=COLOURS["better"], marker="o", markersize=3, label="effect")
             bound = [
-                (look.gs_z_boundary * look.standard_error * scale)
-                if _finite(look.gs_z_boundary, look.standard_error)
+                (look.gs_z_boundary * look.effect_se * scale)
+                if _finite(look.gs_z_boundary, look.effect_se)
                 else math.nan
                 for look in r.looks
             ]
@@ -449,7 +450,9 @@ def sequential_chart(a: SequentialAnalysis) -> Chart:
         axes[0].legend(loc="upper right", ncols=2)
         axes[-1].set_xlabel(f"look (one per {'day' if a.look_by == 'day' else 'snapshot'})")
     primary = [r for r in a.results if r.metric == a.primary] or list(a.results)
-    reading = "; ".join(f"{r.metric} ({r.variant}): {r.message}" for r in primary) + (
+    from proxymetric.report.plan import sequential_message
+
+    reading = "; ".join(f"{r.metric} ({r.variant}): {sequential_message(r)}" for r in primary) + (
         ". The band is valid at every look at once; the test may stop when it excludes zero."
     )
     return _render(fig, slug, f"Effect over the looks of {a.experiment}", reading)

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from proxymetric.analysis.result import ExperimentResult, MetricResult
 from proxymetric.report._format import format_number, format_pvalue
+from proxymetric.report.decision import margin_text, reasons_text
 
 __all__ = ["experiment_markdown", "experiment_renderable", "print_experiment"]
 
@@ -37,6 +38,7 @@ class _Row:
     effect: str
     rel_effect: str
     pvalue: str
+    pvalue_adjusted: str
     guardrail: str
     mark: str
     note: str
@@ -85,14 +87,17 @@ def _relative(r: MetricResult) -> str:
     return text
 
 
-def _mark(r: MetricResult, alpha: float) -> str:
+def _mark(r: MetricResult, alpha: float, rule: str) -> str:
     if r.role == "guardrail":
         ni = r.noninferiority_pvalue
-        if r.significant and r.better is False:
+        noninferior = ni is not None and math.isfinite(ni) and ni < alpha
+        if rule == "margin":
+            if ni is not None and math.isfinite(ni) and 1 - ni < alpha:
+                return "worse"
+            return "ok" if noninferior else "?"
+        if r.better is False and math.isfinite(r.pvalue) and r.pvalue < alpha:
             return "worse"
-        if ni is not None and math.isfinite(ni) and ni < alpha:
-            return "ok"
-        return "?"
+        return "ok" if noninferior else "?"
     if not r.significant:
         return ""
     return "better" if r.better else "worse"
@@ -101,12 +106,9 @@ def _mark(r: MetricResult, alpha: float) -> str:
 def _rows(result: ExperimentResult) -> list[_Row]:
     rows = []
     for r in result.results:
-        p = r.pvalue_adjusted if r.pvalue_adjusted is not None else r.pvalue
-        pv = format_pvalue(p)
         guard = ""
         if r.margin is not None:
-            margin = f"{r.margin:.1%}" if r.margin_type == "relative" else format_number(r.margin)
-            guard = f"margin {margin}: p = {format_pvalue(r.noninferiority_pvalue)}"
+            guard = f"margin {margin_text(r)}: p = {format_pvalue(r.noninferiority_pvalue)}"
         note = r.reason or ""
         if r.variance_reduction is not None and math.isfinite(r.variance_reduction):
             note = (f"CUPED: variance -{r.variance_reduction:.0%}. " + note).strip()
@@ -119,9 +121,12 @@ def _rows(result: ExperimentResult) -> list[_Row]:
                 treatment=_mean(r, r.treatment_mean),
                 effect=_effect(r),
                 rel_effect=_relative(r),
-                pvalue=pv,
+                pvalue=format_pvalue(r.pvalue),
+                pvalue_adjusted=(
+                    format_pvalue(r.pvalue_adjusted) if r.pvalue_adjusted is not None else "n/a"
+                ),
                 guardrail=guard,
-                mark=_mark(r, result.alpha),
+                mark=_mark(r, result.alpha, result.decision.guardrail_rule),
                 note=note,
             )
         )
@@ -158,16 +163,23 @@ def _result_text(row: _Row) -> str:
 
 
 def _footnote(result: ExperimentResult) -> str:
-    names = {"holm": "Holm-adjusted", "bh": "Benjamini-Hochberg-adjusted", "none": "unadjusted"}
+    names = {"holm": "Holm", "bh": "Benjamini-Hochberg", "none": "no"}
+    rule = (
+        "any significant deterioration (p-value < alpha) rolls back"
+        if result.decision.guardrail_rule == "deterioration"
+        else "only a deterioration significantly beyond the margin rolls back"
+    )
     return (
-        f"p-values of primary and secondary metrics are {names[result.correction]}; guardrails "
-        "are one-sided non-inferiority tests at their margins, not adjusted."
+        "p-value: two-sided test of no difference, unadjusted. adj. p: "
+        f"{names[result.correction]} correction over the primary and secondary metrics, which "
+        "decides for them. Guardrails are not adjusted: each must be shown non-inferior at its "
+        f"margin (one-sided p-value in the result column) to ship, and {rule}."
     )
 
 
 def experiment_renderable(result: ExperimentResult) -> RenderableType:
     """Return a rich renderable of the result for the terminal."""
-    ci = f"{1 - result.alpha:.0%} CI"
+    ci = f"{result.confidence_level:.0%} CI"
     several = len(result.variants) > 2
     treatments = [v for v in result.variants if v != result.control]
     header = Text.assemble(
@@ -183,6 +195,7 @@ def experiment_renderable(result: ExperimentResult) -> RenderableType:
         f"effect [{ci}]",
         f"relative [{ci}]",
         "p-value",
+        "adj. p",
         "result",
     ]
     for col in columns:
@@ -193,6 +206,7 @@ def experiment_renderable(result: ExperimentResult) -> RenderableType:
         if several:
             cells.append(row.variant)
         cells += [row.control, row.treatment, row.effect, row.rel_effect, row.pvalue]
+        cells.append(row.pvalue_adjusted)
         cells.append(Text(_result_text(row), style=_STYLES.get(row.mark, "")))
         table.add_row(*cells)
         if row.note:
@@ -209,7 +223,7 @@ def experiment_renderable(result: ExperimentResult) -> RenderableType:
     parts += [Text(f"warning: {w}", style="yellow") for w in result.warnings]
     parts.append(Text(""))
     parts.append(verdict_line)
-    parts += [Text(f"  • {reason}") for reason in result.decision.reasons]
+    parts += [Text(f"  • {reason}") for reason in reasons_text(result)]
     body = Group(*parts)
     if result.srm.mismatch:
         return Panel(body, border_style="red", title="SAMPLE RATIO MISMATCH")
@@ -223,7 +237,7 @@ def print_experiment(result: ExperimentResult, console: Console) -> None:
 
 def experiment_markdown(result: ExperimentResult) -> str:
     """Return the result as a markdown report."""
-    ci = f"{1 - result.alpha:.0%} CI"
+    ci = f"{result.confidence_level:.0%} CI"
     treatments = [v for v in result.variants if v != result.control]
     lines = [
         f"## Experiment `{result.experiment}`",
@@ -234,15 +248,16 @@ def experiment_markdown(result: ExperimentResult) -> str:
         "",
         (
             f"| metric | role | variant | control | treatment | effect [{ci}] | relative [{ci}] "
-            "| p-value | result |"
+            "| p-value | adj. p | result |"
         ),
-        "|---|---|---|--:|--:|--:|--:|--:|---|",
+        "|---|---|---|--:|--:|--:|--:|--:|--:|---|",
     ]
     notes = []
     for row in _rows(result):
         lines.append(
             f"| {row.metric} | {row.role} | {row.variant} | {row.control} | {row.treatment} | "
-            f"{row.effect} | {row.rel_effect} | {row.pvalue} | {_result_text(row)} |"
+            f"{row.effect} | {row.rel_effect} | {row.pvalue} | {row.pvalue_adjusted} | "
+            f"{_result_text(row)} |"
         )
         if row.note:
             notes.append(f"- {row.metric} ({row.variant}): {row.note}")
@@ -258,5 +273,5 @@ def experiment_markdown(result: ExperimentResult) -> str:
     verdict = result.decision.verdict.upper().replace("_", " ")
     chosen = f" `{result.decision.variant}`" if result.decision.variant else ""
     lines += [f"**Decision: {verdict}**{chosen}", ""]
-    lines += [f"- {reason}" for reason in result.decision.reasons]
+    lines += [f"- {reason}" for reason in reasons_text(result)]
     return "\n".join(lines) + "\n"

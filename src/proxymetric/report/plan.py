@@ -12,10 +12,22 @@ from rich.console import Console
 from rich.table import Table
 
 from proxymetric.analysis.sequential import SequentialAnalysis, SequentialMetricResult
+from proxymetric.design.feasibility import FeasibilityResult
 from proxymetric.design.plan import MetricPlan, PlanResult
 from proxymetric.report._format import format_interval, format_number, format_pvalue
+from proxymetric.stats.sequential import SequentialLook
 
-__all__ = ["plan_markdown", "print_plan", "print_sequential", "sequential_markdown"]
+__all__ = [
+    "feasibility_message",
+    "feasibility_suggestions",
+    "look_text",
+    "plan_markdown",
+    "print_plan",
+    "print_sequential",
+    "sequential_markdown",
+    "sequential_message",
+    "verdict_lines",
+]
 
 
 def _effect(mde: float, rel: float) -> str:
@@ -57,9 +69,97 @@ def _traffic(r: PlanResult) -> str:
     )
 
 
-def _verdict_lines(m: MetricPlan) -> list[str]:
-    lines = [f"{m.metric} ({m.role}, {m.test}): {m.message}"]
-    lines += [f"  instead: {s}" for s in m.suggestions]
+def _fmt_effect(abs_value: float, rel_value: float) -> str:
+    if math.isnan(abs_value):
+        return "no effect (too few units)"
+    rel = format_number(rel_value, percent=True, digits=3) if math.isfinite(rel_value) else ""
+    return f"{format_number(abs_value)} ({rel.lstrip('+')})" if rel else format_number(abs_value)
+
+
+_TARGET_SOURCE = {
+    "margin": "its non-inferiority margin",
+    "expected_effect": "its declared expected effect",
+    "option": "the requested MDE",
+    "default": "the default target (no `expected_effect` declared)",
+}
+
+
+def feasibility_message(f: FeasibilityResult, target_source: str = "option") -> str:
+    """The verdict of :func:`~proxymetric.design.feasibility` in one sentence.
+
+    The MDE quoted at the planned days is the one with CUPED when CUPED applies, as in the
+    plan's table.
+    """
+    cuped = f.variance_reduction > 0
+    target = _fmt_effect(f.target_mde, f.target_rel_mde if f.target_rel_mde > 0 else math.nan)
+    target_text = f"{target}, {_TARGET_SOURCE.get(target_source, target_source)}"
+    mde, rel = (
+        (f.mde_with_cuped, f.rel_mde_with_cuped)
+        if cuped
+        else (f.mde_at_planned_days, f.rel_mde_at_planned_days)
+    )
+    at_plan = _fmt_effect(mde, rel) + (" with CUPED" if cuped else "")
+    proposed = _days(f.proposed_days)
+    if f.verdict == "feasible":
+        return (
+            f"feasible: {f.planned_days} days bring {f.units_at_planned_days:,} units and detect "
+            f"{at_plan}, within the target {target_text}; run at least {proposed} days"
+        )
+    if f.verdict == "feasible_with_cuped":
+        return (
+            f"feasible only with CUPED: in {f.planned_days} days the plain metric detects "
+            f"{_fmt_effect(f.mde_at_planned_days, f.rel_mde_at_planned_days)}, above the target "
+            f"{target_text}; CUPED (variance {-f.variance_reduction:.0%}) detects "
+            f"{_fmt_effect(f.mde_with_cuped, f.rel_mde_with_cuped)}; run at least {proposed} days"
+        )
+    if f.verdict == "feasible_if_longer":
+        how = " with CUPED" if cuped else ""
+        return (
+            f"feasible only if longer: {f.planned_days} days detect {at_plan}, above the target "
+            f"{target_text}; run {proposed} days{how}"
+        )
+    return (
+        f"not feasible at this traffic: {f.max_days} days detect only "
+        f"{_fmt_effect(f.mde_at_max_days, f.rel_mde_at_max_days)}; the target is {target_text}"
+    )
+
+
+def feasibility_suggestions(f: FeasibilityResult) -> list[str]:
+    """What would work instead of a test that is not feasible, in words."""
+    mde_max = f.mde_at_max_days
+    factor = mde_max / f.target_mde if math.isfinite(mde_max) else math.inf
+    larger = _fmt_effect(mde_max, f.rel_mde_at_max_days)
+    text = {
+        "more_sensitive_proxy": (
+            f"a more sensitive proxy: one that moves {factor:.1f} times more relative to its "
+            f"standard deviation (its variance relative to the effect "
+            f"{f.variance_reduction_needed:.1%} lower), such as a metric closer to the change "
+            "(clicks or engagement instead of revenue)"
+        ),
+        "paired_test": (
+            "a blind test or interleaving: the same users or queries judge both variants, which "
+            "removes the between-unit variance and needs far fewer units"
+        ),
+        "larger_effect": (
+            f"a larger effect worth testing for: {f.max_days} days detect effects of {larger} "
+            "or more"
+        ),
+    }
+    return [text[s] for s in f.suggestions]
+
+
+def verdict_lines(m: MetricPlan) -> list[str]:
+    head = f"{m.metric} ({m.role}, {m.test})"
+    if m.feasibility is None:
+        message = (
+            "not feasible: a non-inferiority margin of 0 cannot be shown at any sample size; "
+            "set a margin (the largest harm that is acceptable)"
+            if m.test == "non-inferiority"
+            else "not feasible: the target effect is 0; set a target relative MDE above 0"
+        )
+        return [f"{head}: {message}"]
+    lines = [f"{head}: {feasibility_message(m.feasibility, m.target_source)}"]
+    lines += [f"  instead: {s}" for s in feasibility_suggestions(m.feasibility)]
     if m.cost is not None:
         lines.append(f"  cost of testing: {m.cost.message}")
     return lines
@@ -84,7 +184,7 @@ def plan_markdown(r: PlanResult) -> str:
     lines += [
         f"  - {line.strip()}" if line.startswith(" ") else f"- {line}"
         for m in r.metrics
-        for line in _verdict_lines(m)
+        for line in verdict_lines(m)
     ]
     lines += [f"- warning: {w}" for w in r.warnings]
     return "\n".join(lines)
@@ -112,7 +212,7 @@ def print_plan(r: PlanResult, console: Console) -> None:
         )
     console.print(table)
     for m in r.metrics:
-        for line in _verdict_lines(m):
+        for line in verdict_lines(m):
             console.print(line, soft_wrap=True, markup=False)
     for w in r.warnings:
         console.print(f"warning: {w}", soft_wrap=True, markup=False)
@@ -126,7 +226,7 @@ _LOOK_COLUMNS = (
     "confidence sequence",
     "fixed-horizon p",
     "|z| / boundary",
-    "stop?",
+    "could stop?",
 )
 
 
@@ -141,7 +241,7 @@ def _look_cells(r: SequentialMetricResult) -> list[list[str]]:
         rows.append(
             [
                 label,
-                f"{look.n_control:,.0f} / {look.n_treatment:,.0f}",
+                f"{look.control_units:,.0f} / {look.treatment_units:,.0f}",
                 format_number(look.effect),
                 format_pvalue(look.pvalue),
                 format_interval(look.effect_ci_lower, look.effect_ci_upper),
@@ -153,10 +253,73 @@ def _look_cells(r: SequentialMetricResult) -> list[list[str]]:
     return rows
 
 
+_LOOK_STATUS = {
+    "keep_running": "keep running: the always-valid p-value {p} > alpha {alpha:g}; the "
+    "confidence sequence {ci} still contains 0",
+    "always_valid_significant": "could stop: the always-valid p-value {p} <= alpha {alpha:g} "
+    "and the confidence sequence {ci} excludes 0 (treatment {side}); stopping now keeps the "
+    "false positive rate at alpha",
+    "boundary_crossed": "the O'Brien-Fleming-type boundary is crossed (|z| = {z:.3f} >= "
+    "{bound:.3f})",
+    "planned_sample_reached": "the planned sample is reached and the effect is not significant "
+    "(always-valid p-value {p}, confidence sequence {ci})",
+    "empty_sequence": "check the data: the confidence sequence is empty (the looks contradict "
+    "one constant effect: a data glitch or an effect that changes over time), so the "
+    "always-valid result does not hold",
+}
+
+
+def look_text(look: SequentialLook, alpha: float) -> str:
+    """What one look shows, in words."""
+    return _LOOK_STATUS[look.status].format(
+        p=f"{look.pvalue:.4g}",
+        alpha=alpha,
+        ci=format_interval(look.effect_ci_lower, look.effect_ci_upper),
+        side="better" if look.effect > 0 else "worse",
+        z=abs(look.zstat),
+        bound=look.gs_z_boundary,
+    )
+
+
+def sequential_message(r: SequentialMetricResult) -> str:
+    """What to do now for one metric: its stopping look, its guardrail reading, or the last."""
+    if r.guardrail_status is not None:
+        margin = f"{r.margin:.1%}" if r.margin_type == "relative" else format_number(r.margin)
+        last = r.look_labels[-1]
+        if r.guardrail_status == "worse":
+            return (
+                f"at the last look ({last}): significantly worse than control (the confidence "
+                f"sequence excludes 0; first at look {r.worse_look}, "
+                f"{r.look_labels[r.worse_look - 1]}): the deterioration rule rolls back"
+            )
+        if r.guardrail_status == "noninferior":
+            return (
+                f"at the last look ({last}): non-inferior at its {margin} margin (the confidence "
+                "sequence lies within it)"
+            )
+        return f"at the last look ({last}): not yet shown non-inferior at its {margin} margin"
+    rule = (
+        "the always-valid p-value"
+        if r.stopping_rule == "always_valid"
+        else "the group-sequential boundary"
+    )
+    if r.stop_look:
+        look = r.looks[r.stop_look - 1]
+        return f"look {r.stop_look} ({r.stop_label}), by {rule}: {look_text(look, r.alpha)}"
+    return f"at the last look ({r.look_labels[-1]}): {look_text(r.looks[-1], r.alpha)}"
+
+
 def _sequential_title(a: SequentialAnalysis, r: SequentialMetricResult) -> str:
+    planned = (
+        f"planned units {r.planned_units:,.0f}"
+        if r.planned_in_advance
+        else f"no planned sample: boundaries read at the last look's {r.planned_units:,.0f} "
+        "units, for information only"
+    )
+    cuped = f"; {r.cuped_reason}" if r.cuped_reason else ""
     return (
-        f"{r.metric} ({r.role}), {r.variant} vs {a.control}: {r.message} "
-        f"[mixing variance {r.mixing_variance:.4g}, planned units {r.planned_units:,.0f}]"
+        f"{r.metric} ({r.role}), {r.variant} vs {a.control}: {sequential_message(r)} "
+        f"[mixing variance {r.mixing_variance:.4g}, {planned}{cuped}]"
     )
 
 

@@ -23,7 +23,7 @@ def summary(r: PowerResult) -> str:
     'the test would miss it 94.6% of the time.'
     """
     effect = f"{format_number(r.mde)} ({format_number(r.rel_mde, percent=True, digits=3)})"
-    units = f"{r.units_per_variant:,} units per variant"
+    units = _units_phrase(r)
     if r.solved_for == "power":
         return (
             f"{units} detect an effect of {effect} with power {r.power:.1%}: the test would "
@@ -37,12 +37,35 @@ def summary(r: PowerResult) -> str:
     )
 
 
+def _count(units: float) -> str:
+    """Return a number of units: whole, or with one decimal when the split leaves a fraction."""
+    return f"{units:,.0f}" if float(units).is_integer() else f"{units:,.1f}"
+
+
+def _units_phrase(r: PowerResult) -> str:
+    """Return the units of the arms in words: per variant for an even split, else per arm.
+
+    >>> from proxymetric.design import power_analysis
+    >>> _units_phrase(power_analysis("mean", 1, sd=1, mde=0.1, treatment_ratio=0.25))
+    '3,925 control and 982 treatment units'
+    """
+    if r.treatment_ratio == 1:
+        return f"{r.units_per_variant:,} units per variant"
+    arms = "units in each treatment arm" if r.variants > 2 else "treatment units"
+    return f"{_count(r.control_units)} control and {_count(r.treatment_units)} {arms}"
+
+
 def power_rows(r: PowerResult) -> list[tuple[str, str]]:
     """Return the (quantity, value) rows every rendering of the result shows."""
+    if r.treatment_ratio == 1:
+        units = [("units per variant", f"{r.units_per_variant:,}")]
+    else:
+        arm = "units per treatment arm" if r.variants > 2 else "treatment units"
+        units = [("control units", _count(r.control_units)), (arm, _count(r.treatment_units))]
     rows = [
         ("metric", r.metric),
         ("baseline", format_number(r.baseline)),
-        ("units per variant", f"{r.units_per_variant:,}"),
+        *units,
         ("total units", f"{r.total_units:,}"),
         ("MDE (absolute)", format_number(r.mde)),
         ("MDE (relative)", format_number(r.rel_mde, percent=True, digits=3)),
@@ -52,7 +75,7 @@ def power_rows(r: PowerResult) -> list[tuple[str, str]]:
     if r.variants > 2:
         rows.append(("alpha per comparison", f"{r.alpha_per_comparison:.4g} (Bonferroni)"))
     if r.treatment_ratio != 1:
-        rows.append(("treatment / control units", f"{r.treatment_ratio:g}"))
+        rows.append(("treatment / control ratio", f"{r.treatment_ratio:g}"))
     if r.variance_reduction > 0:
         rows.append(("variance reduction (CUPED)", f"{r.variance_reduction:.0%}"))
     return rows
@@ -65,12 +88,12 @@ def power_markdown(r: PowerResult) -> str:
     return "\n".join([*lines, "", summary(r)])
 
 
-def print_power(r: PowerResult, console: Console) -> None:
+def print_power(r: PowerResult, con: Console) -> None:
     """Print the result as a rich table and its sentence."""
     table = Table(title=f"Power: solved for {r.solved_for}", show_header=False)
     table.add_column("quantity")
     table.add_column("value", justify="right")
     for name, value in power_rows(r):
         table.add_row(name, value)
-    console.print(table)
-    console.print(summary(r), soft_wrap=True)
+    con.print(table)
+    con.print(summary(r), soft_wrap=True)

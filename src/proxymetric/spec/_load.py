@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,23 @@ __all__ = ["load_spec", "parse_spec", "spec_error"]
 
 def _describe(loc: tuple[str | int, ...]) -> str:
     return "`" + ".".join(str(p) for p in loc) + "`" if loc else "the spec"
+
+
+def _show(value: Any) -> str:
+    """Return ``repr(value)`` shortened to 60 characters for a message."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_BRANCHES = frozenset({"float", "str", "int"})
+
+
+def _union_place(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Cut an error location at its first union branch: where the value that failed sits."""
+    for i, part in enumerate(loc):
+        if isinstance(part, str) and (part in _BRANCHES or part.startswith("tagged-union[")):
+            return loc[:i]
+    return loc
 
 
 def _clean(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
@@ -44,11 +62,18 @@ def spec_error(exc: ValidationError, lines: LineMap, base: tuple[str | int, ...]
     """
     errors = exc.errors(include_url=False)
     # A value that fits no branch of a union fails every branch; the deepest error is the one
-    # that says what is wrong.
-    err = max(errors, key=lambda e: (len(e["loc"]), e["type"] not in {"float_type", "string_type"}))
+    # that says what is wrong (for a number, the error of the number branch).
+    err = max(
+        errors,
+        key=lambda e: (
+            len(e["loc"]),
+            e["type"] not in {"float_type", "string_type"},
+            e["type"] == "float_type" and isinstance(e.get("input"), int | float),
+        ),
+    )
     loc = _clean(err["loc"])
     kind = err["type"]
-    if kind in {"float_type", "string_type"} and loc and loc[-1] in {"float", "str"}:
+    if kind in {"float_type", "string_type", "finite_number"} and loc and loc[-1] in _BRANCHES:
         loc = loc[:-1]
     full = (*base, *loc)
     msg = err["msg"].removeprefix("Value error, ")
@@ -57,16 +82,19 @@ def spec_error(exc: ValidationError, lines: LineMap, base: tuple[str | int, ...]
     elif kind == "missing":
         msg = f"`{full[-1]}` is required in {_describe(full[:-1])}"
     elif kind == "literal_error":
-        msg = f"{_describe(full)}: {msg}; got {err.get('input')!r}"
+        msg = f"{_describe(full)}: {msg}; got {_show(err.get('input'))}"
+    elif kind == "finite_number":
+        msg = f"{_describe(full)} must be a finite number; got {_show(err.get('input'))}"
     elif kind == "union_tag_not_found":
         msg = f"{_describe(full)} must be a number or a mapping with `dist:`"
     elif kind in {"float_type", "string_type"}:
-        msg = f"{_describe(full)}: {msg.lower()}; got {err.get('input')!r}"
+        msg = f"{_describe(full)}: {msg.lower()}; got {_show(err.get('input'))}"
     else:
         msg = f"{_describe(full)}: {msg}"
-    count = len(errors)
-    if count > 1 and kind not in {"float_type", "string_type", "union_tag_not_found"}:
-        msg += f" (and {count - 1} more error{'s' if count > 2 else ''})"
+    # The branches of one union failing are one error, not several.
+    count = len({_union_place(e["loc"]) for e in errors} - {_union_place(err["loc"])})
+    if count and kind not in {"float_type", "string_type", "union_tag_not_found"}:
+        msg += f" (and {count} more error{'s' if count > 1 else ''})"
     return lines.error(msg, full)
 
 
@@ -104,6 +132,13 @@ def _check_metric(name: str, metric: MetricSpec, source: SourceSpec, lines: Line
                 f"ratio metric {name!r} on the unit table {metric.source!r} needs column names "
                 "as `numerator` and `denominator`",
                 where,
+            )
+        if metric.type == "ratio" and metric.covariate is not None:
+            raise lines.error(
+                f"ratio metric {name!r} on the unit table {metric.source!r} takes its CUPED "
+                "covariate as `numerator_covariate` and `denominator_covariate`, not "
+                f"`covariate`; got {metric.covariate!r}",
+                (*where, "covariate"),
             )
         if metric.covariate == PRE_PERIOD:
             raise lines.error(
@@ -326,6 +361,11 @@ def load_spec(spec: str | Path | Mapping[str, Any] | Spec) -> Spec:
         return spec
     if isinstance(spec, Mapping):
         return parse_spec(spec)
+    if not isinstance(spec, str | os.PathLike):
+        raise SpecError(
+            f"`spec` must be a path to a spec file, a mapping of its content or a Spec; got "
+            f"{_show(spec)} ({type(spec).__name__})"
+        )
     path = Path(spec)
     data, lines = read_yaml(path)
     return parse_spec(data, lines, path.resolve().parent)

@@ -42,7 +42,8 @@ PRE_PERIOD = "pre_period"
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No key of the spec means anything at infinity or NaN (`.inf`, `.nan` in YAML).
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class SummaryColumns(_Model):
@@ -235,10 +236,11 @@ class MetricSpec(_Model):
         if self.type == "ratio":
             if self.numerator is None or self.denominator is None:
                 raise ValueError("a ratio metric needs `numerator` and `denominator`")
-            if self.column is not None or self.covariate is not None:
+            if self.column is not None or self.covariate not in (None, PRE_PERIOD, "none"):
                 raise ValueError(
                     "a ratio metric takes `numerator`/`denominator` (and their covariates), "
-                    "not `column`/`covariate`"
+                    "not `column`/`covariate` (on an event log, `covariate` may only be "
+                    "'pre_period' or 'none')"
                 )
             if (self.numerator_covariate is None) != (self.denominator_covariate is None):
                 raise ValueError(
@@ -300,6 +302,16 @@ class GuardrailSpec(_Model):
     margin: float = Field(ge=0)
     margin_type: Literal["relative", "absolute"] = "relative"
 
+    @model_validator(mode="after")
+    def _relative_margin_below_one(self) -> GuardrailSpec:
+        if self.margin_type == "relative" and not self.margin < 1:
+            raise ValueError(
+                "a relative `margin` is a share of the control mean and must be >= 0 and < 1 "
+                f"(0.05 for 5%); got {self.margin!r}; for a margin in the metric's own units "
+                "set `margin_type: absolute`"
+            )
+        return self
+
 
 class ExperimentSpec(_Model):
     """An experiment: its variants, the metrics by role, and the test settings.
@@ -308,6 +320,11 @@ class ExperimentSpec(_Model):
     analysis window after each unit's assignment (all later events when omitted);
     ``pre_period_days`` the window before assignment that feeds CUPED covariates;
     ``exposure_filter`` a SQL filter on the assignment log (only matching assignments count).
+
+    ``guardrail_rule`` chooses how a guardrail can roll a treatment back: ``deterioration`` (the
+    default, Spotify's risk-aware rule) rolls back on any significant deterioration, even one
+    within the margin; ``margin`` rolls back only when the guardrail is significantly worse than
+    its margin. Either way a treatment ships only when every guardrail is shown non-inferior.
 
     For planning (``proxymetric plan``): ``units_per_day`` is the number of new units the test
     gets per day, ``population`` the size of a fixed user base (for example 300 employees), both
@@ -326,6 +343,7 @@ class ExperimentSpec(_Model):
     alpha: float = Field(default=0.05, gt=0, lt=0.5)
     split: dict[str, float] | None = None
     correction: Literal["holm", "bh", "none"] = "holm"
+    guardrail_rule: Literal["deterioration", "margin"] = "deterioration"
     planned_units: int | None = Field(default=None, gt=0)
     units_per_day: float | None = Field(default=None, gt=0)
     population: int | None = Field(default=None, gt=0)
@@ -369,16 +387,25 @@ class EvaluationSpec(_Model):
 class DurationSpec(_Model):
     """How long a test may run: the planned ``days`` and the longest the team would accept.
 
-    The traffic itself is declared per experiment (``units_per_day`` or ``population``).
+    ``min_days`` is the shortest test worth proposing and ``whole_weeks`` rounds every proposed
+    duration up to whole weeks (by default at least one week, in whole weeks: behaviour follows
+    a weekly cycle, and a shorter test over-weights the days it happens to cover). The traffic
+    itself is declared per experiment (``units_per_day`` or ``population``).
     """
 
     days: int = Field(default=14, gt=0)
     max_days: int = Field(default=56, gt=0)
+    min_days: int = Field(default=7, gt=0)
+    whole_weeks: bool = True
 
     @model_validator(mode="after")
     def _ordered(self) -> DurationSpec:
         if self.max_days < self.days:
             raise ValueError(f"`max_days` ({self.max_days}) must be >= `days` ({self.days})")
+        if self.min_days > self.max_days:
+            raise ValueError(
+                f"`min_days` ({self.min_days}) must be <= `max_days` ({self.max_days})"
+            )
         return self
 
 

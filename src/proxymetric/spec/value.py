@@ -30,7 +30,8 @@ __all__ = [
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No number of the value model means anything at infinity or NaN (`.inf`, `.nan` in YAML).
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class _Input(_Model):

@@ -24,9 +24,13 @@ from proxymetric.stats.welch import (
     welch_difference,
 )
 
-__all__ = ["Comparison", "compare"]
+__all__ = ["CUPED_UNDEFINED", "Comparison", "compare"]
 
 NAN = math.nan
+CUPED_UNDEFINED = (
+    "CUPED is undefined (the covariate has a zero denominator or an unknown covariance over "
+    "both variants); the estimates are unadjusted"
+)
 
 
 @dataclass(frozen=True)
@@ -102,12 +106,16 @@ def compare(
             )
     theta: float | None = None
     pooled_x = 0.0
+    notes: list[str] = []
     if covariate is not None and not reasons:
         pooled = control.merge(treatment)
         theta = cuped_theta(pooled, metric, covariate)
         pooled_x = covariate.value(pooled)
-        if not math.isfinite(pooled_x):
-            reasons.append("the covariate is undefined over both variants (zero denominator)")
+        if not (math.isfinite(pooled_x) and math.isfinite(theta)):
+            # CUPED cannot adjust (a zero denominator of a ratio covariate, an unknown
+            # covariance): the unadjusted estimates stand, and the result says why.
+            notes.append(CUPED_UNDEFINED)
+            covariate, theta, pooled_x = None, None, 0.0
     if reasons:
         nan_arm = ArmEstimate(0, NAN, NAN, NAN, NAN)
         c = arm_estimate(control, metric) if control.count else nan_arm
@@ -144,4 +152,4 @@ def compare(
         ni = noninferiority_pvalue(
             c, t, margin, margin_type=margin_type, higher_is_better=higher_is_better
         )
-    return Comparison(c, t, diff, rel, theta, variance_reduction, ni, tuple(reasons))
+    return Comparison(c, t, diff, rel, theta, variance_reduction, ni, tuple(reasons + notes))

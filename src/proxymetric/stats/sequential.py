@@ -56,8 +56,10 @@ from proxymetric.errors import ProxymetricError
 __all__ = [
     "GroupSequentialLook",
     "GroupSequentialResult",
+    "LookStatus",
     "SequentialLook",
     "SequentialResult",
+    "StoppingRule",
     "always_valid_pvalues",
     "confidence_sequence",
     "group_sequential_boundaries",
@@ -294,6 +296,16 @@ def group_sequential_boundaries(
     )
 
 
+LookStatus = Literal[
+    "keep_running",
+    "always_valid_significant",
+    "boundary_crossed",
+    "planned_sample_reached",
+    "empty_sequence",
+]
+StoppingRule = Literal["always_valid", "group_sequential"]
+
+
 @dataclasses.dataclass(frozen=True)
 class SequentialLook(Result):
     """One look at a running test.
@@ -302,18 +314,23 @@ class SequentialLook(Result):
     confidence sequence (valid at every look at once); ``fixed_pvalue`` is the naive
     fixed-horizon Welch z-test p-value, shown only for contrast (it is not valid under
     peeking). ``gs_*`` fields are set when a planned sample is given: the information fraction,
-    the O'Brien-Fleming-type z boundary and whether the z statistic crosses it. An empty
-    confidence sequence (``effect_ci_lower > effect_ci_upper``) means the looks contradict a
-    constant effect; ``could_stop`` is then false and ``reason`` says to check the data.
+    the O'Brien-Fleming-type z boundary and whether the z statistic crosses it. ``status`` says
+    what the look shows: ``always_valid_significant`` (the always-valid p-value is at most
+    alpha), ``boundary_crossed`` (the group-sequential boundary is crossed),
+    ``planned_sample_reached`` (with nothing significant), ``empty_sequence`` (the confidence
+    sequence is empty: the looks contradict a constant effect, so check the data) or
+    ``keep_running``. ``could_stop`` applies ONE stopping rule, the result's ``stopping_rule``:
+    the always-valid p-value, or the group-sequential boundary; the other is shown, never mixed
+    in.
     """
 
     look: int
-    n_control: float
-    n_treatment: float
-    mean_control: float
-    mean_treatment: float
+    control_units: float
+    treatment_units: float
+    control_mean: float
+    treatment_mean: float
     effect: float
-    standard_error: float
+    effect_se: float
     zstat: float
     fixed_pvalue: float
     pvalue: float
@@ -322,17 +339,19 @@ class SequentialLook(Result):
     information_fraction: float
     gs_z_boundary: float
     gs_reject: bool
+    status: LookStatus
     could_stop: bool
-    reason: str
 
 
 @dataclasses.dataclass(frozen=True)
 class SequentialResult(Result):
-    """The always-valid analysis of every look of a test, and the first look it could stop."""
+    """The always-valid analysis of every look of a test, and the first look it could stop
+    under ``stopping_rule``."""
 
     alpha: float
     mixing_variance: float
     planned_units: float
+    stopping_rule: StoppingRule
     stop_look: int
     looks: tuple[SequentialLook, ...]
 
@@ -361,6 +380,8 @@ def sequential_test(
     alpha: float = 0.05,
     mixing_variance: float | None = None,
     planned_units: float | None = None,
+    stopping_rule: StoppingRule = "always_valid",
+    planned_in_advance: bool = True,
 ) -> SequentialResult:
     """Analyse a sequence of looks with the mSPRT and, if planned, group-sequential boundaries.
 
@@ -368,13 +389,25 @@ def sequential_test(
     (ddof=1) of each arm. ``mixing_variance`` is ``tau2`` of the mSPRT (see the module
     docstring); by default :func:`tuned_mixing_variance` at the variance of the last look.
     ``planned_units`` (total over both arms) adds the O'Brien-Fleming-type boundaries at the
-    information fractions ``(n_control + n_treatment) / planned_units``.
+    information fractions ``(n_control + n_treatment) / planned_units``. ``stopping_rule``
+    decides ``could_stop``: ``"always_valid"`` (the always-valid p-value at most alpha, or the
+    planned sample reached) or ``"group_sequential"`` (the boundary crossed, or the planned
+    sample reached), which needs ``planned_units`` set before the test. With
+    ``planned_in_advance=False`` the ``planned_units`` are a retrospective reading (the units at
+    the last look): the boundaries are shown, but neither they nor "the planned sample is
+    reached" can stop the test.
 
     Returns a :class:`SequentialResult`: per look the always-valid p-value, the confidence
     sequence, whether the test could stop and why; ``stop_look`` is the first look at which it
     could stop (0 when none).
     """
     check_number("alpha", alpha, low=0, high=1)
+    check_choice("stopping_rule", stopping_rule, ("always_valid", "group_sequential"))
+    if stopping_rule == "group_sequential" and (planned_units is None or not planned_in_advance):
+        raise ProxymetricError(
+            "`stopping_rule` 'group_sequential' needs `planned_units`, the sample planned before "
+            "the test; a boundary computed from the data so far is retrospective"
+        )
     nc = _as_looks("n_control", n_control, None)
     k = nc.size
     mc = _as_looks("mean_control", mean_control, k)
@@ -426,49 +459,38 @@ def sequential_test(
     looks: list[SequentialLook] = []
     stop_look = 0
     for i in range(k):
-        significant = bool(pvalues[i] <= alpha)
         gs_reject = bool(np.isfinite(bounds[i]) and abs(z[i]) >= bounds[i])
-        ci = f"[{lower[i]:.4g}, {upper[i]:.4g}]"
+        status: LookStatus
         if lower[i] > upper[i]:
-            reason = (
-                "check the data: the confidence sequence is empty (the looks contradict one "
-                "constant effect: a data glitch or an effect that changes over time), so the "
-                "always-valid result does not hold"
-            )
-        elif significant:
-            side = "better" if effect[i] > 0 else "worse"
-            reason = (
-                f"could stop: the always-valid p-value {pvalues[i]:.4g} <= alpha {alpha:g} and "
-                f"the confidence sequence {ci} excludes 0 (treatment {side}); stopping now "
-                "keeps the false positive rate at alpha"
-            )
+            status = "empty_sequence"
+        elif pvalues[i] <= alpha:
+            status = "always_valid_significant"
         elif gs_reject:
-            reason = (
-                f"could stop at this planned look: |z| = {abs(z[i]):.3f} crosses the "
-                f"O'Brien-Fleming-type boundary {bounds[i]:.3f}"
-            )
+            status = "boundary_crossed"
         elif planned_units is not None and (nc[i] + nt[i]) >= planned:
-            reason = (
-                f"could stop: the planned sample is reached and the effect is not significant "
-                f"(always-valid p-value {pvalues[i]:.4g}, confidence sequence {ci})"
-            )
+            status = "planned_sample_reached"
         else:
-            reason = (
-                f"keep running: the always-valid p-value {pvalues[i]:.4g} > alpha {alpha:g}; "
-                f"the confidence sequence {ci} still contains 0"
-            )
-        could_stop = reason.startswith("could stop")
+            status = "keep_running"
+        reached = planned_in_advance and planned_units is not None and (nc[i] + nt[i]) >= planned
+        if not planned_in_advance and status in ("boundary_crossed", "planned_sample_reached"):
+            status = "keep_running"
+        if status == "empty_sequence":
+            could_stop = False
+        elif stopping_rule == "always_valid":
+            could_stop = status == "always_valid_significant" or reached
+        else:
+            could_stop = gs_reject or reached
         if could_stop and stop_look == 0:
             stop_look = i + 1
         looks.append(
             SequentialLook(
                 look=i + 1,
-                n_control=float(nc[i]),
-                n_treatment=float(nt[i]),
-                mean_control=float(mc[i]),
-                mean_treatment=float(mt[i]),
+                control_units=float(nc[i]),
+                treatment_units=float(nt[i]),
+                control_mean=float(mc[i]),
+                treatment_mean=float(mt[i]),
                 effect=float(effect[i]),
-                standard_error=float(se[i]),
+                effect_se=float(se[i]),
                 zstat=float(z[i]),
                 fixed_pvalue=float(fixed[i]),
                 pvalue=float(pvalues[i]),
@@ -477,14 +499,15 @@ def sequential_test(
                 information_fraction=float(fractions[i]),
                 gs_z_boundary=float(bounds[i]),
                 gs_reject=gs_reject,
+                status=status,
                 could_stop=could_stop,
-                reason=reason,
             )
         )
     return SequentialResult(
         alpha=float(alpha),
         mixing_variance=float(tau2),
         planned_units=planned,
+        stopping_rule=stopping_rule,
         stop_look=stop_look,
         looks=tuple(looks),
     )

@@ -145,7 +145,7 @@ def parse_formula(text: str) -> Formula:
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except (SyntaxError, RecursionError, MemoryError, ValueError) as exc:
-        reason = getattr(exc, "msg", None) or type(exc).__name__
+        reason = getattr(exc, "msg", None) or str(exc).split("\n")[0] or type(exc).__name__
         raise _fail(text, f"is not a valid expression ({reason})") from None
     if _depth(tree) > MAX_DEPTH:
         raise ProxymetricError(f"formula {_show(text)} nests deeper than {MAX_DEPTH} levels")
@@ -154,12 +154,26 @@ def parse_formula(text: str) -> Formula:
     return Formula(text=text, names=frozenset(names), _evaluate=evaluate)
 
 
+def _integer(value: int) -> np.float64:
+    """Return ``value`` as a float, infinite when it is too large for one."""
+    try:
+        return np.float64(float(value))
+    except OverflowError:
+        return np.float64(np.inf if value > 0 else -np.inf)
+
+
 def _compile(node: ast.expr, text: str, names: set[str]) -> Evaluator:
     if isinstance(node, ast.Constant):
         value = node.value
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise _fail(text, f"the constant {value!r} is not a number")
-        number = np.float64(value)
+        number = np.float64(value) if isinstance(value, float) else _integer(value)
+        if not np.isfinite(number):
+            literal = ast.get_source_segment(text.strip(), node) or repr(value)
+            raise ProxymetricError(
+                f"formula {_show(text)}: the number {_show(literal)} is out of range; numbers "
+                "must be finite, at most about 1.8e308 in size"
+            )
         return lambda _env: number  # type: ignore[return-value]
     if isinstance(node, ast.Name):
         name = node.id

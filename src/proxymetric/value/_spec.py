@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,11 @@ def read_value_spec(path: str | Path) -> ValueSpec:
 
 
 def _read_value_spec(path: str | Path) -> tuple[ValueSpec, Spec]:
+    if not isinstance(path, str | os.PathLike):
+        raise SpecError(
+            f"`path` must be the path of a spec file (a str or a Path); got {path!r:.60} "
+            f"({type(path).__name__})"
+        )
     spec = load_spec(Path(path))
     if spec.value is None:
         raise spec.error("the spec has no `value:` section (the value model)")

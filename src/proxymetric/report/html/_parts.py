@@ -160,12 +160,12 @@ def definitions(spec: Spec | None, metrics: Sequence[tuple[str, str, str]]) -> D
 def _experiment_table(r: ExperimentResult, base: str) -> Table:
     from proxymetric.report.experiment import _result_text, _rows
 
-    ci = f"{1 - r.alpha:.0%} CI"
+    ci = f"{r.confidence_level:.0%} CI"
     several = len(r.variants) > 2
     treatments = [v for v in r.variants if v != r.control]
     columns = ["metric", "role", *(["variant"] if several else []), r.control]
     columns += ["treatment" if several else treatments[0], f"effect [{ci}]", f"relative [{ci}]"]
-    columns += ["p-value", "result"]
+    columns += ["p-value", "adj. p", "result"]
     rows = []
     for i, (row, m) in enumerate(zip(_rows(r), r.results, strict=True)):
 
@@ -173,7 +173,6 @@ def _experiment_table(r: ExperimentResult, base: str) -> Table:
             return pointer("results", i, field) if not base else base + pointer("results", i, field)
 
         pp = 100.0 if m.metric_type == "proportion" else 1.0
-        pfield = "pvalue_adjusted" if m.pvalue_adjusted is not None else "pvalue"
         guard = [p("margin"), p("noninferiority_pvalue")] if m.margin is not None else []
         cells = [Cell(plain(row.metric)), Cell(plain(row.role))]
         if several:
@@ -190,7 +189,8 @@ def _experiment_table(r: ExperimentResult, base: str) -> Table:
                     [p("rel_effect"), p("rel_effect_ci_lower"), p("rel_effect_ci_upper")],
                 )
             ),
-            Cell(annotate(row.pvalue, [p(pfield)])),
+            Cell(annotate(row.pvalue, [p("pvalue")])),
+            Cell(annotate(row.pvalue_adjusted, [p("pvalue_adjusted")])),
             Cell(annotate(_result_text(row), guard), _tone(row.mark)),
         ]
         rows.append(tuple(cells))
@@ -199,13 +199,15 @@ def _experiment_table(r: ExperimentResult, base: str) -> Table:
 
 def decision_blocks(r: ExperimentResult, *, with_chart: bool = True) -> list[Block]:
     """The decision of an analysis, loud, and its forest plot."""
+    from proxymetric.report.decision import reasons_text
+
     verdict = r.decision.verdict
     blocks: list[Block] = [
         Decision(
             verdict,
             verdict.upper().replace("_", " "),
             r.decision.variant,
-            tuple(plain(f"{reason}") for reason in r.decision.reasons),
+            tuple(plain(reason) for reason in reasons_text(r)),
         )
     ]
     if with_chart:
@@ -272,7 +274,7 @@ def sequential_part(a: SequentialAnalysis, *, base: str = "", compact: bool = Fa
             rows.append(
                 (
                     Cell(plain(c[0])),
-                    Cell(annotate(c[1], [p("n_control"), p("n_treatment")])),
+                    Cell(annotate(c[1], [p("control_units"), p("treatment_units")])),
                     Cell(annotate(c[2], [p("effect")])),
                     Cell(annotate(c[3], [p("pvalue")])),
                     Cell(annotate(c[4], [p("effect_ci_lower"), p("effect_ci_upper")])),
@@ -300,7 +302,7 @@ def plan_part(
     p: PlanResult, *, base: str = "", compact: bool = False, spec: Spec | None = None
 ) -> Part:
     """The plan: MDE by duration (chart and table) and each metric's verdict."""
-    from proxymetric.report.plan import _days, _effect, _traffic, _verdict_lines
+    from proxymetric.report.plan import _days, _effect, _traffic, verdict_lines
 
     days = [d.days for d in p.metrics[0].durations] if p.metrics else []
     columns = ("metric", "role", "baseline", "CUPED", "target", *(f"MDE {d} days" for d in days))
@@ -347,7 +349,7 @@ def plan_part(
     )
     if not compact:
         for m in p.metrics:
-            lines = _verdict_lines(m)
+            lines = verdict_lines(m)
             blocks.append(Para(plain(lines[0]), "verdict-" + m.verdict.replace("_", "-")))
             blocks += [Para(plain(line.strip()), "note") for line in lines[1:]]
     blocks += [Para(plain(f"warning: {w}"), "warning") for w in p.warnings]
@@ -374,13 +376,16 @@ def power_part(r: PowerResult, *, base: str = "") -> Part:
         "metric": [],
         "baseline": ["baseline"],
         "units per variant": ["units_per_variant"],
+        "control units": ["control_units"],
+        "treatment units": ["treatment_units"],
+        "units per treatment arm": ["treatment_units"],
+        "treatment / control ratio": ["treatment_ratio"],
         "total units": ["total_units"],
         "MDE (absolute)": ["mde"],
         "MDE (relative)": ["rel_mde"],
         "power": ["power"],
         "alpha": ["alpha"],
         "alpha per comparison": ["alpha_per_comparison"],
-        "treatment / control units": ["treatment_ratio"],
         "variance reduction (CUPED)": ["variance_reduction"],
     }
     rows = tuple(

@@ -1,4 +1,4 @@
-"""The data layer of planning and sequential looks, checked against pandas on the same data.
+"""The one reader of an experiment (totals, looks, accrual, first-seen units) against pandas.
 
 Reference: every number is recomputed with pandas from the raw files (the unit table, or the
 assignment and event logs) with the windows documented in proxymetric.data.events; moments are
@@ -19,10 +19,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from proxymetric.analysis.metrics import event_aggregates
 from proxymetric.data import AssignmentRequest, SourceResolver, event_moments
-from proxymetric.data.planning import event_planning_moments, unit_planning_moments
 from proxymetric.data.sequential import daily_event_moments
+from proxymetric.experiment import event_aggregates, read, resolve
 from proxymetric.spec import load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,11 +48,8 @@ def _request(spec_path: Path) -> tuple[Any, AssignmentRequest, SourceResolver]:
 
 
 def test_unit_table_moments_against_pandas() -> None:
-    spec = load_spec(COOKIE / "proxymetric.yaml")
     cols = ["retention_7", "retention_1", "sum_gamerounds"]
-    pm = unit_planning_moments(
-        SourceResolver(spec.base_dir), "players", spec.sources["players"], cols
-    )
+    pm = read(resolve(COOKIE / "proxymetric.yaml"), accrual=True, all_covariances=True)
     df = pd.read_csv(COOKIE / "cookie_cats.csv.gz")
     assert pm.new_units_per_day is None
     for variant, group in df.groupby("version"):
@@ -86,9 +82,7 @@ def _pandas_revenue(units: pd.DataFrame, events: pd.DataFrame, t0: str = "t0") -
 
 def test_event_moments_and_accrual_against_pandas(logs: tuple[pd.DataFrame, pd.DataFrame]) -> None:
     assignments, events = logs
-    spec, request, resolver = _request(CHECKOUT / "proxymetric.yaml")
-    exp = next(iter(spec.experiments.values()))
-    pm = event_planning_moments(resolver, spec.sources, request, event_aggregates(spec, exp))
+    pm = read(resolve(CHECKOUT / "proxymetric.yaml"), accrual=True)
 
     units = _pandas_units(assignments)
     days = units.t0.dt.normalize().value_counts().sort_index()
@@ -111,7 +105,7 @@ def test_daily_moments_agree_with_the_event_query() -> None:
     # moments merged over the days must give the same moments for every column.
     spec, request, resolver = _request(CHECKOUT / "proxymetric.yaml")
     exp = next(iter(spec.experiments.values()))
-    aggregates = event_aggregates(spec, exp)
+    aggregates = event_aggregates(resolve(spec))
     daily = daily_event_moments(resolver, spec.sources, request, aggregates)
     whole = event_moments(resolver, spec.sources, request, aggregates)
     assert set(daily.moments) == set(whole.moments)
@@ -128,15 +122,7 @@ def test_daily_moments_agree_with_the_event_query() -> None:
 def test_first_event_units_against_pandas(logs: tuple[pd.DataFrame, pd.DataFrame]) -> None:
     # A planned test with no assignment yet: each user of the event log from its first event.
     _, events = logs
-    spec, request, resolver = _request(CHECKOUT / "proxymetric.yaml")
-    exp = next(iter(spec.experiments.values()))
-    pm = event_planning_moments(
-        resolver,
-        spec.sources,
-        request,
-        event_aggregates(spec, exp),
-        first_event_source="events",
-    )
+    pm = read(resolve(CHECKOUT / "proxymetric.yaml"), first_seen=True)
     first = events.groupby("user_id").agg(first=("ts", "min"))
     days = first["first"].dt.normalize().value_counts().sort_index()
     full = pd.date_range(days.index.min(), days.index.max(), freq="D")
@@ -196,7 +182,9 @@ experiments:
     exp = loaded.experiments["e"]
     request = AssignmentRequest("assignments", 7.0, exp.pre_period_days)
     resolver = SourceResolver(loaded.base_dir, {"assignments": assignments, "events": events})
-    daily = daily_event_moments(resolver, loaded.sources, request, event_aggregates(loaded, exp))
+    daily = daily_event_moments(
+        resolver, loaded.sources, request, event_aggregates(resolve(loaded))
+    )
     first = min(d for d, _, _ in rows)
     for variant, looks in ((v, daily.cumulative(v)) for v in daily.moments):
         for i, look in enumerate(looks):

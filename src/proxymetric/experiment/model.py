@@ -1,0 +1,197 @@
+"""What an experiment of a spec means, decided once: the :class:`ResolvedExperiment`.
+
+Every verb that reads an experiment (``analyze``, the sequential looks, ``plan``, ``check``)
+takes the same resolved experiment, so a metric has one statistic, one covariate, one margin,
+one fill value and one test level everywhere. :func:`~proxymetric.experiment.resolve` builds it
+from the spec and validates it; :func:`~proxymetric.experiment.read` turns it into moments.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from proxymetric.spec import MetricSpec, Spec
+from proxymetric.stats.estimators import Statistic
+
+__all__ = [
+    "Covariate",
+    "Duration",
+    "Margin",
+    "ResolvedExperiment",
+    "ResolvedMetric",
+    "Role",
+    "Shape",
+    "Traffic",
+]
+
+Shape = Literal["units", "events", "summary"]
+Role = Literal["primary", "guardrail", "secondary"]
+
+
+@dataclass(frozen=True)
+class Covariate:
+    """The CUPED covariate of a metric (Deng, Xu, Kohavi, Walker, WSDM 2013).
+
+    ``kind`` is ``"pre_period"`` (the same definition over the pre-assignment window, event
+    logs) or ``"column"`` (a declared column, or a pair of columns for a ratio, of a unit
+    table); ``statistic`` is the covariate as a function of the per-unit columns.
+    """
+
+    kind: Literal["pre_period", "column"]
+    statistic: Statistic
+
+
+@dataclass(frozen=True)
+class Margin:
+    """A guardrail's non-inferiority margin: ``relative`` (a fraction of the control mean's
+    magnitude) or ``absolute`` (in the metric's units)."""
+
+    value: float
+    kind: Literal["relative", "absolute"]
+
+
+@dataclass(frozen=True)
+class ResolvedMetric:
+    """One metric of an experiment, with its role and everything its test needs.
+
+    ``statistic`` is the metric as a function of per-unit columns (a mean, or a ratio of means
+    by the delta method); ``covariate`` its CUPED covariate, ``None`` when it has none;
+    ``fill`` the value that replaces each column's missing values (unit tables);
+    ``summary_key`` its value of a summary source's metric column (``""`` for a source with one
+    metric). ``alpha`` is the level of each comparison of this metric with the control as the
+    analysis runs it, ``one_sided`` whether that test is one-sided (a guardrail's
+    non-inferiority test): the level to plan for.
+    """
+
+    name: str
+    role: Role
+    spec: MetricSpec
+    statistic: Statistic
+    covariate: Covariate | None
+    margin: Margin | None
+    fill: Mapping[str, float]
+    summary_key: str
+    alpha: float
+    one_sided: bool
+
+    @property
+    def type(self) -> Literal["mean", "proportion", "ratio"]:
+        """``mean``, ``proportion`` or ``ratio``."""
+        return self.spec.type
+
+    @property
+    def higher_is_better(self) -> bool:
+        """True unless the metric's ``direction`` is ``decrease``."""
+        return self.spec.higher_is_better
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The per-unit columns of the metric and its covariate."""
+        cov = self.covariate.statistic.columns if self.covariate is not None else ()
+        return tuple(dict.fromkeys(self.statistic.columns + cov))
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """The traffic declared for an experiment (``None`` where the data must tell)."""
+
+    units_per_day: float | None
+    population: int | None
+    planned_units: int | None
+
+
+@dataclass(frozen=True)
+class Duration:
+    """How long a test runs: the planned ``days``, the longest acceptable ``max_days``, and the
+    shortest test worth proposing: at least ``min_days``, rounded up to whole weeks when
+    ``whole_weeks`` (weekly cycles of behaviour would otherwise bias the estimate)."""
+
+    days: int
+    max_days: int
+    min_days: int
+    whole_weeks: bool
+
+    def proposed(self, days: float) -> float:
+        """The duration to propose for a test that needs ``days`` days (``nan`` stays ``nan``).
+
+        Whole days, at least ``min_days``, rounded up to whole weeks when ``whole_weeks``; a
+        test that fits within ``max_days`` is never proposed for longer than ``max_days``.
+
+        >>> Duration(14, 56, 7, True).proposed(0.4)
+        7.0
+        >>> Duration(14, 56, 7, True).proposed(15.2)
+        21.0
+        >>> Duration(14, 56, 1, False).proposed(15.2)
+        16.0
+        >>> Duration(28, 90, 7, True).proposed(86.5)  # 13 weeks would exceed the 90 days
+        90.0
+        """
+        if not math.isfinite(days):
+            return days
+        whole = math.ceil(days - 1e-9)
+        fits = whole <= self.max_days
+        if self.whole_weeks:
+            whole = 7 * math.ceil(whole / 7)
+        whole = max(whole, self.min_days)
+        return float(min(whole, self.max_days) if fits else whole)
+
+
+@dataclass(frozen=True)
+class ResolvedExperiment:
+    """An experiment of a spec, resolved and validated once.
+
+    ``shape`` is the data it reads: ``units`` (a unit table), ``events`` (an assignment log and
+    event logs) or ``summary`` (pre-aggregated statistics). ``variants`` are the declared
+    variants (``None``: whatever the data holds), ``split`` the declared traffic shares.
+    ``metrics`` are the primary metric, then the guardrails, then the secondary metrics.
+    """
+
+    name: str
+    spec: Spec
+    shape: Shape
+    source: str
+    control: str
+    variants: tuple[str, ...] | None
+    split: Mapping[str, float] | None
+    alpha: float
+    correction: Literal["holm", "bh", "none"]
+    guardrail_rule: Literal["deterioration", "margin"]
+    traffic: Traffic
+    duration: Duration
+    metrics: tuple[ResolvedMetric, ...]
+
+    @property
+    def primary(self) -> ResolvedMetric:
+        """The primary metric."""
+        return self.metrics[0]
+
+    @property
+    def success_metrics(self) -> tuple[ResolvedMetric, ...]:
+        """The primary and secondary metrics: the family the analysis corrects."""
+        return tuple(m for m in self.metrics if m.role != "guardrail")
+
+    def metric(self, name: str) -> ResolvedMetric:
+        """The resolved metric ``name``."""
+        return next(m for m in self.metrics if m.name == name)
+
+    @property
+    def planned_arms(self) -> int:
+        """The number of arms planned for, control included (2 when nothing says more)."""
+        if self.variants is not None:
+            return max(len(self.variants), 2)
+        if self.split is not None:
+            return max(len(self.split), 2)
+        return 2
+
+    @property
+    def treatment_ratio(self) -> float:
+        """Units of each treatment per control unit, from the split (1 without one)."""
+        if self.split is None or self.control not in self.split:
+            return 1.0
+        others = [w for v, w in self.split.items() if v != self.control]
+        if not others or self.split[self.control] <= 0:
+            return 1.0
+        return sum(others) / len(others) / self.split[self.control]

@@ -1,0 +1,288 @@
+"""``read(experiment)``: the moments of a resolved experiment, in ONE query, by data shape.
+
+Whoever asks (the analysis, the sequential looks, the plan), the reading depends only on the
+shape of the data and on what is asked for:
+
+- **units** (a unit table): per-variant moments of the metrics' columns and covariates, missing
+  values counted per column (or filled); optionally in two random halves of the units (folds).
+  A unit table has no timestamps, so no looks and no accrual.
+- **events** (an assignment log and event logs): the per-unit metrics over each unit's
+  analysis window (and their pre-period covariates), then per-variant moments; with ``looks``
+  or ``accrual`` grouped by the day of first assignment as well, which gives the looks (the
+  units assigned by the end of each day) and the new units per day; ``first_seen`` reads a
+  test that has no assignment yet: every unit of the primary metric's event log from its first
+  event, as one variant ``"all"``.
+- **summary** (pre-aggregated statistics): the latest snapshot per variant, or, with ``looks``,
+  every snapshot.
+
+Only one row per variant (and day or snapshot) comes back from the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from proxymetric.data import (
+    AssignmentRequest,
+    EventAggregate,
+    SourceResolver,
+    check_columns,
+    daily_event_moments,
+    event_moments,
+    snapshot_moments,
+    summary_moments,
+    variant_moments,
+)
+from proxymetric.data.events import ALL_UNITS
+from proxymetric.errors import DataError, ProxymetricError
+from proxymetric.experiment.model import ResolvedExperiment
+from proxymetric.stats.moments import Moments
+
+__all__ = ["ALL_UNITS", "ExperimentData", "arms", "event_aggregates", "read"]
+
+
+@dataclass(frozen=True)
+class ExperimentData:
+    """What :func:`read` returns.
+
+    Attributes:
+        moments: per variant, the moments of all its units (``"all"`` for a test read from
+            its event log before any assignment).
+        missing: per variant, the number of missing values of each column that has any.
+        warnings: what the reading noticed and left out (units without a variant or in
+            several variants, variants not declared).
+        folds: per variant, the moments of two random halves of its units, when asked for.
+        looks: per variant, the cumulative moments at each look, when asked for.
+        look_labels: the label of each look (a date, or a snapshot value).
+        look_by: ``"day"``, ``"snapshot"``, or ``None`` without looks.
+        new_units_per_day: units first seen on each day since the first one (all variants),
+            when the data has timestamps and accrual was asked for.
+        first_day: the first day (ISO date) of ``new_units_per_day``.
+    """
+
+    moments: dict[str, Moments]
+    missing: dict[str, dict[str, int]] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    folds: dict[str, tuple[Moments, Moments]] = field(default_factory=dict)
+    looks: dict[str, tuple[Moments, ...]] | None = None
+    look_labels: tuple[str, ...] = ()
+    look_by: Literal["day", "snapshot"] | None = None
+    new_units_per_day: tuple[int, ...] | None = None
+    first_day: str | None = None
+
+
+def read(
+    exp: ResolvedExperiment,
+    data: Mapping[str, Any] | None = None,
+    *,
+    looks: bool = False,
+    accrual: bool = False,
+    first_seen: bool = False,
+    folds: bool = False,
+    all_covariances: bool = False,
+) -> ExperimentData:
+    """Read the moments of ``exp`` from its data in one query; return :class:`ExperimentData`.
+
+    Args:
+        exp: the resolved experiment.
+        data: in-memory tables by source or table name, as for :func:`~proxymetric.analyze`.
+        looks: also the moments at every look (a day of an assignment log, a snapshot).
+        accrual: also the new units per day (data with timestamps only; nothing otherwise).
+        first_seen: read a test with no assignment yet from its primary metric's event log.
+        folds: also the moments of two random halves of every variant's units.
+        all_covariances: the covariances between every pair of columns, not only within each
+            metric (what the noise covariance between metrics needs).
+    """
+    resolver = SourceResolver(exp.spec.base_dir, data)
+    groups = None if all_covariances else [list(m.columns) for m in exp.metrics]
+    if first_seen and exp.spec.sources[exp.source].kind != "events":
+        raise ProxymetricError(
+            f"`from_events` plans from an event log, but the primary metric "
+            f"{exp.primary.name!r} reads source {exp.source!r}, which is not an event log"
+        )
+    if looks and exp.shape == "units":
+        raise DataError(
+            f"experiment {exp.name!r} reads a unit table with no timestamps, so it has no "
+            "looks; sequential analysis needs an assignment log with timestamps "
+            "(`assignment`) or a summary source with a `snapshot` column"
+        )
+    if first_seen or exp.shape == "events":
+        out = _events(exp, resolver, groups, looks or accrual or first_seen, first_seen, folds)
+    elif exp.shape == "summary":
+        out = _summary(exp, resolver, looks)
+    else:
+        out = _units(exp, resolver, groups, folds)
+    return _declared_variants(exp, out)
+
+
+def arms(exp: ResolvedExperiment, moments: Mapping[str, Moments]) -> list[str]:
+    """Return the variants to compare, control first; raise when one has no units."""
+    found = sorted(moments)
+    if exp.variants is not None:
+        empty = [v for v in exp.variants if moments.get(v) is None or moments[v].count == 0]
+        if empty:
+            raise DataError(
+                f"variant(s) {', '.join(map(repr, empty))} of experiment {exp.name!r} have no "
+                f"units; variants in the data: {', '.join(found) or '(none)'}"
+            )
+        return list(exp.variants)
+    if exp.control not in moments:
+        raise DataError(
+            f"control variant {exp.control!r} of experiment {exp.name!r} has no units; "
+            f"variants in the data: {', '.join(found) or '(none)'}"
+        )
+    if len(found) < 2:
+        raise DataError(
+            f"experiment {exp.name!r} needs a control and at least one treatment; the data has "
+            f"only {', '.join(found)}"
+        )
+    if exp.split is not None and set(exp.split) != set(found):
+        raise DataError(
+            f"`split` of experiment {exp.name!r} names {', '.join(sorted(exp.split))}, but the "
+            f"data has variants {', '.join(found)}; list the variants to analyse in `variants`"
+        )
+    return [exp.control] + [v for v in found if v != exp.control]
+
+
+def _units(
+    exp: ResolvedExperiment,
+    resolver: SourceResolver,
+    groups: list[list[str]] | None,
+    folds: bool,
+) -> ExperimentData:
+    source = exp.spec.sources[exp.source]
+    assert source.unit is not None
+    assert source.variant is not None
+    table = resolver.table(exp.source, source)
+    columns = list(dict.fromkeys(c for m in exp.metrics for c in m.columns))
+    check_columns(exp.source, source, table, [source.unit, source.variant, *columns])
+    fill = {c: v for m in exp.metrics for c, v in m.fill.items()}
+    vm = variant_moments(
+        table,
+        source.variant,
+        columns,
+        source=exp.source,
+        fill=fill,
+        groups=groups,
+        fold_unit=source.unit if folds else None,
+    )
+    return ExperimentData(vm.moments, vm.missing, _left_out(vm.unassigned, 0), vm.folds)
+
+
+def event_aggregates(exp: ResolvedExperiment) -> dict[str, EventAggregate]:
+    """The per-unit aggregates every event metric needs, by column name."""
+    out: dict[str, EventAggregate] = {}
+    for m in exp.metrics:
+        value, den = m.spec.event_values()
+        parts = [("", value)] if den is None else [("__num", value), ("__den", den)]
+        periods = [("", "analysis")] + ([("__pre", "pre")] if m.covariate is not None else [])
+        for suffix, v in parts:
+            for period_suffix, period in periods:
+                out[f"{m.name}{suffix}{period_suffix}"] = EventAggregate(
+                    source=m.spec.source,
+                    aggregate=v.aggregate,
+                    column=v.column,
+                    filter=v.filter,
+                    period=period,  # type: ignore[arg-type]
+                    owner=f"metric {m.name!r}",
+                )
+    return out
+
+
+def _request(exp: ResolvedExperiment, first_seen: bool) -> AssignmentRequest:
+    e = exp.spec.experiments[exp.name]
+    if first_seen:
+        # A test with no assignment yet: the exposure filter applies to assignments.
+        return AssignmentRequest(exp.source, e.window_days, e.pre_period_days)
+    assert e.assignment is not None
+    return AssignmentRequest(e.assignment, e.window_days, e.pre_period_days, e.exposure_filter)
+
+
+def _left_out(unassigned: int, multiple: int) -> tuple[str, ...]:
+    out = []
+    if unassigned:
+        out.append(f"{unassigned:,} row(s) have no variant and were left out")
+    if multiple:
+        out.append(f"{multiple:,} unit(s) were assigned to more than one variant and were left out")
+    return tuple(out)
+
+
+def _events(
+    exp: ResolvedExperiment,
+    resolver: SourceResolver,
+    groups: list[list[str]] | None,
+    daily: bool,
+    first_seen: bool,
+    folds: bool,
+) -> ExperimentData:
+    request = _request(exp, first_seen)
+    aggregates = event_aggregates(exp)
+    sources = exp.spec.sources
+    if not daily:
+        vm = event_moments(resolver, sources, request, aggregates, groups, folds=folds)
+        return ExperimentData(
+            vm.moments, vm.missing, _left_out(vm.unassigned, vm.multiple), vm.folds
+        )
+    dm = daily_event_moments(
+        resolver,
+        sources,
+        request,
+        aggregates,
+        groups,
+        first_event_source=exp.source if first_seen else None,
+    )
+    cumulative = {v: dm.cumulative(v) for v in dm.moments}
+    return ExperimentData(
+        moments={v: c[-1] for v, c in cumulative.items()},
+        warnings=_left_out(dm.unassigned, dm.multiple),
+        looks=cumulative,
+        look_labels=tuple(d.isoformat() for d in dm.dates),
+        look_by="day",
+        new_units_per_day=dm.new_units(),
+        first_day=dm.dates[0].isoformat(),
+    )
+
+
+def _summary(exp: ResolvedExperiment, resolver: SourceResolver, looks: bool) -> ExperimentData:
+    keys = {m.name: m.summary_key for m in exp.metrics}
+    source = exp.spec.sources[exp.source]
+    if not looks:
+        vm = summary_moments(resolver, exp.source, source, keys, exp.control)
+        return ExperimentData(vm.moments)
+    snaps = snapshot_moments(resolver, exp.source, source, keys, exp.control)
+    warnings = []
+    if snaps.incomplete:
+        warnings.append(
+            f"{snaps.incomplete} snapshot(s) lack a variant or metric (or give metrics "
+            "different unit counts) and were left out"
+        )
+    return ExperimentData(
+        moments={v: m[-1] for v, m in snaps.moments.items()},
+        warnings=tuple(warnings),
+        looks=dict(snaps.moments),
+        look_labels=tuple(f"{s:g}" for s in snaps.snapshots),
+        look_by="snapshot",
+    )
+
+
+def _declared_variants(exp: ResolvedExperiment, out: ExperimentData) -> ExperimentData:
+    """Leave out the variants of the data that the experiment does not declare, with a warning."""
+    if exp.variants is None:
+        return out
+    known = set(exp.variants)
+    ignored = sorted(set(out.moments) - known)
+    if not ignored:
+        return out
+    return replace(
+        out,
+        moments={v: m for v, m in out.moments.items() if v in known},
+        missing={v: g for v, g in out.missing.items() if v in known},
+        warnings=(
+            *out.warnings,
+            f"variant(s) {', '.join(ignored)} in the data are not in `variants` and were left out",
+        ),
+        folds={v: f for v, f in out.folds.items() if v in known},
+        looks=None if out.looks is None else {v: m for v, m in out.looks.items() if v in known},
+    )

@@ -1,0 +1,125 @@
+"""The sentences of a decision: each structured reason in words a product manager reads right.
+
+The ship rule (:mod:`proxymetric.analysis.decision`) returns reasons as data; this module is the
+one place that writes them, for every renderer (terminal, markdown, HTML).
+"""
+
+from __future__ import annotations
+
+import math
+
+from proxymetric.analysis.result import ExperimentResult, MetricResult, Reason
+from proxymetric.report._format import format_interval, format_number, format_pvalue
+
+__all__ = ["effect_text", "margin_text", "reason_text", "reasons_text"]
+
+
+def effect_text(r: MetricResult) -> str:
+    """The relative effect with its interval, or the absolute one when no relative exists."""
+    if math.isfinite(r.rel_effect):
+        if math.isfinite(r.rel_effect_ci_lower):
+            return (
+                f"{r.rel_effect:+.1%} [{r.rel_effect_ci_lower:+.1%}, {r.rel_effect_ci_upper:+.1%}]"
+            )
+        return f"{r.rel_effect:+.1%}"
+    return f"{format_number(r.effect)} {format_interval(r.effect_ci_lower, r.effect_ci_upper)}"
+
+
+def margin_text(r: MetricResult) -> str:
+    """A guardrail's margin: a percentage when relative, a number in the metric's unit else."""
+    if r.margin is None:
+        return ""
+    return f"{r.margin:.1%}" if r.margin_type == "relative" else format_number(r.margin)
+
+
+def _find(result: ExperimentResult, reason: Reason) -> MetricResult | None:
+    for r in result.results:
+        if r.metric == reason.metric and r.variant == reason.variant:
+            return r
+    return None
+
+
+def reason_text(reason: Reason, result: ExperimentResult) -> str:
+    """One reason of ``result.decision`` as a sentence."""
+    p = format_pvalue(reason.pvalue)
+    prefix = f"{reason.variant}: " if reason.variant else ""
+    r = _find(result, reason)
+    code = reason.code
+    if code == "sample_ratio_mismatch":
+        srm = result.srm
+        observed = ", ".join(f"{v} {s:.2%}" for v, s in srm.observed_shares.items())
+        expected = ", ".join(f"{v} {s:.2%}" for v, s in srm.expected_shares.items())
+        return (
+            f"SAMPLE RATIO MISMATCH (p = {p}): observed shares {observed}, expected {expected}. "
+            "The assignment or the logging is broken; do not trust these results until the "
+            "cause is found."
+        )
+    if code == "best_of_shippable":
+        return f"ship {reason.variant}: the shippable treatment with the best primary effect"
+    if code == "planned_sample_reached":
+        return (
+            f"the planned sample of {reason.planned_units or 0:,} units is reached "
+            f"({reason.units or 0:,}); the test found no decisive effect"
+        )
+    if code == "more_units_needed":
+        more = max((reason.planned_units or 0) - (reason.units or 0), 0)
+        when = (
+            f", about {math.ceil(reason.days)} more day(s) at the declared traffic"
+            if reason.days is not None and math.isfinite(reason.days)
+            else "; declare the experiment's `units_per_day` to know how many days"
+        )
+        effect = f"{reason.effect:.1%}" if reason.effect is not None else "its expected effect"
+        return (
+            f"keep testing: {reason.metric} reaches the planned power for its expected effect "
+            f"of {effect} at about {reason.planned_units or 0:,} units, {more:,} more than "
+            f"today{when}"
+        )
+    if code == "primary_undefined":
+        return f"{prefix}primary metric {reason.metric} is undefined: {reason.detail}"
+    assert r is not None, f"reason {code} names no result"
+    effect = effect_text(r)
+    margin = margin_text(r)
+    if code == "primary_worse":
+        return (
+            f"{prefix}primary metric {r.metric} is significantly worse: {effect}, adjusted p = {p}"
+        )
+    if code == "primary_improved":
+        return (
+            f"{prefix}primary metric {r.metric} improved significantly: {effect}, adjusted p = {p}"
+        )
+    if code == "primary_not_improved":
+        return (
+            f"{prefix}primary metric {r.metric} shows no significant improvement: {effect}, "
+            f"adjusted p = {p}"
+        )
+    if code == "guardrail_worse":
+        if reason.noninferior:
+            return (
+                f"{prefix}guardrail {r.metric} is non-inferior at its {margin} margin, but "
+                f"significantly worse than control: {effect}, p = {p}; the deterioration rule "
+                "rolls back"
+            )
+        return f"{prefix}guardrail {r.metric} is significantly worse: {effect}, p = {p}"
+    if code == "guardrail_beyond_margin":
+        return (
+            f"{prefix}guardrail {r.metric} is significantly worse than its {margin} margin: "
+            f"{effect}, p = {p}"
+        )
+    if code == "guardrail_noninferior":
+        text = f"{prefix}guardrail {r.metric} is non-inferior at its {margin} margin (p = {p})"
+        if reason.worse:
+            text += (
+                ", though significantly worse than control: the margin rule accepts a "
+                "deterioration within the margin"
+            )
+        return text
+    why = f": {reason.detail}" if reason.detail else ""
+    return (
+        f"{prefix}guardrail {r.metric} is not yet shown non-inferior at its {margin} margin "
+        f"(p = {p}){why}"
+    )
+
+
+def reasons_text(result: ExperimentResult) -> list[str]:
+    """Every reason of ``result.decision`` as a sentence, in order."""
+    return [reason_text(reason, result) for reason in result.decision.reasons]
