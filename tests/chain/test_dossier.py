@@ -31,14 +31,15 @@ def test_cookie_cats_has_results_and_says_what_is_missing() -> None:
     assert json.loads(to_json(d))["analyses"][0]["result"]["decision"]["verdict"] == "rollback"
 
 
-def test_a_registry_beside_the_spec_is_read(tmp_path: Path) -> None:
+def test_a_registry_is_read(tmp_path: Path) -> None:
     from proxymetric.registry import Registry
 
     folder = tmp_path / "cookie-cats"
     shutil.copytree(ROOT / "examples" / "cookie-cats", folder)
     spec = folder / "proxymetric.yaml"
     Registry(folder / "proxymetric.db").record_analysis(analyze(spec), load_spec(spec))
-    d = build_dossier(spec)
+    assert "registry" in build_dossier(spec).missing  # only the registry it is given
+    d = build_dossier(spec, registry=folder / "proxymetric.db")
     assert d.registry is not None
     assert d.registry.n_records == 1
     assert d.registry.proxies is None  # one experiment is too few to validate proxies

@@ -20,8 +20,9 @@ runner = CliRunner()
 
 
 def test_report_writes_the_page_whose_numbers_are_the_json_of_the_same_command(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # no registry in the current folder
     page = tmp_path / "report.html"
     result = runner.invoke(app, ["report", str(COOKIE_CATS), "-o", str(page)])
     assert result.exit_code == 0, result.output

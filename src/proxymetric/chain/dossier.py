@@ -3,7 +3,7 @@
 In the order a decision is argued: the request and the real goal; the metric tree from model
 objective to money; the good-metric scorecard (:func:`~proxymetric.check.check_spec`); the plan
 of each experiment (:func:`~proxymetric.design.plan`); each experiment's analysis
-(:func:`~proxymetric.analysis.analyze`); the value model; what the registry beside the spec says
+(:func:`~proxymetric.analysis.analyze`); the value model; what the registry of past experiments says
 about the proxies (:func:`~proxymetric.proxies.validate_proxies`). A step whose inputs the spec
 lacks is not an error: it is left out and ``missing[step]`` says, in one line, what would fill
 it (the user error the step raised, or what to declare).
@@ -80,7 +80,7 @@ class ExperimentAnalysis(Result):
 
 @dataclasses.dataclass(frozen=True)
 class RegistryFindings(Result):
-    """The registry beside the spec: its latest records and the proxy validation.
+    """The registry of past experiments: its latest records and the proxy validation.
 
     ``effects[metric]`` are the estimated effects of every comparison in the registry, in one
     order for every metric (for the chart of the proxies against the north star).
@@ -213,8 +213,8 @@ def build_dossier(
 ) -> Dossier:
     """Return the :class:`Dossier` of ``spec``: every step it has the inputs for.
 
-    ``registry`` is the registry of past experiments (default: ``proxymetric.db`` beside the
-    spec, when it exists); ``draws`` and ``seed`` override the value model's. Raises only on a
+    ``registry`` is the registry of past experiments (a file or a SQLAlchemy URL; none by
+    default); ``draws`` and ``seed`` override the value model's. Raises only on a
     spec that does not load; each other step that cannot run is left out with its reason.
     """
     from proxymetric.analysis import analyze
@@ -262,12 +262,9 @@ def build_dossier(
                 missing["value"] = why
     findings: RegistryFindings | None = None
     location = registry
-    if location is None and loaded.file is not None:
-        beside = Path(loaded.file).parent / "proxymetric.db"
-        location = beside if beside.exists() else None
     if location is None:
         missing["registry"] = (
-            "no registry of past experiments beside the spec: record analyses with "
+            "no registry of past experiments: record analyses with "
             "`proxymetric analyze --record` (or `proxymetric registry import`) to learn which "
             "proxies move with the north star"
         )

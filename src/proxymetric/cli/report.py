@@ -54,10 +54,7 @@ def report(
         from proxymetric.report.html import require_html
 
         require_html()  # before the analyses run, not after
-    reg = existing_registry(registry)
-    if reg is None and (spec.parent / "proxymetric.db").exists():
-        reg = str(spec.parent / "proxymetric.db")  # the registry kept beside the spec
-    dossier = build_dossier(loaded, registry=reg, draws=draws, seed=seed)
+    dossier = build_dossier(loaded, registry=existing_registry(registry), draws=draws, seed=seed)
     if fmt is OutputFormat.json:
         text = to_json(dossier)
     elif fmt is OutputFormat.markdown:
