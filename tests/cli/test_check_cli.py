@@ -32,6 +32,7 @@ def test_failing_example_exits_1_and_json_is_the_contract() -> None:
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert set(data) == {
+        "schema_version",
         "spec",
         "properties",
         "rows",

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from proxymetric.cli import app
 from proxymetric.design import power_analysis
+from proxymetric.report.json import SCHEMA_VERSION
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "power.md"
 runner = CliRunner()
@@ -69,7 +70,9 @@ def test_options_reach_the_calculator() -> None:
         "mean", 2.0, sd=3.0, mde=0.1, alpha=0.01, power=0.9, variants=3,
         treatment_ratio=0.5, variance_reduction=0.3, one_sided=True,
     )  # fmt: skip
-    assert json.loads(result.stdout) == json.loads(json.dumps(ref.to_dict()))
+    data = json.loads(result.stdout)
+    assert data.pop("schema_version") == SCHEMA_VERSION
+    assert data == json.loads(json.dumps(ref.to_dict()))
 
 
 def test_markdown_output() -> None:
@@ -110,6 +113,27 @@ def test_user_errors_exit_2_with_one_line(args: list[str], message: str) -> None
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.output
+
+
+def test_power_at_alpha_is_one_error_line() -> None:
+    args = ["power", "--baseline", "1", "--sd", "1", "--mde", "0.1", "--power", "0.04"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "error: `power` == 0.04, must be > `alpha` == 0.05: a test at level alpha rejects "
+        "with probability alpha even when the effect is zero"
+    )
+
+
+def test_tiny_sd_plans_like_sd_one() -> None:
+    # A problem scaled by 1e-200 needs the units of the same problem at sd 1.
+    def units(scale: str, mde: str) -> int:
+        args = ["power", "--baseline", "0", "--sd", scale, "--mde", mde, "--format", "json"]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        return int(json.loads(result.stdout)["units_per_variant"])
+
+    assert units("1e-200", "1e-200") == units("1", "1") == 16
 
 
 def _table_rows(text: str) -> dict[str, str]:

@@ -7,11 +7,26 @@ Text (:mod:`~proxymetric.report.experiment`, :mod:`~proxymetric.report.plan`, ..
 
 from typing import Any
 
-from proxymetric.report._format import format_interval, format_number, format_pvalue
+from proxymetric.report._format import (
+    format_interval,
+    format_number,
+    format_p,
+    format_pvalue,
+    terminal_text,
+)
 from proxymetric.report.json import to_json
 from proxymetric.report.markdown import to_markdown
 
-__all__ = ["format_interval", "format_number", "format_pvalue", "to_html", "to_json", "to_markdown"]
+__all__ = [
+    "format_interval",
+    "format_number",
+    "format_p",
+    "format_pvalue",
+    "terminal_text",
+    "to_html",
+    "to_json",
+    "to_markdown",
+]
 
 
 def to_html(result: Any, *, compact: bool = False, **options: Any) -> str:

@@ -30,7 +30,9 @@ from proxymetric.value._model import (
 from proxymetric.value._results import (
     BreakEven,
     Candidate,
+    EffectSource,
     Headroom,
+    LinkedExperiment,
     OutcomeSummary,
     Recommendation,
     TornadoBar,
@@ -38,6 +40,7 @@ from proxymetric.value._results import (
     ValueResult,
 )
 from proxymetric.value._spec import (
+    MeasuredEffect,
     effects_from_analysis,
     load_value_model,
     model_from_spec,
@@ -52,10 +55,13 @@ __all__ = [
     "Candidate",
     "Constant",
     "Distribution",
+    "EffectSource",
     "Formula",
     "Headroom",
     "Input",
+    "LinkedExperiment",
     "LogNormal",
+    "MeasuredEffect",
     "Normal",
     "OutcomeSummary",
     "Pert",
