@@ -7,6 +7,7 @@ import importlib
 import typer
 
 from proxymetric import __version__
+from proxymetric.cli._common import CommandGroup
 
 __all__ = ["app", "main"]
 
@@ -16,6 +17,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=CommandGroup,
 )
 
 
