@@ -38,11 +38,15 @@ def test_report_writes_the_page_whose_numbers_are_the_json_of_the_same_command(
     assert set(doc["missing"]) == {"value", "registry"}
 
 
-def test_report_in_markdown_says_what_is_left_out() -> None:
+def test_report_in_markdown_says_what_is_left_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no registry in the current folder
     result = runner.invoke(app, ["report", str(COOKIE_CATS), "--format", "markdown"])
     assert result.exit_code == 0, result.output
     assert "**Decision: ROLLBACK**" in result.stdout
     assert "Left out: no value model: add a `value:` section" in result.stdout
+    assert "Left out: no registry of past experiments" in result.stdout
 
 
 def test_an_output_file_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:

@@ -47,6 +47,8 @@ def to_markdown(result: Any) -> str:
         from proxymetric.check._render import to_markdown as scorecard_markdown
 
         return scorecard_markdown(result)
+    if name == "Dossier":
+        return _dossier_markdown(result)
     from proxymetric.report.sections import sections_markdown
 
     return sections_markdown(_sections(result))
@@ -74,49 +76,58 @@ def _sections(result: Any) -> Any:
         from proxymetric.registry._render import record_sections
 
         return record_sections(result)
-    if name == "Dossier":
-        return _dossier_sections(result)
     from proxymetric.report.html._dispatch import _generic_sections
 
     return _generic_sections(result)
 
 
-def _dossier_sections(d: Any) -> Any:
-    """The dossier as markdown: the goal, then each step's own markdown or its missing line."""
-    from proxymetric.report.sections import Section
+def _dossier_markdown(d: Any) -> str:
+    """The dossier as markdown: the goal and the tree, then each step's own markdown (its
+    renderer escapes what it prints) or the line saying what would fill it."""
+    from proxymetric.report._text import markdown_text
+    from proxymetric.report.sections import Section, sections_markdown
 
-    out = [
-        Section(
-            "The request and the goal",
-            f"Request: {d.request or '—'}. Goal: {d.goal or '—'}. North star: "
-            f"{d.north_star or '—'}.",
-        ),
-        Section(
-            "The metric tree",
-            "",
-            ("metric", "role", "owner", "oracle", "value per unit", "links to"),
-            tuple(
-                (
-                    n.name,
-                    n.role,
-                    n.owner or "—",
-                    n.computed_by or "—",
-                    "—" if n.value_per_unit is None else f"{n.value_per_unit:g}",
-                    n.link_to or ("money" if n.role == "north_star" else d.north_star or "—"),
-                )
-                for n in d.tree
+    head = sections_markdown(
+        [
+            Section(
+                "The request and the goal",
+                f"Request: {d.request or '—'}\nGoal: {d.goal or '—'}\nNorth star: "
+                f"{d.north_star or '—'}",
             ),
-        ),
+            Section(
+                "The metric tree",
+                "",
+                ("metric", "role", "owner", "oracle", "value per unit", "links to"),
+                tuple(
+                    (
+                        n.name,
+                        n.role,
+                        n.owner or "—",
+                        n.computed_by or "—",
+                        "—" if n.value_per_unit is None else f"{n.value_per_unit:g}",
+                        n.link_to or ("money" if n.role == "north_star" else d.north_star or "—"),
+                    )
+                    for n in d.tree
+                ),
+            ),
+        ]
+    )
+    steps: list[tuple[str, Any, str | None]] = [
+        ("Good-metric scorecard", d.scorecard, d.missing.get("scorecard"))
     ]
-    steps = [("Good-metric scorecard", d.scorecard, d.missing.get("scorecard"))]
     steps += [(f"Plan of {p.experiment}", p.plan, p.missing) for p in d.plans]
     steps += [(f"Results of {a.experiment}", a.result, a.missing) for a in d.analyses]
     steps.append(("Value model", d.value, d.missing.get("value")))
-    if d.registry is not None and d.registry.proxies is not None:
-        steps.append(("Proxies", d.registry.proxies, None))
-    else:
+    r = d.registry
+    if r is None:
         steps.append(("What the registry says", None, d.missing.get("registry")))
+    else:
+        steps.append(("Proxies", r.proxies, r.proxies_missing))
+    out = [head.rstrip()]
     for title, result, missing in steps:
-        text = to_markdown(result) if result is not None else f"Left out: {missing}."
-        out.append(Section(title, text))
-    return out
+        out += ["", f"## {markdown_text(title)}", ""]
+        if result is not None:
+            out.append(to_markdown(result).rstrip())
+        else:
+            out.append(markdown_text(f"Left out: {missing}.", multiline=True, code=True))
+    return "\n".join(out) + "\n"
