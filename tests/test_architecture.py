@@ -113,9 +113,21 @@ def _layer(package: str) -> int:
     raise AssertionError(f"package {package!r} is in no layer of docs/architecture.md")
 
 
+# The one documented exception (docs/architecture.md): the display hooks of the result base
+# class (``_repr_html_``, ``to_pandas``, ``to_polars``), which notebooks look up on the object
+# itself, import the renderers inside those methods.
+DISPLAY_HOOKS = {
+    ("_result.py", "proxymetric.report.html"),
+    ("_result.py", "proxymetric.report.tables"),
+}
+
+
 def _internal_imports(path: Path) -> set[str]:
     """Every proxymetric module imported by ``path``, also inside functions (lazy imports)."""
-    return {n for n in _imports(path) if n.startswith("proxymetric.")}
+    rel = str(path.relative_to(SRC))
+    return {
+        n for n in _imports(path) if n.startswith("proxymetric.") and (rel, n) not in DISPLAY_HOOKS
+    }
 
 
 def test_every_package_has_a_layer() -> None:

@@ -49,6 +49,7 @@ _COMMAND_MODULES = (
     "plan",
     "check",
     "init",
+    "report",
 )
 
 

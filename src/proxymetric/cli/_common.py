@@ -85,6 +85,7 @@ class OutputFormat(enum.StrEnum):
     table = "table"
     json = "json"
     markdown = "markdown"
+    html = "html"
 
 
 class DataFormat(enum.StrEnum):
@@ -103,7 +104,7 @@ class DataFormat(enum.StrEnum):
 DEFAULT_REGISTRY = "proxymetric.db"
 
 
-def format_option(text: str = "Output format: table, json or markdown.") -> Any:
+def format_option(text: str = "Output format: table, json, markdown or html (a page).") -> Any:
     """Return the `--format/-f` option."""
     return typer.Option("--format", "-f", help=text)
 
@@ -306,12 +307,20 @@ def render(
     fmt: OutputFormat,
     markdown: Callable[[R], str],
     table: Callable[[R, Console], None],
+    html: Callable[[R], str] | None = None,
 ) -> str:
-    """Return ``result`` in format ``fmt`` as it would be printed (JSON is the contract)."""
+    """Return ``result`` in format ``fmt`` as it would be printed (JSON is the contract).
+
+    ``html`` renders the page; by default :func:`proxymetric.report.html.to_html`.
+    """
     if fmt is OutputFormat.json:
         return to_json(result) + "\n"
     if fmt is OutputFormat.markdown:
         return markdown(result) + "\n"
+    if fmt is OutputFormat.html:
+        from proxymetric.report.html import to_html
+
+        return html(result) if html is not None else to_html(result)
     return table_text(lambda con: table(result, con))
 
 
@@ -321,15 +330,18 @@ def emit(
     markdown: Callable[[R], str],
     table: Callable[[R, Console], None],
     output: Path | None = None,
+    *,
+    html: Callable[[R], str] | None = None,
 ) -> None:
-    """Print ``result`` as JSON (the contract), as ``markdown(result)`` or as ``table``; with
-    ``output``, write the same text to that file instead."""
+    """Print ``result`` as JSON (the contract), as ``markdown(result)``, as an HTML page
+    (``html(result)``, by default the HTML renderer's) or as ``table``; with ``output``, write
+    the same text to that file instead."""
     if output is not None:
-        write_output(output, render(result, fmt, markdown, table))
+        write_output(output, render(result, fmt, markdown, table, html))
     elif fmt is OutputFormat.table:
         table(result, console)  # a terminal keeps its width and colours
     else:
-        echo(render(result, fmt, markdown, table), nl=False)
+        echo(render(result, fmt, markdown, table, html), nl=False)
 
 
 def show_sections(
@@ -337,15 +349,23 @@ def show_sections(
     sections: Sequence[Section],
     fmt: OutputFormat,
     output: Path | None = None,
+    **html_options: Any,
 ) -> None:
-    """Print a result as JSON, or its sections as markdown or terminal tables (or write them
-    to ``output``)."""
+    """Print a result as JSON, or its sections as markdown, an HTML page or terminal tables
+    (or write them to ``output``); ``html_options`` go to the HTML renderer."""
+
+    def html(r: object) -> str:
+        from proxymetric.report.html import to_html
+
+        return to_html(r, sections=sections, **html_options)
+
     emit(
         result,
         fmt,
         lambda _: sections_markdown(sections),
         lambda _, con: print_sections(sections, con),
         output,
+        html=html,
     )
 
 

@@ -54,7 +54,7 @@ def proxies(
         assumed_noise_correlation=noise_correlation,
     )
     report = validate_proxies(table, north_star, proxy or None, units=units, alpha=alpha)
-    show_sections(report, proxy_sections(report), fmt, output)
+    show_sections(report, proxy_sections(report), fmt, output, table=table)
 
 
 def register(app: typer.Typer) -> None:

@@ -87,7 +87,7 @@ def list_records(
     """List the records of the registry, oldest first."""
     reg = Registry(registry_location(registry), create=False)
     records = reg.records(experiment, kind)
-    show_sections(records, records_sections(records, reg.url), fmt, output)
+    show_sections(records, records_sections(records, reg.url), fmt, output, url=reg.url)
 
 
 @registry_app.command("show")

@@ -1,4 +1,11 @@
-"""Renderers: they read result objects and never compute statistics."""
+"""Renderers: they read result objects and never compute statistics.
+
+Text (:mod:`~proxymetric.report.experiment`, :mod:`~proxymetric.report.plan`, ...), JSON
+(:func:`to_json`), markdown (:func:`to_markdown`) and HTML (:func:`to_html`, in
+:mod:`proxymetric.report.html`, with the optional ``html`` extra).
+"""
+
+from typing import Any
 
 from proxymetric.report._format import (
     format_interval,
@@ -15,6 +22,7 @@ from proxymetric.report._text import (
     visible,
 )
 from proxymetric.report.json import to_json
+from proxymetric.report.markdown import to_markdown
 
 __all__ = [
     "SafeConsole",
@@ -26,6 +34,15 @@ __all__ = [
     "markdown_code",
     "markdown_text",
     "terminal_text",
+    "to_html",
     "to_json",
+    "to_markdown",
     "visible",
 ]
+
+
+def to_html(result: Any, *, compact: bool = False, **options: Any) -> str:
+    """Return ``result`` as a self-contained HTML page (see :mod:`proxymetric.report.html`)."""
+    from proxymetric.report.html import to_html as render
+
+    return render(result, compact=compact, **options)
