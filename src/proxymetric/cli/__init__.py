@@ -7,6 +7,7 @@ A command's module is imported only when that command runs or shows its own help
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator, Mapping, MutableMapping
 from typing import Any
 
 import typer
@@ -75,34 +76,65 @@ class _Unloaded(TyperCommand):
         self.module = module
 
 
-class _LazyGroup(TyperGroup):
-    """The root group: imports a command's module the first time the command is resolved.
+class _Commands(MutableMapping[str, Any]):
+    """The root group's commands by name: reading one imports its module the first time.
 
-    While the group renders its own help, unloaded commands show their summary from
-    ``_COMMAND_MODULES`` instead of being imported.
+    Iterating gives the names without importing anything; ``summary`` gives what ``--help``
+    lists (the command, or its summary while its module is not imported).
+    """
+
+    def __init__(self, commands: Mapping[str, Any]) -> None:
+        self._commands: dict[str, Any] = dict(commands)
+        for module, names in _COMMAND_MODULES.items():
+            for name, summary in names.items():
+                self._commands.setdefault(name, _Unloaded(name, module, summary))
+
+    def summary(self, name: str) -> Any:
+        return self._commands.get(name)
+
+    def __getitem__(self, name: str) -> Any:
+        command = self._commands[name]
+        if isinstance(command, _Unloaded):
+            holder = typer.Typer()
+            importlib.import_module(f"proxymetric.cli.{command.module}").register(holder)
+            group = typer.main.get_group(holder)
+            for loaded in _COMMAND_MODULES[command.module]:
+                self._commands[loaded] = group.commands[loaded]
+            command = self._commands[name]
+        return command
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._commands[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._commands[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._commands)
+
+    def __len__(self) -> int:
+        return len(self._commands)
+
+
+class _LazyGroup(TyperGroup):
+    """The root group: a command's module is imported when the command is first looked up.
+
+    While the group renders its own help, the commands not imported yet show their summary from
+    ``_COMMAND_MODULES`` instead.
     """
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
+        self.commands = self._lazy = _Commands(self.commands)
         self._listing = False
-        for module, commands in _COMMAND_MODULES.items():
-            for name, summary in commands.items():
-                self.commands.setdefault(name, _Unloaded(name, module, summary))
+
+    def list_commands(self, ctx: Any) -> list[str]:  # noqa: ARG002 (click's signature)
+        return list(self._lazy)
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:  # noqa: ARG002 (click's signature)
-        command = self.commands.get(cmd_name)
-        if isinstance(command, _Unloaded) and not self._listing:
-            self.load(command.module)
-            command = self.commands.get(cmd_name)
-        return command
-
-    def load(self, module: str) -> None:
-        """Import ``proxymetric.cli.MODULE`` and put its commands in place of their summaries."""
-        holder = typer.Typer()
-        importlib.import_module(f"proxymetric.cli.{module}").register(holder)
-        group = typer.main.get_group(holder)
-        for name in _COMMAND_MODULES[module]:
-            self.commands[name] = group.commands[name]
+        if self._listing:
+            return self._lazy.summary(cmd_name)
+        return self._lazy.get(cmd_name)
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         self._listing = True

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import norm
+from scipy.special import ndtri
 
 from proxymetric._result import Result
 from proxymetric._validation import check_name, check_number
@@ -155,7 +155,7 @@ def program_impact(
     naive = float(y[ok][shipped].sum() * scale)
     shrunk = float(post[shipped].sum() * scale)
     sd = float(math.sqrt(float((post_sd[shipped] ** 2).sum())) * abs(scale))
-    z = float(norm.ppf(0.5 + confidence / 2.0))
+    z = float(ndtri(0.5 + confidence / 2.0))
     return ProgramImpact(
         metric=metric,
         n_experiments=int(ok.sum()),
