@@ -107,6 +107,14 @@ def main(argv: Sequence[str] | None = None) -> OfflineResult:
     parser.add_argument("--n-bootstrap", type=int, default=1000)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
+    missing = [
+        name for name in ("ratings.csv.gz", "movies.csv.gz") if not (args.data_dir / name).is_file()
+    ]
+    if missing:
+        parser.error(
+            f"--data-dir {args.data_dir} has no {' or '.join(missing)}; the bundled MovieLens "
+            f"latest-small data is in {DATA}"
+        )
     result = run(
         data_dir=args.data_dir,
         split=args.split,

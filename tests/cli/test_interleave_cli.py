@@ -97,3 +97,37 @@ def test_every_command_of_the_guide_runs(
         res = RUNNER.invoke(app, args)
         assert res.exit_code == 0, (args, res.output)
     assert len((tmp_path / "lists.csv").read_text(encoding="utf-8").splitlines()) == 1 + 50 * 10
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (
+            "q7,a,m1,0\nq7,a,m2,1\n",
+            (
+                "error: column `rank` must hold whole numbers >= 1 (1 = top); got 0 for unit 'q7', "
+                "ranker 'a' (1 bad row(s))"
+            ),
+        ),
+        (
+            "q7,b,m1,1.5\nq7,a,m2,1\n",
+            (
+                "error: column `rank` must hold whole numbers >= 1 (1 = top); got 1.5 for unit 'q7', "
+                "ranker 'b' (1 bad row(s))"
+            ),
+        ),
+        (
+            "q7,a,m1,1\nq7,a,m2,1\nq7,b,m1,1\n",
+            (
+                "error: column `rank` repeats rank 1 for unit 'q7', ranker 'a' (items 'm1' and 'm2'); "
+                "the ranks of one list must be distinct (1 repeat(s))"
+            ),
+        ),
+    ],
+)
+def test_bad_ranks_are_one_line(tmp_path: Path, rows: str, message: str) -> None:
+    rankings = tmp_path / "rankings.csv"
+    rankings.write_text("unit,ranker,item,rank\n" + rows, encoding="utf-8")
+    res = RUNNER.invoke(app, ["interleave", "lists", str(rankings)])
+    assert res.exit_code == 2
+    assert res.stderr.strip() == message

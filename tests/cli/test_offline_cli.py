@@ -113,3 +113,34 @@ def test_bad_files_exit_2(files: tuple[Path, Path], tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "`truth` has no column 'unit'; columns: movie, rating, user" in result.output
+
+
+def test_comparisons_are_marked_better_or_worse_when_significant(files: tuple[Path, Path]) -> None:
+    # `new` has half the noise of `old`: its RMSE is lower (better: RMSE decreases) with an
+    # interval that excludes 0. The mark follows the library's `better`, which follows the
+    # interval's side and the metric's direction; a non-significant comparison has no mark.
+    predictions, truth = files
+    args = ["offline", "--predictions", str(predictions), "--truth", str(truth), "--k", "5"]
+    lib = evaluate(str(predictions), str(truth), k=5)
+    rmse = lib.comparison("new", "rmse")
+    assert rmse.ci_upper < 0
+    assert rmse.pvalue < 0.05
+    assert (rmse.direction, rmse.better) == ("decrease", True)
+    for c in lib.comparisons:
+        significant = c.ci_lower > 0 or c.ci_upper < 0
+        assert (c.better is not None) == significant, c.metric
+        if significant:
+            up = c.ci_lower > 0
+            assert c.better == (up == (c.direction == "increase")), c.metric
+    table = RUNNER.invoke(app, [*args, "--format", "markdown"])
+    assert table.exit_code == 0, table.output
+    rows = {line.split(" | ")[1]: line for line in table.output.splitlines() if "| new |" in line}
+    assert rows["rmse"].endswith("| ▲ better |")
+    for c in lib.comparisons:
+        mark = {True: "▲ better", False: "▼ worse", None: ""}[c.better]
+        assert rows[c.metric].endswith(f"| {mark} |"), c.metric
+    # Baseline swapped: the same comparison is worse.
+    swapped = RUNNER.invoke(app, [*args, "--baseline", "new"])
+    line = next(x for x in swapped.output.splitlines() if " rmse " in x and "old" in x)
+    assert "▼ worse" in line
+    assert "▲ better / ▼ worse than 'new' where p < 0.05" in swapped.output

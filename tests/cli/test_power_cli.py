@@ -115,6 +115,27 @@ def test_user_errors_exit_2_with_one_line(args: list[str], message: str) -> None
     assert "Traceback" not in result.output
 
 
+def test_power_at_alpha_is_one_error_line() -> None:
+    args = ["power", "--baseline", "1", "--sd", "1", "--mde", "0.1", "--power", "0.04"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "error: `power` == 0.04, must be > `alpha` == 0.05: a test at level alpha rejects "
+        "with probability alpha even when the effect is zero"
+    )
+
+
+def test_tiny_sd_plans_like_sd_one() -> None:
+    # A problem scaled by 1e-200 needs the units of the same problem at sd 1.
+    def units(scale: str, mde: str) -> int:
+        args = ["power", "--baseline", "0", "--sd", scale, "--mde", mde, "--format", "json"]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        return int(json.loads(result.stdout)["units_per_variant"])
+
+    assert units("1e-200", "1e-200") == units("1", "1") == 16
+
+
 def _table_rows(text: str) -> dict[str, str]:
     """Return the quantity -> value rows of the markdown table."""
     rows = {}

@@ -69,7 +69,7 @@ def test_plan_deviation_in_every_format(spec: Path, monkeypatch: pytest.MonkeyPa
     assert "plan deviation" in table
     # Nothing was recorded by analysing without --record.
     listed = runner.invoke(app, ["registry", "list", "-r", str(spec.parent / "proxymetric.db")])
-    assert "1 records" in listed.output
+    assert "1 record in" in listed.output
 
 
 def test_every_command_uses_the_same_default_registry(
@@ -129,7 +129,11 @@ def test_import_asos_twice(tmp_path: Path, root: Path) -> None:
 def test_errors_are_one_line(spec: Path, args: list[str], message: str) -> None:
     tmp = spec.parent
     db = tmp / "r.db"
-    runner.invoke(app, ["registry", "import", "/dev/null", "-r", str(db)])  # creates the file
+    (tmp / "one.csv").write_text(
+        "experiment,metric,effect,effect_se,control_units,treatment_units\ne,m,1,1,10,10\n"
+    )
+    made = runner.invoke(app, ["registry", "import", str(tmp / "one.csv"), "-r", str(db)])
+    assert made.exit_code == 0, made.output
     filled = [a.format(tmp=tmp, db=db, spec=spec) for a in args]
     result = runner.invoke(app, filled)
     assert result.exit_code == 2, result.output
@@ -197,3 +201,133 @@ def test_impact(tmp_path: Path) -> None:
     bad = runner.invoke(app, [*args, "--units", "-1"])
     assert bad.exit_code == 2
     assert "`units` == -1.0, must be > 0" in bad.output
+
+
+def _foreign(path: Path) -> Path:
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        conn.execute("create table users (id integer primary key, name text)")
+    return path
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["registry", "list"],
+        ["registry", "show", "1"],
+        ["registry", "import", "{csv}"],
+        ["registry", "impact", "-m", "revenue", "--value-per-unit", "1", "--units", "1"],
+        ["proxies", "-n", "revenue"],
+        ["registry", "register", "{spec}", "-e", "gate-40"],
+        ["analyze", "{spec}"],
+        ["analyze", "{spec}", "--record"],
+        ["check", "{spec}"],
+    ],
+)
+def test_every_command_refuses_a_foreign_database_and_leaves_it(
+    spec: Path, args: list[str]
+) -> None:
+    # Someone's own SQLite file: reads and writes are refused with one line, and no table is
+    # added to it.
+    db = _foreign(spec.parent / "own.db")
+    before = db.read_bytes()
+    (spec.parent / "e.csv").write_text(SHIPPED)
+    filled = [a.format(spec=spec, csv=spec.parent / "e.csv") for a in args]
+    result = runner.invoke(app, [*filled, "--registry", str(db)])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"error: `registry` {str(db)!r} is not a proxymetric registry")
+    assert len(result.output.strip().splitlines()) == 1
+    assert db.read_bytes() == before
+
+
+def test_a_corrupted_registry_in_the_default_place(
+    spec: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Plain `analyze` reads the registry in the default place (proxymetric.db in the current
+    # folder) only for plan deviations: it still analyses, and says the plan was not checked.
+    # Asked for (--record, --registry, check --registry), the registry must work: one error line.
+    monkeypatch.chdir(spec.parent)
+    db = spec.parent / "proxymetric.db"
+    db.write_bytes(b"\x00\x01 not a database " * 300)
+    before = db.read_bytes()
+    plain = runner.invoke(app, ["analyze", str(spec), "-f", "json"])
+    assert plain.exit_code == 0, plain.output
+    out = json.loads(plain.output)
+    assert out["decision"]["verdict"] == "rollback"
+    assert out["warnings"][-1] == (
+        "plan deviations not checked: `registry` 'proxymetric.db' cannot be read: "
+        "file is not a database"
+    )
+    table = runner.invoke(app, ["analyze", str(spec)])
+    assert table.exit_code == 0
+    assert "plan deviations not checked" in table.output
+    for args, name in (
+        (["analyze", str(spec), "--record"], "proxymetric.db"),
+        (["analyze", str(spec), "--registry", str(db)], str(db)),
+        (["check", str(spec), "--registry", str(db)], str(db)),
+    ):
+        res = runner.invoke(app, args)
+        assert res.exit_code == 2, (args, res.output)
+        assert res.output == f"error: `registry` {name!r} cannot be read: file is not a database\n"
+    assert db.read_bytes() == before
+
+
+def test_a_registry_url_that_cannot_connect_shows_no_password(tmp_path: Path) -> None:
+    url = "postgresql://analyst:Tr0ub4dor-3@127.0.0.1:1/experiments"
+    for args in (["registry", "list"], ["registry", "import", str(tmp_path / "e.csv")]):
+        (tmp_path / "e.csv").write_text(SHIPPED)
+        res = runner.invoke(app, [*args, "-r", url])
+        assert res.exit_code == 2, res.output
+        assert "Tr0ub4dor" not in res.output
+        assert res.output.startswith(
+            "error: `registry` 'postgresql://analyst:***@127.0.0.1:1/experiments' cannot be read"
+        )
+        assert len(res.output.strip().splitlines()) == 1
+
+
+CHECKOUT = Path(__file__).resolve().parents[2] / "examples" / "checkout-events" / "proxymetric.yaml"
+
+
+@pytest.mark.parametrize("option", ["--record", "--registry"])
+def test_sequential_analysis_is_not_recorded_silently(tmp_path: Path, option: str) -> None:
+    # `--sequential` analyses every look; the registry holds fixed-horizon analyses, so a
+    # request to record (or to check against) the registry is refused rather than ignored.
+    db = tmp_path / "r.db"
+    args = ["analyze", str(CHECKOUT), "--sequential", option]
+    res = runner.invoke(app, [*args, str(db)] if option == "--registry" else [*args])
+    assert res.exit_code == 2, res.output
+    assert res.output == (
+        f"error: `{option}` does not apply to `--sequential`: the registry holds fixed-horizon "
+        "analyses; once the test stops, run `proxymetric analyze SPEC --record`\n"
+    )
+    assert not db.exists()
+    assert not (CHECKOUT.parent / "proxymetric.db").exists()
+
+
+def test_counts_in_words(tmp_path: Path) -> None:
+    db = str(tmp_path / "r.db")
+    (tmp_path / "one.csv").write_text(SHIPPED.splitlines()[0] + "\n" + SHIPPED.splitlines()[1])
+    imported = runner.invoke(app, ["registry", "import", str(tmp_path / "one.csv"), "-r", db])
+    assert imported.output.startswith("imported 1 experiment (1 effect) from ")
+    again = runner.invoke(app, ["registry", "import", str(tmp_path / "one.csv"), "-r", db])
+    assert again.output.startswith("imported 0 experiments (0 effects) from ")
+    listed = runner.invoke(app, ["registry", "list", "-r", db, "-f", "markdown"])
+    assert f"1 record in sqlite:///{tmp_path / 'r.db'}" in listed.output
+
+
+def test_impact_with_nothing_shipped_says_so(tmp_path: Path) -> None:
+    (tmp_path / "e.csv").write_text(SHIPPED.replace(",true", ",false"))
+    db = str(tmp_path / "r.db")
+    runner.invoke(app, ["registry", "import", str(tmp_path / "e.csv"), "-r", db])
+    args = ["registry", "impact", "-r", db, "-m", "revenue", "--value-per-unit", "2"]
+    for fmt in ("table", "markdown"):
+        res = runner.invoke(app, [*args, "--units", "1000", "-f", fmt])
+        assert res.exit_code == 0, res.output
+        assert "no experiment shipped: none of the 6 comparisons with revenue is marked" in (
+            " ".join(res.output.split())
+        )
+        assert "claimed (naive sum)" not in res.output
+        assert "0.00" not in res.output
+    as_json = json.loads(runner.invoke(app, [*args, "--units", "1000", "-f", "json"]).output)
+    assert (as_json["n_shipped"], as_json["shipped"]) == (0, [])

@@ -381,3 +381,93 @@ def test_standard_error_closed_form() -> None:
     m = power_analysis("mean", 1.0, sd=1.0, units_per_variant=500)
     z = stats.norm.isf(0.025) + stats.norm.ppf(0.8)
     assert m.mde / m.standard_error == pytest.approx(z, rel=1e-4)
+
+
+# ---------------------------------------------------------------------------------------------
+# Scale-free: the calculator works in standardized effects (effect / sd), so a metric measured
+# in any unit plans like the same metric scaled to sd 1. Reference: statsmodels NormalIndPower
+# and TTestIndPower, which take the standardized effect d = delta / sd, at every scale.
+
+SCALES = [1e-200, 1e-100, 1e-8, 1.0, 1e8, 1e100, 1e200]
+
+
+@pytest.mark.parametrize("scale", SCALES)
+@pytest.mark.parametrize(("d", "ratio", "one_sided"), [(0.7, 1.0, False), (0.2, 0.5, True)])
+def test_units_mde_and_power_are_scale_free_normal(
+    scale: float, d: float, ratio: float, one_sided: bool
+) -> None:
+    alternative = "larger" if one_sided else "two-sided"
+    ref = NormalIndPower()
+    args = {"treatment_ratio": ratio, "one_sided": one_sided}
+    units = power_analysis("mean", 3.0 * scale, sd=scale, mde=d * scale, **args)  # type: ignore[arg-type]
+    nobs1 = ref.solve_power(
+        d, nobs1=None, alpha=0.05, power=0.8, ratio=ratio, alternative=alternative
+    )
+    assert units.control_units == math.ceil(nobs1 - 1e-6)
+    assert units.power == pytest.approx(
+        ref.power(
+            d,
+            nobs1=units.control_units,
+            alpha=0.05,
+            ratio=units.treatment_units / units.control_units,
+            alternative=alternative,
+        ),
+        abs=1e-9,
+    )
+    assert units.standard_error / scale == pytest.approx(
+        math.sqrt(1 / units.control_units + 1 / units.treatment_units)
+    )
+    mde = power_analysis("mean", 3.0 * scale, sd=scale, total_units=300, **args)  # type: ignore[arg-type]
+    at_mde = ref.power(
+        mde.mde / scale, nobs1=mde.control_units, alpha=0.05, ratio=ratio, alternative=alternative
+    )
+    assert at_mde == pytest.approx(0.8, abs=1e-9)
+    power = power_analysis("mean", 3.0 * scale, sd=scale, total_units=300, mde=d * scale, **args)  # type: ignore[arg-type]
+    expected = ref.power(
+        d, nobs1=power.control_units, alpha=0.05, ratio=ratio, alternative=alternative
+    )
+    assert power.power == pytest.approx(expected, abs=1e-9)
+
+
+@pytest.mark.parametrize("scale", SCALES)
+def test_t_distribution_is_scale_free(scale: float) -> None:
+    # Reference: TTestIndPower (equal arms and variances: the Welch df is the pooled 2n - 2).
+    expected = TTestIndPower().power(0.8, nobs1=20, alpha=0.05, ratio=1.0)
+    r = power_analysis(
+        "mean", scale, sd=scale, units_per_variant=20, mde=0.8 * scale, distribution="t"
+    )
+    assert r.power == pytest.approx(expected, abs=1e-8)
+    es = TTestIndPower().solve_power(None, nobs1=20, alpha=0.05, power=0.9, ratio=1.0)
+    m = power_analysis("mean", scale, sd=scale, units_per_variant=20, power=0.9, distribution="t")
+    assert m.mde / scale == pytest.approx(es, rel=1e-5)
+
+
+@pytest.mark.parametrize("scale", [1e-250, 1e-150, 1e150, 1e250])
+def test_unequal_sds_are_scale_free(scale: float) -> None:
+    # Closed form: n_c = (z_{1-a/2} + z_power)^2 (sd_c^2 + sd_t^2) / delta^2 up to the far tail.
+    r = power_analysis("mean", 0.0, sd=scale, sd_treatment=3 * scale, mde=0.5 * scale)
+    z = stats.norm.isf(0.025) + stats.norm.ppf(0.8)
+    assert r.control_units == math.ceil(z**2 * (1 + 9) / 0.25)
+
+
+@pytest.mark.parametrize("rate", [1e-200, 1e-12, 0.05])
+def test_rare_rates_are_planned_at_their_own_scale(rate: float) -> None:
+    # Closed form at the solved MDE: Phi(delta/se - z) + Phi(-delta/se - z) = 0.8 with
+    # se = sqrt(p(1-p)/n + p'(1-p')/n).
+    r = power_analysis("proportion", rate, units_per_variant=10**6)
+    q = rate + r.mde
+    se = math.sqrt(rate * (1 - rate) / 1e6 + q * (1 - q) / 1e6)
+    z = stats.norm.isf(0.025)
+    assert stats.norm.cdf(r.mde / se - z) + stats.norm.cdf(-r.mde / se - z) == pytest.approx(0.8)
+    assert r.standard_error == pytest.approx(se)
+
+
+@pytest.mark.parametrize("power", [0.05, 0.01, 0.001])
+def test_power_at_or_below_alpha_is_refused(power: float) -> None:
+    # At zero effect a test at level alpha rejects with probability alpha: no planned power can
+    # be that low, and solving for it would return the two-unit minimum.
+    with pytest.raises(ProxymetricError, match=r"`power` == .*, must be > `alpha` == 0.05"):
+        power_analysis("mean", 1.0, sd=1.0, mde=0.1, power=power)
+    with pytest.raises(ProxymetricError, match="effect is zero"):
+        power_analysis("mean", 1.0, sd=1.0, units_per_variant=100, power=power)
+    assert power_analysis("mean", 1.0, sd=1.0, mde=0.1, power=0.051).power >= 0.051

@@ -107,3 +107,45 @@ def test_bad_rankings() -> None:
         interleave_table({"unit": [1], "ranker": ["c"], "item": ["x"], "rank": [1]})
     with pytest.raises(DataError, match=r"no column 'rank'; columns that exist: unit, ranker"):
         interleave_table({"unit": [1], "ranker": ["a"], "item": ["x"]})
+
+
+def _rankings(ranks: list[object]) -> dict[str, list[object]]:
+    return {
+        "unit": ["q1", "q1", "q2", "q2"],
+        "ranker": ["a", "a", "b", "b"],
+        "item": ["x", "y", "x", "y"],
+        "rank": ranks,
+    }
+
+
+@pytest.mark.parametrize(
+    ("ranks", "message"),
+    [
+        ([1, 2, 0, 1], "got 0 for unit 'q2', ranker 'b' (1 bad row(s))"),
+        ([-1, 2, 1, 2], "got -1 for unit 'q1', ranker 'a'"),
+        ([1, 2.5, 1, 2], "got 2.5 for unit 'q1', ranker 'a'"),
+        ([1, 2, float("nan"), 2], "got a missing value for unit 'q2', ranker 'b'"),
+        ([1, 2, float("inf"), 2], "got inf for unit 'q2', ranker 'b'"),
+    ],
+)
+def test_ranks_must_be_whole_numbers_from_one(ranks: list[object], message: str) -> None:
+    with pytest.raises(DataError, match="column `rank` must hold whole numbers >= 1") as info:
+        interleave_table(_rankings(ranks))
+    assert message in str(info.value)
+
+
+def test_ranks_of_one_list_must_be_distinct() -> None:
+    # q1/a gives rank 1 to two items; q2/b's 2 and 2 are fine only in different lists.
+    with pytest.raises(DataError) as info:
+        interleave_table(_rankings([1, 1, 1, 2]))
+    assert str(info.value) == (
+        "column `rank` repeats rank 1 for unit 'q1', ranker 'a' (items 'x' and 'y'); the ranks "
+        "of one list must be distinct (1 repeat(s))"
+    )
+    table = {
+        "unit": ["q1", "q1", "q2", "q2"],
+        "ranker": ["a", "b", "a", "b"],
+        "item": ["x", "y", "x", "y"],
+        "rank": [1, 1, 1, 1],
+    }
+    assert interleave_table(table)["item"].tolist() != []  # equal ranks across lists are fine

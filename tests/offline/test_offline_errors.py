@@ -8,7 +8,14 @@ from typing import Any
 import pytest
 
 from proxymetric.errors import DataError, ProxymetricError
-from proxymetric.offline import MatrixFactorization, evaluate, temporal_split
+from proxymetric.offline import (
+    MatrixFactorization,
+    MostPopular,
+    Recommender,
+    evaluate,
+    predictions_table,
+    temporal_split,
+)
 
 TRUTH = {"unit": [1, 1, 2], "item": ["a", "b", "a"], "relevance": [1.0, 0.0, 2.0]}
 PRED = {"unit": [1, 1, 2], "item": ["a", "b", "a"], "score": [0.3, 0.2, 0.1]}
@@ -87,3 +94,28 @@ def test_baseline_errors() -> None:
         MatrixFactorization().fit({"unit": [1], "item": [1]})
     with pytest.raises(ProxymetricError, match=r"`test_fraction` == 1.0, must be < 1"):
         temporal_split({"unit": [1], "timestamp": [1]}, test_fraction=1.0)
+
+
+def test_empty_tables_are_data_errors(tmp_path: Path) -> None:
+    # An empty table is a mistake upstream (a filter that kept nothing), never a model that
+    # scores 0 everywhere.
+    empty: dict[str, list[object]] = {"unit": [], "item": [], "score": []}
+    with pytest.raises(DataError, match=r"`predictions` has no rows for model 'model'"):
+        evaluate(empty, TRUTH)
+    with pytest.raises(DataError, match=r"`predictions` has no rows for model 'new'"):
+        evaluate({"old": PRED, "new": empty}, TRUTH)
+    header_only = tmp_path / "predictions.csv"
+    header_only.write_text("unit,item,score\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"`predictions` has no rows for model 'model'"):
+        evaluate(str(header_only), TRUTH)
+    with pytest.raises(DataError, match=r"`truth` has no rows"):
+        evaluate(PRED, {"unit": [], "item": [], "relevance": []})
+    with pytest.raises(DataError, match=r"`ratings` has no rows; there is nothing to split"):
+        temporal_split({"unit": [], "item": [], "rating": [], "timestamp": []})
+    fitted: dict[str, Recommender] = {
+        "popular": MostPopular().fit({"unit": [1], "item": ["a"], "rating": [4.0]})
+    }
+    with pytest.raises(DataError, match=r"`test` has no rows"):
+        predictions_table(fitted, {"unit": [], "item": []})
+    with pytest.raises(ProxymetricError, match=r"`models` is empty"):
+        predictions_table({}, {"unit": [1], "item": ["a"]})

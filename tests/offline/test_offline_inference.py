@@ -11,7 +11,12 @@ from hypothesis import strategies as st
 from scipy import stats as sps
 
 from proxymetric.offline import evaluate
-from proxymetric.offline._bootstrap import bootstrap_sums, percentile_interval, percentile_pvalue
+from proxymetric.offline._bootstrap import (
+    bootstrap_sums,
+    paired_differences,
+    percentile_interval,
+    percentile_pvalue,
+)
 
 
 def _two_models(
@@ -142,19 +147,105 @@ def test_swapping_the_baseline_flips_the_comparison(seed: int) -> None:
         assert d.pvalue == pytest.approx(c.pvalue, abs=1e-12)
 
 
-def test_pvalue_agrees_with_the_percentile_interval() -> None:
-    # p < alpha exactly when the 1 - alpha percentile interval excludes 0, up to the resolution
-    # 1/B (cases within 2/B of the border are skipped)
-    rng = np.random.default_rng(4)
-    base = rng.normal(0.0, 1.0, size=(999, 1))
-    for shift in np.linspace(0.0, 4.0, 41):
-        reps = base + shift
-        p = percentile_pvalue(reps)[0]
-        tail = min((reps <= 0).sum(), (reps >= 0).sum())
-        assert p == pytest.approx(min(1.0, 2 * (1 + tail) / 1000))
-        lo, _ = percentile_interval(reps, 0.95)
-        if abs((reps <= 0).mean() - 0.025) > 2 / 1000:
-            assert (p < 0.05) == (lo[0] > 0), shift
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(st.integers(-3, 3), min_size=1, max_size=300),
+    shift=st.integers(-2, 2),
+    level=st.sampled_from([0.5, 0.8, 0.9, 0.95, 0.99]),
+)
+def test_pvalue_and_interval_follow_one_rule(values: list[int], shift: int, level: float) -> None:
+    # p < 1 - level exactly when the interval at `level` excludes 0, for every data set, ties
+    # at 0 included (integer draws tie often). Reference for the bounds: the j-th order
+    # statistics with j = ceil((B + 1)(1 - level) / 2) - 1 (Davison and Hinkley 1997,
+    # sec. 5.2.2), computed here from the sorted draws with exact rational arithmetic.
+    from fractions import Fraction
+
+    reps = (np.asarray(values, dtype=np.float64) + shift)[:, None]
+    b = reps.shape[0]
+    p = float(percentile_pvalue(reps)[0])
+    lo, hi = percentile_interval(reps, level)
+    tail = Fraction(b + 1) * (1 - Fraction(str(level))) / 2
+    j = math.ceil(tail) - 1
+    if j < 1:
+        assert math.isnan(lo[0])
+        assert math.isnan(hi[0])
+        assert p >= 1 - level  # too few draws to exclude 0 at this level
+        return
+    ordered = np.sort(reps[:, 0])
+    assert (lo[0], hi[0]) == (ordered[j - 1], ordered[b - j])
+    assert (p < 1 - level) == bool(lo[0] > 0 or hi[0] < 0)
+
+
+def _tied_models(
+    seed: int, n: int = 300
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray]:
+    """Two models whose precision@3 per unit is hits / 3 (not exact in binary): b swaps the
+    hits of 20 pairs of units of a (ties whenever a replicate draws both units equally often)
+    and loses one hit on two other units."""
+    rng = np.random.default_rng(seed)
+    units, items = np.repeat(np.arange(n), 6), np.tile(np.arange(6), n)
+    relevance = np.tile([1.0, 1.0, 1.0, 0.0, 0.0, 0.0], n)
+    hits_a = rng.integers(1, 4, n)
+    hits_b = hits_a.copy()
+    idx = np.flatnonzero(hits_a[:-1] != hits_a[1:])
+    idx = idx[np.r_[True, np.diff(idx) > 1]][:20]
+    hits_b[idx], hits_b[idx + 1] = hits_a[idx + 1], hits_a[idx]
+    lose = rng.choice(np.setdiff1d(np.arange(n), np.r_[idx, idx + 1]), 2, replace=False)
+    hits_b[lose] -= 1
+
+    def scores(hits: np.ndarray) -> np.ndarray:
+        # the top 3 are `hits` relevant items (0, 1, 2) and 3 - hits irrelevant ones (3, 4, 5)
+        s = np.zeros((n, 6))
+        rank = np.arange(6)
+        s[(rank[None, :3] < hits[:, None]).nonzero()] = 10.0
+        top_irrelevant = rank[None, :3] < (3 - hits)[:, None]
+        rows, cols = top_irrelevant.nonzero()
+        s[rows, cols + 3] = 10.0
+        return s.ravel()
+
+    predictions = {
+        "model": np.r_[np.full(6 * n, "a"), np.full(6 * n, "b")],
+        "unit": np.r_[units, units],
+        "item": np.r_[items, items],
+        "score": np.r_[scores(hits_a), scores(hits_b)],
+    }
+    truth = {"unit": units, "item": items, "relevance": relevance}
+    return predictions, truth, (hits_b - hits_a).astype(np.float64)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_paired_comparison_matches_exact_arithmetic(seed: int) -> None:
+    # Reference: the same bootstrap counts (same seed, same units) applied to the integer
+    # per-unit differences of hits, whose sums are exact in floating point. The difference of
+    # precision@3 in a replicate is that sum / (3 n): its sign, ties at 0 included, and so the
+    # p-value and the interval are known exactly. Floating sums of hits / 3 used to leave
+    # +-1e-16 where the exact difference is 0, moving the p-value by more than 1/B.
+    predictions, truth, diff = _tied_models(seed)
+    n, b = diff.size, 2000
+    res = evaluate(predictions, truth, k=3, n_bootstrap=b, seed=seed)
+    c = res.comparison("b", "precision@3")
+    exact = bootstrap_sums(diff[:, None], b, seed=seed)[:, 0]
+    assert (exact == 0).sum() > 50  # the case has many exact ties
+    tail = min((exact <= 0).sum(), (exact >= 0).sum())
+    assert c.pvalue == min(1.0, 2 * (1 + tail) / (b + 1))
+    j = math.ceil((b + 1) * 0.025) - 1
+    ordered = np.sort(exact) / (3 * n)
+    assert c.ci_lower == pytest.approx(ordered[j - 1], rel=1e-12)
+    assert c.ci_upper == pytest.approx(ordered[b - j], rel=1e-12)
+    assert c.difference == pytest.approx(diff.sum() / (3 * n), rel=1e-12)
+
+
+def test_paired_differences_are_exactly_zero_at_ties() -> None:
+    # Reference: exact integer sums of the same resampling counts (as above), at the level of
+    # the bootstrap replicates: every replicate difference has the exact sign, 0 included.
+    rng = np.random.default_rng(3)
+    hits_a = rng.integers(0, 4, 400).astype(np.float64)
+    hits_b = rng.permutation(hits_a)
+    per_unit = np.column_stack([hits_a / 3, np.ones(400), hits_b / 3, np.ones(400)])
+    sums = bootstrap_sums(per_unit, 3000, seed=4)
+    d = paired_differences(sums[:, 0] / sums[:, 1], sums[:, 2] / sums[:, 3], 400)
+    exact = bootstrap_sums((hits_a - hits_b)[:, None], 3000, seed=4)[:, 0]
+    np.testing.assert_array_equal(np.sign(d), np.sign(exact))
 
 
 def test_without_bootstrap_intervals_are_undefined() -> None:
@@ -164,3 +255,28 @@ def test_without_bootstrap_intervals_are_undefined() -> None:
     assert math.isnan(value.ci_lower)
     assert math.isnan(res.comparison("b", "rmse").pvalue)
     assert res.to_dict()["models"]["a"]["rmse"]["ci_lower"] is None
+
+
+def test_a_difference_that_ties_often_is_not_marked() -> None:
+    # b gains one hit on two units and ties everywhere else: no replicate favours a, and the
+    # replicates that draw neither unit (probability (1 - 1/n)^(2n) ~ e^-2 = 13.5%) tie exactly,
+    # so the 95% interval starts at exactly 0 and the comparison is not significant; the
+    # p-value counts those ties, 2 (1 + #ties) / (B + 1), about 0.27.
+    n, b = 200, 1000
+    units, items = np.repeat(np.arange(n), 2), np.tile(np.arange(2), n)
+    truth = {"unit": units, "item": items, "relevance": np.tile([1.0, 0.0], n)}
+    score_a = np.tile([1.0, 2.0], n)  # a ranks the irrelevant item first everywhere
+    score_b = score_a.copy()
+    score_b[[0, 2]] = 3.0  # b ranks the relevant item first for units 0 and 1
+    predictions = {
+        "model": np.r_[np.full(2 * n, "a"), np.full(2 * n, "b")],
+        "unit": np.r_[units, units],
+        "item": np.r_[items, items],
+        "score": np.r_[score_a, score_b],
+    }
+    res = evaluate(predictions, truth, k=1, n_bootstrap=b, seed=0)
+    c = res.comparison("b", "precision@1")
+    assert c.difference == pytest.approx(2 / n)
+    assert c.ci_lower == 0.0
+    assert c.better is None
+    assert c.pvalue == pytest.approx(2 * math.exp(-2), abs=4 * 2 * math.sqrt(0.135 * 0.865 / b))

@@ -51,3 +51,37 @@ def test_full_analysis_json_contract() -> None:
     by = {s.system: s for s in result.systems}
     assert by["old"].win_rate == pytest.approx(2.5 / 4)  # won q2 and q4, tied q3
     assert by["new"].win_rate == pytest.approx(1.5 / 4)
+
+
+def test_the_same_note_by_two_raters_is_shown_once() -> None:
+    """By hand: q1 is judged twice with the same note; q2 once. `new` won all three times, so
+    its won notes are q1's (once) and q2's, and old's lost notes the same two: no repeats,
+    and the third example slot goes to a distinct note rather than a copy."""
+    table = {
+        "item": ["q1", "q1", "q2", "q3"],
+        "system_a": ["new", "new", "new", "new"],
+        "system_b": ["old", "old", "old", "old"],
+        "winner": ["a", "a", "a", "a"],
+        "rater": ["ana", "ben", "ana", "ben"],
+        "note": ["found Fight Club", "found Fight Club", "found Speed", "found Heat"],
+    }
+    _, notes = summarise_notes(Judgments.from_table(table), max_examples=3)
+    rows = [(n.system, n.outcome, n.item, n.note) for n in notes]
+    assert len(rows) == len(set(rows))
+    assert [(n.item, n.note) for n in notes if n.system == "new"] == [
+        ("q1", "found Fight Club"),
+        ("q2", "found Speed"),
+        ("q3", "found Heat"),
+    ]
+    assert sorted(r[1] for r in rows if r[0] == "old") == ["lost"] * 3
+
+
+def test_pairwise_output_of_the_example_repeats_no_note() -> None:
+    """The bundled judgments have two raters per user who often write the same note."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "examples/interleaving-movielens/judgments.csv"
+    result = analyze_judgments(str(path), n_bootstrap=20)
+    rows = [(n.system, n.outcome, n.item, n.note) for n in result.notes]
+    assert rows
+    assert len(rows) == len(set(rows))

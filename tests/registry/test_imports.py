@@ -99,10 +99,7 @@ def test_generic_csv(tmp_path: Path) -> None:
         ),
         (
             "experiment,metric,effect,effect_se,control_units,treatment_units\ne,m,1,1,0,1\n",
-            (
-                "export.csv:2: `control_units` and `treatment_units` must be positive numbers; "
-                "got '0' and '1'"
-            ),
+            "export.csv:2: column `control_units` must be a positive whole number of units; got '0'",
         ),
         (
             "experiment,metric,effect,effect_se,control_units,treatment_units\ne,m,1,1,1,1\ne,m,2,1,1,1\n",

@@ -8,6 +8,7 @@ import multiprocessing
 import runpy
 import signal
 import sqlite3
+import time
 from pathlib import Path
 
 import numpy as np
@@ -115,7 +116,9 @@ def test_records_are_appended_never_replaced(tmp_path: Path) -> None:
 
 def test_schema_is_versioned(tmp_path: Path) -> None:
     path = tmp_path / "r.db"
-    assert Registry(path).schema_version == 1
+    reg = Registry(path)
+    assert reg.schema_version == 1
+    reg.add_summary("e", _effects(1, "a"))  # the first write creates the tables
     with sqlite3.connect(path) as conn:
         assert conn.execute("select value from proxymetric_meta").fetchall() == [("1",)]
         conn.execute("update proxymetric_meta set value = '99'")
@@ -189,14 +192,22 @@ def test_location_errors(tmp_path: Path) -> None:
 WRITERS = str(Path(__file__).with_name("_writers.py"))
 
 
-def _spawn(db: str, mode: str, worker: int = 0) -> multiprocessing.process.BaseProcess:
+def _spawn(
+    db: str, mode: str, worker: int = 0, files: list[str] | None = None, barrier: str = ""
+) -> multiprocessing.process.BaseProcess:
     # Spawned interpreters (not forks): safe whatever threads the test process has started.
     ctx = multiprocessing.get_context("spawn")
     proc = ctx.Process(
         target=runpy.run_path,
         args=(WRITERS,),
         kwargs={
-            "init_globals": {"DB": db, "MODE": mode, "WORKER": worker},
+            "init_globals": {
+                "DB": db,
+                "MODE": mode,
+                "WORKER": worker,
+                "FILES": files or [],
+                "BARRIER": barrier,
+            },
             "run_name": "__main__",
         },
     )
@@ -218,6 +229,33 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
     assert {r.experiment for r in records} == {f"w{w}-{i}" for w in range(4) for i in range(30)}
     assert all(len(r.effects) == 5 for r in records)
     assert len({r.id for r in records}) == 120
+
+
+def test_concurrent_imports_of_the_same_files_add_each_once(tmp_path: Path) -> None:
+    # Three processes import the same 10 files in the same order: for each file they race
+    # between the fingerprint check and the write. The check and the write are one transaction
+    # holding the write lock from its start, so none fails and each experiment is added once.
+    files = []
+    for i in range(10):
+        path = tmp_path / f"export{i}.csv"
+        path.write_text(
+            "experiment,metric,effect,effect_se,control_units,treatment_units\n"
+            f"e{i},revenue,0.{i},0.1,100,100\ne{i},clicks,0.{i},0.1,100,100\n"
+        )
+        files.append(str(path))
+    db = str(tmp_path / "r.db")
+    procs = [_spawn(db, "import", w, files, barrier=db) for w in range(3)]
+    deadline = time.monotonic() + 120
+    while not all(Path(f"{db}.ready{w}").exists() for w in range(3)):
+        assert time.monotonic() < deadline, "the workers did not start"
+        time.sleep(0.05)
+    Path(f"{db}.go").touch()
+    for p in procs:
+        p.join(120)
+    assert [p.exitcode for p in procs] == [0] * 3
+    records = Registry(db).records(with_effects=True)
+    assert sorted(r.experiment for r in records) == sorted(f"e{i}" for i in range(10))
+    assert all(len(r.effects) == 2 for r in records)
 
 
 def test_a_killed_writer_leaves_no_half_record(tmp_path: Path) -> None:

@@ -102,3 +102,38 @@ def test_ads_effects_come_from_the_analysed_experiment() -> None:
     assert dist.mean == revenue.rel_effect
     width = revenue.rel_effect_ci_upper - revenue.rel_effect_ci_lower
     assert dist.sd == pytest.approx(width / (2 * stats.norm.ppf(0.975)))
+
+
+CHECKED = [n for n in NAMES if "proxymetric check" in (EXAMPLES / n / "README.md").read_text()]
+
+
+@pytest.mark.parametrize("name", CHECKED)
+def test_readme_quotes_the_checklist_verdict(name: str) -> None:
+    # Reference: `check_spec` on the example's spec, the scorecard `proxymetric check` prints.
+    import re
+
+    from proxymetric.check import check_spec
+
+    card = check_spec(EXAMPLES / name / "proxymetric.yaml")
+    readme = (EXAMPLES / name / "README.md").read_text(encoding="utf-8")
+    says_pass = "**It passes**" in readme
+    says_fail = "**`check` fails it" in readme
+    assert says_pass != says_fail
+    assert says_pass is card.passed
+    summary = f"{'PASS' if card.passed else 'FAIL'}: {card.n_pass} pass, {card.n_warn} warn"
+    for quoted in re.findall(r"(?:PASS|FAIL): \d+ pass, \d+ warn", readme):
+        assert quoted == summary
+
+
+def test_ads_business_case_says_the_experiment_is_rolled_back() -> None:
+    # Reference: the decision of `analyze` on ads-4 (its retention guardrail is worse).
+    from proxymetric.analysis import analyze
+
+    decision = analyze(EXAMPLES / "ads-load" / "proxymetric.yaml", "ads-4").decision
+    assert decision.verdict == "rollback"
+    result, readme = _run("ads-load")
+    (linked,) = result.experiments
+    assert (linked.experiment, linked.decision) == ("ads-4", decision.verdict)
+    assert set(linked.inputs) == {"revenue_lift", "retention_effect"}
+    assert result.recommendation.text.startswith(linked.warning)
+    assert "`proxymetric analyze` rolls back" in readme

@@ -182,6 +182,72 @@ def test_break_even_without_a_root_says_so() -> None:
     assert (be.search_low, be.search_high) == (0.0, 1.0)
 
 
+def test_default_break_even_stays_inside_a_uniforms_support() -> None:
+    # profit = 10 sqrt(x) - cost, x ~ U(0, 4): sqrt is undefined below 0, where the search used
+    # to go. Closed form: E[profit | x] = 10 sqrt(x) - mean(cost) = 0 at x = (mean(cost)/10)^2,
+    # mean(cost) over the 20,000 break-even draws has s.e. 1 / sqrt(20,000), so the root has
+    # s.e. 2 * 1.2 / 10 * 0.0071 = 0.0017. P(x > 1.44) = (4 - 1.44) / 4 = 0.64.
+    m = ValueModel(
+        inputs={"x": Uniform(0, 4), "k": 10.0, "cost": Normal(12, 1)},
+        outcomes={"profit": "k * sqrt(x) - cost"},
+    )
+    (be,) = m.analyze(draws=20_000, seed=0).break_even  # default: the top input of the tornado
+    assert be.input == "x"
+    assert be.found
+    assert be.reason == ""
+    assert (be.search_low, be.search_high) == (0.0, 4.0)
+    assert be.value == pytest.approx(1.44, abs=4 * 0.0017)
+    assert be.prob_profitable == pytest.approx(0.64, abs=4 * math.sqrt(0.64 * 0.36 / 20_000))
+
+
+def test_default_break_even_of_a_log_of_a_lognormal() -> None:
+    # profit = 100 log(x) - 30 with log(x) ~ N(0, 0.5): log is undefined at 0, the support's
+    # edge, and below it. Closed form: root exp(0.3); P(x > e^0.3) = 1 - Phi(0.3 / 0.5).
+    m = ValueModel(inputs={"x": LogNormal(0.0, 0.5)}, outcomes={"profit": "100 * log(x) - 30"})
+    (be,) = m.analyze(draws=20_000, seed=0).break_even
+    assert be.found
+    assert be.search_low == 0.0
+    assert be.value == pytest.approx(math.exp(0.3), rel=1e-9)
+    p = 1 - stats.norm.cdf(0.6)
+    assert be.prob_profitable == pytest.approx(p, abs=4 * math.sqrt(p * (1 - p) / 20_000))
+
+
+def test_an_undefined_break_even_is_a_reason_not_a_failed_analysis() -> None:
+    # A search range the user chose that lies where sqrt(x) is undefined: the rest of the
+    # analysis stands, the break-even says why it has no value.
+    inputs: dict[str, Distribution] = {"x": Uniform(0, 4), "cost": Normal(12, 1)}
+    outcomes = {"profit": "10 * sqrt(x) - cost"}
+    nowhere = ValueModel(inputs, outcomes, break_even=[BreakEvenQuery("x", low=-5, high=-1)])
+    r = nowhere.analyze(draws=2000, seed=0)
+    (be,) = r.break_even
+    assert not be.found
+    assert math.isnan(be.value)
+    assert be.reason.startswith("the expected profit is undefined over the search range: at x = -5")
+    assert r.summary("model").mean == pytest.approx(10 * 4 / 3 - 12, abs=0.2)  # E[sqrt x] = 4/3
+    # Part of the range defined: the root is found there, (12 / 10)^2 up to Monte Carlo noise.
+    partly = ValueModel(inputs, outcomes, break_even=[BreakEvenQuery("x", low=-5, high=4)])
+    (be,) = partly.analyze(draws=2000, seed=0).break_even
+    assert be.found
+    assert be.value == pytest.approx(1.44, abs=4 * 2 * 1.2 / 10 / math.sqrt(2000))
+
+
+def test_fallback_break_even_skips_an_alternative_without_drivers() -> None:
+    # `do_nothing` comes first and has a constant objective; the fallback must still find the
+    # input that drives `ship` most: lift, with root 600 / (1000 * 50) = 0.012.
+    m = ValueModel(
+        inputs={"lift": Normal(0.02, 0.01), "cost": Uniform(500, 700)},
+        outcomes={"profit": "on * (1000 * lift * 50 - cost)"},
+        alternatives={
+            "do_nothing": Alternative(outcomes={"on": "0"}),
+            "ship": Alternative(outcomes={"on": "1"}),
+        },
+    )
+    (be,) = m.analyze(draws=20_000, seed=0).break_even
+    assert (be.alternative, be.input) == ("ship", "lift")
+    # mean(cost) over 20,000 draws: s.e. (200 / sqrt(12)) / sqrt(20,000); root / 50,000.
+    assert be.value == pytest.approx(0.012, abs=4 * 57.7 / math.sqrt(20_000) / 50_000)
+
+
 def test_headroom_sets_quality_inputs_to_their_ideal() -> None:
     # profit = 1000 * recall * 2 - 500 with recall ~ N(0.8, 0.05) (mean 1100) and
     # ideal recall 1: profit 1500 exactly in every draw, gain 1500 - mean.
@@ -438,6 +504,7 @@ def test_json_contract_is_flat_and_complete() -> None:
         "headroom",
         "tradeoff",
         "recommendation",
+        "experiments",
     }
     assert set(d["summaries"][0]) == {
         "alternative",

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from proxymetric.errors import SpecError
-from proxymetric.value import Beta, LogNormal, Normal, Pert, load_value_model
+from proxymetric.value import Beta, LogNormal, Normal, Pert, ValueModel, load_value_model
 
 
 def _write(tmp_path: Path, body: str) -> Path:
@@ -265,6 +265,81 @@ def test_linked_effect_takes_the_analysed_estimate(tmp_path: Path) -> None:
     model, _ = load_value_model(path)
     (row,) = analyze(path, "test").results
     assert model.scopes["model"].inputs["lift"][1].distribution == Normal(row.effect, row.effect_se)
+
+
+def _experiment_spec(tmp_path: Path, experiment: str) -> Path:
+    return _write(
+        tmp_path,
+        f"""\
+        sources:
+          users: {{path: {ADS_DATA}, unit: user_id, variant: variant}}
+        metrics:
+          revenue: {{type: mean, source: users, column: revenue}}
+          sessions: {{type: mean, source: users, column: sessions}}
+        experiments:
+          test: {experiment}
+        value:
+          inputs:
+            lift: {{dist: effect, experiment: test, metric: revenue}}
+          outcomes:
+            profit: 1000 * lift
+        """,
+    )
+
+
+@pytest.mark.parametrize(
+    ("experiment", "warning"),
+    [
+        # Revenue per user is 9.9% higher with the fourth ad: the analysis ships.
+        ("{control: ads_3, primary: revenue}", ""),
+        # Sessions fall 2.4% (significantly): the analysis rolls the same change back.
+        (
+            "{control: ads_3, primary: sessions, secondary: [revenue]}",
+            (
+                "Caution: input `lift` is an effect measured by experiment `test`, which "
+                "`proxymetric analyze` rolls back (ads_4: primary metric sessions is significantly "
+                "worse: -2.4%"
+            ),
+        ),
+        # 20,000 / 20,000 units against a declared 30/70 split: a sample ratio mismatch.
+        (
+            "{control: ads_3, primary: revenue, split: {ads_3: 0.3, ads_4: 0.7}}",
+            (
+                "Caution: input `lift` is an effect measured by experiment `test`, whose sample "
+                "ratio mismatch means its effects cannot be trusted (SAMPLE RATIO MISMATCH"
+            ),
+        ),
+    ],
+)
+def test_value_says_what_analyze_decided_on_a_linked_experiment(
+    tmp_path: Path, experiment: str, warning: str
+) -> None:
+    # Reference: the decision of `analyze` on the same experiment.
+    from proxymetric.analysis import analyze
+    from proxymetric.report.decision import reasons_text
+
+    path = _experiment_spec(tmp_path, experiment)
+    decision = analyze(path, "test")
+    model, _ = load_value_model(path)
+    result = model.analyze(draws=1000, seed=0)
+    (linked,) = result.experiments
+    assert linked.experiment == "test"
+    assert linked.inputs == ("lift",)
+    assert linked.decision == decision.decision.verdict
+    assert linked.srm_mismatch is decision.srm.mismatch
+    assert linked.reasons == tuple(reasons_text(decision))
+    assert linked.warning.startswith(warning)
+    assert bool(linked.warning) is (decision.decision.verdict != "ship")
+    text = result.recommendation.text
+    assert text.startswith(warning) if warning else "Caution" not in text
+    assert result.to_dict()["experiments"][0]["decision"] == decision.decision.verdict
+
+
+def test_value_without_linked_experiments_lists_none() -> None:
+    model = ValueModel(inputs={"x": Normal(1.0, 1.0)}, outcomes={"profit": "x"})
+    result = model.analyze(draws=1000, seed=0)
+    assert result.experiments == ()
+    assert "Caution" not in result.recommendation.text
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from proxymetric.check.results import Cell, Scorecard
+from proxymetric.report._format import terminal_text
 
 __all__ = ["print_scorecard", "to_markdown"]
 
@@ -68,7 +69,9 @@ def print_scorecard(card: Scorecard, console: Console) -> None:
     details.add_column("reason")
     for row in card.rows:
         for c in row.cells:
-            reason = c.reason + (f" [dim]-> {c.advice}[/]" if c.advice else "")
+            reason = terminal_text(c.reason)
+            if c.advice:
+                reason.append_text(terminal_text(f" -> {c.advice}", style="dim"))
             details.add_row(
                 row.metric, _TITLE[c.property], f"[{_STYLE[c.status]}]{c.status}[/]", reason
             )
@@ -80,7 +83,7 @@ def print_scorecard(card: Scorecard, console: Console) -> None:
     project.add_column("reason")
     for p in card.project:
         project.add_row(
-            p.check.replace("_", " "), f"[{_STYLE[p.status]}]{p.status}[/]", escape(p.reason)
+            p.check.replace("_", " "), f"[{_STYLE[p.status]}]{p.status}[/]", terminal_text(p.reason)
         )
     console.print(project)
     style = "green" if card.passed else "bold red"

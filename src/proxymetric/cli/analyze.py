@@ -23,6 +23,7 @@ from proxymetric.cli._common import (
     registry_location,
     user_errors,
 )
+from proxymetric.errors import ProxymetricError
 from proxymetric.report.experiment import experiment_markdown, print_experiment
 from proxymetric.spec import Spec, load_spec
 
@@ -103,6 +104,12 @@ def analyze(
     With --record the analysis is added to the registry; without it, an existing registry's
     plan of the experiment is compared with the analysis (plan deviations are warnings).
     """
+    if sequential and (record or registry is not None):
+        option = "--record" if record else "--registry"
+        raise ProxymetricError(
+            f"`{option}` does not apply to `--sequential`: the registry holds fixed-horizon "
+            "analyses; once the test stops, run `proxymetric analyze SPEC --record`"
+        )
     loaded = with_levels(load_spec(spec), experiment, alpha, correction)
     if sequential:
         _sequential(loaded, experiment, fmt, output)
@@ -114,14 +121,23 @@ def analyze(
     if location is not None:
         from proxymetric.registry import Registry, plan_deviations
 
-        reg = Registry(location, create=record)
-        plan = reg.latest(result.experiment, "plan")
-        if plan is not None:
-            deviations = plan_deviations(plan, result)
-            result = dataclasses.replace(result, warnings=[*result.warnings, *deviations])
-        if record:
-            rid = reg.record_analysis(result, loaded)
-            note(f"recorded the analysis of {result.experiment} as record {rid} in {reg.url}")
+        try:
+            reg = Registry(location, create=record)
+            plan = reg.latest(result.experiment, "plan")
+        except ProxymetricError as exc:
+            if record or registry is not None:
+                raise  # the registry was asked for: it must work
+            # Only the registry found in the default place, read for plan deviations: the
+            # analysis stands without it, but says that the plan could not be checked.
+            reason = f"plan deviations not checked: {exc}"
+            result = dataclasses.replace(result, warnings=[*result.warnings, reason])
+        else:
+            if plan is not None:
+                deviations = plan_deviations(plan, result)
+                result = dataclasses.replace(result, warnings=[*result.warnings, *deviations])
+            if record:
+                rid = reg.record_analysis(result, loaded)
+                note(f"recorded the analysis of {result.experiment} as record {rid} in {reg.url}")
     emit(result, fmt, experiment_markdown, print_experiment, output)
 
 

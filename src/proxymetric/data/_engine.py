@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from proxymetric._redact import redact
 from proxymetric.errors import DataError, ProxymetricError
 
 __all__ = ["engine_errors", "first_line"]
@@ -17,15 +18,17 @@ def first_line(exc: BaseException) -> str:
 
 
 @contextmanager
-def engine_errors(what: str) -> Iterator[None]:
+def engine_errors(what: str, *, url: str | None = None) -> Iterator[None]:
     """Re-raise any engine failure inside the block as ``DataError("{what}: {reason}")``.
 
     Engines (DuckDB, Postgres, Spark, ...) raise exceptions of their own types, so the
     boundary catches them all; errors that are already user errors pass through unchanged.
+    ``url`` is the connection URL involved: its password is masked in the message, wherever
+    the engine's own text quotes it.
     """
     try:
         yield
     except ProxymetricError:
         raise
     except Exception as exc:  # noqa: BLE001 - every engine has its own exception types
-        raise DataError(f"{what}: {first_line(exc)}") from None
+        raise DataError(redact(f"{what}: {first_line(exc)}", url)) from None

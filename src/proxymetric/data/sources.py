@@ -16,6 +16,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from proxymetric._redact import mask_url, redact, remember
 from proxymetric._validation import did_you_mean
 from proxymetric.data._engine import engine_errors
 from proxymetric.data.filters import translate_filter
@@ -27,7 +28,8 @@ __all__ = ["SourceResolver"]
 
 def _describe(name: str, source: SourceSpec) -> str:
     where = source.path or (
-        f"table {source.table!r}" + (f" at {source.connection}" if source.connection else "")
+        f"table {source.table!r}"
+        + (f" at {mask_url(source.connection)}" if source.connection else "")
     )
     return f"source {name!r} ({where})"
 
@@ -63,20 +65,23 @@ class SourceResolver:
         return self.base_dir / rest.lstrip("/")
 
     def _connect(self, url: str) -> Any:
+        remember(url)  # its password is masked in every later message, also of failed queries
         if url not in self._connections:
             if url.startswith("duckdb://"):
                 db = self._duckdb_file(url)
                 if db is not None and not db.exists():
-                    raise DataError(f"DuckDB file not found: {db} (from connection {url!r})")
-                with engine_errors(f"cannot open DuckDB database {url!r}"):
+                    raise DataError(
+                        redact(f"DuckDB file not found: {db} (from connection {url!r})", url)
+                    )
+                with engine_errors(f"cannot open DuckDB database {url!r}", url=url):
                     self._connections[url] = ibis.duckdb.connect(
                         str(db) if db is not None else ":memory:", read_only=db is not None
                     )
             elif url == "pyspark" or url.startswith("pyspark://"):
-                with engine_errors(f"cannot start Spark for {url!r}"):
+                with engine_errors(f"cannot start Spark for {url!r}", url=url):
                     self._connections[url] = _spark(url)
             else:
-                with engine_errors(f"cannot connect to {url!r}"):
+                with engine_errors(f"cannot connect to {url!r}", url=url):
                     self._connections[url] = ibis.connect(url)
         return self._connections[url]
 
@@ -103,15 +108,16 @@ class SourceResolver:
                 f"{source.table!r}; tables passed: {', '.join(known) or '(none)'}"
                 f"{did_you_mean(source.table, known)}"
             )
-        con = self._connect(source.connection)
-        with engine_errors(f"cannot list the tables at {source.connection}"):
+        url = source.connection
+        con = self._connect(url)
+        with engine_errors(f"cannot list the tables at {url}", url=url):
             tables = sorted(con.list_tables())
         if source.table not in tables:
             raise DataError(
-                f"table {source.table!r} not found at {source.connection}; tables: "
+                f"table {source.table!r} not found at {mask_url(url)}; tables: "
                 f"{', '.join(tables) or '(none)'}{did_you_mean(source.table, tables)}"
             )
-        with engine_errors(f"cannot open table {source.table!r} at {source.connection}"):
+        with engine_errors(f"cannot open table {source.table!r} at {url}", url=url):
             return con.table(source.table)
 
     def _memtable(self, name: str, obj: Any) -> ir.Table:
@@ -142,7 +148,9 @@ class SourceResolver:
             raise DataError(f"data file of source {name!r} not found: {path}")
         fmt = source.format or ("parquet" if ".parquet" in path.suffixes else "csv")
         con = self._connect(source.connection) if source.connection else self.duckdb
-        with engine_errors(f"cannot read the {fmt} file of source {name!r} ({path})"):
+        with engine_errors(
+            f"cannot read the {fmt} file of source {name!r} ({path})", url=source.connection
+        ):
             if fmt == "parquet":
                 return con.read_parquet(str(path))
             return con.read_csv(str(path))

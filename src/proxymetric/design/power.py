@@ -31,6 +31,11 @@ The calculator solves the exact equation (both terms) numerically, as ``statsmod
 - ratio (sum of numerator / sum of denominator over units): the unit-level delta-method
   variance, see :func:`ratio_unit_variance` (Deng, Knoblich, Lu, KDD 2018).
 
+The solver works in standardized effects (``delta / sd``, variances over ``sd^2``), as
+``statsmodels`` does, so the answer does not depend on the unit the metric is measured in: a
+standard deviation of 1e-200 with an effect on the same scale plans like the problem at sd 1.
+A target ``power`` must exceed ``alpha``: at zero effect the test rejects with probability alpha.
+
 ``distribution="t"`` replaces the normal by the noncentral t with Welch-Satterthwaite degrees of
 freedom, which matters only for a few dozen units per arm.
 
@@ -144,8 +149,17 @@ def ratio_unit_variance(
 
 @dataclasses.dataclass(frozen=True)
 class _Design:
+    """A planned comparison in standardized units.
+
+    Effects are in units of ``scale`` (``effect / scale``) and the variances are over
+    ``scale**2``, so the power depends only on standardized effect sizes and no variance
+    underflows or overflows, whatever the scale of the metric (a standard deviation of 1e-200
+    plans like one of 1).
+    """
+
     metric: MetricType
     baseline: float
+    scale: float
     var_c: float
     var_t: float | None  # None: equal to var_c (mean/ratio) or p'(1-p') (proportion)
     alpha_cmp: float
@@ -154,20 +168,24 @@ class _Design:
     ratio: float
     reduction: float
 
-    def var_treatment(self, delta: float) -> float:
+    def var_treatment(self, effect: float) -> float:
+        """Return the treatment arm's variance over ``scale**2`` at a standardized effect."""
         if self.metric == "proportion":
-            p = self.baseline + delta
-            return p * (1.0 - p)
+            # p'(1-p') / (p(1-p)) as a product of ratios: exact for rates near 0 or 1.
+            p = self.baseline
+            q = p + effect * self.scale
+            return (q / p) * ((1.0 - q) / (1.0 - p))
         return self.var_c if self.var_t is None else self.var_t
 
-    def power(self, n_c: float, delta: float) -> float:
+    def power(self, n_c: float, effect: float) -> float:
+        """Return the power at ``n_c`` control units and a standardized ``effect``."""
         n_t = self.ratio * n_c
         a = self.var_c / n_c * (1.0 - self.reduction)
-        b = self.var_treatment(delta) / n_t * (1.0 - self.reduction)
+        b = self.var_treatment(effect) / n_t * (1.0 - self.reduction)
         se = math.sqrt(a + b)
         if se == 0.0:
             return 1.0
-        lam = abs(delta) / se
+        lam = abs(effect) / se
         if self.distribution == "normal":
             if self.one_sided:
                 return float(special.ndtr(lam + special.ndtri(self.alpha_cmp)))
@@ -184,6 +202,11 @@ class _Design:
         # The far tail underflows (scipy may return NaN there): it is zero to double precision.
         return _finite(stats.nct.sf(t, df, lam)) + _finite(stats.nct.cdf(-t, df, lam))
 
+    def standard_error(self, n_c: float, n_t: float, effect: float) -> float:
+        """Return the standard error of the effect estimate, in the metric's own units."""
+        std = (1.0 - self.reduction) * (self.var_c / n_c + self.var_treatment(effect) / n_t)
+        return self.scale * math.sqrt(std)
+
 
 def _finite(value: float) -> float:
     value = float(value)
@@ -194,32 +217,32 @@ def _bracket_root(fn: Callable[[float], float], low: float, high: float) -> floa
     return float(optimize.brentq(fn, low, high, xtol=1e-14 * high, rtol=1e-12, maxiter=500))
 
 
-def _solve_units(d: _Design, delta: float, target: float) -> float:
+def _solve_units(d: _Design, effect: float, target: float) -> float:
     """Return the (fractional) control-arm units at which the power reaches ``target``."""
-    if d.power(_MIN_UNITS, delta) >= target:
+    if d.power(_MIN_UNITS, effect) >= target:
         return _MIN_UNITS
     high = 16.0
-    while d.power(high, delta) < target:
+    while d.power(high, effect) < target:
         high *= 16.0
         if high > _MAX_UNITS:
             raise ProxymetricError(
-                f"an effect of {delta!r} cannot reach power {target!r} with fewer than "
-                f"{_MAX_UNITS:.0e} units per arm"
+                f"an effect of {effect * d.scale!r} cannot reach power {target!r} with fewer "
+                f"than {_MAX_UNITS:.0e} units per arm"
             )
-    return _bracket_root(lambda n: d.power(n, delta) - target, _MIN_UNITS, high)
+    return _bracket_root(lambda n: d.power(n, effect) - target, _MIN_UNITS, high)
 
 
 def _solve_mde(d: _Design, n_c: float, target: float) -> float:
-    """Return the smallest positive effect detected with power ``target`` at ``n_c`` units."""
+    """Return the smallest positive standardized effect detected with power ``target``."""
     if d.metric == "proportion":
-        high = (1.0 - d.baseline) * (1.0 - 1e-9)
+        high = (1.0 - d.baseline) * (1.0 - 1e-9) / d.scale
         if d.power(n_c, high) < target:
             raise ProxymetricError(
                 f"no increase of the rate {d.baseline!r} reaches power {target!r} with "
                 f"{n_c:.6g} control units; more units are needed"
             )
     else:
-        high = math.sqrt(d.var_c + d.var_treatment(0.0)) + abs(d.baseline) + 1.0
+        high = math.sqrt(d.var_c + d.var_treatment(0.0)) + 1.0
         while d.power(n_c, high) < target:
             high *= 4.0
     return _bracket_root(lambda x: d.power(n_c, x) - target, 1e-15 * high, high)
@@ -275,8 +298,10 @@ def power_analysis(
 
     if metric == "proportion":
         check_number("baseline", baseline, low=0, high=1)
-        var_c, var_t = baseline * (1.0 - baseline), None
-        sd_c, sd_t = math.sqrt(var_c), math.nan
+        # Standardized by the control arm's sd; the treatment's follows the effect.
+        scale = math.sqrt(baseline) * math.sqrt(1.0 - baseline)
+        var_c, var_t = 1.0, None
+        sd_c, sd_t = scale, math.nan
     else:
         if sd is None:
             raise ProxymetricError(
@@ -285,10 +310,12 @@ def power_analysis(
         check_number("sd", sd, low=0)
         if sd_treatment is not None:
             check_number("sd_treatment", sd_treatment, low=0)
-        var_c = sd * sd
-        var_t = None if sd_treatment is None else sd_treatment * sd_treatment
         sd_c = float(sd)
         sd_t = sd_c if sd_treatment is None else float(sd_treatment)
+        # Standardized by the larger sd: the variances are at most 1 and never overflow.
+        scale = max(sd_c, sd_t)
+        var_c = (sd_c / scale) ** 2
+        var_t = None if sd_treatment is None else (sd_t / scale) ** 2
 
     if units_per_variant is not None and total_units is not None:
         raise ProxymetricError("give one of `units_per_variant` and `total_units`, not both")
@@ -310,12 +337,18 @@ def power_analysis(
             )
     if power is not None:
         check_number("power", power, low=0, high=1)
+        if power <= alpha:
+            raise ProxymetricError(
+                f"`power` == {power!r}, must be > `alpha` == {alpha!r}: a test at level alpha "
+                "rejects with probability alpha even when the effect is zero"
+            )
 
     comparisons = variants - 1
     alpha_cmp = alpha / comparisons if correction == "bonferroni" else alpha
     design = _Design(
         metric=metric,
         baseline=float(baseline),
+        scale=scale,
         var_c=var_c,
         var_t=var_t,
         alpha_cmp=alpha_cmp,
@@ -345,20 +378,20 @@ def power_analysis(
                 "give two of the units, the effect (`mde` or `rel_mde`) and `power`, not all three"
             )
         solved = "power"
-        achieved = design.power(n_c, mde)
+        achieved = design.power(n_c, mde / scale)
     elif given_units:
         solved = "mde"
         target = 0.8 if power is None else power
-        mde = _solve_mde(design, n_c, target)
+        mde = _solve_mde(design, n_c, target) * scale
         achieved = target
     elif mde is not None:
         solved = "units"
         target = 0.8 if power is None else power
-        exact = _solve_units(design, mde, target)
+        exact = _solve_units(design, mde / scale, target)
         n_c = float(math.ceil(exact - 1e-9))
         n_t = float(math.ceil(treatment_ratio * exact - 1e-9))
         total = int(n_c + comparisons * n_t)
-        achieved = _power_at(design, n_c, n_t, mde)
+        achieved = _power_at(design, n_c, n_t, mde / scale)
     else:
         raise ProxymetricError(
             "give the units (`units_per_variant` or `total_units`), the effect (`mde` or "
@@ -372,7 +405,7 @@ def power_analysis(
         solved_for=solved,
         baseline=float(baseline),
         sd_control=sd_c,
-        sd_treatment=sd_t if metric != "proportion" else math.sqrt(design.var_treatment(mde)),
+        sd_treatment=sd_t if metric != "proportion" else _rate_sd(baseline + mde),
         alpha=float(alpha),
         alpha_per_comparison=alpha_cmp,
         alternative="one-sided" if one_sided else "two-sided",
@@ -387,13 +420,14 @@ def power_analysis(
         mde=float(mde),
         rel_mde=float(mde) / baseline if baseline != 0 else math.nan,
         power=float(achieved),
-        standard_error=math.sqrt(
-            (1.0 - variance_reduction)
-            * (var_c / control_units + design.var_treatment(mde) / treatment_units)
-        ),
+        standard_error=design.standard_error(control_units, treatment_units, mde / scale),
     )
 
 
-def _power_at(design: _Design, n_c: float, n_t: float, delta: float) -> float:
+def _power_at(design: _Design, n_c: float, n_t: float, effect: float) -> float:
     """Power with arm sizes that need not be in the exact planned ratio (after rounding)."""
-    return dataclasses.replace(design, ratio=n_t / n_c).power(n_c, delta)
+    return dataclasses.replace(design, ratio=n_t / n_c).power(n_c, effect)
+
+
+def _rate_sd(rate: float) -> float:
+    return math.sqrt(rate) * math.sqrt(1.0 - rate)

@@ -110,12 +110,47 @@ def team_draft(
     return Interleaving(items=tuple(items), teams=tuple(teams))
 
 
+def _check_ranks(rank: np.ndarray, unit: np.ndarray, ranker: np.ndarray) -> None:
+    """Raise unless every rank is a whole number >= 1 (1 = top), naming the first bad row."""
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(rank) | (rank < 1) | (rank != np.floor(rank))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        value = rank[i]
+        shown = "a missing value" if np.isnan(value) else f"{_plain(value)!r}"
+        raise DataError(
+            f"column `rank` must hold whole numbers >= 1 (1 = top); got {shown} for unit "
+            f"{str(unit[i])!r}, ranker {str(ranker[i])!r} ({int(bad.sum())} bad row(s))"
+        )
+
+
+def _check_distinct_ranks(
+    rank: np.ndarray, unit: np.ndarray, ranker: np.ndarray, items: np.ndarray
+) -> None:
+    """Raise if a ranker gives the same rank twice in one unit's list (rows sorted by rank)."""
+    same = (unit[1:] == unit[:-1]) & (ranker[1:] == ranker[:-1]) & (rank[1:] == rank[:-1])
+    if same.any():
+        i = int(np.flatnonzero(same)[0])
+        first, second = items[i : i + 2].tolist()
+        raise DataError(
+            f"column `rank` repeats rank {_plain(rank[i])!r} for unit {str(unit[i])!r}, ranker "
+            f"{str(ranker[i])!r} (items {first!r} and {second!r}); the ranks of one "
+            f"list must be distinct ({int(same.sum())} repeat(s))"
+        )
+
+
+def _plain(value: float) -> int | float:
+    """Return a rank as an int when it is whole, so messages read ``2``, not ``2.0``."""
+    return int(value) if np.isfinite(value) and value == np.floor(value) else float(value)
+
+
 def interleave_table(source: Any, *, seed: int | str = 0, length: int | None = None) -> Columns:
     """Return interleaved lists for every unit of a rankings table.
 
-    ``source`` has columns ``unit``, ``ranker`` (``a`` or ``b``), ``item`` and ``rank`` (lower
-    is better). Each unit is interleaved with the seed ``f"{seed}:{unit}"``, so a unit's list
-    never changes between runs. Returns columns ``unit``, ``position`` (from 1), ``item`` and
+    ``source`` has columns ``unit``, ``ranker`` (``a`` or ``b``), ``item`` and ``rank`` (a whole
+    number from 1, the top; lower is better; distinct within one unit's list of a ranker).
+    Each unit is interleaved with the seed ``f"{seed}:{unit}"``, so a unit's list never changes
+    between runs. Returns columns ``unit``, ``position`` (from 1), ``item`` and
     ``team``.
     """
     cols = read_columns(source)
@@ -133,8 +168,10 @@ def interleave_table(source: Any, *, seed: int | str = 0, length: int | None = N
         raise DataError("column `rank` must be numeric") from exc
     unit = cols["unit"].astype(str)
     items = cols["item"]
+    _check_ranks(rank, unit, ranker)
     order = np.lexsort((rank, ranker, unit))
-    unit, ranker, items = unit[order], ranker[order], items[order]
+    unit, ranker, items, rank = unit[order], ranker[order], items[order], rank[order]
+    _check_distinct_ranks(rank, unit, ranker, items)
     out_unit: list[str] = []
     out_pos: list[int] = []
     out_item: list[Any] = []

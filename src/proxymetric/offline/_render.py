@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from proxymetric.offline.evaluation import MetricValue, OfflineResult, metric_order
+from proxymetric.offline.evaluation import Comparison, MetricValue, OfflineResult, metric_order
 from proxymetric.report import format_interval, format_number, format_pvalue
 
 __all__ = ["print_offline", "to_markdown"]
@@ -31,6 +32,15 @@ def _header(result: OfflineResult) -> str:
     )
 
 
+_MARKS = {True: "▲ better", False: "▼ worse"}
+_STYLES = {True: "bold green", False: "bold red"}
+
+
+def _mark(c: Comparison) -> str:
+    """Return the better/worse mark of a significant comparison (empty otherwise)."""
+    return "" if c.better is None else _MARKS[c.better]
+
+
 def _comparison_rows(result: OfflineResult) -> list[list[str]]:
     return [
         [
@@ -39,9 +49,18 @@ def _comparison_rows(result: OfflineResult) -> list[list[str]]:
             format_number(c.difference),
             format_interval(c.ci_lower, c.ci_upper),
             format_pvalue(c.pvalue),
+            _mark(c),
         ]
         for c in result.comparisons
     ]
+
+
+def _footnote(result: OfflineResult) -> str:
+    level = f"{1 - result.confidence_level:.2g}"
+    return (
+        f"▲ better / ▼ worse than '{result.baseline}' where p < {level} (the interval excludes "
+        "0), by the metric's direction: lower is better for rmse, mae and popularity."
+    )
 
 
 def print_offline(result: OfflineResult, console: Console) -> None:
@@ -59,11 +78,14 @@ def print_offline(result: OfflineResult, console: Console) -> None:
     rows = _comparison_rows(result)
     if rows:
         comp = Table(title=f"Paired comparisons with baseline '{result.baseline}'")
-        for col in ("model", "metric", "difference", "interval", "p-value"):
-            comp.add_column(col, justify="left" if col in ("model", "metric") else "right")
-        for row in rows:
-            comp.add_row(*row)
+        for col in ("model", "metric", "difference", "interval", "p-value", "result"):
+            left = col in ("model", "metric", "result")
+            comp.add_column(col, justify="left" if left else "right")
+        for c, row in zip(result.comparisons, rows, strict=True):
+            style = "" if c.better is None else _STYLES[c.better]
+            comp.add_row(*row[:-1], Text(row[-1], style=style))
         console.print(comp)
+        console.print(_footnote(result), soft_wrap=True)
 
 
 def to_markdown(result: OfflineResult) -> str:
@@ -81,8 +103,9 @@ def to_markdown(result: OfflineResult) -> str:
             "",
             f"Paired comparisons with baseline '{result.baseline}':",
             "",
-            "| model | metric | difference | interval | p-value |",
-            "|---|---|---:|---:|---:|",
+            "| model | metric | difference | interval | p-value | result |",
+            "|---|---|---:|---:|---:|---|",
         ]
         lines += ["| " + " | ".join(row) + " |" for row in rows]
+        lines += ["", _footnote(result)]
     return "\n".join(lines)

@@ -78,6 +78,8 @@ def temporal_split(
     check_number("test_fraction", test_fraction, low=0, high=1)
     cols = _columns(ratings, "ratings", ("unit", "timestamp"))
     time = cols["timestamp"]
+    if time.size == 0:
+        raise DataError("`ratings` has no rows; there is nothing to split")
     if not per_unit:
         cutoff = np.quantile(time.astype(np.float64), 1.0 - test_fraction, method="lower")
         test = time > cutoff
@@ -336,6 +338,10 @@ def predictions_table(models: dict[str, Recommender], test: Any, *, k: int = 10)
     the list), ``predicted_rating``; one row per model and pair.
     """
     cols = _columns(test, "test", ("unit", "item"))
+    if not models:
+        raise ProxymetricError("`models` is empty; give at least one fitted model")
+    if cols["unit"].size == 0:
+        raise DataError("`test` has no rows; give the test units and pairs to predict")
     parts: list[Columns] = []
     for name, model in models.items():
         recs = model.recommend(cols["unit"], k)

@@ -55,7 +55,15 @@ from proxymetric.offline import _bootstrap as boot
 from proxymetric.offline import _ranking as rk
 from proxymetric.offline._io import Columns, as_columns
 
-__all__ = ["GAINS", "Comparison", "MetricValue", "OfflineResult", "evaluate", "metric_order"]
+__all__ = [
+    "GAINS",
+    "Comparison",
+    "MetricValue",
+    "OfflineResult",
+    "evaluate",
+    "metric_direction",
+    "metric_order",
+]
 
 GAINS = ("linear", "exponential")
 _RANKING = ("precision", "recall", "hit_rate", "mrr", "map", "ndcg")
@@ -74,7 +82,13 @@ class MetricValue(Result):
 
 @dataclass(frozen=True)
 class Comparison(Result):
-    """A model against the baseline on the same units: ``difference = model - baseline``."""
+    """A model against the baseline on the same units: ``difference = model - baseline``.
+
+    ``direction`` is the metric's good direction (``increase``, or ``decrease`` for RMSE, MAE
+    and popularity); ``better`` is true or false when the difference is significant
+    (``pvalue < 1 - confidence_level``, exactly when the interval excludes 0) and says whether
+    the model is better than the baseline; it is None otherwise.
+    """
 
     baseline: str
     model: str
@@ -84,6 +98,8 @@ class Comparison(Result):
     ci_upper: float
     pvalue: float
     n_units: int
+    direction: str = "increase"
+    better: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +134,22 @@ class OfflineResult(Result):
                 f"no comparison for `model` {model!r} and `metric` {metric!r}; available: {listed}"
             )
         return found[(model, metric)]
+
+
+_LOWER_IS_BETTER = ("rmse", "mae", "popularity")
+
+
+def metric_direction(metric: str) -> str:
+    """Return ``"decrease"`` for metrics where lower is better, else ``"increase"``.
+
+    Rating errors are better low; so is popularity (the average popularity of the listed
+    items, a measure of popularity bias); every ranking metric, coverage, novelty and
+    diversity are better high.
+
+    >>> metric_direction("rmse"), metric_direction("ndcg@10"), metric_direction("popularity@5")
+    ('decrease', 'increase', 'decrease')
+    """
+    return "decrease" if metric.split("@", maxsplit=1)[0] in _LOWER_IS_BETTER else "increase"
 
 
 def metric_order(k: int) -> list[str]:
@@ -315,6 +347,11 @@ def evaluate(
     for name, cols in models.items():
         _require(cols, f"predictions (model {name!r})", ("unit", "item"))
         _require_one(cols, f"predictions (model {name!r})", ("score", "predicted_rating"))
+        if cols["unit"].size == 0:
+            raise DataError(
+                f"`predictions` has no rows for model {name!r}; a model needs at least one "
+                "scored (unit, item) pair"
+            )
     if baseline is None:
         baseline = next(iter(models))
     check_name("baseline", baseline, models, "models")
@@ -502,16 +539,23 @@ def _summarise(
             if (baseline, metric) not in where or (m, metric) not in where:
                 continue
             jm, jb = where[(m, metric)], where[(baseline, metric)]
-            diff = float(point[jm] - point[jb])
+            diff = float(boot.paired_differences(point[jm], point[jb], n_units))
             if n_bootstrap > 0:
-                d = (reps[:, jm] - reps[:, jb])[:, None]
+                d = boot.paired_differences(reps[:, jm], reps[:, jb], n_units)[:, None]
                 dlo, dhi = boot.percentile_interval(d, confidence_level)
                 p = float(boot.percentile_pvalue(d)[0])
                 ci = (float(dlo[0]), float(dhi[0]))
             else:
                 ci, p = (math.nan, math.nan), math.nan
             n_both = int(np.count_nonzero((stats[jm].den > 0) & (stats[jb].den > 0)))
-            comparisons.append(Comparison(baseline, m, metric, diff, ci[0], ci[1], p, n_both))
+            direction = metric_direction(metric)
+            better = None
+            if ci[0] > 0 or ci[1] < 0:
+                # significant: the interval excludes 0 (exactly when p < 1 - confidence_level)
+                better = (ci[0] > 0) == (direction == "increase")
+            comparisons.append(
+                Comparison(baseline, m, metric, diff, ci[0], ci[1], p, n_both, direction, better)
+            )
 
     return OfflineResult(
         models=out,

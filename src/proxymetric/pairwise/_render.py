@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from proxymetric.report import format_interval, format_number, format_pvalue
+from proxymetric.report import format_interval, format_number, format_p, format_pvalue
 from proxymetric.report.sections import Section
 
 __all__ = ["blind_test_sections", "interleaving_sections"]
@@ -91,14 +91,14 @@ def blind_test_sections(r: object) -> list[Section]:
             (
                 "position bias",
                 f"first shown wins {_pct(b.share_first_wins)} of {b.judgments} decided",
-                f"[{_pct(b.ci_lower)}, {_pct(b.ci_upper)}], p = {format_pvalue(b.pvalue)}",
+                f"[{_pct(b.ci_lower)}, {_pct(b.ci_upper)}], {format_p(b.pvalue)}",
             )
         )
     checks.extend(
         (
             f"rater {c.rater}",
             f"agrees with the others {_pct(c.agreement)} vs {_pct(c.expected)}",
-            f"FLAGGED, Holm p = {format_pvalue(c.pvalue_holm)}",
+            f"FLAGGED, {format_p(c.pvalue_holm, 'Holm p')}",
         )
         for c in r.raters
         if c.flagged

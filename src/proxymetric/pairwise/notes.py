@@ -47,7 +47,8 @@ def summarise_notes(
 
     Tags are split on ``,``, ``;`` or ``|`` and lower-cased. Each judgment counts for both
     systems: the winner ``won``, the other ``lost``, or both ``tied``. Tag counts are sorted by
-    system, outcome and decreasing count.
+    system, outcome and decreasing count. Examples are distinct: the same note on the same item
+    (several raters of one item often write the same words) is shown once.
 
     >>> j = Judgments.from_table({"item": [1, 2], "system_a": ["x", "x"],
     ...     "system_b": ["y", "y"], "winner": ["a", "b"], "tags": ["Popular; long", "popular"]})
@@ -84,12 +85,17 @@ def summarise_notes(
         both = np.concatenate([judgments.note, judgments.note])
         items = np.concatenate([judgments.item, judgments.item])
         seen: Counter[tuple[str, str]] = Counter()
+        shown: set[tuple[str, str, str, str]] = set()
         for k in np.flatnonzero(both != "").tolist():
             key = (sys_side[k], outcome[k])
             if seen[key] < max_examples:
-                seen[key] += 1
                 code = int(items[k])
                 name = judgments.item_names[code] if judgments.item_names else str(code)
-                examples.append(NoteExample(key[0], key[1], name, str(both[k])))
+                example = (key[0], key[1], name, str(both[k]))
+                if example in shown:  # the same note on the same item by another rater
+                    continue
+                shown.add(example)
+                seen[key] += 1
+                examples.append(NoteExample(*example))
         examples.sort(key=lambda r: (r.system, r.outcome))
     return tuple(tags), tuple(examples)

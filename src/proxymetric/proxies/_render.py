@@ -7,6 +7,7 @@ import math
 from proxymetric.proxies.impact import ProgramImpact
 from proxymetric.proxies.validation import ProxyReport
 from proxymetric.report import format_number
+from proxymetric.report._count import counted
 from proxymetric.report.sections import Section
 
 __all__ = ["impact_sections", "proxy_sections"]
@@ -24,8 +25,9 @@ def proxy_sections(rep: ProxyReport) -> list[Section]:
     """Return the sections of a :class:`ProxyReport`: the ranking, then the caveats."""
     weights = ", ".join(f"{p} {w:.2f}" for p, w in rep.composite_weights.items() if w > 0)
     text = (
-        f"{rep.n_experiments} comparisons ({rep.n_dropped} dropped for missing numbers); "
-        f"tests of {rep.units:,.0f} units; noise covariance between metrics {rep.noise_covariance}"
+        f"{counted(rep.n_experiments, 'comparison')} ({rep.n_dropped:,} dropped for missing "
+        f"numbers); tests of {counted(rep.units, 'unit')}; noise covariance between metrics "
+        f"{rep.noise_covariance}"
         + (
             f" (correlation {rep.assumed_noise_correlation:g})"
             if rep.noise_covariance != "measured"
@@ -74,13 +76,26 @@ def proxy_sections(rep: ProxyReport) -> list[Section]:
 
 
 def impact_sections(imp: ProgramImpact) -> list[Section]:
-    """Return the sections of a :class:`ProgramImpact`: totals, then each shipped change."""
+    """Return the sections of a :class:`ProgramImpact`: totals, then each shipped change.
+
+    With nothing shipped there is no total to value: one line says so instead of a table of
+    zeros.
+    """
     level = f"{imp.confidence:.0%}"
+    if imp.n_shipped == 0:
+        return [
+            Section(
+                f"Program impact on {imp.metric}",
+                f"no experiment shipped: none of the {counted(imp.n_experiments, 'comparison')} "
+                f"with {imp.metric} is marked shipped (by the shipped column of an import, or a "
+                "recorded ship decision), so the program has no impact to value",
+            )
+        ]
     text = (
-        f"{imp.n_shipped} shipped of {imp.n_experiments} comparisons; value of one unit of "
-        f"{imp.metric} per unit reached {imp.value_per_unit:g}, {imp.units:,.0f} units reached; "
-        f"prior of true effects N({imp.prior_mean:.4g}, {imp.prior_sd:.4g}^2) fitted over all "
-        "comparisons"
+        f"{imp.n_shipped:,} shipped of {counted(imp.n_experiments, 'comparison')}; value of one "
+        f"unit of {imp.metric} per unit reached {imp.value_per_unit:g}, "
+        f"{counted(imp.units, 'unit')} reached; prior of true effects "
+        f"N({imp.prior_mean:.4g}, {imp.prior_sd:.4g}^2) fitted over all comparisons"
     )
     totals = Section(
         f"Program impact on {imp.metric}",

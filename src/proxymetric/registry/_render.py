@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from proxymetric.registry.imports import ImportSummary
 from proxymetric.registry.store import Record
 from proxymetric.report import format_number, format_pvalue
+from proxymetric.report._count import counted
 from proxymetric.report.sections import Section
 
 __all__ = ["import_text", "record_sections", "records_sections"]
@@ -25,7 +26,7 @@ def records_sections(records: Sequence[Record], url: str) -> list[Section]:
     return [
         Section(
             "Registry",
-            f"{len(records)} records in {url}",
+            f"{counted(len(records), 'record')} in {url}",
             ("id", "kind", "experiment", "created (UTC)", "decision", "shipped", "fingerprint"),
             tuple(
                 (
@@ -120,6 +121,7 @@ def record_sections(r: Record) -> list[Section]:
 def import_text(s: ImportSummary) -> str:
     """Return one line saying what an import added."""
     return (
-        f"imported {s.experiments_added} experiments ({s.effects} effects) from {s.source}; "
-        f"{s.experiments_skipped} already in the registry"
+        f"imported {counted(s.experiments_added, 'experiment')} "
+        f"({counted(s.effects, 'effect')}) from {s.source}; "
+        f"{s.experiments_skipped:,} already in the registry"
     )

@@ -8,8 +8,10 @@
   metric, with the effect and its standard error.
 
 Imports are append-only and idempotent: an experiment whose rows were already imported (same
-data fingerprint) is skipped. Summary statistics carry no covariance between metrics: the noise
-covariance of these records is ``unknown`` and proxy validation states the value it assumes.
+data fingerprint) is skipped. A file is imported in one transaction, all or nothing: every row is
+read and checked before anything is written, and a bad row refuses the file with its line.
+Summary statistics carry no covariance between metrics: the noise covariance of these records is
+``unknown`` and proxy validation states the value it assumes.
 """
 
 from __future__ import annotations
@@ -93,16 +95,37 @@ def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str
         yield from enumerate(reader, start=2)
 
 
-def _number(path: Path, line: int, row: dict[str, str], column: str) -> float:
+def _number(
+    path: Path, line: int, row: dict[str, str], column: str, *, required: bool = False
+) -> float:
+    """Return the number in ``column``: NaN when empty or NA, refused when not finite.
+
+    A ``required`` number must be there (an empty or NA cell is refused).
+    """
     text = (row.get(column) or "").strip()
-    if text == "" or text.upper() in {"NA", "NAN", "NULL"}:
-        return math.nan
+    missing = text == "" or text.upper() in {"NA", "NAN", "NULL"}
     try:
-        return float(text)
+        value = math.nan if missing else float(text)
     except ValueError:
         raise DataError(
             f"{path.name}:{line}: column `{column}` must be a number; got {text!r}"
         ) from None
+    if (required and missing) or (not missing and not math.isfinite(value)):
+        what = "a finite number" if required else "a finite number or empty"
+        raise DataError(f"{path.name}:{line}: column `{column}` must be {what}; got {text!r}")
+    return value
+
+
+def _count(path: Path, line: int, row: dict[str, str], column: str, *, low: int) -> int:
+    """Return the whole number of units in ``column`` (at least ``low``), else refuse the row."""
+    value = _number(path, line, row, column, required=True)
+    if not (value.is_integer() and value >= low):
+        what = "a positive whole number" if low > 0 else "a whole number >= 0"
+        raise DataError(
+            f"{path.name}:{line}: column `{column}` must be {what} of units; "
+            f"got {row[column].strip()!r}"
+        )
+    return int(value)
 
 
 def _fingerprint(lines: list[str]) -> str:
@@ -117,33 +140,35 @@ def import_asos(registry: Registry, path: str | Path) -> ImportSummary:
     mean_t / mean_c - 1`` and the two-sided normal p-value of ``effect / effect_se`` (the counts
     are in the tens of thousands and more, where Welch's t is normal). Metrics are named
     ``metric_1`` .. ``metric_4`` and variants ``variant_<id>``.
+
+    The file is imported in one transaction: a row that cannot be read (a count that is not a
+    whole number, a mean that is missing or not finite) imports nothing and names its line.
     """
     p = Path(path)
     final: dict[tuple[str, str, str], tuple[float, dict[str, str], int]] = {}
     for line, row in _rows(p, ASOS_COLUMNS):
-        t = _number(p, line, row, "time_since_start")
+        t = _number(p, line, row, "time_since_start", required=True)
         key = (row["experiment_id"], row["variant_id"], row["metric_id"])
         if key not in final or t > final[key][0]:
             final[key] = (t, row, line)
     by_experiment: dict[str, list[tuple[str, str, float, dict[str, str], int]]] = {}
     for (exp, variant, metric), (t, row, line) in sorted(final.items()):
         by_experiment.setdefault(exp, []).append((variant, metric, t, row, line))
-    added: list[int] = []
-    skipped = 0
-    n_effects = 0
+    summaries: list[dict[str, Any]] = []
     for exp, items in by_experiment.items():
-        fingerprint = _fingerprint([",".join(r[c] for c in ASOS_COLUMNS) for *_, r, _ in items])
-        if registry.has_fingerprint(exp, fingerprint):
-            skipped += 1
-            continue
         effects = []
         for variant, metric, _t, row, line in items:
-            n_c = _number(p, line, row, "count_c")
-            n_t = _number(p, line, row, "count_t")
-            m_c = _number(p, line, row, "mean_c")
-            m_t = _number(p, line, row, "mean_t")
+            n_c = _count(p, line, row, "count_c", low=0)
+            n_t = _count(p, line, row, "count_t", low=0)
+            m_c = _number(p, line, row, "mean_c", required=True)
+            m_t = _number(p, line, row, "mean_t", required=True)
             v_c = _number(p, line, row, "variance_c")
             v_t = _number(p, line, row, "variance_t")
+            for column, v in (("variance_c", v_c), ("variance_t", v_t)):
+                if v < 0:
+                    raise DataError(
+                        f"{p.name}:{line}: column `{column}` must be >= 0 or empty; got {v!r}"
+                    )
             effect = m_t - m_c
             se = math.sqrt(v_t / n_t + v_c / n_c) if n_c > 0 and n_t > 0 else math.nan
             pvalue = 2 * float(ndtr(-abs(effect) / se)) if se > 0 else math.nan
@@ -156,23 +181,37 @@ def import_asos(registry: Registry, path: str | Path) -> ImportSummary:
                     effect_se=se,
                     rel_effect=m_t / m_c - 1 if m_c != 0 else math.nan,
                     pvalue=pvalue,
-                    control_units=int(n_c) if math.isfinite(n_c) else None,
-                    treatment_units=int(n_t) if math.isfinite(n_t) else None,
+                    control_units=n_c,
+                    treatment_units=n_t,
                     control_mean=m_c,
                     treatment_mean=m_t,
                 )
             )
-        details: dict[str, Any] = {
-            "data_set": "ASOS Digital Experiments Dataset (final snapshot)",
-            "days": max(t for _, _, t, _, _ in items),
-        }
-        added.append(
-            registry.add_summary(
-                exp, effects, source=str(p), fingerprint=fingerprint, details=details
-            )
+        summaries.append(
+            {
+                "experiment": exp,
+                "effects": effects,
+                "source": str(p),
+                "fingerprint": _fingerprint(
+                    [",".join(r[c] for c in ASOS_COLUMNS) for *_, r, _ in items]
+                ),
+                "details": {
+                    "data_set": "ASOS Digital Experiments Dataset (final snapshot)",
+                    "days": max(t for _, _, t, _, _ in items),
+                },
+            }
         )
-        n_effects += len(effects)
-    return ImportSummary(str(p), "asos", len(added), skipped, n_effects, added)
+    return _import(registry, p, "asos", summaries)
+
+
+def _import(
+    registry: Registry, path: Path, fmt: str, summaries: list[dict[str, Any]]
+) -> ImportSummary:
+    """Write every summary in one transaction; return what was added and skipped."""
+    ids = registry.add_summaries(summaries)
+    added = [i for i in ids if i is not None]
+    n_effects = sum(len(s["effects"]) for s, i in zip(summaries, ids, strict=True) if i is not None)
+    return ImportSummary(str(path), fmt, len(added), len(ids) - len(added), n_effects, added)
 
 
 def _bool(path: Path, line: int, text: str) -> bool | None:
@@ -195,6 +234,10 @@ def import_csv(registry: Registry, path: str | Path) -> ImportSummary:
     treatment_units``; optional: ``variant`` (default ``treatment``), ``role``, ``rel_effect``,
     ``pvalue``, ``control_mean``, ``treatment_mean``, ``effect_fold1``/``effect_fold2`` (split-half
     estimates, for the cross-fold estimator), ``decision`` and ``shipped`` (true/false).
+
+    ``effect`` and ``effect_se`` must be finite numbers (``effect_se >= 0``), the unit counts
+    positive whole numbers, the optional numbers finite or empty and ``pvalue`` in [0, 1]. The
+    file is imported in one transaction: one bad row imports nothing and names its line.
     """
     p = Path(path)
     grouped: dict[str, list[tuple[int, dict[str, str]]]] = {}
@@ -203,15 +246,9 @@ def import_csv(registry: Registry, path: str | Path) -> ImportSummary:
         if not name:
             raise DataError(f"{p.name}:{line}: column `experiment` is empty")
         grouped.setdefault(name, []).append((line, row))
-    added: list[int] = []
-    skipped = 0
-    n_effects = 0
+    summaries: list[dict[str, Any]] = []
     for exp, rows in grouped.items():
         cols = [c for c in (*CSV_COLUMNS, *CSV_OPTIONAL) if c in rows[0][1]]
-        fingerprint = _fingerprint([",".join(r.get(c) or "" for c in cols) for _, r in rows])
-        if registry.has_fingerprint(exp, fingerprint):
-            skipped += 1
-            continue
         effects = []
         shipped: bool | None = None
         decision: str | None = None
@@ -224,26 +261,26 @@ def import_csv(registry: Registry, path: str | Path) -> ImportSummary:
                     f"is already on line {seen[key]}; give one row per variant and metric"
                 )
             seen[key] = line
-            se = _number(p, line, row, "effect_se")
+            effect = _number(p, line, row, "effect", required=True)
+            se = _number(p, line, row, "effect_se", required=True)
             if se < 0:
                 raise DataError(f"{p.name}:{line}: column `effect_se` must be >= 0; got {se!r}")
-            units = [_number(p, line, row, c) for c in ("control_units", "treatment_units")]
-            if not all(math.isfinite(u) and u > 0 for u in units):
+            pvalue = _number(p, line, row, "pvalue")
+            if not (math.isnan(pvalue) or 0 <= pvalue <= 1):
                 raise DataError(
-                    f"{p.name}:{line}: `control_units` and `treatment_units` must be positive "
-                    f"numbers; got {row['control_units']!r} and {row['treatment_units']!r}"
+                    f"{p.name}:{line}: column `pvalue` must be in [0, 1] or empty; got {pvalue!r}"
                 )
             effects.append(
                 EffectRecord(
-                    variant=(row.get("variant") or "treatment").strip(),
-                    metric=row["metric"].strip(),
+                    variant=key[0],
+                    metric=key[1],
                     role=(row.get("role") or "").strip() or None,
-                    effect=_number(p, line, row, "effect"),
+                    effect=effect,
                     effect_se=se,
                     rel_effect=_number(p, line, row, "rel_effect"),
-                    pvalue=_number(p, line, row, "pvalue"),
-                    control_units=int(units[0]),
-                    treatment_units=int(units[1]),
+                    pvalue=pvalue,
+                    control_units=_count(p, line, row, "control_units", low=1),
+                    treatment_units=_count(p, line, row, "treatment_units", low=1),
                     control_mean=_number(p, line, row, "control_mean"),
                     treatment_mean=_number(p, line, row, "treatment_mean"),
                     effect_fold1=_number(p, line, row, "effect_fold1"),
@@ -252,15 +289,16 @@ def import_csv(registry: Registry, path: str | Path) -> ImportSummary:
             )
             shipped = _bool(p, line, row.get("shipped") or "") if shipped is None else shipped
             decision = decision or (row.get("decision") or "").strip() or None
-        added.append(
-            registry.add_summary(
-                exp,
-                effects,
-                source=str(p),
-                fingerprint=fingerprint,
-                decision=decision,
-                shipped=shipped,
-            )
+        summaries.append(
+            {
+                "experiment": exp,
+                "effects": effects,
+                "source": str(p),
+                "fingerprint": _fingerprint(
+                    [",".join(r.get(c) or "" for c in cols) for _, r in rows]
+                ),
+                "decision": decision,
+                "shipped": shipped,
+            }
         )
-        n_effects += len(effects)
-    return ImportSummary(str(p), "csv", len(added), skipped, n_effects, added)
+    return _import(registry, p, "csv", summaries)

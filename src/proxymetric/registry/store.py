@@ -9,12 +9,15 @@ are never updated or deleted. Several processes may write at once: SQLite serial
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -22,9 +25,9 @@ import numpy as np
 import sqlalchemy as sa
 from numpy.typing import NDArray
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
 
 from proxymetric import __version__
+from proxymetric._redact import mask_url, redact, remember
 from proxymetric._result import Result
 from proxymetric._validation import check_name, check_number
 from proxymetric.errors import ProxymetricError
@@ -58,6 +61,15 @@ def spec_hash(spec: Spec) -> str:
     """Return the SHA-256 of the spec's canonical JSON (key order and formatting do not count)."""
     text = json.dumps(spec.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _spec_json(spec: Spec) -> str:
+    """Return the spec as stored in a record: JSON, with connection passwords masked."""
+    data = spec.model_dump(mode="json")
+    for source in (data.get("sources") or {}).values():
+        if isinstance(source, dict) and source.get("connection"):
+            source["connection"] = mask_url(str(source["connection"]))
+    return json.dumps(data)
 
 
 def _opt_float(value: Any) -> float | None:
@@ -134,11 +146,98 @@ def _insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, 
         conn.execute(sa.insert(table), list(rows))
 
 
+def _insert_record(
+    conn: Connection,
+    record: Mapping[str, Any],
+    effect_rows: Sequence[Mapping[str, Any]],
+    covariance_rows: Sequence[Mapping[str, Any]] = (),
+) -> int:
+    """Insert one record and its rows on ``conn`` (inside the caller's transaction)."""
+    result = conn.execute(sa.insert(schema.records), [dict(record)])
+    key = result.inserted_primary_key
+    if key is None:  # pragma: no cover - every backend returns the new id
+        raise RuntimeError("the database did not return the new record's id")
+    record_id = int(key[0])
+    _insert_rows(conn, schema.effects, [{**r, "record_id": record_id} for r in effect_rows])
+    _insert_rows(
+        conn, schema.noise_covariances, [{**r, "record_id": record_id} for r in covariance_rows]
+    )
+    return record_id
+
+
+def _summary_rows(
+    experiment: str,
+    effects: Iterable[EffectRecord],
+    source: str | None,
+    fingerprint: str | None,
+    decision: str | None,
+    shipped: bool | None,
+    details: Mapping[str, Any] | None,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Return the record row and effect rows of an experiment known from summary statistics."""
+    rows = [{f.name: getattr(e, f.name) for f in dataclasses.fields(EffectRecord)} for e in effects]
+    for r in rows:
+        for key in (
+            "effect",
+            "effect_se",
+            "rel_effect",
+            "pvalue",
+            "control_mean",
+            "treatment_mean",
+            "effect_fold1",
+            "effect_fold2",
+        ):
+            r[key] = _opt_float(r[key])
+    record = {
+        "kind": "import",
+        "experiment": experiment,
+        "created_at": _now(),
+        "tool_version": _version(),
+        "source": source,
+        "spec_hash": None,
+        "spec": None,
+        "fingerprint": fingerprint,
+        "decision": decision,
+        "decision_variant": None,
+        "shipped": shipped,
+        "noise_covariance": "unknown",
+        "payload": json.dumps(dict(details or {})),
+    }
+    return record, rows
+
+
+def _fingerprint_query(experiment: str, fingerprint: str) -> sa.Select[Any]:
+    return (
+        sa.select(sa.func.count())
+        .select_from(schema.records)
+        .where(schema.records.c.experiment == experiment)
+        .where(schema.records.c.fingerprint == fingerprint)
+    )
+
+
+def _has_fingerprint(conn: Connection, experiment: str, fingerprint: str) -> bool:
+    return int(conn.execute(_fingerprint_query(experiment, fingerprint)).scalar_one()) > 0
+
+
+def _first_line(exc: BaseException) -> str:
+    """Return the first line of an exception's message (its type name if it has none)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 class Registry:
     """An append-only store of experiments: ``Registry("proxymetric.db")`` or any URL.
 
-    ``create=False`` refuses to create a missing SQLite file (for commands that only read).
+    ``create=False`` refuses a missing SQLite file (for commands that only read).
     ``timeout`` is how long a writer waits for another writer's lock, in seconds.
+
+    Reading never writes: the registry's tables are created by the first write (a record, a
+    plan, an import), in one transaction, and only in a new (empty) database or in one that is
+    already a proxymetric registry. A database holding other tables and no
+    ``proxymetric_meta`` (someone's own database) is refused, as is any file the database
+    cannot read (corrupted, truncated, not SQLite) and any URL that cannot connect, with one
+    :class:`~proxymetric.errors.ProxymetricError` line. ``url`` is the registry's URL with its
+    password masked, safe to print.
 
     >>> import tempfile, pathlib
     >>> reg = Registry(pathlib.Path(tempfile.mkdtemp()) / "reg.db")
@@ -151,69 +250,184 @@ class Registry:
     def __init__(
         self, location: str | Path = "proxymetric.db", *, create: bool = True, timeout: float = 60
     ) -> None:
-        self.url = registry_url(location)
-        try:
-            url = sa.engine.make_url(self.url)
-        except sa.exc.ArgumentError as exc:
+        if not isinstance(location, str | os.PathLike) or not str(os.fspath(location)).strip():
             raise ProxymetricError(
-                f"`registry` {str(location)!r} is not a file path or a SQLAlchemy URL"
-            ) from exc
+                "`registry` must be a file path or a SQLAlchemy URL (such as 'proxymetric.db' "
+                f"or 'postgresql://user@host/db'); got {location!r}"
+            )
+        text = str(os.fspath(location))
+        self._url = registry_url(text)
+        remember(self._url)
+        self.url = mask_url(self._url)
+        self._name = mask_url(text)  # the registry as the user named it, for messages
+        try:
+            url = sa.engine.make_url(self._url)
+        except sa.exc.ArgumentError:
+            raise ProxymetricError(
+                f"`registry` {self._name!r} is not a file path or a SQLAlchemy URL"
+            ) from None
         self._sqlite = url.get_backend_name() == "sqlite"
+        self._path: Path | None = None
         if self._sqlite and url.database not in (None, "", ":memory:"):
             path = Path(str(url.database))
+            if path.is_dir():
+                raise ProxymetricError(
+                    f"`registry` {self._name!r} is a folder; give a file, such as "
+                    f"{str(path / 'proxymetric.db')!r}"
+                )
             if not path.exists() and not create:
                 raise ProxymetricError(
-                    f"`registry` {str(location)!r} does not exist; record an analysis with "
+                    f"`registry` {self._name!r} does not exist; record an analysis with "
                     "`proxymetric analyze --record` or import experiments with "
                     "`proxymetric registry import`"
                 )
             if not path.parent.is_dir():
                 raise ProxymetricError(
-                    f"`registry` {str(location)!r}: folder {str(path.parent)!r} does not exist"
+                    f"`registry` {self._name!r}: folder {str(path.parent)!r} does not exist"
                 )
+            self._path = path
         connect_args: dict[str, Any] = {"timeout": timeout} if self._sqlite else {}
         try:
-            self._engine: Engine = sa.create_engine(self.url, connect_args=connect_args)
+            self._engine: Engine = sa.create_engine(self._url, connect_args=connect_args)
         except (ImportError, sa.exc.ArgumentError) as exc:
-            raise ProxymetricError(f"`registry` {self.url!r} cannot be opened: {exc}") from exc
+            raise ProxymetricError(
+                redact(f"`registry` {self._name!r} cannot be opened: {_first_line(exc)}", self._url)
+            ) from None
         if self._sqlite:
             sa.event.listen(self._engine, "connect", _sqlite_pragmas)
-        self.schema_version = self._ensure_schema()
+        self._version = schema.SCHEMA_VERSION
+        self._owned = False  # whether every table of the schema exists (it then stays so)
+        # Open it now, reading only, so that a foreign, corrupted or unreachable database is
+        # refused at once; a missing file is left alone until the first write.
+        try:
+            with self._reading():
+                pass
+        except ProxymetricError:
+            self._engine.dispose()  # no connection is left open by a refused registry
+            raise
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the registry (the current one, for a registry not yet written)."""
+        return self._version
 
     def close(self) -> None:
         """Release the database connections."""
         self._engine.dispose()
 
-    def _ensure_schema(self) -> int:
-        for attempt in range(5):
-            try:
-                schema.metadata.create_all(self._engine, checkfirst=True)
-                break
-            except OperationalError:  # another process created the tables meanwhile
-                if attempt == 4:
-                    raise
-        with self._engine.connect() as conn:
-            found = conn.execute(
-                sa.select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
-            ).scalar_one_or_none()
-        if found is None:
-            try:
-                with self._engine.begin() as conn:
-                    _insert_rows(
-                        conn,
-                        schema.meta,
-                        [{"key": "schema_version", "value": str(schema.SCHEMA_VERSION)}],
-                    )
-            except IntegrityError:  # written by a concurrent process
-                pass
-            return schema.SCHEMA_VERSION
-        version = int(found)
-        if version > schema.SCHEMA_VERSION:
+    # -- opening ------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        """Re-raise a database failure inside the block as one :class:`ProxymetricError` line."""
+        try:
+            yield
+        except ProxymetricError:
+            raise
+        except (sa.exc.SQLAlchemyError, sqlite3.Error) as exc:
+            orig = getattr(exc, "orig", None)
+            reason = _first_line(orig if isinstance(orig, BaseException) else exc)
             raise ProxymetricError(
-                f"registry {self.url!r} has schema version {version}, newer than this "
-                f"proxymetric supports ({schema.SCHEMA_VERSION}); upgrade proxymetric"
-            )
-        return version
+                redact(f"`registry` {self._name!r} cannot be {doing}: {reason}", self._url)
+            ) from None
+
+    def _state(self, conn: Connection) -> Literal["empty", "partial", "owned"]:
+        """Return whether the database is empty, a registry in the making, or a registry.
+
+        Raise for a foreign database (other tables and no ``proxymetric_meta``), an unreadable
+        schema version or one newer than this proxymetric supports.
+        """
+        inspector = sa.inspect(conn)
+        names = {*inspector.get_table_names(), *inspector.get_view_names()}
+        if schema.meta.name not in names:
+            others = sorted(n for n in names if not n.startswith("sqlite_"))
+            if others:
+                shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+                raise ProxymetricError(
+                    f"`registry` {self._name!r} is not a proxymetric registry: it holds other "
+                    f"tables ({shown}) and no `{schema.meta.name}`; give a new file or database, "
+                    "or an existing proxymetric registry"
+                )
+            return "empty"
+        found = conn.execute(
+            sa.select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
+        ).scalar_one_or_none()
+        if found is not None:
+            try:
+                version = int(found)
+            except ValueError:
+                raise ProxymetricError(
+                    f"`registry` {self._name!r} has an unreadable schema version {found!r}"
+                ) from None
+            if version > schema.SCHEMA_VERSION:
+                raise ProxymetricError(
+                    f"registry {self._name!r} has schema version {version}, newer than this "
+                    f"proxymetric supports ({schema.SCHEMA_VERSION}); upgrade proxymetric"
+                )
+            self._version = version
+        complete = found is not None and all(t in names for t in schema.metadata.tables)
+        return "owned" if complete else "partial"
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[Connection | None]:
+        """Yield a connection for reading, or None while the registry has no tables yet.
+
+        A missing SQLite file is not opened (opening would create it).
+        """
+        if self._path is not None and not self._path.exists():
+            yield None
+            return
+        with self._errors("read"), self._engine.connect() as conn:
+            state = "owned" if self._owned else self._state(conn)
+            self._owned = state == "owned"
+            yield None if state == "empty" else conn
+
+    def _begin(self, conn: Connection) -> None:
+        """Start a write transaction; SQLite takes the write lock at once (``BEGIN IMMEDIATE``).
+
+        Taking it at once makes a writer wait for another one (up to ``timeout``) instead of
+        failing on a lock upgrade, and makes what it reads first (the schema, a fingerprint)
+        still true when it writes.
+        """
+        if self._sqlite:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    def _ensure_schema(self) -> None:
+        """Create the tables and the schema version, in one transaction, where they are missing.
+
+        SQLite serialises this under its write lock; a server database may see another process
+        create the tables meanwhile, and the creation is then retried.
+        """
+        attempts = 1 if self._sqlite else 5
+        for attempt in range(attempts):
+            try:
+                with self._engine.connect() as conn:
+                    self._begin(conn)
+                    if self._state(conn) != "owned":
+                        schema.metadata.create_all(conn, checkfirst=True)
+                        if self._state(conn) != "owned":
+                            _insert_rows(
+                                conn,
+                                schema.meta,
+                                [{"key": "schema_version", "value": str(schema.SCHEMA_VERSION)}],
+                            )
+                    conn.commit()
+                self._owned = True
+                return
+            except sa.exc.DBAPIError:
+                if attempt == attempts - 1:
+                    raise
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        """Yield a connection inside one write transaction, committed when the block ends."""
+        with self._errors("written"):
+            if not self._owned:
+                self._ensure_schema()
+            with self._engine.connect() as conn:
+                self._begin(conn)
+                yield conn
+                conn.commit()
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -224,19 +438,8 @@ class Registry:
         covariance_rows: Sequence[Mapping[str, Any]] = (),
     ) -> int:
         """Write one record with its rows in a single transaction; return its id."""
-        with self._engine.begin() as conn:
-            result = conn.execute(sa.insert(schema.records), [dict(record)])
-            key = result.inserted_primary_key
-            if key is None:  # pragma: no cover - every backend returns the new id
-                raise RuntimeError("the database did not return the new record's id")
-            record_id = int(key[0])
-            _insert_rows(conn, schema.effects, [{**r, "record_id": record_id} for r in effect_rows])
-            _insert_rows(
-                conn,
-                schema.noise_covariances,
-                [{**r, "record_id": record_id} for r in covariance_rows],
-            )
-        return record_id
+        with self._transaction() as conn:
+            return _insert_record(conn, record, effect_rows, covariance_rows)
 
     def record_analysis(
         self, result: ExperimentResult, spec: Spec | None = None, *, shipped: bool | None = None
@@ -306,7 +509,7 @@ class Registry:
             "tool_version": _version(),
             "source": spec.file if spec is not None else None,
             "spec_hash": spec_hash(spec) if spec is not None else None,
-            "spec": json.dumps(spec.model_dump(mode="json")) if spec is not None else None,
+            "spec": _spec_json(spec) if spec is not None else None,
             "fingerprint": result.fingerprint,
             "decision": decision.verdict,
             "decision_variant": decision.variant,
@@ -358,7 +561,7 @@ class Registry:
             "tool_version": _version(),
             "source": spec.file,
             "spec_hash": spec_hash(spec),
-            "spec": json.dumps(spec.model_dump(mode="json")),
+            "spec": _spec_json(spec),
             "fingerprint": None,
             "decision": None,
             "decision_variant": None,
@@ -383,37 +586,45 @@ class Registry:
 
         Its noise covariance between metrics is ``unknown`` (only standard errors are known).
         """
-        rows = [
-            {f.name: getattr(e, f.name) for f in dataclasses.fields(EffectRecord)} for e in effects
-        ]
-        for r in rows:
-            for key in (
-                "effect",
-                "effect_se",
-                "rel_effect",
-                "pvalue",
-                "control_mean",
-                "treatment_mean",
-                "effect_fold1",
-                "effect_fold2",
-            ):
-                r[key] = _opt_float(r[key])
-        record = {
-            "kind": "import",
-            "experiment": experiment,
-            "created_at": _now(),
-            "tool_version": _version(),
-            "source": source,
-            "spec_hash": None,
-            "spec": None,
-            "fingerprint": fingerprint,
-            "decision": decision,
-            "decision_variant": None,
-            "shipped": shipped,
-            "noise_covariance": "unknown",
-            "payload": json.dumps(dict(details or {})),
-        }
+        record, rows = _summary_rows(
+            experiment, effects, source, fingerprint, decision, shipped, details
+        )
         return self._write(record, rows)
+
+    def add_summaries(self, summaries: Iterable[Mapping[str, Any]]) -> list[int | None]:
+        """Append many past experiments in ONE transaction: all of them, or none.
+
+        Each of ``summaries`` holds the arguments of :meth:`add_summary` (``experiment``,
+        ``effects`` and optionally ``source``, ``fingerprint``, ``decision``, ``shipped``,
+        ``details``). One whose experiment already has a record with the same ``fingerprint``
+        is skipped (checked inside the transaction). Return the new record ids, None where
+        skipped.
+        """
+        items = [
+            _summary_rows(
+                s["experiment"],
+                s["effects"],
+                s.get("source"),
+                s.get("fingerprint"),
+                s.get("decision"),
+                s.get("shipped"),
+                s.get("details"),
+            )
+            for s in summaries
+        ]
+        ids: list[int | None] = []
+        with self._transaction() as conn:
+            seen: set[tuple[str, str]] = set()
+            for record, rows in items:
+                key = (str(record["experiment"]), str(record["fingerprint"]))
+                if record["fingerprint"] is not None and (
+                    key in seen or _has_fingerprint(conn, *key)
+                ):
+                    ids.append(None)
+                    continue
+                seen.add(key)
+                ids.append(_insert_record(conn, record, rows))
+        return ids
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -430,7 +641,9 @@ class Registry:
             query = query.where(schema.records.c.experiment == experiment)
         if kind is not None:
             query = query.where(schema.records.c.kind == kind)
-        with self._engine.connect() as conn:
+        with self._reading() as conn:
+            if conn is None:
+                return []
             rows = conn.execute(query).mappings().all()
             ids = [int(r["id"]) for r in rows]
             effects: dict[int, list[EffectRecord]] = {i: [] for i in ids}
@@ -451,38 +664,57 @@ class Registry:
                         schema.noise_covariances.c.record_id.in_(ids)
                     )
                 ).mappings():
-                    metrics = json.loads(c["metrics"])
-                    matrix = _matrix(c["covariance"], len(metrics)).tolist()
+                    with self._decoding(int(c["record_id"])):
+                        metrics = json.loads(c["metrics"])
+                        matrix = _matrix(c["covariance"], len(metrics)).tolist()
                     covs[int(c["record_id"])][str(c["variant"])] = {
                         a: {b: float(v) for b, v in zip(metrics, row, strict=True)}
                         for a, row in zip(metrics, matrix, strict=True)
                     }
-        return [
-            Record(
-                id=int(r["id"]),
-                kind=str(r["kind"]),
-                experiment=str(r["experiment"]),
-                created_at=str(r["created_at"]),
-                tool_version=str(r["tool_version"]),
-                source=r["source"],
-                spec_hash=r["spec_hash"],
-                fingerprint=r["fingerprint"],
-                decision=r["decision"],
-                decision_variant=r["decision_variant"],
-                shipped=None if r["shipped"] is None else bool(r["shipped"]),
-                noise_covariance=str(r["noise_covariance"]),
-                details=json.loads(r["payload"]),
-                effects=effects[int(r["id"])],
-                covariances=covs[int(r["id"])],
-            )
-            for r in rows
-        ]
+        return [self._record(r, effects, covs) for r in rows]
+
+    @contextlib.contextmanager
+    def _decoding(self, record_id: int) -> Iterator[None]:
+        """Re-raise a stored value that cannot be decoded as a one-line error naming the record."""
+        try:
+            yield
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ProxymetricError(
+                f"`registry` {self._name!r}: record {record_id} cannot be read "
+                f"({_first_line(exc)}); the file was changed outside proxymetric"
+            ) from None
+
+    def _record(
+        self,
+        r: sa.RowMapping,
+        effects: Mapping[int, list[EffectRecord]],
+        covs: Mapping[int, dict[str, dict[str, dict[str, float]]]],
+    ) -> Record:
+        with self._decoding(int(r["id"])):
+            details = json.loads(r["payload"])
+        return Record(
+            id=int(r["id"]),
+            kind=str(r["kind"]),
+            experiment=str(r["experiment"]),
+            created_at=str(r["created_at"]),
+            tool_version=str(r["tool_version"]),
+            source=r["source"],
+            spec_hash=r["spec_hash"],
+            fingerprint=r["fingerprint"],
+            decision=r["decision"],
+            decision_variant=r["decision_variant"],
+            shipped=None if r["shipped"] is None else bool(r["shipped"]),
+            noise_covariance=str(r["noise_covariance"]),
+            details=details,
+            effects=effects[int(r["id"])],
+            covariances=covs[int(r["id"])],
+        )
 
     def get(self, record_id: int) -> Record:
         """Return record ``record_id`` with its effects and covariances."""
         query = sa.select(schema.records.c.experiment).where(schema.records.c.id == record_id)
-        with self._engine.connect() as conn:
-            experiment = conn.execute(query).scalar_one_or_none()
+        with self._reading() as conn:
+            experiment = None if conn is None else conn.execute(query).scalar_one_or_none()
         if experiment is None:
             raise ProxymetricError(f"`record` {record_id} does not exist in {self.url!r}")
         found = [r for r in self.records(experiment, with_effects=True) if r.id == record_id]
@@ -495,14 +727,8 @@ class Registry:
 
     def has_fingerprint(self, experiment: str, fingerprint: str) -> bool:
         """Return whether a record of ``experiment`` with this data ``fingerprint`` exists."""
-        query = (
-            sa.select(sa.func.count())
-            .select_from(schema.records)
-            .where(schema.records.c.experiment == experiment)
-            .where(schema.records.c.fingerprint == fingerprint)
-        )
-        with self._engine.connect() as conn:
-            return int(conn.execute(query).scalar_one()) > 0
+        with self._reading() as conn:
+            return conn is not None and _has_fingerprint(conn, experiment, fingerprint)
 
     def effect_rows(self) -> dict[str, list[Any]]:
         """Return, column by column, the effects of the latest result record of every experiment.
@@ -560,11 +786,13 @@ class Registry:
         )
 
     def _columns(self, query: sa.Select[Any], names: list[str]) -> dict[str, list[Any]]:
-        with self._engine.connect() as conn:
-            result = conn.execute(query)
-            # Plain DB-API tuples: building a Row object per row costs more than the query.
-            rows = result.cursor.fetchall() if result.cursor is not None else []
-            result.close()
+        with self._reading() as conn:
+            rows: Sequence[Any] = []
+            if conn is not None:
+                result = conn.execute(query)
+                # Plain DB-API tuples: building a Row object per row costs more than the query.
+                rows = result.cursor.fetchall() if result.cursor is not None else []
+                result.close()
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
         return {n: list(col) for n, col in zip(names, columns, strict=True)}
 

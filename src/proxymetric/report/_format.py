@@ -7,8 +7,13 @@ Fields named ``rel_*`` are relative and shown as percentages; ``*pvalue*`` field
 from __future__ import annotations
 
 import math
+import re
+from typing import TYPE_CHECKING
 
-__all__ = ["format_interval", "format_number", "format_pvalue"]
+if TYPE_CHECKING:
+    from rich.text import Text
+
+__all__ = ["format_interval", "format_number", "format_p", "format_pvalue", "terminal_text"]
 
 
 def _finite(value: float | None) -> bool:
@@ -47,6 +52,45 @@ def format_pvalue(value: float | None) -> str:
         return "—"
     assert value is not None
     return "<0.0001" if value < 1e-4 else f"{value:.4f}"
+
+
+def format_p(value: float | None, name: str = "p") -> str:
+    """Return ``p = 0.0342`` or, below 0.0001, ``p < 0.0001``: a p-value inside a sentence.
+
+    ``name`` is what the p-value is called (``adjusted p``, ``Holm p``).
+
+    >>> format_p(0.0342), format_p(0.00002), format_p(0.00002, "adjusted p")
+    ('p = 0.0342', 'p < 0.0001', 'adjusted p < 0.0001')
+    >>> format_p(float("nan"))
+    'p = —'
+    """
+    text = format_pvalue(value)
+    return f"{name} < {text[1:]}" if text.startswith("<") else f"{name} = {text}"
+
+
+_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def terminal_text(text: str, *, style: str = "", code_style: str = "bold") -> Text:
+    """Return a message as rich text for the terminal, without its markdown backticks.
+
+    Messages name parameters and values in backticks (markdown code); on a terminal the
+    backticks are dropped and the name is shown in ``code_style``. The rest of the text is
+    literal: nothing in it is read as rich markup.
+
+    >>> terminal_text("pass `--registry` [bold]x[/]").plain
+    'pass --registry [bold]x[/]'
+    """
+    from rich.text import Text
+
+    out = Text(style=style)
+    end = 0
+    for match in _CODE.finditer(text):
+        out.append(text[end : match.start()])
+        out.append(match.group(1), style=code_style)
+        end = match.end()
+    out.append(text[end:])
+    return out
 
 
 def format_interval(

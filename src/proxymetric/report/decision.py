@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from proxymetric.analysis.result import ExperimentResult, MetricResult, Reason
-from proxymetric.report._format import format_interval, format_number, format_pvalue
+from proxymetric.report._format import format_interval, format_number, format_p
 
 __all__ = ["effect_text", "margin_text", "reason_text", "reasons_text"]
 
@@ -41,7 +41,8 @@ def _find(result: ExperimentResult, reason: Reason) -> MetricResult | None:
 
 def reason_text(reason: Reason, result: ExperimentResult) -> str:
     """One reason of ``result.decision`` as a sentence."""
-    p = format_pvalue(reason.pvalue)
+    p_is = format_p(reason.pvalue)  # "p = 0.0123" or "p < 0.0001"
+    p_adjusted = format_p(reason.pvalue, "adjusted p")
     prefix = f"{reason.variant}: " if reason.variant else ""
     r = _find(result, reason)
     code = reason.code
@@ -50,7 +51,7 @@ def reason_text(reason: Reason, result: ExperimentResult) -> str:
         observed = ", ".join(f"{v} {s:.2%}" for v, s in srm.observed_shares.items())
         expected = ", ".join(f"{v} {s:.2%}" for v, s in srm.expected_shares.items())
         return (
-            f"SAMPLE RATIO MISMATCH (p = {p}): observed shares {observed}, expected {expected}. "
+            f"SAMPLE RATIO MISMATCH ({p_is}): observed shares {observed}, expected {expected}. "
             "The assignment or the logging is broken; do not trust these results until the "
             "cause is found."
         )
@@ -80,33 +81,29 @@ def reason_text(reason: Reason, result: ExperimentResult) -> str:
     effect = effect_text(r)
     margin = margin_text(r)
     if code == "primary_worse":
-        return (
-            f"{prefix}primary metric {r.metric} is significantly worse: {effect}, adjusted p = {p}"
-        )
+        return f"{prefix}primary metric {r.metric} is significantly worse: {effect}, {p_adjusted}"
     if code == "primary_improved":
-        return (
-            f"{prefix}primary metric {r.metric} improved significantly: {effect}, adjusted p = {p}"
-        )
+        return f"{prefix}primary metric {r.metric} improved significantly: {effect}, {p_adjusted}"
     if code == "primary_not_improved":
         return (
             f"{prefix}primary metric {r.metric} shows no significant improvement: {effect}, "
-            f"adjusted p = {p}"
+            f"{p_adjusted}"
         )
     if code == "guardrail_worse":
         if reason.noninferior:
             return (
                 f"{prefix}guardrail {r.metric} is non-inferior at its {margin} margin, but "
-                f"significantly worse than control: {effect}, p = {p}; the deterioration rule "
+                f"significantly worse than control: {effect}, {p_is}; the deterioration rule "
                 "rolls back"
             )
-        return f"{prefix}guardrail {r.metric} is significantly worse: {effect}, p = {p}"
+        return f"{prefix}guardrail {r.metric} is significantly worse: {effect}, {p_is}"
     if code == "guardrail_beyond_margin":
         return (
             f"{prefix}guardrail {r.metric} is significantly worse than its {margin} margin: "
-            f"{effect}, p = {p}"
+            f"{effect}, {p_is}"
         )
     if code == "guardrail_noninferior":
-        text = f"{prefix}guardrail {r.metric} is non-inferior at its {margin} margin (p = {p})"
+        text = f"{prefix}guardrail {r.metric} is non-inferior at its {margin} margin ({p_is})"
         if reason.worse:
             text += (
                 ", though significantly worse than control: the margin rule accepts a "
@@ -116,7 +113,7 @@ def reason_text(reason: Reason, result: ExperimentResult) -> str:
     why = f": {reason.detail}" if reason.detail else ""
     return (
         f"{prefix}guardrail {r.metric} is not yet shown non-inferior at its {margin} margin "
-        f"(p = {p}){why}"
+        f"({p_is}){why}"
     )
 
 

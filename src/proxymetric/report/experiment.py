@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from proxymetric.analysis.result import ExperimentResult, MetricResult
-from proxymetric.report._format import format_number, format_pvalue
+from proxymetric.report._format import format_number, format_p, format_pvalue, terminal_text
 from proxymetric.report.decision import margin_text, reasons_text
 
 __all__ = ["experiment_markdown", "experiment_renderable", "print_experiment"]
@@ -103,15 +103,22 @@ def _mark(r: MetricResult, alpha: float, rule: str) -> str:
     return "better" if r.better else "worse"
 
 
+def _cuped_note(reduction: float | None) -> str:
+    """Return ``CUPED: variance -17%.`` (the change of the variance, signed once), or nothing
+    when CUPED did not run or changed the variance by less than half a percent."""
+    if reduction is None or not math.isfinite(reduction):
+        return ""
+    change = f"{-reduction:+.0%}"
+    return "" if change in ("+0%", "-0%") else f"CUPED: variance {change}."
+
+
 def _rows(result: ExperimentResult) -> list[_Row]:
     rows = []
     for r in result.results:
         guard = ""
         if r.margin is not None:
-            guard = f"{margin_text(r)} (p = {format_pvalue(r.noninferiority_pvalue)})"
-        note = r.reason or ""
-        if r.variance_reduction is not None and math.isfinite(r.variance_reduction):
-            note = (f"CUPED: variance -{r.variance_reduction:.0%}. " + note).strip()
+            guard = f"{margin_text(r)} ({format_p(r.noninferiority_pvalue)})"
+        note = (_cuped_note(r.variance_reduction) + " " + (r.reason or "")).strip()
         rows.append(
             _Row(
                 metric=r.metric,
@@ -142,10 +149,10 @@ def _srm_text(result: ExperimentResult) -> str:
     s = result.srm
     if s.mismatch:
         return (
-            f"SAMPLE RATIO MISMATCH: p = {format_pvalue(s.pvalue)} < {s.threshold}. "
+            f"SAMPLE RATIO MISMATCH: {format_p(s.pvalue)} < {s.threshold}. "
             "The split is not what was configured; these results cannot be trusted."
         )
-    return f"SRM check passed (p = {format_pvalue(s.pvalue)})"
+    return f"SRM check passed ({format_p(s.pvalue)})"
 
 
 _LABELS = {
@@ -224,10 +231,10 @@ def experiment_renderable(result: ExperimentResult) -> RenderableType:
     parts: list[RenderableType] = [header, Text(_srm_text(result), style=srm_style), table]
     parts.append(Text(_footnote(result), style="dim"))
     parts += [Text(f"note: {n}", style="dim") for n in notes]
-    parts += [Text(f"warning: {w}", style="yellow") for w in result.warnings]
+    parts += [terminal_text(f"warning: {w}", style="yellow") for w in result.warnings]
     parts.append(Text(""))
     parts.append(verdict_line)
-    parts += [Text(f"  • {reason}") for reason in reasons_text(result)]
+    parts += [terminal_text(f"  • {reason}") for reason in reasons_text(result)]
     body = Group(*parts)
     if result.srm.mismatch:
         return Panel(body, border_style="red", title="SAMPLE RATIO MISMATCH")

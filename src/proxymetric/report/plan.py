@@ -14,7 +14,12 @@ from rich.table import Table
 from proxymetric.analysis.sequential import SequentialAnalysis, SequentialMetricResult
 from proxymetric.design.feasibility import FeasibilityResult
 from proxymetric.design.plan import MetricPlan, PlanResult
-from proxymetric.report._format import format_interval, format_number, format_pvalue
+from proxymetric.report._format import (
+    format_interval,
+    format_number,
+    format_pvalue,
+    terminal_text,
+)
 from proxymetric.stats.sequential import SequentialLook
 
 __all__ = [
@@ -213,9 +218,9 @@ def print_plan(r: PlanResult, console: Console) -> None:
     console.print(table)
     for m in r.metrics:
         for line in verdict_lines(m):
-            console.print(line, soft_wrap=True, markup=False)
+            console.print(terminal_text(line), soft_wrap=True)
     for w in r.warnings:
-        console.print(f"warning: {w}", soft_wrap=True, markup=False)
+        console.print(terminal_text(f"warning: {w}"), soft_wrap=True)
 
 
 _LOOK_COLUMNS = (
@@ -359,4 +364,4 @@ def print_sequential(a: SequentialAnalysis, console: Console) -> None:
         console.print(table)
         console.print(_sequential_title(a, r), soft_wrap=True, markup=False)
     for w in a.warnings:
-        console.print(f"warning: {w}", soft_wrap=True, markup=False)
+        console.print(terminal_text(f"warning: {w}"), soft_wrap=True)

@@ -14,6 +14,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from proxymetric.report._format import terminal_text
+
 __all__ = ["Section", "print_sections", "sections_markdown"]
 
 
@@ -33,7 +35,7 @@ def print_sections(sections: Sequence[Section], console: Console) -> None:
         if not s.columns:
             console.print(f"[bold]{escape(s.heading)}[/]")
             if s.text:
-                console.print(escape(s.text), soft_wrap=True)
+                console.print(terminal_text(s.text), soft_wrap=True)
             continue
         table = Table(title=s.heading, title_justify="left", caption=s.text or None)
         for c in s.columns:

@@ -35,7 +35,9 @@ if TYPE_CHECKING:
     from proxymetric.value._results import (
         BreakEven,
         Candidate,
+        EffectSource,
         Headroom,
+        LinkedExperiment,
         OutcomeSummary,
         Recommendation,
         TornadoBar,
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
         ValueResult,
     )
     from proxymetric.value._spec import (
+        MeasuredEffect,
         effects_from_analysis,
         load_value_model,
         model_from_spec,
@@ -57,10 +60,13 @@ __all__ = [
     "Candidate",
     "Constant",
     "Distribution",
+    "EffectSource",
     "Formula",
     "Headroom",
     "Input",
+    "LinkedExperiment",
     "LogNormal",
+    "MeasuredEffect",
     "Normal",
     "OutcomeSummary",
     "Pert",
@@ -111,7 +117,9 @@ if not TYPE_CHECKING:
             "_results": (
                 "BreakEven",
                 "Candidate",
+                "EffectSource",
                 "Headroom",
+                "LinkedExperiment",
                 "OutcomeSummary",
                 "Recommendation",
                 "TornadoBar",
@@ -119,6 +127,7 @@ if not TYPE_CHECKING:
                 "ValueResult",
             ),
             "_spec": (
+                "MeasuredEffect",
                 "effects_from_analysis",
                 "load_value_model",
                 "model_from_spec",

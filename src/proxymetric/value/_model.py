@@ -27,7 +27,9 @@ from proxymetric.value._formula import FUNCTIONS, Formula, parse_formula
 from proxymetric.value._results import (
     BreakEven,
     Candidate,
+    EffectSource,
     Headroom,
+    LinkedExperiment,
     OutcomeSummary,
     Recommendation,
     TornadoBar,
@@ -56,11 +58,15 @@ _GOALS = ("maximize", "minimize")
 
 @dataclasses.dataclass(frozen=True)
 class Input:
-    """An input of the model: its distribution, its ideal value (if a model-quality input)."""
+    """An input of the model: its distribution, its ideal value (if a model-quality input).
+
+    ``source`` is the experiment a measured effect comes from (with its decision), if any.
+    """
 
     distribution: Distribution
     ideal: float | None = None
     about: str = ""
+    source: EffectSource | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -405,7 +411,8 @@ class ValueModel:
         )
         headroom = tuple(h for alt in self.scopes if (h := self._headroom(alt, env, outcomes)))
         tradeoff = None if self.tradeoff is None else self._tradeoff(self.tradeoff, env, draws)
-        recommendation = self._recommend(summaries, headroom, tornado)
+        experiments = self._linked_experiments()
+        recommendation = self._recommend(summaries, headroom, tornado, experiments)
         return ValueResult(
             title=self.title,
             objective=self.objective,
@@ -419,7 +426,47 @@ class ValueModel:
             headroom=headroom,
             tradeoff=tradeoff,
             recommendation=recommendation,
+            experiments=experiments,
         )
+
+    def _linked_experiments(self) -> tuple[LinkedExperiment, ...]:
+        """Return the experiments behind measured inputs, warning about rolled-back ones."""
+        inputs: dict[str, dict[str, None]] = {}
+        sources: dict[str, EffectSource] = {}
+        for scope in self.scopes.values():
+            for key, inp in scope.inputs.values():
+                if inp.source is not None:
+                    sources.setdefault(inp.source.experiment, inp.source)
+                    inputs.setdefault(inp.source.experiment, {})[key] = None
+        out = []
+        for name, source in sources.items():
+            names = tuple(inputs[name])
+            listed = " and ".join(f"`{n}`" for n in names)
+            subject = f"{'inputs' if len(names) > 1 else 'input'} {listed}"
+            verb = "are effects" if len(names) > 1 else "is an effect"
+            why = "; ".join(source.reasons)
+            warning = ""
+            if source.srm_mismatch:
+                warning = (
+                    f"Caution: {subject} {verb} measured by experiment `{name}`, whose sample "
+                    f"ratio mismatch means its effects cannot be trusted ({why})."
+                )
+            elif source.decision == "rollback":
+                warning = (
+                    f"Caution: {subject} {verb} measured by experiment `{name}`, which "
+                    f"`proxymetric analyze` rolls back ({why})."
+                )
+            out.append(
+                LinkedExperiment(
+                    experiment=name,
+                    inputs=names,
+                    decision=source.decision,
+                    srm_mismatch=source.srm_mismatch,
+                    reasons=source.reasons,
+                    warning=warning,
+                )
+            )
+        return tuple(out)
 
     def _tornado(self, alt: str) -> list[TornadoBar]:
         scope = self.scopes[alt]
@@ -453,20 +500,39 @@ class ValueModel:
         return sorted((b for b in bars if b.swing > 0), key=lambda b: -b.swing)
 
     def _fallback_break_even(self, tornado: tuple[TornadoBar, ...]) -> tuple[BreakEvenQuery, ...]:
-        """Without queries or ideal inputs: the input that drives the first alternative most."""
-        first = [b for b in tornado if b.alternative == self.alternatives[0]]
-        return (BreakEvenQuery(first[0].input, self.alternatives[0]),) if first else ()
+        """Without queries or ideal inputs: the input that drives the objective most.
+
+        The largest swing of the tornado over every alternative, for the alternative it
+        drives (an alternative such as ``do_nothing`` has no driver at all).
+        """
+        if not tornado:
+            return ()
+        top = max(tornado, key=lambda b: b.swing)
+        return (BreakEvenQuery(top.input, top.alternative),)
 
     def _expected_objective(
         self, alt: str, env: Mapping[str, FloatArray], name: str, xs: FloatArray, m: int
-    ) -> FloatArray:
-        """Return the mean objective over ``m`` draws with input ``name`` set to each ``xs``."""
+    ) -> tuple[FloatArray, str]:
+        """Return the mean objective over ``m`` draws with input ``name`` set to each ``xs``.
+
+        Where the objective is undefined (not finite) the mean is NaN; the second value says
+        why at the first such point (empty when it is defined everywhere).
+        """
         sub = {n: v[:m] for n, v in env.items()}
         means = np.empty(len(xs))
+        why = ""
         for i, x in enumerate(xs):
             sub[name] = np.full(m, x)
-            means[i] = float(np.mean(self.evaluate(alt, sub, m)[self.objective]))
-        return means
+            try:
+                with np.errstate(all="ignore"):
+                    means[i] = float(np.mean(self.evaluate(alt, sub, m)[self.objective]))
+            except ProxymetricError as exc:
+                means[i] = math.nan
+                why = why or f"at {name} = {float(x):.6g}, {exc}"
+            if not math.isfinite(means[i]):
+                means[i] = math.nan
+                why = why or f"at {name} = {float(x):.6g} the expected {self.objective} overflows"
+        return means, why
 
     def _break_even(
         self, query: BreakEvenQuery, env: Mapping[str, Mapping[str, FloatArray]]
@@ -481,9 +547,12 @@ class ValueModel:
             low, median, high = (
                 float(v) for v in inp.distribution.ppf(np.array([0.001, 0.5, 0.999]))
             )
+            # The default search never leaves the input's support: a formula such as sqrt(x)
+            # or log(x) need not be defined where the input cannot be.
+            floor, ceiling = _support(inp.distribution)
             width = high - low if high > low else max(abs(median), 1.0)
-            lo = query.low if query.low is not None else low - width
-            hi = query.high if query.high is not None else high + width
+            lo = query.low if query.low is not None else max(low - width, floor)
+            hi = query.high if query.high is not None else min(high + width, ceiling)
             if inp.ideal is not None and query.low is None and query.high is None:
                 lo, hi = min(lo, inp.ideal), max(hi, inp.ideal)
             alt_env = env[alt]
@@ -491,49 +560,73 @@ class ValueModel:
             user_bracket = query.low is not None or query.high is not None
             for attempt in range(1 if user_bracket else 3):
                 if attempt:
-                    # No root yet: look ten times wider on each side.
+                    # No root yet: look ten times wider on each side, within the support.
                     span = hi - lo
-                    lo, hi = lo - 10 * span, hi + 10 * span
+                    wider = (max(lo - 10 * span, floor), min(hi + 10 * span, ceiling))
+                    if wider == (lo, hi):
+                        break
+                    lo, hi = wider
                 grid = np.linspace(lo, hi, 41)
-                g = self._expected_objective(alt, alt_env, query.input, grid, m)
-                change = np.flatnonzero((g[:-1] == 0) | (g[:-1] * g[1:] < 0))
-                if change.size or np.ptp(g) == 0:
+                g, why = self._expected_objective(alt, alt_env, query.input, grid, m)
+                defined = np.isfinite(g)
+                change = _sign_changes(g)
+                if change.size or (defined.all() and np.ptp(g) == 0):
                     break
-            if np.ptp(g) == 0:
+            if defined.all() and np.ptp(g) == 0:
                 continue  # the input does not move this alternative's expected objective
             value = math.nan
-            side = "above" if g[-1] > g[0] else "below"
+            side, prob = "above", math.nan
+            if defined.any():
+                ends = g[defined]
+                side = "above" if ends[-1] > ends[0] else "below"
+                prob = float(ends[0] > 0)
+            reason = ""
             if change.size:
                 i = int(change[0])
 
                 def f(
                     x: float, alt: str = alt, env: Mapping[str, FloatArray] = alt_env, m: int = m
                 ) -> float:
-                    return float(
-                        self._expected_objective(alt, env, query.input, np.array([x]), m)[0]
-                    )
+                    y, why = self._expected_objective(alt, env, query.input, np.array([x]), m)
+                    if why:
+                        raise ProxymetricError(why)
+                    return float(y[0])
 
-                a, b = float(grid[i]), float(grid[i + 1])
-                value = a if g[i] == 0 else optimize.brentq(f, a, b, xtol=1e-12 * (1 + abs(a)))
-                side = "above" if g[i + 1] > g[i] else "below"
-            draws = alt_env[query.input]
-            prob = (
-                float(np.mean(draws > value if side == "above" else draws < value))
-                if change.size
-                else float(g[0] > 0)
-            )
+                a = float(grid[i])
+                try:
+                    if g[i] == 0:
+                        value = a
+                    else:
+                        b = float(grid[i + 1])
+                        value = optimize.brentq(f, a, b, xtol=1e-12 * (1 + abs(a)))
+                except ProxymetricError as exc:
+                    reason = f"the expected {self.objective} is undefined {exc}"
+                else:
+                    side = "above" if g[i + 1] > g[i] else "below"
+                    draws = alt_env[query.input]
+                    prob = float(np.mean(draws > value if side == "above" else draws < value))
+            elif not defined.any():
+                reason = f"the expected {self.objective} is undefined over the search range: {why}"
+            else:
+                reason = (
+                    f"the expected {self.objective} does not reach zero for `{query.input}` in "
+                    f"[{lo:.6g}, {hi:.6g}]"
+                )
+                if why:
+                    reason += f"; it is undefined {why}"
             found.append(
                 BreakEven(
                     alternative=alt,
                     outcome=self.objective,
                     input=query.input,
-                    found=bool(change.size),
-                    value=float(value),
+                    found=not reason,
+                    value=float(value) if not reason else math.nan,
                     input_median=median,
                     profitable_side=side,
                     prob_profitable=prob,
                     search_low=float(lo),
                     search_high=float(hi),
+                    reason=reason,
                 )
             )
         return found
@@ -634,18 +727,18 @@ class ValueModel:
         summaries: tuple[OutcomeSummary, ...],
         headroom: tuple[Headroom, ...],
         tornado: tuple[TornadoBar, ...],
+        experiments: tuple[LinkedExperiment, ...] = (),
     ) -> Recommendation:
         obj = {s.alternative: s for s in summaries if s.outcome == self.objective}
         best = max(obj.values(), key=lambda s: s.mean)
         safest = min(obj.values(), key=lambda s: (s.prob_loss, -s.p05))
         money = self._money
-        sentences = [
-            (
-                f"`{best.alternative}` has the best expected {self.objective}: "
-                f"{money(best.mean)} (90% interval {money(best.p05)} to {money(best.p95)}, "
-                f"probability of a loss {best.prob_loss:.1%})."
-            )
-        ]
+        sentences = [e.warning for e in experiments if e.warning]
+        sentences.append(
+            f"`{best.alternative}` has the best expected {self.objective}: "
+            f"{money(best.mean)} (90% interval {money(best.p05)} to {money(best.p95)}, "
+            f"probability of a loss {best.prob_loss:.1%})."
+        )
         if safest.alternative != best.alternative:
             sentences.append(
                 f"The safest is `{safest.alternative}`: probability of a loss "
@@ -733,6 +826,30 @@ def format_money(value: float, currency: str = "") -> str:
     if len(currency) == 1:
         return f"{sign}{currency}{number}"
     return f"{sign}{number} {currency}"
+
+
+def _support(distribution: Distribution) -> tuple[float, float]:
+    """Return the smallest and largest values an input can take (its 0% and 100% quantiles).
+
+    A constant, or a distribution whose extreme quantiles are not numbers, is unbounded: the
+    break-even of a known number asks what it would have to be.
+    """
+    with np.errstate(all="ignore"):
+        floor, ceiling = (float(v) for v in distribution.ppf(np.array([0.0, 1.0])))
+    if math.isnan(floor) or math.isnan(ceiling) or not ceiling > floor:
+        return -math.inf, math.inf
+    return floor, ceiling
+
+
+def _sign_changes(g: FloatArray) -> npt.NDArray[np.intp]:
+    """Return the grid steps ``i`` where ``g`` is zero at ``i`` or changes sign to ``i + 1``.
+
+    Only steps with both ends defined count: a root is never bracketed across a NaN.
+    """
+    both = np.isfinite(g[:-1]) & np.isfinite(g[1:])
+    with np.errstate(invalid="ignore"):
+        crossing = (g[:-1] == 0) | (g[:-1] * g[1:] < 0)
+    return np.flatnonzero(both & crossing)
 
 
 def _summarize(alt: str, name: str, values: FloatArray) -> OutcomeSummary:

@@ -11,7 +11,7 @@ import math
 from rich.console import Console
 from rich.table import Table
 
-from proxymetric.report import format_number
+from proxymetric.report import format_number, terminal_text
 from proxymetric.value._model import format_money
 from proxymetric.value._results import ValueResult
 
@@ -111,6 +111,9 @@ def _sections(r: ValueResult) -> list[_Section]:
                     )
                     for b in r.break_even
                 ),
+                text=" ".join(
+                    f"`{b.alternative}`, `{b.input}`: {b.reason}." for b in r.break_even if b.reason
+                ),
             )
         )
     if r.headroom:
@@ -129,6 +132,23 @@ def _sections(r: ValueResult) -> list[_Section]:
                     )
                     for h in r.headroom
                 ),
+            )
+        )
+    if r.experiments:
+        sections.append(
+            _Section(
+                "Measured effects (inputs from experiments of the spec)",
+                columns=("experiment", "inputs", "decision of analyze"),
+                rows=tuple(
+                    (
+                        e.experiment,
+                        ", ".join(e.inputs),
+                        e.decision.replace("_", " ")
+                        + (" (sample ratio mismatch)" if e.srm_mismatch else ""),
+                    )
+                    for e in r.experiments
+                ),
+                left=3,
             )
         )
     t = r.tradeoff
@@ -195,7 +215,7 @@ def print_business_case(r: ValueResult, console: Console) -> None:
         console.print()
         if not s.columns:
             console.print(f"[bold]{s.heading}[/]")
-            console.print(s.text, soft_wrap=True)
+            console.print(terminal_text(s.text), soft_wrap=True)
             continue
         table = Table(title=s.heading, title_justify="left", title_style="bold")
         for i, col in enumerate(s.columns):
@@ -204,4 +224,4 @@ def print_business_case(r: ValueResult, console: Console) -> None:
             table.add_row(*row)
         console.print(table)
         if s.text:
-            console.print(s.text, soft_wrap=True)
+            console.print(terminal_text(s.text), soft_wrap=True)

@@ -10,7 +10,9 @@ from proxymetric.errors import ProxymetricError
 __all__ = [
     "BreakEven",
     "Candidate",
+    "EffectSource",
     "Headroom",
+    "LinkedExperiment",
     "OutcomeSummary",
     "Recommendation",
     "TornadoBar",
@@ -59,8 +61,10 @@ class BreakEven(Result):
 
     ``profitable_side`` is ``'above'`` or ``'below'`` (where the expected outcome is positive)
     and ``prob_profitable`` the probability, under the input's own distribution, that the
-    input lies on that side. When no root lies inside ``[search_low, search_high]``, ``found`` is
-    false and ``value`` is undefined.
+    input lies on that side. When no root lies inside ``[search_low, search_high]``, or the
+    objective is undefined where it would be, ``found`` is false, ``value`` is undefined and
+    ``reason`` says why (it is empty when the break-even is found). The default search stays
+    inside the input's support (a uniform's bounds, a lognormal's positive half-line).
     """
 
     alternative: str
@@ -73,6 +77,41 @@ class BreakEven(Result):
     prob_profitable: float
     search_low: float
     search_high: float
+    reason: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class EffectSource:
+    """Where a measured effect comes from: an experiment and what ``analyze`` decided on it.
+
+    ``decision`` is the verdict of the experiment's analysis (``ship``, ``rollback``,
+    ``keep_testing`` or ``inconclusive``), ``srm_mismatch`` whether its sample ratio check
+    failed, and ``reasons`` the sentences of the decision.
+    """
+
+    experiment: str
+    decision: str
+    srm_mismatch: bool = False
+    reasons: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class LinkedExperiment(Result):
+    """An experiment whose measured effects are inputs of the value model.
+
+    ``inputs`` names them (``alternative.input`` for an alternative's own input); ``decision``,
+    ``srm_mismatch`` and ``reasons`` are those of the experiment's analysis. ``warning`` is a
+    sentence when the analysis rolls the experiment back or finds a sample ratio mismatch (a
+    value model built on such an effect should not be read as a case for shipping it), else
+    empty.
+    """
+
+    experiment: str
+    inputs: tuple[str, ...]
+    decision: str
+    srm_mismatch: bool
+    reasons: tuple[str, ...]
+    warning: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -148,7 +187,11 @@ class Recommendation(Result):
 
 @dataclasses.dataclass(frozen=True)
 class ValueResult(Result):
-    """Everything ``proxymetric value`` reports for one value model."""
+    """Everything ``proxymetric value`` reports for one value model.
+
+    ``experiments`` lists the experiments of the spec whose measured effects are inputs, with
+    what their analysis decided (empty when no input is linked to an experiment).
+    """
 
     title: str
     objective: str
@@ -162,6 +205,7 @@ class ValueResult(Result):
     headroom: tuple[Headroom, ...]
     tradeoff: TradeoffResult | None
     recommendation: Recommendation
+    experiments: tuple[LinkedExperiment, ...] = ()
 
     def summary(self, alternative: str, outcome: str | None = None) -> OutcomeSummary:
         """Return the summary of ``outcome`` (default: the objective) for ``alternative``."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +37,37 @@ from proxymetric.value._distributions import (
     measured_effect,
 )
 from proxymetric.value._model import Alternative, BreakEvenQuery, Input, Tradeoff, ValueModel
+from proxymetric.value._results import EffectSource
 
-__all__ = ["effects_from_analysis", "load_value_model", "model_from_spec", "read_value_spec"]
+__all__ = [
+    "MeasuredEffect",
+    "effects_from_analysis",
+    "load_value_model",
+    "model_from_spec",
+    "read_value_spec",
+]
 
 Loc = tuple[str | int, ...]
-EffectLookup = Callable[[EffectInput], tuple[float, float]]
+
+
+@dataclasses.dataclass(frozen=True)
+class MeasuredEffect:
+    """An effect measured by an experiment: its estimate, standard error and source.
+
+    It unpacks as ``(estimate, standard_error)``.
+    """
+
+    estimate: float
+    standard_error: float
+    source: EffectSource | None = None
+
+    def __iter__(self) -> Iterator[float]:
+        """Yield the estimate and the standard error."""
+        yield self.estimate
+        yield self.standard_error
+
+
+EffectLookup = Callable[[EffectInput], "tuple[float, float] | MeasuredEffect"]
 
 
 def read_value_spec(path: str | Path) -> ValueSpec:
@@ -67,7 +94,24 @@ def _need(spec: InputSpec, *names: str) -> bool:
     return all(getattr(spec, n) is not None for n in names)
 
 
-def _distribution(spec: InputSpec, lookup: EffectLookup | None) -> Distribution:
+def _distribution(
+    spec: InputSpec, lookup: EffectLookup | None
+) -> tuple[Distribution, EffectSource | None]:
+    """Return the distribution of an input and, for a measured effect, where it comes from."""
+    if (
+        lookup is not None
+        and isinstance(spec, EffectInput)
+        and not _need(spec, "estimate", "standard_error")
+        and _need(spec, "experiment", "metric")
+    ):
+        found = lookup(spec)
+        estimate, standard_error = found
+        source = found.source if isinstance(found, MeasuredEffect) else None
+        return measured_effect(estimate, standard_error), source
+    return _plain_distribution(spec), None
+
+
+def _plain_distribution(spec: InputSpec) -> Distribution:
     if isinstance(spec, ConstantInput):
         return Constant(spec.value)
     if isinstance(spec, NormalInput):
@@ -96,8 +140,6 @@ def _distribution(spec: InputSpec, lookup: EffectLookup | None) -> Distribution:
         raise ProxymetricError("a beta needs `alpha` and `beta`, or `mean` and `sd`")
     if _need(spec, "estimate", "standard_error"):
         return measured_effect(spec.estimate, spec.standard_error)  # type: ignore[arg-type]
-    if lookup is not None and _need(spec, "experiment", "metric"):
-        return measured_effect(*lookup(spec))
     raise ProxymetricError(
         "an effect needs `estimate` and `standard_error` (`effect` and `effect_se` from "
         "`proxymetric analyze`), or `experiment` and `metric` of this spec to analyse"
@@ -113,10 +155,10 @@ def _inputs(
             out[name] = float(spec)
             continue
         try:
-            dist = _distribution(spec, lookup)
+            dist, source = _distribution(spec, lookup)
         except ProxymetricError as exc:
             raise lines.error(f"input `{name}`: {exc}", (*base, name)) from None
-        out[name] = Input(dist, ideal=spec.ideal, about=spec.about or "")
+        out[name] = Input(dist, ideal=spec.ideal, about=spec.about or "", source=source)
     return out
 
 
@@ -205,16 +247,19 @@ def effects_from_analysis(path: str | Path) -> EffectLookup:
     """Return a lookup of measured effects that analyses the experiments of the spec at ``path``.
 
     The lookup runs :func:`proxymetric.analysis.analyze` once per experiment (lazily, so a value
-    model without linked effects never touches the data) and returns ``(effect, effect_se)`` of
-    the metric and variant named by the input. On the ``relative`` scale it returns
-    ``rel_effect`` with the standard error read off its interval, ``(upper - lower) / (2 z)``
-    with ``z`` the normal quantile of the experiment's confidence level (the interval is
-    computed on the log scale, so this is a large-sample approximation).
+    model without linked effects never touches the data) and returns a :class:`MeasuredEffect`
+    (which unpacks as ``(effect, effect_se)``) of the metric and variant named by the input,
+    with the experiment's decision and sample ratio check as its ``source``. On the
+    ``relative`` scale it returns ``rel_effect`` with the standard error read off its
+    interval, ``(upper - lower) / (2 z)`` with ``z`` the normal quantile of the experiment's
+    confidence level (the interval is computed on the log scale, so this is a large-sample
+    approximation).
     """
     cache: dict[str, Any] = {}
 
-    def lookup(effect: EffectInput) -> tuple[float, float]:
+    def lookup(effect: EffectInput) -> MeasuredEffect:
         from proxymetric.analysis import analyze
+        from proxymetric.report.decision import reasons_text
 
         assert effect.experiment is not None
         assert effect.metric is not None
@@ -242,11 +287,17 @@ def effects_from_analysis(path: str | Path) -> EffectLookup:
                     f"{effect.experiment!r}; treatments: {', '.join(variants)}"
                 )
             row = rows[variants.index(effect.variant)]
+        source = EffectSource(
+            experiment=effect.experiment,
+            decision=str(result.decision.verdict),
+            srm_mismatch=bool(result.srm.mismatch),
+            reasons=tuple(reasons_text(result)),
+        )
         if effect.scale == "absolute":
-            return float(row.effect), float(row.effect_se)
+            return MeasuredEffect(float(row.effect), float(row.effect_se), source)
         z = float(special.ndtri(1 - result.alpha / 2))
         se = (row.rel_effect_ci_upper - row.rel_effect_ci_lower) / (2 * z)
-        return float(row.rel_effect), float(se)
+        return MeasuredEffect(float(row.rel_effect), float(se), source)
 
     return lookup
 
