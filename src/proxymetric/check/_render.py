@@ -1,15 +1,19 @@
-"""Render a :class:`Scorecard` as a terminal table (rich) or markdown."""
+"""Render a :class:`Scorecard` as a terminal table (rich) or markdown.
+
+Names, reasons and the spec's file name are shown literally (:mod:`proxymetric.report._text`).
+"""
 
 from __future__ import annotations
 
 import math
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from proxymetric.check.results import Cell, Scorecard
 from proxymetric.report._format import terminal_text
+from proxymetric.report._text import literal, markdown_text
 
 __all__ = ["print_scorecard", "to_markdown"]
 
@@ -47,7 +51,7 @@ def _summary(card: Scorecard) -> str:
 
 def print_scorecard(card: Scorecard, console: Console) -> None:
     """Print the scorecard: a status grid, the reasons of every cell, the project checks."""
-    grid = Table(title=escape(f"Good-metric checklist {card.spec}".rstrip()), title_justify="left")
+    grid = Table(title=literal(f"Good-metric checklist {card.spec}".rstrip()), title_justify="left")
     grid.add_column("metric")
     grid.add_column("role")
     for prop in card.properties:
@@ -56,12 +60,12 @@ def print_scorecard(card: Scorecard, console: Console) -> None:
         cells = []
         for c in row.cells:
             text = c.status + (f" {_number(c)}" if _number(c) else "")
-            cells.append(f"[{_STYLE[c.status]}]{text}[/]")
-        grid.add_row(escape(row.metric), row.role.replace("_", " "), *cells)
+            cells.append(literal(text, _STYLE[c.status]))
+        grid.add_row(literal(row.metric), literal(row.role.replace("_", " ")), *cells)
     if card.rows:
         console.print(grid)
     else:
-        console.print("[yellow]no metrics or evaluations to check[/]")
+        console.print(Text("no metrics or evaluations to check", style="yellow"))
     details = Table(show_header=True, box=None, pad_edge=False)
     details.add_column("metric")
     details.add_column("property")
@@ -73,7 +77,7 @@ def print_scorecard(card: Scorecard, console: Console) -> None:
             if c.advice:
                 reason.append_text(terminal_text(f" -> {c.advice}", style="dim"))
             details.add_row(
-                row.metric, _TITLE[c.property], f"[{_STYLE[c.status]}]{c.status}[/]", reason
+                literal(row.metric), _TITLE[c.property], literal(c.status, _STYLE[c.status]), reason
             )
     if card.rows:
         console.print(details)
@@ -83,31 +87,32 @@ def print_scorecard(card: Scorecard, console: Console) -> None:
     project.add_column("reason")
     for p in card.project:
         project.add_row(
-            p.check.replace("_", " "), f"[{_STYLE[p.status]}]{p.status}[/]", terminal_text(p.reason)
+            literal(p.check.replace("_", " ")),
+            literal(p.status, _STYLE[p.status]),
+            terminal_text(p.reason),
         )
     console.print(project)
     style = "green" if card.passed else "bold red"
-    console.print(f"[{style}]{_summary(card)}[/]")
+    console.print(Text(_summary(card), style=style))
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|")
+_md = markdown_text
 
 
 def to_markdown(card: Scorecard) -> str:
     """Return the scorecard as markdown: the status grid, the reasons, the project checks."""
     head = ["metric", "role", *(_TITLE[p] for p in card.properties)]
-    lines = [f"## Good-metric checklist {card.spec}".rstrip(), ""]
+    lines = [f"## Good-metric checklist {_md(card.spec)}".rstrip(), ""]
     if card.rows:
         lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for row in card.rows:
             cells = [f"{c.status} {_number(c)}".strip() for c in row.cells]
-            lines.append(f"| {row.metric} | {row.role} | " + " | ".join(cells) + " |")
+            lines.append(f"| {_md(row.metric)} | {row.role} | " + " | ".join(cells) + " |")
         lines += ["", "| metric | property | status | reason |", "|---|---|---|---|"]
         for row in card.rows:
             for c in row.cells:
                 reason = c.reason + (f" (instead: {c.advice})" if c.advice else "")
-                lines.append(f"| {row.metric} | {c.property} | {c.status} | {_md(reason)} |")
+                lines.append(f"| {_md(row.metric)} | {c.property} | {c.status} | {_md(reason)} |")
     lines += ["", "| project check | status | reason |", "|---|---|---|"]
     lines += [f"| {p.check} | {p.status} | {_md(p.reason)} |" for p in card.project]
     lines += ["", f"**{_summary(card)}**"]

@@ -18,8 +18,9 @@ commented YAML; every value can be replaced by the team's answers (:class:`Answe
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
+
+import yaml
 
 from proxymetric._validation import check_choice, check_number
 from proxymetric.errors import ProxymetricError
@@ -273,8 +274,16 @@ class Answers:
 
 
 def _q(text: str) -> str:
-    """A YAML scalar for ``text`` (JSON strings are valid YAML)."""
-    return json.dumps(text, ensure_ascii=False)
+    r"""A one-line YAML scalar that loads back as exactly ``text``, written by the YAML serializer.
+
+    Quotes, backslashes, newlines and the characters YAML reads as line breaks (U+0085, U+2028,
+    U+2029) are escaped inside a double-quoted scalar.
+
+    >>> print(_q('say "hi"\nthen\u2028go'))
+    "say \"hi\"\nthen\Lgo"
+    """
+    dumped = yaml.safe_dump(text, default_style='"', allow_unicode=True, width=float("inf"))
+    return dumped.removesuffix("\n...\n").rstrip("\n")
 
 
 def _name(param: str, value: str) -> str:

@@ -14,6 +14,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from proxymetric import __version__
+from proxymetric.cli._common import CommandGroup
 
 __all__ = ["app", "main"]
 
@@ -151,6 +152,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=CommandGroup,
 )
 
 

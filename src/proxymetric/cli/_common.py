@@ -5,31 +5,41 @@ the command line: ``--format/-f``, ``--output/-o FILE``, ``--registry/-r``, ``--
 ``--bootstrap/-b``, ``--confidence-level`` (of intervals), ``--alpha`` (of tests), ``--mde``
 (absolute) and ``--rel-mde`` (relative). A command writes its help text into the factory
 (``seed_option("Bootstrap seed.")``); the names and short flags stay the same.
+
+Every string a command prints is shown literally: the consoles are
+:class:`~proxymetric.report._text.SafeConsole` (no markup, no emoji codes, control characters
+visible), plain output goes through :func:`echo`, and every error is one line, also the usage
+errors of the command line parser when stderr is not a terminal (scripts and CI parse it).
 """
 
 from __future__ import annotations
 
 import contextlib
 import enum
+import errno
 import functools
 import io
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
+from typer.core import TyperGroup
 
 from proxymetric.errors import ProxymetricError
+from proxymetric.report._text import SafeConsole, literal, visible
 from proxymetric.report.json import to_json
 from proxymetric.report.sections import Section, print_sections, sections_markdown
 
 __all__ = [
     "DEFAULT_REGISTRY",
+    "CommandGroup",
     "DataFormat",
     "FormatOption",
     "OutputFormat",
@@ -47,6 +57,7 @@ __all__ = [
     "mde_option",
     "note",
     "output_option",
+    "print_error",
     "registry_location",
     "registry_option",
     "rel_mde_option",
@@ -64,8 +75,8 @@ R = TypeVar("R")
 PIPE_WIDTH = 160
 
 # Piped output (CI logs, files) is not squeezed into 80 columns; a terminal keeps its width.
-console = Console(highlight=False, width=None if sys.stdout.isatty() else PIPE_WIDTH)
-error_console = Console(stderr=True, highlight=False)
+console = SafeConsole(width=None if sys.stdout.isatty() else PIPE_WIDTH)
+error_console = SafeConsole(stderr=True)
 
 
 class OutputFormat(enum.StrEnum):
@@ -167,6 +178,45 @@ def existing_registry(registry: str | None) -> str | None:
 # -- user errors ----------------------------------------------------------------------------
 
 
+def print_error(message: object) -> None:
+    """Print ``error: message`` as one line on stderr (control characters made visible)."""
+    line = Text.assemble(("error:", "bold red"), " ", visible(message))
+    try:
+        error_console.print(line, soft_wrap=True)
+    except OSError:  # stderr itself cannot be written: the exit status is all that is left
+        _silence(sys.stderr)
+
+
+def _silence(stream: Any) -> None:
+    """Point a stream that cannot be written at the null device, so exit does not fail again."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (a test runner's buffer)
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, fd)
+    os.close(null)
+
+
+def _os_error(exc: OSError) -> NoReturn:
+    """Exit after an operating-system error: one line naming the file, or the output."""
+    if exc.errno == errno.EPIPE:  # the reader went away (`| head`): nothing to say
+        _silence(sys.stdout)
+        sys.exit(1)
+    reason = (exc.strerror or str(exc)).lower()
+    if exc.filename is not None:
+        if isinstance(exc, FileNotFoundError):
+            print_error(f"file not found: {os.fsdecode(exc.filename)}")
+        else:
+            print_error(f"cannot use the file {os.fsdecode(exc.filename)!r}: {reason}")
+        sys.exit(2)
+    # No file named: the output itself (a full device, a closed terminal) could not be written.
+    # Later writes go to the null device, so that exit does not fail on it again.
+    _silence(sys.stdout)
+    print_error(f"cannot write the output: {reason}")
+    sys.exit(2)
+
+
 def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
     """Wrap a command so that a user error prints one line and exits with status 2."""
 
@@ -175,13 +225,10 @@ def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except ProxymetricError as exc:
-            error_console.print("[bold red]error:[/]", escape(str(exc)), soft_wrap=True)
+            print_error(exc)
             sys.exit(2)
-        except FileNotFoundError as exc:
-            error_console.print(
-                f"[bold red]error:[/] file not found: {exc.filename}", soft_wrap=True
-            )
-            sys.exit(2)
+        except OSError as exc:  # a file that cannot be read or written, a full output device
+            _os_error(exc)
 
     return wrapper
 
@@ -189,15 +236,15 @@ def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
 # -- printing and writing results -----------------------------------------------------------
 
 
-def echo(text: str) -> None:
-    """Print plain text (JSON, markdown) to stdout without rich markup."""
-    typer.echo(text)
+def echo(text: str, *, nl: bool = True) -> None:
+    """Print plain text (JSON, markdown, CSV) to stdout, control characters made visible."""
+    typer.echo(visible(text, multiline=True), nl=nl)
 
 
 def note(text: str) -> None:
     """Print one line about what a command did (a file written, a record added) to stderr,
     so that stdout carries only the result."""
-    error_console.print(escape(text), soft_wrap=True)
+    error_console.print(literal(text), soft_wrap=True)
 
 
 def write_output(path: Path, text: str, *, announce: bool = True) -> None:
@@ -250,7 +297,7 @@ def emit_text(text: str, output: Path | None = None) -> None:
 def table_text(draw: Callable[[Console], None]) -> str:
     """Return what ``draw`` prints on a console, as piped stdout shows it (no colour)."""
     buffer = io.StringIO()
-    draw(Console(file=buffer, highlight=False, width=PIPE_WIDTH, color_system=None))
+    draw(SafeConsole(file=buffer, width=PIPE_WIDTH, color_system=None))
     return buffer.getvalue()
 
 
@@ -282,7 +329,7 @@ def emit(
     elif fmt is OutputFormat.table:
         table(result, console)  # a terminal keeps its width and colours
     else:
-        typer.echo(render(result, fmt, markdown, table), nl=False)
+        echo(render(result, fmt, markdown, table), nl=False)
 
 
 def show_sections(
@@ -300,3 +347,104 @@ def show_sections(
         lambda _, con: print_sections(sections, con),
         output,
     )
+
+
+# -- the command group: errors of the parser and of the output -----------------------------
+
+
+def _tolerant(stream: Any) -> None:
+    """Let a stream whose encoding cannot show a character write an escape instead of failing."""
+    if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+        stream.reconfigure(errors="backslashreplace")
+
+
+def _raw_value(args: Sequence[str], opts: Sequence[str]) -> str | None:
+    """Return the value given on the command line to an option named in ``opts``, if any."""
+    for i, arg in enumerate(args):
+        if arg in opts and i + 1 < len(args):
+            return args[i + 1]
+        for opt in opts:
+            if opt.startswith("--") and arg.startswith(opt + "="):
+                return arg[len(opt) + 1 :]
+    return None
+
+
+def _usage_message(exc: typer.TyperException, args: Sequence[str]) -> str:
+    """One lowercase line for a usage error of the parser (a bad option value, a missing one)."""
+    message = exc.format_message().strip().rstrip(".")
+    param = getattr(exc, "param", None)
+    bad_value = isinstance(exc, typer.BadParameter) and type(exc).__name__ != "MissingParameter"
+    if bad_value and param is not None:
+        opts = [o for o in getattr(param, "opts", ()) if o.startswith("--")]
+        name = opts[0] if opts else str(getattr(param, "name", "") or "")
+        message = re.sub(r"^Invalid value for .*?: (Value error, )?", "", message, count=1)
+        message = f"`{name}`: {message[:1].lower()}{message[1:]}"
+        value = _raw_value(args, getattr(param, "opts", ()))
+        if value is not None and value not in message:
+            message += f"; got {value!r}"
+        return message
+    if type(exc).__name__ == "MissingParameter" and param is not None:
+        opts = [o for o in getattr(param, "opts", ()) if o.startswith("--")]
+        kind = getattr(param, "param_type_name", "parameter")
+        return f"missing {kind} `{opts[0] if opts else getattr(param, 'name', '')}`"
+    return message[:1].lower() + message[1:]
+
+
+class CommandGroup(TyperGroup):
+    """The command group of the ``proxymetric`` app: every failure of the parser is one line.
+
+    On a terminal, a bad option value gets typer's usage panel; when stderr is not a terminal it
+    gets the same one-line ``error: ...`` (exit status 2) as every other user error. A full or
+    failing output device is one line, never a traceback, and an output encoding that cannot
+    show a character (``PYTHONIOENCODING=ascii``) gets an escape such as ``\\xb7`` instead.
+    """
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run the command line; with ``standalone_mode``, exit with its status."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        _tolerant(sys.stdout)
+        _tolerant(sys.stderr)
+        try:
+            status = super().main(
+                args, prog_name, complete_var, False, windows_expand_args, **extra
+            )
+        except typer.TyperException as exc:  # the parser's errors (click's ClickException)
+            _parser_error(exc, list(sys.argv[1:] if args is None else args))
+        except typer.Abort:  # Ctrl-C or the end of input at a question
+            if sys.stderr.isatty():
+                typer.echo("Aborted!", err=True)
+            else:
+                print_error("aborted: no answer to a question (end of input or Ctrl-C)")
+            sys.exit(1)
+        except OSError as exc:
+            _os_error(exc)
+        sys.exit(status if isinstance(status, int) else 0)
+
+
+def _parser_error(exc: typer.TyperException, argv: Sequence[str]) -> NoReturn:
+    code = int(getattr(exc, "exit_code", 2))
+    if type(exc).__name__ == "NoArgsIsHelpError":  # the help is already printed
+        sys.exit(code)
+    exc.message = visible(exc.message)
+    if sys.stderr.isatty():
+        try:
+            from typer import rich_utils
+
+            rich_utils.rich_format_error(exc)  # type: ignore[arg-type]
+        except ImportError:  # pragma: no cover (typer without rich)
+            print_error(_usage_message(exc, argv))
+    else:
+        ctx = getattr(exc, "ctx", None)
+        path = getattr(ctx, "command_path", None)
+        hint = f" (see `{path} --help`)" if path and code == 2 else ""
+        print_error(_usage_message(exc, argv) + hint)
+    sys.exit(code)

@@ -1,7 +1,9 @@
 """``proxymetric init``: write a commented ``proxymetric.yaml`` from a template and answers.
 
 In a terminal it asks each question the flags did not answer (the template's default in
-brackets); in a script every answer is a flag and nothing is asked.
+brackets); in a script every answer is a flag and nothing is asked. The spec is written through
+a new file in the target's folder renamed over the target: a symbolic link at the target is
+replaced (with ``--force``), never followed, and no half-written file is left.
 """
 
 from __future__ import annotations
@@ -93,6 +95,28 @@ def _ask(template: str | None, given: Answers) -> Answers:
     return answers
 
 
+def _check_output(output: Path, force: bool) -> None:
+    """Refuse a target that is a folder, a symbolic link (without ``force``) or in no folder."""
+    shown = repr(str(output))
+    if output.is_symlink():
+        if not force:
+            raise ProxymetricError(
+                f"`--output` {shown} is a symbolic link; pass --force to replace the link "
+                "itself with the spec (its target is never written)"
+            )
+    elif output.is_dir():
+        raise ProxymetricError(
+            f"`--output` {shown} is a directory; give the spec file to write, such as "
+            f"{str(output / 'proxymetric.yaml')!r}"
+        )
+    elif output.exists() and not force:
+        raise ProxymetricError(f"`--output` {shown} already exists; pass --force to overwrite it")
+    if not output.parent.is_dir():
+        raise ProxymetricError(
+            f"`--output` {shown}: the folder {str(output.parent)!r} does not exist"
+        )
+
+
 @user_errors
 def init(
     template: Annotated[
@@ -134,10 +158,7 @@ def init(
     ] = None,
 ) -> None:
     """Start a project: a commented proxymetric.yaml from the request, the goal and a template."""
-    if output.exists() and not force:
-        raise ProxymetricError(
-            f"`--output` {str(output)!r} already exists; pass --force to overwrite it"
-        )
+    _check_output(output, force)
     answers = Answers(
         template=template or "recommender",
         request=request,

@@ -1,13 +1,16 @@
-"""Text renderers of :class:`~proxymetric.offline.evaluation.OfflineResult` (rich and markdown)."""
+"""Text renderers of :class:`~proxymetric.offline.evaluation.OfflineResult` (rich and markdown).
+
+Model names come from the data: they are shown literally (:mod:`proxymetric.report._text`).
+"""
 
 from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
 from proxymetric.offline.evaluation import Comparison, MetricValue, OfflineResult, metric_order
 from proxymetric.report import format_interval, format_number, format_pvalue
+from proxymetric.report._text import literal, markdown_text
 
 __all__ = ["print_offline", "to_markdown"]
 
@@ -65,25 +68,25 @@ def _footnote(result: OfflineResult) -> str:
 
 def print_offline(result: OfflineResult, console: Console) -> None:
     """Print the metrics table (a row per metric, a column per model) and the comparisons."""
-    console.print(_header(result))
+    console.print(literal(_header(result)), soft_wrap=True)
     names = _metric_names(result)
     table = Table(title="Offline metrics: value and percentile bootstrap interval")
     table.add_column("metric")
     for model in result.models:
-        table.add_column(model, justify="right")
+        table.add_column(literal(model), justify="right")
     for name in names:
         cells = (_cell(m[name]) if name in m else "—" for m in result.models.values())
-        table.add_row(name, *cells)
+        table.add_row(literal(name), *cells)
     console.print(table)
     rows = _comparison_rows(result)
     if rows:
-        comp = Table(title=f"Paired comparisons with baseline '{result.baseline}'")
+        comp = Table(title=literal(f"Paired comparisons with baseline '{result.baseline}'"))
         for col in ("model", "metric", "difference", "interval", "p-value", "result"):
             left = col in ("model", "metric", "result")
             comp.add_column(col, justify="left" if left else "right")
         for c, row in zip(result.comparisons, rows, strict=True):
             style = "" if c.better is None else _STYLES[c.better]
-            comp.add_row(*row[:-1], Text(row[-1], style=style))
+            comp.add_row(*map(literal, row[:-1]), literal(row[-1], style))
         console.print(comp)
         console.print(_footnote(result), soft_wrap=True)
 
@@ -92,20 +95,20 @@ def to_markdown(result: OfflineResult) -> str:
     """Return the metrics and the comparisons as markdown tables."""
     names = _metric_names(result)
     models = list(result.models)
-    lines = [_header(result), "", "| metric | " + " | ".join(models) + " |"]
+    lines = [_header(result), "", "| metric | " + " | ".join(map(markdown_text, models)) + " |"]
     lines.append("|---|" + "---:|" * len(models))
     for name in names:
         cells = (_cell(m[name]) if name in m else "—" for m in result.models.values())
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines.append(f"| {markdown_text(name)} | " + " | ".join(cells) + " |")
     rows = _comparison_rows(result)
     if rows:
         lines += [
             "",
-            f"Paired comparisons with baseline '{result.baseline}':",
+            markdown_text(f"Paired comparisons with baseline '{result.baseline}':"),
             "",
             "| model | metric | difference | interval | p-value | result |",
             "|---|---|---:|---:|---:|---|",
         ]
-        lines += ["| " + " | ".join(row) + " |" for row in rows]
+        lines += ["| " + " | ".join(map(markdown_text, row)) + " |" for row in rows]
         lines += ["", _footnote(result)]
     return "\n".join(lines)

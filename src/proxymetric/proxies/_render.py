@@ -8,6 +8,7 @@ from proxymetric.proxies.impact import ProgramImpact
 from proxymetric.proxies.validation import ProxyReport
 from proxymetric.report import format_number
 from proxymetric.report._count import counted
+from proxymetric.report._text import visible
 from proxymetric.report.sections import Section
 
 __all__ = ["impact_sections", "proxy_sections"]
@@ -71,7 +72,8 @@ def proxy_sections(rep: ProxyReport) -> list[Section]:
         Section("Recommendation", rep.recommendation),
     ]
     if rep.warnings:
-        sections.append(Section("Warnings", "\n".join(f"- {w}" for w in rep.warnings)))
+        # one line per warning: a newline inside a warning is shown, not followed
+        sections.append(Section("Warnings", "\n".join(f"- {visible(w)}" for w in rep.warnings)))
     return sections
 
 

@@ -71,25 +71,32 @@ def format_p(value: float | None, name: str = "p") -> str:
 _CODE = re.compile(r"`([^`\n]+)`")
 
 
-def terminal_text(text: str, *, style: str = "", code_style: str = "bold") -> Text:
+def terminal_text(
+    text: str, *, style: str = "", code_style: str = "bold", multiline: bool = False
+) -> Text:
     """Return a message as rich text for the terminal, without its markdown backticks.
 
     Messages name parameters and values in backticks (markdown code); on a terminal the
     backticks are dropped and the name is shown in ``code_style``. The rest of the text is
-    literal: nothing in it is read as rich markup.
+    literal: nothing in it is read as rich markup, and control characters are made visible
+    (:func:`proxymetric.report._text.visible`; newlines kept with ``multiline``).
 
     >>> terminal_text("pass `--registry` [bold]x[/]").plain
     'pass --registry [bold]x[/]'
+    >>> print(terminal_text("a" + chr(27) + "[2Jb").plain)
+    a\\x1b[2Jb
     """
     from rich.text import Text
+
+    from proxymetric.report._text import visible
 
     out = Text(style=style)
     end = 0
     for match in _CODE.finditer(text):
-        out.append(text[end : match.start()])
-        out.append(match.group(1), style=code_style)
+        out.append(visible(text[end : match.start()], multiline=multiline))
+        out.append(visible(match.group(1), multiline=multiline), style=code_style)
         end = match.end()
-    out.append(text[end:])
+    out.append(visible(text[end:], multiline=multiline))
     return out
 
 

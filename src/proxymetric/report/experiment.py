@@ -1,7 +1,8 @@
 """Renderers of an :class:`~proxymetric.analysis.ExperimentResult`: terminal table and markdown.
 
 Both read the same fields: one row per metric and treatment, effects with intervals,
-significance marked, the verdict and its reasons below, and a loud line when SRM fails.
+significance marked, the verdict and its reasons below, and a loud line when SRM fails. Names
+and messages are shown literally (:mod:`proxymetric.report._text`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from rich.text import Text
 
 from proxymetric.analysis.result import ExperimentResult, MetricResult
 from proxymetric.report._format import format_number, format_p, format_pvalue, terminal_text
+from proxymetric.report._text import literal, markdown_code, markdown_text, visible
 from proxymetric.report.decision import margin_text, reasons_text
 
 __all__ = ["experiment_markdown", "experiment_renderable", "print_experiment"]
@@ -195,8 +197,8 @@ def experiment_renderable(result: ExperimentResult) -> RenderableType:
     treatments = [v for v in result.variants if v != result.control]
     header = Text.assemble(
         ("Experiment ", "bold"),
-        (result.experiment, "bold cyan"),
-        f" · {', '.join(treatments)} vs {result.control} · {_units(result)}",
+        (visible(result.experiment), "bold cyan"),
+        visible(f" · {', '.join(treatments)} vs {result.control} · {_units(result)}"),
     )
     srm_style = "bold white on red" if result.srm.mismatch else "green"
     table = Table(show_edge=False, header_style="bold", pad_edge=False)
@@ -210,15 +212,17 @@ def experiment_renderable(result: ExperimentResult) -> RenderableType:
         "result",
     ]
     for col in columns:
-        table.add_column(col, justify="left" if col in ("metric", "role", "result") else "right")
+        table.add_column(
+            literal(col), justify="left" if col in ("metric", "role", "result") else "right"
+        )
     notes: list[str] = []
     for row in _rows(result):
-        cells: list[RenderableType] = [row.metric, row.role]
+        cells: list[RenderableType] = [literal(row.metric), literal(row.role)]
         if several:
-            cells.append(row.variant)
-        cells += [row.control, row.treatment, row.effect, row.rel_effect, row.pvalue]
-        cells.append(row.pvalue_adjusted)
-        cells.append(Text(_result_text(row), style=_STYLES.get(row.mark, "")))
+            cells.append(literal(row.variant))
+        cells += map(literal, (row.control, row.treatment, row.effect, row.rel_effect, row.pvalue))
+        cells.append(literal(row.pvalue_adjusted))
+        cells.append(literal(_result_text(row), _STYLES.get(row.mark, "")))
         table.add_row(*cells)
         if row.note:
             notes.append(f"{row.metric} ({row.variant}): {row.note}")
@@ -226,11 +230,11 @@ def experiment_renderable(result: ExperimentResult) -> RenderableType:
     verdict_line = Text.assemble(
         ("Decision: ", "bold"),
         (f" {verdict.upper().replace('_', ' ')} ", _VERDICT_STYLE[verdict]),
-        (f"  {result.decision.variant}" if result.decision.variant else ""),
+        (f"  {visible(result.decision.variant)}" if result.decision.variant else ""),
     )
     parts: list[RenderableType] = [header, Text(_srm_text(result), style=srm_style), table]
     parts.append(Text(_footnote(result), style="dim"))
-    parts += [Text(f"note: {n}", style="dim") for n in notes]
+    parts += [literal(f"note: {n}", "dim") for n in notes]
     parts += [terminal_text(f"warning: {w}", style="yellow") for w in result.warnings]
     parts.append(Text(""))
     parts.append(verdict_line)
@@ -247,13 +251,13 @@ def print_experiment(result: ExperimentResult, console: Console) -> None:
 
 
 def experiment_markdown(result: ExperimentResult) -> str:
-    """Return the result as a markdown report."""
+    """Return the result as a markdown report (names and messages escaped for markdown)."""
     ci = f"{result.confidence_level:.0%} CI"
     treatments = [v for v in result.variants if v != result.control]
     lines = [
-        f"## Experiment `{result.experiment}`",
+        f"## Experiment {markdown_code(result.experiment)}",
         "",
-        f"{', '.join(treatments)} vs control {result.control}; {_units(result)}.",
+        markdown_text(f"{', '.join(treatments)} vs control {result.control}; {_units(result)}."),
         "",
         f"**{_srm_text(result)}**" if result.srm.mismatch else _srm_text(result) + ".",
         "",
@@ -266,23 +270,25 @@ def experiment_markdown(result: ExperimentResult) -> str:
     notes = []
     for row in _rows(result):
         lines.append(
-            f"| {row.metric} | {row.role} | {row.variant} | {row.control} | {row.treatment} | "
-            f"{row.effect} | {row.rel_effect} | {row.pvalue} | {row.pvalue_adjusted} | "
+            f"| {markdown_text(row.metric)} | {row.role} | {markdown_text(row.variant)} | "
+            f"{row.control} | {row.treatment} | {row.effect} | {row.rel_effect} | {row.pvalue} | "
+            f"{row.pvalue_adjusted} | "
             f"{_result_text(row)} |"
         )
         if row.note:
-            notes.append(f"- {row.metric} ({row.variant}): {row.note}")
+            note = f"{row.metric} ({row.variant}): {row.note}"
+            notes.append(f"- {markdown_text(note, code=True)}")
     lines += [
         "",
         f"_{_footnote(result)}_",
         "",
         *notes,
-        *(f"- warning: {w}" for w in result.warnings),
+        *(f"- warning: {markdown_text(w, code=True)}" for w in result.warnings),
     ]
     if notes or result.warnings:
         lines.append("")
     verdict = result.decision.verdict.upper().replace("_", " ")
-    chosen = f" `{result.decision.variant}`" if result.decision.variant else ""
+    chosen = f" {markdown_code(result.decision.variant)}" if result.decision.variant else ""
     lines += [f"**Decision: {verdict}**{chosen}", ""]
-    lines += [f"- {reason}" for reason in reasons_text(result)]
+    lines += [f"- {markdown_text(reason, code=True)}" for reason in reasons_text(result)]
     return "\n".join(lines) + "\n"

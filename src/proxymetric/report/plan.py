@@ -2,6 +2,7 @@
 
 The plan: MDE by duration, days for the target, the feasibility verdicts and the cost of
 testing. The sequential analysis: every look at a running test with its always-valid results.
+Names and messages are shown literally (:mod:`proxymetric.report._text`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from proxymetric.report._format import (
     format_pvalue,
     terminal_text,
 )
+from proxymetric.report._text import literal, markdown_text
 from proxymetric.stats.sequential import SequentialLook
 
 __all__ = [
@@ -176,28 +178,35 @@ def plan_markdown(r: PlanResult) -> str:
     head = "| metric | role | baseline | CUPED | target | " + " | ".join(
         f"MDE {d} days" for d in days
     )
-    lines = [_traffic(r), "", head + " | days for target |", "|---" * (6 + len(days)) + "|"]
+    lines = [
+        markdown_text(_traffic(r)),
+        "",
+        head + " | days for target |",
+        "|---" * (6 + len(days)) + "|",
+    ]
     for m in r.metrics:
         cells = [_effect(d.mde_with_cuped, d.rel_mde_with_cuped) for d in m.durations]
         lines.append(
-            f"| {m.metric} | {m.role} | {format_number(m.baseline)} | "
+            f"| {markdown_text(m.metric)} | {m.role} | {format_number(m.baseline)} | "
             f"{m.variance_reduction:.0%} | {_effect(m.target_mde, m.target_rel_mde)} | "
             + " | ".join(cells)
             + f" | {_days(m.days_needed_with_cuped)} |"
         )
     lines.append("")
     lines += [
-        f"  - {line.strip()}" if line.startswith(" ") else f"- {line}"
+        f"  - {markdown_text(line.strip(), code=True)}"
+        if line.startswith(" ")
+        else f"- {markdown_text(line, code=True)}"
         for m in r.metrics
         for line in verdict_lines(m)
     ]
-    lines += [f"- warning: {w}" for w in r.warnings]
+    lines += [f"- warning: {markdown_text(w, code=True)}" for w in r.warnings]
     return "\n".join(lines)
 
 
 def print_plan(r: PlanResult, console: Console) -> None:
     """Print the plan as a rich table and its verdicts."""
-    console.print(_traffic(r), soft_wrap=True)
+    console.print(literal(_traffic(r)), soft_wrap=True)
     table = Table(title="Minimum detectable effect (with CUPED when the metric has a covariate)")
     for col in ("metric", "role", "baseline", "CUPED", "target"):
         table.add_column(col)
@@ -207,8 +216,8 @@ def print_plan(r: PlanResult, console: Console) -> None:
     table.add_column("days for target", justify="right")
     for m in r.metrics:
         table.add_row(
-            m.metric,
-            m.role,
+            literal(m.metric),
+            literal(m.role),
             format_number(m.baseline),
             f"{m.variance_reduction:.0%}",
             _effect(m.target_mde, m.target_rel_mde),
@@ -332,17 +341,17 @@ def sequential_markdown(a: SequentialAnalysis) -> str:
     """Return the sequential analysis as markdown: one table of looks per metric and variant."""
     by = "day" if a.look_by == "day" else "snapshot"
     lines = [
-        (
+        markdown_text(
             f"Sequential analysis of {a.experiment!r}, one look per {by} (alpha {a.alpha:g}; "
             f"the primary metric {a.primary!r} is the stopping rule)"
         )
     ]
     for r in a.results:
-        lines += ["", _sequential_title(a, r), ""]
-        lines.append("| " + " | ".join(_LOOK_COLUMNS) + " |")
+        lines += ["", markdown_text(_sequential_title(a, r), code=True), ""]
+        lines.append("| " + " | ".join(map(markdown_text, _LOOK_COLUMNS)) + " |")
         lines.append("|---" * len(_LOOK_COLUMNS) + "|")
-        lines += ["| " + " | ".join(row) + " |" for row in _look_cells(r)]
-    lines += [f"\nwarning: {w}" for w in a.warnings]
+        lines += ["| " + " | ".join(map(markdown_text, row)) + " |" for row in _look_cells(r)]
+    lines += [f"\nwarning: {markdown_text(w, code=True)}" for w in a.warnings]
     return "\n".join(lines)
 
 
@@ -350,18 +359,19 @@ def print_sequential(a: SequentialAnalysis, console: Console) -> None:
     """Print the sequential analysis as rich tables, one per metric and variant."""
     by = "day" if a.look_by == "day" else "snapshot"
     console.print(
-        f"Sequential analysis of {a.experiment!r}, one look per {by} (alpha {a.alpha:g}; the "
-        f"primary metric {a.primary!r} is the stopping rule)",
+        literal(
+            f"Sequential analysis of {a.experiment!r}, one look per {by} (alpha {a.alpha:g}; the "
+            f"primary metric {a.primary!r} is the stopping rule)"
+        ),
         soft_wrap=True,
-        markup=False,
     )
     for r in a.results:
-        table = Table(title=f"{r.metric} ({r.role}), {r.variant} vs {a.control}")
+        table = Table(title=literal(f"{r.metric} ({r.role}), {r.variant} vs {a.control}"))
         for i, col in enumerate(_LOOK_COLUMNS):
             table.add_column(col, justify="left" if i == 0 else "right")
         for row in _look_cells(r):
-            table.add_row(*row)
+            table.add_row(*map(literal, row))
         console.print(table)
-        console.print(_sequential_title(a, r), soft_wrap=True, markup=False)
+        console.print(literal(_sequential_title(a, r)), soft_wrap=True)
     for w in a.warnings:
         console.print(terminal_text(f"warning: {w}"), soft_wrap=True)

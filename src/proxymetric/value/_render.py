@@ -1,6 +1,8 @@
 """Text renderings of a :class:`ValueResult`: a one-page business case (rich or markdown).
 
 Both renderings come from the same sections, so the terminal and the markdown say the same.
+Titles, names and currencies come from the spec: they are shown literally
+(:mod:`proxymetric.report._text`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from proxymetric.report import format_number, terminal_text
+from proxymetric.report._text import literal, markdown_text
 from proxymetric.value._model import format_money
 from proxymetric.value._results import ValueResult
 
@@ -195,33 +198,33 @@ def _title(r: ValueResult) -> str:
 
 def to_markdown(r: ValueResult) -> str:
     """Return the business case as markdown."""
-    lines = [f"# {_title(r)}", ""]
+    lines = [f"# {markdown_text(_title(r))}", ""]
     for s in _sections(r):
-        lines += [f"## {s.heading}", ""]
+        lines += [f"## {markdown_text(s.heading)}", ""]
         if s.text:
-            lines += [s.text, ""]
+            lines += [markdown_text(s.text, code=True), ""]
         if s.columns:
-            lines.append("| " + " | ".join(s.columns) + " |")
+            lines.append("| " + " | ".join(map(markdown_text, s.columns)) + " |")
             lines.append("|" + "|".join("---" for _ in s.columns) + "|")
-            lines += ["| " + " | ".join(row) + " |" for row in s.rows]
+            lines += ["| " + " | ".join(map(markdown_text, row)) + " |" for row in s.rows]
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
 
 def print_business_case(r: ValueResult, console: Console) -> None:
     """Print the business case as rich tables on ``console``."""
-    console.print(f"[bold]{_title(r)}[/]")
+    console.print(literal(_title(r), "bold"))
     for s in _sections(r):
         console.print()
         if not s.columns:
-            console.print(f"[bold]{s.heading}[/]")
+            console.print(literal(s.heading, "bold"))
             console.print(terminal_text(s.text), soft_wrap=True)
             continue
-        table = Table(title=s.heading, title_justify="left", title_style="bold")
+        table = Table(title=literal(s.heading), title_justify="left", title_style="bold")
         for i, col in enumerate(s.columns):
-            table.add_column(col, justify="left" if i < s.left else "right")
+            table.add_column(literal(col), justify="left" if i < s.left else "right")
         for row in s.rows:
-            table.add_row(*row)
+            table.add_row(*map(literal, row))
         console.print(table)
         if s.text:
             console.print(terminal_text(s.text), soft_wrap=True)
