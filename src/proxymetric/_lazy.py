@@ -48,6 +48,8 @@ def lazy_exports(
     ``submodules`` maps a submodule's name (relative to ``package``) to the names it provides.
     A name is imported once, then cached in the package's namespace.
     """
+    if any(isinstance(names, str) for names in submodules.values()):
+        raise TypeError(f"{package}: give each submodule's names as a tuple, not a string")
     where = {name: f"{package}.{sub}" for sub, names in submodules.items() for name in names}
     module = sys.modules[package]
     module.__dict__["_lazy_names"] = where

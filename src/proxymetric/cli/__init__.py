@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping, MutableMapping
 from typing import Any
 
 import typer
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperCommand
 
 from proxymetric import __version__
 from proxymetric.cli._common import CommandGroup
@@ -117,7 +117,7 @@ class _Commands(MutableMapping[str, Any]):
         return len(self._commands)
 
 
-class _LazyGroup(TyperGroup):
+class _LazyGroup(CommandGroup):
     """The root group: a command's module is imported when the command is first looked up.
 
     While the group renders its own help, the commands not imported yet show their summary from
@@ -152,7 +152,6 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    cls=CommandGroup,
 )
 
 
