@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck pytest bench clean
+CHROMIUM ?= /usr/bin/chromium
+DEMO_REPORT := cookie-cats-report.html
+
+.PHONY: demo test lint typecheck pytest chromium screenshots bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,6 +16,8 @@ $(STAMP): pyproject.toml constraints.txt
 
 demo: $(STAMP)
 	$(BIN)/proxymetric analyze examples/cookie-cats/proxymetric.yaml
+	@$(BIN)/proxymetric report examples/cookie-cats/proxymetric.yaml -o $(DEMO_REPORT)
+	@echo "The whole case on one page: $(CURDIR)/$(DEMO_REPORT)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks examples
@@ -21,8 +26,26 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
-	$(BIN)/pytest
+# The browser tests drive Debian's headless Chromium (never a browser download of Playwright's):
+# installed here when it is missing and we are root, as in CI; a clear failure otherwise.
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || exit 1; \
+	    test -x "$(CHROMIUM)" || { echo "error: chromium was installed but is not at $(CHROMIUM): run make with CHROMIUM=/path/to/chromium"; exit 1; }; \
+	  else \
+	    echo "error: the browser tests need Chromium at $(CHROMIUM): install it as root with 'apt-get install chromium', or run make with CHROMIUM=/path/to/chromium"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+pytest: $(STAMP) chromium
+	PROXYMETRIC_CHROMIUM=$(CHROMIUM) $(BIN)/pytest
+
+# Screenshots of the demo report (desktop and phone) for the README and docs/report.md.
+screenshots: $(STAMP) chromium
+	PROXYMETRIC_CHROMIUM=$(CHROMIUM) $(BIN)/python examples/cookie-cats/screenshots.py
 
 test: lint typecheck pytest
 
@@ -37,4 +60,4 @@ bench: $(BENCH_STAMP)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis $(DEMO_REPORT)

@@ -17,8 +17,8 @@ import tempfile
 from pathlib import Path
 
 from proxymetric.proxies import table_from_registry, validate_proxies
-from proxymetric.proxies._render import proxy_sections
 from proxymetric.registry import Registry, import_asos
+from proxymetric.report.proxies import proxy_sections
 from proxymetric.report.sections import sections_markdown
 
 HERE = Path(__file__).resolve().parent

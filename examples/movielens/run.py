@@ -29,7 +29,7 @@ from proxymetric.offline import (
     predictions_table,
     temporal_split,
 )
-from proxymetric.offline._render import to_markdown
+from proxymetric.report.offline import to_markdown
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "movielens"
 BASELINE = "bias"

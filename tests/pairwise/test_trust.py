@@ -16,7 +16,7 @@ from proxymetric.pairwise import (
     rater_agreement,
     rater_checks,
 )
-from proxymetric.pairwise._binomial import holm, sign_test, wilson_interval
+from proxymetric.stats.binomial import holm, sign_test, wilson_interval
 
 
 @settings(max_examples=40, deadline=None)

@@ -56,7 +56,7 @@ def test_one_sided_matches_scipy(alternative: str) -> None:
 
 
 def test_relative_interval_closed_form() -> None:
-    # Reference: the DESIGN.md formula computed directly with numpy and scipy's t quantile.
+    # Reference: the formula of docs/architecture.md computed directly with numpy and scipy's t quantile.
     rng = np.random.default_rng(3)
     c, t = rng.normal(20, 4, 300), rng.normal(21, 5, 250)
     r = relative_difference(*_arms(c, t))

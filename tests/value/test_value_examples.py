@@ -95,13 +95,19 @@ def test_ads_effects_come_from_the_analysed_experiment() -> None:
     assert inputs["retention_effect"][1].distribution == Normal(
         retention.effect, retention.effect_se
     )
-    # Relative scale: the standard error is read off the 95% interval, (upper - lower) / 2z.
+    # Relative scale: the analysis' delta-method standard error of the relative effect,
+    # (1 + rel) * s with s the log-ratio standard error; the log-scale 95% interval is
+    # exp(log(1 + rel) +- t s) - 1, so s is read back from it (reference: the interval).
     revenue = rows["ad_revenue"]
     dist = inputs["revenue_lift"][1].distribution
     assert isinstance(dist, Normal)
     assert dist.mean == revenue.rel_effect
-    width = revenue.rel_effect_ci_upper - revenue.rel_effect_ci_lower
-    assert dist.sd == pytest.approx(width / (2 * stats.norm.ppf(0.975)))
+    assert dist.sd == revenue.rel_effect_se
+    q = stats.t.ppf(0.975, revenue.df)
+    log_se = (math.log1p(revenue.rel_effect_ci_upper) - math.log1p(revenue.rel_effect_ci_lower)) / (
+        2 * q
+    )
+    assert dist.sd == pytest.approx((1 + revenue.rel_effect) * log_se, rel=1e-3)
 
 
 CHECKED = [n for n in NAMES if "proxymetric check" in (EXAMPLES / n / "README.md").read_text()]

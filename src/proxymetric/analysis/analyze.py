@@ -39,11 +39,6 @@ def _better(effect: float, higher_is_better: bool) -> bool | None:
     return (effect > 0) == higher_is_better
 
 
-def _rel_se(rel: float, log_se: float) -> float:
-    """The delta-method standard error of ``rel = exp(log ratio) - 1``: ``(1 + rel) * s``."""
-    return (1.0 + rel) * log_se if math.isfinite(rel) and math.isfinite(log_se) else math.nan
-
-
 def _metric_result(
     metric: ResolvedMetric, variant: str, cmp: Comparison, extra_reasons: list[str]
 ) -> MetricResult:
@@ -69,7 +64,7 @@ def _metric_result(
         rel_effect=r.rel_effect,
         rel_effect_ci_lower=r.ci_lower,
         rel_effect_ci_upper=r.ci_upper,
-        rel_effect_se=_rel_se(r.rel_effect, r.log_se),
+        rel_effect_se=r.se,
         statistic=d.statistic,
         df=d.df,
         pvalue=d.pvalue,
@@ -82,6 +77,7 @@ def _metric_result(
         margin_type=margin.kind if margin else None,
         noninferiority_pvalue=cmp.noninferiority_pvalue,
         reason="; ".join(reasons) if reasons else None,
+        test=d.test,
     )
 
 
@@ -99,6 +95,8 @@ def _compare(
         higher_is_better=metric.higher_is_better,
         control_name=exp.control,
         treatment_name=v,
+        proportion=metric.type == "proportion",
+        min_units=exp.spec.experiments[exp.name].min_units_per_arm,
     )
 
 

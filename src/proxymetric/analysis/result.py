@@ -28,15 +28,17 @@ class MetricResult(Result):
 
     Means are CUPED-adjusted when the metric has a covariate (the raw means are in
     ``*_unadjusted_mean``). ``effect = treatment_mean - control_mean``; ``rel_effect =
-    treatment_mean / control_mean - 1`` with a log-scale interval and ``rel_effect_se`` its
-    delta-method standard error. ``pvalue`` is the two-sided
-    Welch test; ``pvalue_adjusted`` is corrected over the success metrics (primary and
-    secondary) of the experiment and is ``None`` for guardrails, which are not corrected.
-    Guardrails carry their ``margin`` and ``noninferiority_pvalue``. ``effect_fold1`` and
-    ``effect_fold2`` are the effects in two random halves of the units (split by a hash of the
-    unit) when the analysis was asked for them (``analyze(..., folds=True)``): estimates with
-    independent errors, for the cross-fold estimator of proxy quality. Undefined numbers are
-    ``None`` in JSON and ``reason`` says why.
+    (treatment_mean - control_mean) / |control_mean|`` with a log-scale interval (linear when
+    the control mean is negative; undefined when the means have opposite signs) and
+    ``rel_effect_se`` its delta-method standard error. ``pvalue`` is the two-sided test named by
+    ``test``: ``welch`` (Welch's t) or ``fisher_exact`` (a proportion with fewer than 20 events
+    or non-events in a variant); ``pvalue_adjusted`` is corrected over the success metrics
+    (primary and secondary) of the experiment and is ``None`` for guardrails, which are not
+    corrected. Guardrails carry their ``margin`` and ``noninferiority_pvalue``. ``effect_fold1``
+    and ``effect_fold2`` are the effects in two random halves of the units (split by a hash of
+    the unit) when the analysis was asked for them (``analyze(..., folds=True)``): estimates
+    with independent errors, for the cross-fold estimator of proxy quality. Undefined numbers
+    are ``None`` in JSON and ``reason`` says why.
     """
 
     metric: str
@@ -72,6 +74,7 @@ class MetricResult(Result):
     reason: str | None
     effect_fold1: float | None = None
     effect_fold2: float | None = None
+    test: str = "welch"
 
 
 ReasonCode = Literal[

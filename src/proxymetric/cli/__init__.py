@@ -54,6 +54,9 @@ _COMMAND_MODULES: dict[str, dict[str, str]] = {
         "init": "Start a project: a commented proxymetric.yaml from the request, the goal and a "
         "template.",
     },
+    "report": {
+        "report": "Everything the spec says, computed, in the order a decision is argued.",
+    },
     "pairwise": {
         "pairwise": "Blind pairwise tests: Bradley-Terry scores, rater agreement, judgment "
         "planning.",

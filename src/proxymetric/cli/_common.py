@@ -33,7 +33,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from proxymetric.errors import ProxymetricError
-from proxymetric.report._text import SafeConsole, literal, visible
+from proxymetric.report import SafeConsole, literal, visible
 from proxymetric.report.sections import Section, print_sections, sections_markdown
 
 __all__ = [
@@ -84,6 +84,7 @@ class OutputFormat(enum.StrEnum):
     table = "table"
     json = "json"
     markdown = "markdown"
+    html = "html"
 
 
 class DataFormat(enum.StrEnum):
@@ -102,7 +103,7 @@ class DataFormat(enum.StrEnum):
 DEFAULT_REGISTRY = "proxymetric.db"
 
 
-def format_option(text: str = "Output format: table, json or markdown.") -> Any:
+def format_option(text: str = "Output format: table, json, markdown or html (a page).") -> Any:
     """Return the `--format/-f` option."""
     return typer.Option("--format", "-f", help=text)
 
@@ -305,14 +306,22 @@ def render(
     fmt: OutputFormat,
     markdown: Callable[[R], str],
     table: Callable[[R, Console], None],
+    html: Callable[[R], str] | None = None,
 ) -> str:
-    """Return ``result`` in format ``fmt`` as it would be printed (JSON is the contract)."""
+    """Return ``result`` in format ``fmt`` as it would be printed (JSON is the contract).
+
+    ``html`` renders the page; by default :func:`proxymetric.report.html.to_html`.
+    """
     if fmt is OutputFormat.json:
         from proxymetric.report.json import to_json  # numpy: imported by the first JSON output
 
         return to_json(result) + "\n"
     if fmt is OutputFormat.markdown:
         return markdown(result) + "\n"
+    if fmt is OutputFormat.html:
+        from proxymetric.report.html import to_html
+
+        return html(result) if html is not None else to_html(result)
     return table_text(lambda con: table(result, con))
 
 
@@ -322,15 +331,18 @@ def emit(
     markdown: Callable[[R], str],
     table: Callable[[R, Console], None],
     output: Path | None = None,
+    *,
+    html: Callable[[R], str] | None = None,
 ) -> None:
-    """Print ``result`` as JSON (the contract), as ``markdown(result)`` or as ``table``; with
-    ``output``, write the same text to that file instead."""
+    """Print ``result`` as JSON (the contract), as ``markdown(result)``, as an HTML page
+    (``html(result)``, by default the HTML renderer's) or as ``table``; with ``output``, write
+    the same text to that file instead."""
     if output is not None:
-        write_output(output, render(result, fmt, markdown, table))
+        write_output(output, render(result, fmt, markdown, table, html))
     elif fmt is OutputFormat.table:
         table(result, console)  # a terminal keeps its width and colours
     else:
-        echo(render(result, fmt, markdown, table), nl=False)
+        echo(render(result, fmt, markdown, table, html), nl=False)
 
 
 def show_sections(
@@ -338,15 +350,23 @@ def show_sections(
     sections: Sequence[Section],
     fmt: OutputFormat,
     output: Path | None = None,
+    **html_options: Any,
 ) -> None:
-    """Print a result as JSON, or its sections as markdown or terminal tables (or write them
-    to ``output``)."""
+    """Print a result as JSON, or its sections as markdown, an HTML page or terminal tables
+    (or write them to ``output``); ``html_options`` go to the HTML renderer."""
+
+    def html(r: object) -> str:
+        from proxymetric.report.html import to_html
+
+        return to_html(r, sections=sections, **html_options)
+
     emit(
         result,
         fmt,
         lambda _: sections_markdown(sections),
         lambda _, con: print_sections(sections, con),
         output,
+        html=html,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -138,7 +139,18 @@ def analyze(
             if record:
                 rid = reg.record_analysis(result, loaded)
                 note(f"recorded the analysis of {result.experiment} as record {rid} in {reg.url}")
-    emit(result, fmt, experiment_markdown, print_experiment, output)
+    emit(result, fmt, experiment_markdown, print_experiment, output, html=_page(loaded))
+
+
+def _page(loaded: Spec) -> Callable[[object], str]:
+    """The HTML page of a result of this spec: the metrics' definitions come from the spec."""
+
+    def page(result: object) -> str:
+        from proxymetric.report.html import to_html
+
+        return to_html(result, spec=loaded)
+
+    return page
 
 
 def _sequential(

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from proxymetric.check import check_spec
-from proxymetric.check._render import print_scorecard, to_markdown
 from proxymetric.cli._common import (
     FormatOption,
     OutputFormat,
@@ -18,6 +17,7 @@ from proxymetric.cli._common import (
     registry_option,
     user_errors,
 )
+from proxymetric.report.check import print_scorecard, to_markdown
 
 __all__ = ["register"]
 

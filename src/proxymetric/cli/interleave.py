@@ -25,10 +25,10 @@ from proxymetric.cli._common import (
     user_errors,
 )
 from proxymetric.interleaving import analyze_clicks, interleave_table, units_needed
-from proxymetric.pairwise._render import (
+from proxymetric.report import to_json
+from proxymetric.report.pairwise import (
     interleaving_sections,
 )
-from proxymetric.report import to_json
 from proxymetric.report.sections import Section
 
 __all__ = ["register"]

@@ -18,7 +18,7 @@ from proxymetric.cli._common import (
     user_errors,
 )
 from proxymetric.offline import evaluate
-from proxymetric.offline._render import print_offline, to_markdown
+from proxymetric.report.offline import print_offline, to_markdown
 
 __all__ = ["register"]
 

@@ -19,7 +19,7 @@ from proxymetric.cli._common import (
     user_errors,
 )
 from proxymetric.pairwise import Judgments, analyze_judgments, judgments_needed, next_pairs
-from proxymetric.pairwise._render import (
+from proxymetric.report.pairwise import (
     blind_test_sections,
 )
 from proxymetric.report.sections import Section

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -118,7 +119,19 @@ def plan_command(
         prior_rel_effect_sd=prior_effect_sd,
         from_events=from_events,
     )
-    emit(result, fmt, plan_markdown, print_plan, output)
+    emit(result, fmt, plan_markdown, print_plan, output, html=_page(spec))
+
+
+def _page(spec: str) -> Callable[[object], str]:
+    """The HTML page of the plan: the metrics' definitions come from the spec."""
+
+    def page(result: object) -> str:
+        from proxymetric.report.html import to_html
+        from proxymetric.spec import load_spec
+
+        return to_html(result, spec=load_spec(spec))
+
+    return page
 
 
 def register(app: typer.Typer) -> None:

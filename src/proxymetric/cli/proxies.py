@@ -17,8 +17,8 @@ from proxymetric.cli._common import (
     user_errors,
 )
 from proxymetric.proxies import table_from_registry, validate_proxies
-from proxymetric.proxies._render import proxy_sections
 from proxymetric.registry import Registry
+from proxymetric.report.proxies import proxy_sections
 
 __all__ = ["register"]
 
@@ -54,7 +54,7 @@ def proxies(
         assumed_noise_correlation=noise_correlation,
     )
     report = validate_proxies(table, north_star, proxy or None, units=units, alpha=alpha)
-    show_sections(report, proxy_sections(report), fmt, output)
+    show_sections(report, proxy_sections(report), fmt, output, table=table)
 
 
 def register(app: typer.Typer) -> None:

@@ -22,14 +22,14 @@ from proxymetric.cli._common import (
     user_errors,
 )
 from proxymetric.proxies import program_impact, table_from_registry
-from proxymetric.proxies._render import impact_sections
 from proxymetric.registry import Registry, import_asos, import_csv
-from proxymetric.registry._render import (
+from proxymetric.report import to_json
+from proxymetric.report.proxies import impact_sections
+from proxymetric.report.registry import (
     import_text,
     record_sections,
     records_sections,
 )
-from proxymetric.report import to_json
 from proxymetric.spec import load_spec
 
 __all__ = ["register"]
@@ -87,7 +87,7 @@ def list_records(
     """List the records of the registry, oldest first."""
     reg = Registry(registry_location(registry), create=False)
     records = reg.records(experiment, kind)
-    show_sections(records, records_sections(records, reg.url), fmt, output)
+    show_sections(records, records_sections(records, reg.url), fmt, output, url=reg.url)
 
 
 @registry_app.command("show")

@@ -15,8 +15,8 @@ from proxymetric.cli._common import (
     seed_option,
     user_errors,
 )
+from proxymetric.report.value import print_business_case, to_markdown
 from proxymetric.value import load_value_model
-from proxymetric.value._render import print_business_case, to_markdown
 
 __all__ = ["register"]
 

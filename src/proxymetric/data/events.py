@@ -3,8 +3,10 @@
 The query, built lazily and run once:
 
 1. **assignments**: the assignment source (unit, variant, timestamp), optionally filtered by an
-   exposure filter, grouped per unit: the unit's first assignment time ``t0`` and its number of
-   distinct variants. Units assigned to more than one variant are kept apart and counted.
+   exposure filter, grouped per unit: the unit's first assignment time ``t0`` (over the rows
+   that have a variant: a row without one assigns nothing) and its number of distinct variants.
+   Units assigned to more than one variant, units with no variant and units whose assignments
+   have no timestamp (no ``t0``, so no window) are kept apart and counted.
 2. **events**: each event source is joined to the units on the unit column and aggregated per
    unit with conditional aggregates: the analysis window ``[t0, t0 + window)`` for the metric and
    the pre-period ``[t0 - pre, t0)`` for its CUPED covariate. An event exactly at ``t0`` belongs
@@ -23,7 +25,7 @@ import ibis
 import ibis.expr.types as ir
 
 from proxymetric.data.filters import translate_filter
-from proxymetric.data.moments import MULTIPLE, VariantMoments, variant_moments
+from proxymetric.data.moments import MULTIPLE, NO_TIMESTAMP, VariantMoments, variant_moments
 from proxymetric.data.sources import SourceResolver, check_columns
 from proxymetric.errors import DataError
 from proxymetric.spec.model import SourceSpec
@@ -87,8 +89,12 @@ def _timestamp(table: ir.Table, column: str, source: str) -> ir.TimestampValue:
 def assigned_units(
     resolver: SourceResolver, sources: Mapping[str, SourceSpec], request: AssignmentRequest
 ) -> ir.Table:
-    """Units of the assignment log: ``_unit``, ``_variant`` (MULTIPLE if several) and ``_t0``,
-    the first assignment time; only assignments that pass the exposure filter count."""
+    """Units of the assignment log: ``_unit``, ``_variant`` and ``_t0``, the first assignment
+    time; only assignments that pass the exposure filter count.
+
+    ``_variant`` is MULTIPLE for a unit assigned to several variants, NULL for one with no
+    variant and NO_TIMESTAMP for one whose assignment rows have no timestamp; rows without a
+    variant do not set ``_t0``."""
     spec = sources[request.source]
     assert spec.unit is not None
     assert spec.variant is not None
@@ -105,10 +111,14 @@ def assigned_units(
     grouped = table.group_by(table[spec.unit].name("_unit")).aggregate(
         _nvariants=variant.nunique(),
         _variant=variant.min(),
-        _t0=_timestamp(table, spec.timestamp, request.source).min(),
+        _t0=_timestamp(table, spec.timestamp, request.source).min(where=variant.notnull()),
     )
     return grouped.mutate(
-        _variant=ibis.ifelse(grouped._nvariants > 1, ibis.literal(MULTIPLE), grouped._variant)
+        _variant=ibis.cases(
+            (grouped._nvariants > 1, ibis.literal(MULTIPLE)),
+            (grouped._variant.notnull() & grouped._t0.isnull(), ibis.literal(NO_TIMESTAMP)),
+            else_=grouped._variant,
+        )
     ).drop("_nvariants")
 
 
@@ -125,10 +135,11 @@ def first_event_units(
         table = table.filter(
             translate_filter(exposure_filter, table, where=f"exposure filter of {name!r}")
         )
-    return table.group_by(table[spec.unit].name("_unit")).aggregate(
-        _variant=ibis.literal(ALL_UNITS),
+    grouped = table.group_by(table[spec.unit].name("_unit")).aggregate(
         _t0=_timestamp(table, spec.timestamp, name).min(),
     )
+    variant = ibis.ifelse(grouped._t0.isnull(), ibis.literal(NO_TIMESTAMP), ALL_UNITS)
+    return grouped.select("_unit", _variant=variant, _t0=grouped._t0)
 
 
 def _aggregate(
@@ -145,6 +156,21 @@ def _aggregate(
         return value.nunique(where=cond)
     assert value is not None
     return value.cast("float64").max(where=cond)
+
+
+def _check_unit_types(
+    name: str, column: str, events: ir.Table, units_source: str, units: ir.Table
+) -> None:
+    """Raise when the unit ids of an event source cannot be compared with the units'."""
+    got, want = events[column].type(), units._unit.type()
+    same_kind = (got.is_numeric() and want.is_numeric()) or (got.is_string() and want.is_string())
+    if got != want and not same_kind:
+        raise DataError(
+            f"the unit ids of source {name!r} (column {column!r}, {got}) and of source "
+            f"{units_source!r} ({want}) have different types, so no event can be matched to a "
+            "unit; store them with one type (a CSV file with a header only reads every column "
+            "as text)"
+        )
 
 
 def _event_aggregates(
@@ -174,6 +200,7 @@ def _event_aggregates(
         f"_f{i}": translate_filter(text, events, where=owners[text])
         for i, text in enumerate(filters)
     }
+    _check_unit_types(name, spec.unit, events, request.source, units)
     events = events.select(
         _ts=_timestamp(events, spec.timestamp, name),
         _key=events[spec.unit],
@@ -289,4 +316,5 @@ def event_moments(
             v: (f0.rename(keys, sources_of_keys), f1.rename(keys, sources_of_keys))
             for v, (f0, f1) in vm.folds.items()
         },
+        vm.no_timestamp,
     )

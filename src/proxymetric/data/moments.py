@@ -18,10 +18,12 @@ from proxymetric.data._engine import engine_errors
 from proxymetric.errors import DataError
 from proxymetric.stats.moments import Moments
 
-__all__ = ["MULTIPLE", "VariantMoments", "variant_moments"]
+__all__ = ["MULTIPLE", "NO_TIMESTAMP", "VariantMoments", "variant_moments"]
 
 # The variant of a unit assigned to more than one variant (event-level experiments).
 MULTIPLE = "__proxymetric_multiple_variants__"
+# The variant of a unit whose assignments have no timestamp (event-level experiments).
+NO_TIMESTAMP = "__proxymetric_no_timestamp__"
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class VariantMoments:
         missing: per variant, the number of missing values of each column that has any.
         unassigned: rows whose variant is missing (excluded).
         multiple: units assigned to more than one variant (excluded).
+        no_timestamp: units whose assignment has no timestamp (excluded: without a time of
+            assignment a unit has no analysis window).
         folds: per variant, the moments of two random halves of its units (split by a hash of
             the unit), when they were asked for; ``moments`` is their merge.
     """
@@ -43,6 +47,7 @@ class VariantMoments:
     unassigned: int = 0
     multiple: int = 0
     folds: dict[str, tuple[Moments, Moments]] = field(default_factory=dict)
+    no_timestamp: int = 0
 
 
 def _numeric(table: ir.Table, column: str, source: str) -> ir.FloatingValue:
@@ -71,6 +76,8 @@ def variant_moments(
     fill: Mapping[str, float] | None = None,
     groups: Sequence[Sequence[str]] | None = None,
     fold_unit: str | None = None,
+    binary: Sequence[str] = (),
+    unit: str | None = None,
 ) -> VariantMoments:
     """Return the moments of ``columns`` per value of the ``variant`` column, in one query.
 
@@ -81,6 +88,13 @@ def variant_moments(
     ``fold_unit`` names the unit column by whose hash the units of each variant are split into
     two halves (``folds``), in the same query: split-half estimates, whose errors are
     independent, are what the cross-fold estimator of proxy quality needs.
+
+    The same query checks the data: ``binary`` lists the columns that must hold only 0 and 1
+    (proportions; after ``fill``), and ``unit`` names the unit column of a table that must have
+    one row per unit (the rows against the distinct units; the units in more than one variant
+    are then counted for the message). Either problem raises a :class:`DataError` with the
+    counts (and the range of the values that are not 0/1); rows without a variant are not
+    checked, since they are left out.
     """
     fill = fill or {}
     cols = list(dict.fromkeys(columns))
@@ -100,16 +114,82 @@ def variant_moments(
                 aggs[f"_v{i}_{j}"] = (
                     v.var(how="sample") if i == j else v.cov(values[j], how="sample")
                 )
+    checks = list(dict.fromkeys(binary))  # columns of ``columns``
+    for k, c in enumerate(checks):
+        v = values[cols.index(c)]
+        bad = (v != 0) & (v != 1)
+        aggs[f"_b{k}"] = v.count(where=bad)
+        aggs[f"_blo{k}"] = v.min(where=bad)
+        aggs[f"_bhi{k}"] = v.max(where=bad)
     keys = [table[variant].cast("string").name("_variant")]
     if fold_unit is not None:
         keys.append((table[fold_unit].hash() % 2).abs().name("_fold"))
     expr = table.group_by(keys).aggregate(**aggs)
+    if unit is not None:
+        expr = expr.cross_join(_unit_check(table, variant, unit))
     with engine_errors(f"the query on source {source!r} failed"):
         rows = expr.to_pyarrow().to_pylist()
+    _check_binary(rows, checks, source)
+    if unit is not None:
+        _check_units(rows, table, variant, unit, source)
     if fold_unit is None:
         return _collect(rows, cols)
     halves = [_collect([r for r in rows if r["_fold"] == f], cols) for f in (0, 1)]
     return _merge_folds(halves[0], halves[1], cols)
+
+
+def _assigned(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    return [r for r in rows if r["_variant"] not in (None, MULTIPLE, NO_TIMESTAMP)]
+
+
+def _check_binary(rows: list[dict[str, object]], columns: list[str], source: str) -> None:
+    """Raise naming the first column of ``columns`` with values other than 0 and 1."""
+    assigned = _assigned(rows)
+    for k, c in enumerate(columns):
+        bad = sum(_int(r[f"_b{k}"]) for r in assigned)
+        if bad:
+            low = min(_f(r[f"_blo{k}"]) for r in assigned if r[f"_b{k}"])
+            high = max(_f(r[f"_bhi{k}"]) for r in assigned if r[f"_b{k}"])
+            raise DataError(
+                f"column {c!r} of source {source!r} is read by a proportion metric but has "
+                f"{bad:,} value(s) other than 0 and 1 (from {low:g} to {high:g}); a proportion "
+                "needs 0/1 or boolean values: fix the column, or declare the metric `type: mean`"
+            )
+
+
+def _assigned_units(table: ir.Table, variant: str, unit: str) -> ir.Table:
+    return table.filter(table[variant].notnull() & table[unit].notnull())
+
+
+def _unit_check(table: ir.Table, variant: str, unit: str) -> ir.Table:
+    """One row: the rows with a variant and a unit id (``_urows``) and their distinct units."""
+    rows = _assigned_units(table, variant, unit)
+    return rows.aggregate(_urows=rows.count(), _udistinct=rows[unit].nunique())
+
+
+def _check_units(
+    rows: list[dict[str, object]], table: ir.Table, variant: str, unit: str, source: str
+) -> None:
+    """Raise when a unit id appears on more than one row (of one variant, or of two).
+
+    The query counted the rows and the distinct units; only when they differ does a second
+    query count the units in more than one variant, for the message.
+    """
+    if not rows:
+        return
+    extra = _int(rows[0]["_urows"]) - _int(rows[0]["_udistinct"])
+    if extra <= 0:
+        return
+    assigned = _assigned_units(table, variant, unit)
+    per_unit = assigned.group_by(assigned[unit]).aggregate(_k=assigned[variant].nunique())
+    with engine_errors(f"the query on source {source!r} failed"):
+        multi = int(per_unit.filter(per_unit._k > 1).count().to_pyarrow().as_py())
+    raise DataError(
+        f"unit column {unit!r} of source {source!r} repeats units: {extra:,} row(s) beyond the "
+        f"first of a unit, and {multi:,} unit(s) in more than one variant; a unit table needs "
+        "one row per unit: remove the duplicates (an assignment log instead leaves units in "
+        "several variants out and counts them)"
+    )
 
 
 def _pairs(cols: list[str], groups: Sequence[Sequence[str]] | None) -> set[tuple[int, int]]:
@@ -126,6 +206,10 @@ def _pairs(cols: list[str], groups: Sequence[Sequence[str]] | None) -> set[tuple
 
 def _f(x: object) -> float:
     return float(x) if isinstance(x, int | float) else np.nan
+
+
+def _int(x: object) -> int:
+    return int(x) if isinstance(x, int | float) else 0
 
 
 def _merge_folds(a: VariantMoments, b: VariantMoments, cols: list[str]) -> VariantMoments:
@@ -145,6 +229,7 @@ def _merge_folds(a: VariantMoments, b: VariantMoments, cols: list[str]) -> Varia
         a.unassigned + b.unassigned,
         a.multiple + b.multiple,
         folds,
+        a.no_timestamp + b.no_timestamp,
     )
 
 
@@ -152,7 +237,7 @@ def _collect(rows: list[dict[str, object]], cols: list[str]) -> VariantMoments:
     k = len(cols)
     moments: dict[str, Moments] = {}
     missing: dict[str, dict[str, int]] = {}
-    unassigned = multiple = 0
+    unassigned = multiple = no_timestamp = 0
     for row in rows:
         n = int(row["_n"])  # type: ignore[call-overload]
         name = row["_variant"]
@@ -161,6 +246,9 @@ def _collect(rows: list[dict[str, object]], cols: list[str]) -> VariantMoments:
             continue
         if name == MULTIPLE:
             multiple += n
+            continue
+        if name == NO_TIMESTAMP:
+            no_timestamp += n
             continue
         mean = np.array([_f(row[f"_m{i}"]) for i in range(k)])
         cov = np.full((k, k), np.nan)
@@ -176,4 +264,4 @@ def _collect(rows: list[dict[str, object]], cols: list[str]) -> VariantMoments:
         if n < 2:
             cov = np.zeros((k, k))
         moments[str(name)] = Moments.from_covariance(cols, n, mean, cov)
-    return VariantMoments(moments, missing, unassigned, multiple)
+    return VariantMoments(moments, missing, unassigned, multiple, no_timestamp=no_timestamp)

@@ -36,7 +36,7 @@ from proxymetric.data.events import (
     shared_groups,
     unit_metrics,
 )
-from proxymetric.data.moments import MULTIPLE, variant_moments
+from proxymetric.data.moments import MULTIPLE, NO_TIMESTAMP, variant_moments
 from proxymetric.data.sources import SourceResolver, check_columns
 from proxymetric.errors import DataError
 from proxymetric.spec.model import SourceSpec
@@ -66,6 +66,8 @@ class DailyMoments:
             assigned that day*, not cumulative; use :meth:`cumulative`).
         unassigned: units with no variant (excluded).
         multiple: units assigned to more than one variant (excluded).
+        no_timestamp: units whose assignment (or, with no assignment yet, whose every event)
+            has no timestamp (excluded).
     """
 
     dates: tuple[dt.date, ...]
@@ -73,6 +75,7 @@ class DailyMoments:
     moments: dict[str, tuple[Moments, ...]] = field(default_factory=dict)
     unassigned: int = 0
     multiple: int = 0
+    no_timestamp: int = 0
 
     def cumulative(self, variant: str) -> tuple[Moments, ...]:
         """Return the moments of ``variant`` at the end of each day (all units so far)."""
@@ -119,7 +122,9 @@ def daily_event_moments(
             resolver, first_event_source, sources[first_event_source], request.exposure_filter
         )
     table, column_of = unit_metrics(resolver, sources, request, aggregates, units=units)
-    day = table._t0.date().cast("string")
+    # A unit without t0 keeps its (NO_TIMESTAMP) key, to be counted; one without a variant
+    # has a NULL key and is counted as unassigned.
+    day = table._t0.date().cast("string").fill_null("")
     table = table.mutate(_key=table._variant.concat(_SEP, day))
     where = first_event_source or request.source
     shared = list(dict.fromkeys(column_of.values()))
@@ -129,11 +134,14 @@ def daily_event_moments(
     keys = list(aggregates)
     sources_of_keys = [column_of[k] for k in keys]
     per_key: dict[tuple[str, dt.date], Moments] = {}
-    multiple = vm.multiple
+    multiple, no_timestamp = vm.multiple, vm.no_timestamp
     for key, m in vm.moments.items():
         variant, _, day_text = key.rpartition(_SEP)
         if variant == MULTIPLE:
             multiple += m.count
+            continue
+        if variant == NO_TIMESTAMP:
+            no_timestamp += m.count
             continue
         per_key[(variant, dt.date.fromisoformat(day_text[:10]))] = m.rename(keys, sources_of_keys)
     if not per_key:
@@ -146,7 +154,7 @@ def daily_event_moments(
     moments = {
         v: tuple(per_key.get((v, d), empty) for d in dates) for v in sorted({v for v, _ in per_key})
     }
-    return DailyMoments(dates, columns, moments, vm.unassigned, multiple)
+    return DailyMoments(dates, columns, moments, vm.unassigned, multiple, no_timestamp)
 
 
 @dataclass(frozen=True)

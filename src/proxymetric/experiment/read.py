@@ -167,8 +167,10 @@ def _units(
         fill=fill,
         groups=groups,
         fold_unit=source.unit if folds else None,
+        binary=[c for m in exp.metrics if m.type == "proportion" for c in m.statistic.columns],
+        unit=source.unit,
     )
-    return ExperimentData(vm.moments, vm.missing, _left_out(vm.unassigned, 0), vm.folds)
+    return ExperimentData(vm.moments, vm.missing, _left_out(vm.unassigned, 0, rows=True), vm.folds)
 
 
 def event_aggregates(exp: ResolvedExperiment) -> dict[str, EventAggregate]:
@@ -200,10 +202,16 @@ def _request(exp: ResolvedExperiment, first_seen: bool) -> AssignmentRequest:
     return AssignmentRequest(e.assignment, e.window_days, e.pre_period_days, e.exposure_filter)
 
 
-def _left_out(unassigned: int, multiple: int) -> tuple[str, ...]:
+def _left_out(
+    unassigned: int, multiple: int, no_timestamp: int = 0, *, rows: bool = False
+) -> tuple[str, ...]:
     out = []
-    if unassigned:
-        out.append(f"{unassigned:,} row(s) have no variant and were left out")
+    if unassigned:  # rows of a unit table, units of an assignment log
+        out.append(
+            f"{unassigned:,} {'row' if rows else 'unit'}(s) have no variant and were left out"
+        )
+    if no_timestamp:
+        out.append(f"{no_timestamp:,} unit(s) have no assignment time and were left out")
     if multiple:
         out.append(f"{multiple:,} unit(s) were assigned to more than one variant and were left out")
     return tuple(out)
@@ -223,7 +231,7 @@ def _events(
     if not daily:
         vm = event_moments(resolver, sources, request, aggregates, groups, folds=folds)
         return ExperimentData(
-            vm.moments, vm.missing, _left_out(vm.unassigned, vm.multiple), vm.folds
+            vm.moments, vm.missing, _left_out(vm.unassigned, vm.multiple, vm.no_timestamp), vm.folds
         )
     dm = daily_event_moments(
         resolver,
@@ -236,7 +244,7 @@ def _events(
     cumulative = {v: dm.cumulative(v) for v in dm.moments}
     return ExperimentData(
         moments={v: c[-1] for v, c in cumulative.items()},
-        warnings=_left_out(dm.unassigned, dm.multiple),
+        warnings=_left_out(dm.unassigned, dm.multiple, dm.no_timestamp),
         looks=cumulative,
         look_labels=tuple(d.isoformat() for d in dm.dates),
         look_by="day",

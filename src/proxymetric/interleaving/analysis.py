@@ -16,11 +16,11 @@ from typing import Any
 import numpy as np
 
 from proxymetric._result import Result
+from proxymetric._table import read_columns, require_columns
 from proxymetric._validation import check_number
 from proxymetric.errors import DataError, ProxymetricError
-from proxymetric.pairwise._binomial import sign_test, wilson_interval
-from proxymetric.pairwise._table import read_columns, require_columns
 from proxymetric.pairwise.planning import judgments_needed
+from proxymetric.stats.binomial import sign_test, wilson_interval
 
 __all__ = [
     "InterleavingPlan",

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from proxymetric._result import Result
+from proxymetric._table import read_columns, require_columns
 from proxymetric.errors import DataError, ProxymetricError
-from proxymetric.pairwise._table import read_columns, require_columns
 
 __all__ = ["Interleaving", "interleave_table", "team_draft"]
 

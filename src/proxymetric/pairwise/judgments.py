@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from proxymetric._table import read_columns, require_columns
 from proxymetric.errors import DataError
-from proxymetric.pairwise._table import read_columns, require_columns
 
 __all__ = ["Judgments"]
 

@@ -16,8 +16,8 @@ from scipy.special import ndtr
 
 from proxymetric._result import Result
 from proxymetric._validation import check_number
-from proxymetric.pairwise._binomial import holm, sign_test, wilson_interval
 from proxymetric.pairwise.judgments import Judgments
+from proxymetric.stats.binomial import holm, sign_test, wilson_interval
 
 __all__ = [
     "Agreement",

@@ -329,6 +329,9 @@ class ExperimentSpec(_Model):
     For planning (``proxymetric plan``): ``units_per_day`` is the number of new units the test
     gets per day, ``population`` the size of a fixed user base (for example 300 employees), both
     for data without timestamps (a unit table) or to override the accrual measured in the logs.
+
+    ``min_units_per_arm`` is the fewest units a variant needs for a test to be reported (10 by
+    default; see :mod:`proxymetric.stats.compare`).
     """
 
     control: str
@@ -347,6 +350,7 @@ class ExperimentSpec(_Model):
     planned_units: int | None = Field(default=None, gt=0)
     units_per_day: float | None = Field(default=None, gt=0)
     population: int | None = Field(default=None, gt=0)
+    min_units_per_arm: int = Field(default=10, ge=2)
     description: str | None = None
 
     def metric_roles(self) -> list[tuple[str, str]]:

@@ -9,9 +9,9 @@ Novel Ideas" (KDD 2018). An :class:`ArmEstimate` carries the estimate and that v
 
 CUPED follows Deng, Xu, Kohavi and Walker, "Improving the Sensitivity of Online Controlled
 Experiments by Utilizing Pre-Experiment Data" (WSDM 2013), with the conventions pinned in
-DESIGN.md: ``theta = cov(Y, X) / var(X)`` over the control and treatment pooled as one sample,
-each arm's variance from its own moments, and each arm's mean adjusted towards the pooled mean
-of the covariate.
+docs/architecture.md: ``theta = cov(Y, X) / var(X)`` over the control and treatment pooled as
+one sample, each arm's variance from its own moments, and each arm's mean adjusted towards the
+pooled mean of the covariate.
 """
 
 from __future__ import annotations

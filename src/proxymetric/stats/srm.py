@@ -2,7 +2,7 @@
 
 See Fabijan et al., "Diagnosing Sample Ratio Mismatch in Online Controlled Experiments: A
 Taxonomy and Rules of Thumb for Practitioners" (KDD 2019). A mismatch is flagged at
-``p < 0.001`` by default (DESIGN.md).
+``p < 0.001`` by default (docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -61,7 +61,11 @@ def _quantile(confidence: float, df: float) -> float:
 
 @dataclass(frozen=True)
 class Difference:
-    """Absolute difference ``treatment - control`` with its Welch test and interval."""
+    """Absolute difference ``treatment - control`` with its test and interval.
+
+    ``test`` names the test of the p-value: ``"welch"`` (Welch's t, this module) or
+    ``"fisher_exact"`` (a proportion with few events, :mod:`proxymetric.stats.exact`).
+    """
 
     effect: float
     se: float
@@ -70,6 +74,7 @@ class Difference:
     pvalue: float
     ci_lower: float
     ci_upper: float
+    test: Literal["welch", "fisher_exact"] = "welch"
 
 
 def welch_difference(
@@ -103,13 +108,31 @@ def welch_difference(
 
 @dataclass(frozen=True)
 class RelativeDifference:
-    """Relative effect ``treatment / control - 1`` with a log-scale delta-method interval."""
+    """Relative effect ``(treatment - control) / |control|`` with a delta-method interval.
+
+    ``scale`` says where the interval was built: ``"log"`` (both means positive; ``log_se`` is
+    the standard error of ``log(m_t / m_c)``) or ``"linear"`` (a negative control mean;
+    ``linear_se`` is the standard error of the relative effect itself); ``None`` when there is
+    no interval.
+    """
 
     rel_effect: float
     log_se: float
     df: float
     ci_lower: float
     ci_upper: float
+    scale: Literal["log", "linear"] | None = None
+    linear_se: float = NAN
+
+    @property
+    def se(self) -> float:
+        """The delta-method standard error of ``rel_effect``: ``(1 + rel) * log_se`` on the log
+        scale, ``linear_se`` on the linear scale (NaN without an interval)."""
+        if self.scale == "linear":
+            return self.linear_se
+        if math.isfinite(self.rel_effect) and math.isfinite(self.log_se):
+            return (1.0 + self.rel_effect) * self.log_se
+        return NAN
 
 
 def relative_difference(
@@ -117,16 +140,33 @@ def relative_difference(
 ) -> RelativeDifference:
     """Return the relative effect and its interval.
 
-    The interval is ``exp(log(m_t/m_c) +- q * s) - 1`` with
-    ``s^2 = v_t/(n_t m_t^2) + v_c/(n_c m_c^2)`` and ``q`` the t quantile at the Welch df of
-    those two terms (DESIGN.md). NaN when the control mean is 0 (relative effect undefined);
-    the interval is NaN when the two means differ in sign (no log scale).
+    The relative effect is ``(m_t - m_c) / |m_c|``, so that a positive value always means that
+    the treatment mean is higher (``m_t / m_c - 1`` when the control mean is positive).
+
+    - Both means positive: the interval is ``exp(log(m_t/m_c) +- q * s) - 1`` with
+      ``s^2 = v_t/(n_t m_t^2) + v_c/(n_c m_c^2)`` and ``q`` the t quantile at the Welch df of
+      those two terms (docs/architecture.md).
+    - A negative control mean (a loss) and a treatment mean <= 0: the interval is on the linear
+      scale, ``r +- q * s`` with the delta-method ``s^2 = v_t/(n_t m_c^2) +
+      m_t^2 v_c/(n_c m_c^4)`` (the gradient of ``(m_t - m_c)/|m_c|``) and ``q`` at the Welch df
+      of those two terms.
+
+    NaN when the control mean is 0 or the two means have opposite signs (the relative effect is
+    undefined); the interval is NaN when the control mean is positive and the treatment mean 0
+    (no log scale).
+
+    >>> from proxymetric.stats.estimators import ArmEstimate
+    >>> loss = ArmEstimate(100, -10.0, 4.0, -10.0, 4.0)
+    >>> round(relative_difference(loss, ArmEstimate(100, -12.0, 4.0, -12.0, 4.0)).rel_effect, 6)
+    -0.2
     """
     m_c, m_t = control.mean, treatment.mean
-    if m_c == 0 or not math.isfinite(m_c) or not math.isfinite(m_t):
+    if m_c == 0 or not math.isfinite(m_c) or not math.isfinite(m_t) or m_c * m_t < 0:
         return RelativeDifference(NAN, NAN, NAN, NAN, NAN)
+    if m_c < 0:
+        return _linear_relative(control, treatment, confidence)
     rel = m_t / m_c - 1
-    if m_t / m_c <= 0 or control.count < 2 or treatment.count < 2:
+    if m_t == 0 or control.count < 2 or treatment.count < 2:
         return RelativeDifference(rel, NAN, NAN, NAN, NAN)
     a_t = treatment.variance / (treatment.count * m_t**2)
     a_c = control.variance / (control.count * m_c**2)
@@ -137,8 +177,26 @@ def relative_difference(
     q = _quantile(confidence, df)
     log_ratio = math.log(m_t / m_c)
     return RelativeDifference(
-        rel, s, df, math.exp(log_ratio - q * s) - 1, math.exp(log_ratio + q * s) - 1
+        rel, s, df, math.exp(log_ratio - q * s) - 1, math.exp(log_ratio + q * s) - 1, "log"
     )
+
+
+def _linear_relative(
+    control: ArmEstimate, treatment: ArmEstimate, confidence: float
+) -> RelativeDifference:
+    """The relative effect of a negative control mean, with its linear-scale interval."""
+    m_c, m_t = control.mean, treatment.mean
+    rel = (m_t - m_c) / abs(m_c)
+    if control.count < 2 or treatment.count < 2:
+        return RelativeDifference(rel, NAN, NAN, NAN, NAN)
+    a_t = treatment.variance / (treatment.count * m_c**2)
+    a_c = m_t**2 * control.variance / (control.count * m_c**4)
+    s = math.sqrt(a_t + a_c)
+    if s == 0:
+        return RelativeDifference(rel, NAN, NAN, NAN, NAN, linear_se=s)
+    df = welch_df(a_t, treatment.count, a_c, control.count)
+    q = _quantile(confidence, df)
+    return RelativeDifference(rel, NAN, df, rel - q * s, rel + q * s, "linear", s)
 
 
 def noninferiority_pvalue(
@@ -152,10 +210,13 @@ def noninferiority_pvalue(
     """Return the one-sided p-value of the non-inferiority test at ``margin`` (>= 0).
 
     When higher is better, H0 is "treatment is worse than control by more than the margin":
-    ``effect <= -margin`` (absolute) or ``m_t/m_c - 1 <= -margin`` (relative); when lower is
-    better the inequalities flip. The absolute test is Welch's t on ``effect + margin``; the
-    relative test is on the log scale, ``(log(m_t/m_c) - log(1 - margin)) / s`` with the same
-    ``s`` and df as :func:`relative_difference`, so that it agrees with the reported interval.
+    ``effect <= -margin`` (absolute) or ``(m_t - m_c)/|m_c| <= -margin`` (relative: the margin is
+    a fraction of ``|m_c|``); when lower is better the inequalities flip. The absolute test is
+    Welch's t on ``effect + margin``. The relative test uses the interval of
+    :func:`relative_difference`, so that it agrees with it: on the log scale (positive means),
+    ``(log(m_t/m_c) - log(1 - margin)) / s``; on the linear scale (a negative control mean),
+    ``(r + margin) / s``; each with that function's standard error and df. NaN when the relative
+    effect or its interval is undefined.
     """
     check_number("margin", margin, low=0, low_inclusive=True)
     check_choice("margin_type", margin_type, ("relative", "absolute"))
@@ -166,10 +227,12 @@ def noninferiority_pvalue(
             return NAN
         return _pvalue(sign * (d.effect + sign * margin) / d.se, d.df, "greater")
     r = relative_difference(control, treatment)
-    if not (math.isfinite(r.log_se) and r.log_se > 0):
+    if r.scale == "linear":
+        return _pvalue((sign * r.rel_effect + margin) / r.linear_se, r.df, "greater")
+    if r.scale != "log" or not r.log_se > 0:
         return NAN
     if higher_is_better and margin >= 1:
-        return 0.0  # a relative loss of 100% or more is impossible for same-sign means
+        return 0.0  # a relative loss of 100% or more is impossible for positive means
     bound = math.log(1 - margin) if higher_is_better else math.log(1 + margin)
     log_ratio = math.log1p(r.rel_effect)
     return _pvalue(sign * (log_ratio - bound) / r.log_se, r.df, "greater")

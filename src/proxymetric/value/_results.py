@@ -86,7 +86,8 @@ class EffectSource:
 
     ``decision`` is the verdict of the experiment's analysis (``ship``, ``rollback``,
     ``keep_testing`` or ``inconclusive``), ``srm_mismatch`` whether its sample ratio check
-    failed, and ``reasons`` the sentences of the decision.
+    failed, and ``reasons`` the decision's reasons as ``code: metric`` (the codes of
+    :class:`proxymetric.analysis.result.Reason`; ``proxymetric analyze`` shows them in words).
     """
 
     experiment: str

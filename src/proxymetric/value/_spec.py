@@ -8,8 +8,6 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from scipy import special
-
 from proxymetric.errors import ProxymetricError, SpecError
 from proxymetric.spec import Spec, load_spec
 from proxymetric.spec.value import (
@@ -259,7 +257,6 @@ def effects_from_analysis(path: str | Path) -> EffectLookup:
 
     def lookup(effect: EffectInput) -> MeasuredEffect:
         from proxymetric.analysis import analyze
-        from proxymetric.report.decision import reasons_text
 
         assert effect.experiment is not None
         assert effect.metric is not None
@@ -291,13 +288,14 @@ def effects_from_analysis(path: str | Path) -> EffectLookup:
             experiment=effect.experiment,
             decision=str(result.decision.verdict),
             srm_mismatch=bool(result.srm.mismatch),
-            reasons=tuple(reasons_text(result)),
+            reasons=tuple(
+                f"{r.code}: {r.metric}" if r.metric else r.code for r in result.decision.reasons
+            ),
         )
         if effect.scale == "absolute":
             return MeasuredEffect(float(row.effect), float(row.effect_se), source)
-        z = float(special.ndtri(1 - result.alpha / 2))
-        se = (row.rel_effect_ci_upper - row.rel_effect_ci_lower) / (2 * z)
-        return MeasuredEffect(float(row.rel_effect), float(se), source)
+        # The delta-method standard error of the relative effect, as the analysis reports it.
+        return MeasuredEffect(float(row.rel_effect), float(row.rel_effect_se), source)
 
     return lookup
 

@@ -15,8 +15,7 @@ from rich.table import Table
 
 from proxymetric.report import format_number, terminal_text
 from proxymetric.report._text import literal, markdown_text
-from proxymetric.value._model import format_money
-from proxymetric.value._results import ValueResult
+from proxymetric.value import ValueResult, format_money
 
 __all__ = ["print_business_case", "to_markdown"]
 
