@@ -5,9 +5,14 @@
 True
 """
 
-from proxymetric.analysis import ExperimentResult, MetricResult, analyze
+from typing import TYPE_CHECKING
+
+from proxymetric._lazy import lazy_exports
 from proxymetric.errors import DataError, ProxymetricError, SpecError
-from proxymetric.spec import Spec, load_spec
+
+if TYPE_CHECKING:
+    from proxymetric.analysis import ExperimentResult, MetricResult, analyze
+    from proxymetric.spec import Spec, load_spec
 
 __version__ = "0.1.0"
 
@@ -22,3 +27,13 @@ __all__ = [
     "analyze",
     "load_spec",
 ]
+
+# Each name is imported from its submodule when first used (PEP 562).
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "analysis": ("ExperimentResult", "MetricResult", "analyze"),
+            "spec": ("Spec", "load_spec"),
+        },
+    )

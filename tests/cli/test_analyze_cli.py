@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer.main
 from typer.testing import CliRunner
 
 from proxymetric.cli import app
@@ -103,13 +104,12 @@ def test_unknown_experiment(cookie_cats_spec: Path) -> None:
 def test_every_command_has_help() -> None:
     top = runner.invoke(app, ["--help"])
     assert top.exit_code == 0
-    paths: list[list[str]] = [[c.name or ""] for c in app.registered_commands]
-    for group in app.registered_groups:
-        assert group.typer_instance is not None
-        name = group.name or group.typer_instance.info.name
-        assert isinstance(name, str)
+    # The commands are registered on first use, so walk the built command tree.
+    root = typer.main.get_command(app)
+    paths: list[list[str]] = []
+    for name, command in getattr(root, "commands", {}).items():
         paths.append([name])
-        paths += [[name, c.name or ""] for c in group.typer_instance.registered_commands]
+        paths += [[name, sub] for sub in getattr(command, "commands", {})]
     assert len(paths) > 15
     for path in paths:
         result = runner.invoke(app, [*path, "--help"])

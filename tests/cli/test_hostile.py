@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer.main
 import yaml
 from typer.testing import CliRunner, Result
 
@@ -500,12 +501,12 @@ def test_spec_errors_naming_hostile_text(unit_spec: Path, tmp_path: Path) -> Non
 
 
 def _command_paths() -> list[list[str]]:
-    paths: list[list[str]] = [[c.name or ""] for c in app.registered_commands]
-    for group in app.registered_groups:
-        assert group.typer_instance is not None
-        name = group.name or group.typer_instance.info.name
-        assert isinstance(name, str)
-        paths += [[name, c.name or ""] for c in group.typer_instance.registered_commands]
+    # The commands are registered on first use, so walk the built command tree (leaves only).
+    paths: list[list[str]] = []
+    for name, command in getattr(typer.main.get_command(app), "commands", {}).items():
+        subcommands = getattr(command, "commands", None)
+        paths += [[name, sub] for sub in subcommands] if subcommands else [[name]]
+    assert len(paths) > 15
     return paths
 
 

@@ -5,16 +5,21 @@ returns a :class:`Scorecard`; :func:`render_spec` writes a commented ``proxymetr
 template of a common project kind and a team's answers.
 """
 
-from proxymetric.check.results import (
-    PROJECT_CHECKS,
-    PROPERTIES,
-    STATUSES,
-    Cell,
-    MetricRow,
-    ProjectCheck,
-    Scorecard,
-)
-from proxymetric.check.scorecard import check_spec
+from typing import TYPE_CHECKING
+
+from proxymetric._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from proxymetric.check.results import (
+        PROJECT_CHECKS,
+        PROPERTIES,
+        STATUSES,
+        Cell,
+        MetricRow,
+        ProjectCheck,
+        Scorecard,
+    )
+    from proxymetric.check.scorecard import check_spec
 
 __all__ = [
     "PROJECT_CHECKS",
@@ -26,3 +31,21 @@ __all__ = [
     "Scorecard",
     "check_spec",
 ]
+
+# Each name is imported from its submodule when first used (PEP 562).
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "results": (
+                "PROJECT_CHECKS",
+                "PROPERTIES",
+                "STATUSES",
+                "Cell",
+                "MetricRow",
+                "ProjectCheck",
+                "Scorecard",
+            ),
+            "scorecard": ("check_spec",),
+        },
+    )

@@ -34,7 +34,6 @@ from typer.core import TyperGroup
 
 from proxymetric.errors import ProxymetricError
 from proxymetric.report import SafeConsole, literal, visible
-from proxymetric.report.json import to_json
 from proxymetric.report.sections import Section, print_sections, sections_markdown
 
 __all__ = [
@@ -314,6 +313,8 @@ def render(
     ``html`` renders the page; by default :func:`proxymetric.report.html.to_html`.
     """
     if fmt is OutputFormat.json:
+        from proxymetric.report.json import to_json  # numpy: imported by the first JSON output
+
         return to_json(result) + "\n"
     if fmt is OutputFormat.markdown:
         return markdown(result) + "\n"

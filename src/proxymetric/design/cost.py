@@ -30,7 +30,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from scipy import stats
+from scipy import special
 
 from proxymetric._result import Result
 from proxymetric._validation import check_number
@@ -47,7 +47,7 @@ def expected_positive_part(mean: float, sd: float) -> float:
     if sd == 0:
         return max(mean, 0.0)
     z = mean / sd
-    return float(mean * stats.norm.cdf(z) + sd * stats.norm.pdf(z))
+    return float(mean * special.ndtr(z) + sd * math.exp(-(z**2) / 2.0) / math.sqrt(2.0 * math.pi))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,7 +120,7 @@ def cost_of_testing(
     if effect_sd == 0:
         prob = 1.0 if effect > 0 else 0.0
     else:
-        prob = float(stats.norm.sf(-effect / effect_sd))
+        prob = float(special.ndtr(effect / effect_sd))
     evpi = value_per_unit * horizon_units * (gain - max(effect, 0.0))
     if standard_error is not None and horizon_units > 0:
         s = effect_sd**2 / math.sqrt(effect_sd**2 + standard_error**2) if effect_sd > 0 else 0.0

@@ -6,16 +6,21 @@ role, direction, statistic, covariate, margin, money value and fill). :func:`rea
 moments in one query. ``analyze``, the sequential looks, ``plan`` and ``check`` all start here.
 """
 
-from proxymetric.experiment.model import (
-    Covariate,
-    Duration,
-    Margin,
-    ResolvedExperiment,
-    ResolvedMetric,
-    Traffic,
-)
-from proxymetric.experiment.read import ALL_UNITS, ExperimentData, arms, event_aggregates, read
-from proxymetric.experiment.resolve import experiment_name, resolve
+from typing import TYPE_CHECKING
+
+from proxymetric._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from proxymetric.experiment.model import (
+        Covariate,
+        Duration,
+        Margin,
+        ResolvedExperiment,
+        ResolvedMetric,
+        Traffic,
+    )
+    from proxymetric.experiment.read import ALL_UNITS, ExperimentData, arms, event_aggregates, read
+    from proxymetric.experiment.resolve import experiment_name, resolve
 
 __all__ = [
     "ALL_UNITS",
@@ -32,3 +37,21 @@ __all__ = [
     "read",
     "resolve",
 ]
+
+# Each name is imported from its submodule when first used (PEP 562).
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "model": (
+                "Covariate",
+                "Duration",
+                "Margin",
+                "ResolvedExperiment",
+                "ResolvedMetric",
+                "Traffic",
+            ),
+            "read": ("ALL_UNITS", "ExperimentData", "arms", "event_aggregates", "read"),
+            "resolve": ("experiment_name", "resolve"),
+        },
+    )

@@ -5,14 +5,19 @@
 True
 """
 
-from proxymetric.interleaving.analysis import (
-    InterleavingPlan,
-    InterleavingResult,
-    analyze_clicks,
-    preference_from_counts,
-    units_needed,
-)
-from proxymetric.interleaving.team_draft import Interleaving, interleave_table, team_draft
+from typing import TYPE_CHECKING
+
+from proxymetric._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from proxymetric.interleaving.analysis import (
+        InterleavingPlan,
+        InterleavingResult,
+        analyze_clicks,
+        preference_from_counts,
+        units_needed,
+    )
+    from proxymetric.interleaving.team_draft import Interleaving, interleave_table, team_draft
 
 __all__ = [
     "Interleaving",
@@ -24,3 +29,19 @@ __all__ = [
     "team_draft",
     "units_needed",
 ]
+
+# Each name is imported from its submodule when first used (PEP 562).
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "analysis": (
+                "InterleavingPlan",
+                "InterleavingResult",
+                "analyze_clicks",
+                "preference_from_counts",
+                "units_needed",
+            ),
+            "team_draft": ("Interleaving", "interleave_table", "team_draft"),
+        },
+    )

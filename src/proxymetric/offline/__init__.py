@@ -1,15 +1,20 @@
 """Offline evaluation of models: rating and ranking metrics, paired comparisons, baselines."""
 
-from proxymetric.offline.baselines import (
-    BiasModel,
-    ItemMean,
-    MatrixFactorization,
-    MostPopular,
-    Recommender,
-    predictions_table,
-    temporal_split,
-)
-from proxymetric.offline.evaluation import Comparison, MetricValue, OfflineResult, evaluate
+from typing import TYPE_CHECKING
+
+from proxymetric._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from proxymetric.offline.baselines import (
+        BiasModel,
+        ItemMean,
+        MatrixFactorization,
+        MostPopular,
+        Recommender,
+        predictions_table,
+        temporal_split,
+    )
+    from proxymetric.offline.evaluation import Comparison, MetricValue, OfflineResult, evaluate
 
 __all__ = [
     "BiasModel",
@@ -24,3 +29,21 @@ __all__ = [
     "predictions_table",
     "temporal_split",
 ]
+
+# Each name is imported from its submodule when first used (PEP 562).
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "baselines": (
+                "BiasModel",
+                "ItemMean",
+                "MatrixFactorization",
+                "MostPopular",
+                "Recommender",
+                "predictions_table",
+                "temporal_split",
+            ),
+            "evaluation": ("Comparison", "MetricValue", "OfflineResult", "evaluate"),
+        },
+    )

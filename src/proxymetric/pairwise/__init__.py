@@ -5,33 +5,38 @@
 783
 """
 
-from proxymetric.pairwise.blind_test import BlindTestResult, analyze_judgments
-from proxymetric.pairwise.bradley_terry import (
-    SCORE_SCALE,
-    BradleyTerryResult,
-    PairStats,
-    SystemStrength,
-    bradley_terry,
-)
-from proxymetric.pairwise.judgments import Judgments
-from proxymetric.pairwise.notes import NoteExample, TagCount, summarise_notes
-from proxymetric.pairwise.planning import (
-    JudgmentPlan,
-    PairSuggestion,
-    judgments_needed,
-    next_pairs,
-)
-from proxymetric.pairwise.trust import (
-    Agreement,
-    PositionBias,
-    RaterCheck,
-    cohen_kappa,
-    fleiss_kappa,
-    krippendorff_alpha,
-    position_bias,
-    rater_agreement,
-    rater_checks,
-)
+from typing import TYPE_CHECKING
+
+from proxymetric._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from proxymetric.pairwise.blind_test import BlindTestResult, analyze_judgments
+    from proxymetric.pairwise.bradley_terry import (
+        SCORE_SCALE,
+        BradleyTerryResult,
+        PairStats,
+        SystemStrength,
+        bradley_terry,
+    )
+    from proxymetric.pairwise.judgments import Judgments
+    from proxymetric.pairwise.notes import NoteExample, TagCount, summarise_notes
+    from proxymetric.pairwise.planning import (
+        JudgmentPlan,
+        PairSuggestion,
+        judgments_needed,
+        next_pairs,
+    )
+    from proxymetric.pairwise.trust import (
+        Agreement,
+        PositionBias,
+        RaterCheck,
+        cohen_kappa,
+        fleiss_kappa,
+        krippendorff_alpha,
+        position_bias,
+        rater_agreement,
+        rater_checks,
+    )
 
 __all__ = [
     "SCORE_SCALE",
@@ -59,3 +64,33 @@ __all__ = [
     "rater_checks",
     "summarise_notes",
 ]
+
+# Each name is imported from its submodule when first used (PEP 562).
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "blind_test": ("BlindTestResult", "analyze_judgments"),
+            "bradley_terry": (
+                "SCORE_SCALE",
+                "BradleyTerryResult",
+                "PairStats",
+                "SystemStrength",
+                "bradley_terry",
+            ),
+            "judgments": ("Judgments",),
+            "notes": ("NoteExample", "TagCount", "summarise_notes"),
+            "planning": ("JudgmentPlan", "PairSuggestion", "judgments_needed", "next_pairs"),
+            "trust": (
+                "Agreement",
+                "PositionBias",
+                "RaterCheck",
+                "cohen_kappa",
+                "fleiss_kappa",
+                "krippendorff_alpha",
+                "position_bias",
+                "rater_agreement",
+                "rater_checks",
+            ),
+        },
+    )

@@ -29,8 +29,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 from scipy.sparse import csgraph
-from scipy.special import expit
-from scipy.stats import norm
+from scipy.special import expit, ndtri
 
 from proxymetric._result import Result
 from proxymetric._validation import check_number
@@ -566,4 +565,4 @@ def _ranks(theta: FloatArray) -> IntArray:
 
 
 def _norm_ppf(q: float) -> float:
-    return float(norm.ppf(q))
+    return float(ndtri(q))

@@ -6,7 +6,7 @@ import dataclasses
 import math
 
 import numpy as np
-from scipy.stats import norm
+from scipy.special import ndtri
 
 from proxymetric._result import Result
 from proxymetric._validation import check_number
@@ -82,8 +82,8 @@ def judgments_needed(
         raise ProxymetricError(
             f"`win_rate` == {win_rate!r} equals `baseline`; there is no difference to detect"
         )
-    za = float(norm.ppf(1.0 - alpha / 2.0))
-    zb = float(norm.ppf(power))
+    za = float(ndtri(1.0 - alpha / 2.0))
+    zb = float(ndtri(power))
     sd0 = math.sqrt(baseline * (1.0 - baseline))
     sd1 = math.sqrt(win_rate * (1.0 - win_rate))
     n = ((za * sd0 + zb * sd1) / (win_rate - baseline)) ** 2
@@ -128,7 +128,7 @@ def next_pairs(
     theta = _fit(w[None], n[None], agg.pair_i, agg.pair_j, s, np.zeros(1), ridge)[0]
     info = _information(theta, n, agg.pair_i, agg.pair_j) + ridge * np.eye(s)
     cov = _laplacian_pinv(info) if ridge == 0 else np.linalg.inv(info)
-    width = 2.0 * float(norm.ppf(0.5 + confidence / 2.0)) * SCORE_SCALE
+    width = 2.0 * float(ndtri(0.5 + confidence / 2.0)) * SCORE_SCALE
     ii, jj = np.triu_indices(s, k=1)
     p = 1.0 / (1.0 + np.exp(-(theta[ii] - theta[jj])))
     c = batch * p * (1.0 - p)

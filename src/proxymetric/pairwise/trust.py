@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import norm
+from scipy.special import ndtr
 
 from proxymetric._result import Result
 from proxymetric._validation import check_number
@@ -273,7 +273,7 @@ def rater_checks(judgments: Judgments, *, alpha: float = 0.05) -> tuple[RaterChe
     variance = np.bincount(rater, weights=unit_var[u], minlength=n_r)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (observed - expected) / np.sqrt(variance)
-    pvalues = np.where(variance > 0, norm.cdf(z), np.nan)
+    pvalues = np.where(variance > 0, ndtr(z), np.nan)
     finite = np.isfinite(pvalues)
     adjusted = np.full(n_r, math.nan)
     adjusted[finite] = holm(pvalues[finite])

@@ -4,19 +4,29 @@ The statistics are pure numpy/scipy on the effects a registry holds; see
 :func:`validate_proxies` (proxy validation, Bibaut et al. and Tripuraneni et al., KDD 2024).
 """
 
-from proxymetric.proxies.composite import composite_correlation, composite_weights
-from proxymetric.proxies.covariance import (
-    correlation,
-    crossfold_covariance,
-    naive_covariance,
-    nearest_psd,
-    total_covariance,
-    wrong_sign_probability,
-)
-from proxymetric.proxies.impact import ProgramImpact, ShippedEffect, program_impact, shrink_effects
-from proxymetric.proxies.surrogate import SurrogateResult, surrogate_index
-from proxymetric.proxies.table import EffectTable, effect_table, table_from_registry
-from proxymetric.proxies.validation import ProxyReport, ProxyRow, validate_proxies
+from typing import TYPE_CHECKING
+
+from proxymetric._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from proxymetric.proxies.composite import composite_correlation, composite_weights
+    from proxymetric.proxies.covariance import (
+        correlation,
+        crossfold_covariance,
+        naive_covariance,
+        nearest_psd,
+        total_covariance,
+        wrong_sign_probability,
+    )
+    from proxymetric.proxies.impact import (
+        ProgramImpact,
+        ShippedEffect,
+        program_impact,
+        shrink_effects,
+    )
+    from proxymetric.proxies.surrogate import SurrogateResult, surrogate_index
+    from proxymetric.proxies.table import EffectTable, effect_table, table_from_registry
+    from proxymetric.proxies.validation import ProxyReport, ProxyRow, validate_proxies
 
 __all__ = [
     "EffectTable",
@@ -40,3 +50,24 @@ __all__ = [
     "validate_proxies",
     "wrong_sign_probability",
 ]
+
+# Each name is imported from its submodule when first used (PEP 562).
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "composite": ("composite_correlation", "composite_weights"),
+            "covariance": (
+                "correlation",
+                "crossfold_covariance",
+                "naive_covariance",
+                "nearest_psd",
+                "total_covariance",
+                "wrong_sign_probability",
+            ),
+            "impact": ("ProgramImpact", "ShippedEffect", "program_impact", "shrink_effects"),
+            "surrogate": ("SurrogateResult", "surrogate_index"),
+            "table": ("EffectTable", "effect_table", "table_from_registry"),
+            "validation": ("ProxyReport", "ProxyRow", "validate_proxies"),
+        },
+    )

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import norm
+from scipy.special import ndtri
 
 from proxymetric._result import Result
 from proxymetric._validation import check_name, check_number
@@ -186,7 +186,7 @@ def program_impact(
         _prior_error_variance(y[ok], se[ok], shipped, int(bootstrap), seed) if bootstrap else 0.0
     )
     sd = math.sqrt(posterior_var + prior_var) * abs(scale)
-    z = float(norm.ppf(0.5 + confidence / 2.0))
+    z = float(ndtri(0.5 + confidence / 2.0))
     return ProgramImpact(
         metric=metric,
         n_experiments=int(ok.sum()),

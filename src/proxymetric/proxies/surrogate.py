@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import norm
+from scipy.special import ndtri
 
 from proxymetric._result import Result
 from proxymetric._validation import check_name, check_number
@@ -168,7 +168,7 @@ def surrogate_index(
     if len(yt_obs) > 1 and len(yc_obs) > 1:
         diff_obs = float(yt_obs.mean() - yc_obs.mean())
         se = math.sqrt(yt_obs.var(ddof=1) / len(yt_obs) + yc_obs.var(ddof=1) / len(yc_obs))
-        z = float(norm.ppf(1.0 - tail))
+        z = float(ndtri(1.0 - tail))
         observed = [diff_obs, se, diff_obs - z * se, diff_obs + z * se]
     return SurrogateResult(
         long_term=long_term,

@@ -18,7 +18,7 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import norm
+from scipy.special import ndtri
 
 from proxymetric._result import Result
 from proxymetric._validation import check_name, check_number
@@ -222,7 +222,7 @@ def validate_proxies(
         cross = crossfold_covariance(f1, f2)
         cross_corr = correlation(a @ cross @ a.T)[:, 0]
     se_aug = np.sqrt(np.clip(np.einsum("kaa->ka", s_aug), 0.0, None))
-    z = float(norm.ppf(1.0 - alpha / 2.0))
+    z = float(ndtri(1.0 - alpha / 2.0))
     with np.errstate(invalid="ignore", divide="ignore"):
         sig = np.abs(y_aug) > z * se_aug
     movement = sig.mean(axis=0)

@@ -4,9 +4,14 @@ A SQLite file by default, any SQLAlchemy URL for a team; append-only, one transa
 record, schema versioned. See :class:`Registry`.
 """
 
-from proxymetric.registry.imports import ImportSummary, import_asos, import_csv
-from proxymetric.registry.plan import plan_deviations
-from proxymetric.registry.store import EffectRecord, Record, Registry, registry_url, spec_hash
+from typing import TYPE_CHECKING
+
+from proxymetric._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from proxymetric.registry.imports import ImportSummary, import_asos, import_csv
+    from proxymetric.registry.plan import plan_deviations
+    from proxymetric.registry.store import EffectRecord, Record, Registry, registry_url, spec_hash
 
 __all__ = [
     "EffectRecord",
@@ -19,3 +24,14 @@ __all__ = [
     "registry_url",
     "spec_hash",
 ]
+
+# Each name is imported from its submodule when first used (PEP 562).
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "imports": ("ImportSummary", "import_asos", "import_csv"),
+            "plan": ("plan_deviations",),
+            "store": ("EffectRecord", "Record", "Registry", "registry_url", "spec_hash"),
+        },
+    )

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scipy.stats import norm
+from scipy.special import ndtr
 
 from proxymetric._result import Result
 from proxymetric.errors import DataError
@@ -171,7 +171,7 @@ def import_asos(registry: Registry, path: str | Path) -> ImportSummary:
                     )
             effect = m_t - m_c
             se = math.sqrt(v_t / n_t + v_c / n_c) if n_c > 0 and n_t > 0 else math.nan
-            pvalue = 2 * float(norm.sf(abs(effect) / se)) if se > 0 else math.nan
+            pvalue = 2 * float(ndtr(-abs(effect) / se)) if se > 0 else math.nan
             effects.append(
                 EffectRecord(
                     variant=f"variant_{variant}",

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import binom, norm
+from scipy import special
 
 __all__ = ["holm", "sign_test", "wilson_interval"]
 
@@ -22,6 +22,8 @@ def sign_test(successes: int, trials: int) -> float:
     """
     if trials <= 0:
         return math.nan
+    from scipy.stats import binom  # exact binomial tails: imported by the first sign test
+
     lower = float(binom.cdf(successes, trials, 0.5))
     upper = float(binom.sf(successes - 1, trials, 0.5))
     return min(1.0, 2.0 * min(lower, upper))
@@ -35,7 +37,7 @@ def wilson_interval(successes: int, trials: int, confidence: float) -> tuple[flo
     """
     if trials <= 0:
         return math.nan, math.nan
-    z = float(norm.ppf(0.5 + confidence / 2.0))
+    z = float(special.ndtri(0.5 + confidence / 2.0))
     p = successes / trials
     denom = 1.0 + z * z / trials
     centre = (p + z * z / (2.0 * trials)) / denom

@@ -11,7 +11,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from scipy import stats as sps
+import numpy as np
+from scipy import special
 
 from proxymetric._result import Result
 from proxymetric._validation import check_number
@@ -81,6 +82,9 @@ def srm_test(
             expected_shares=shares,
             observed_shares=observed_shares,
         )
-    stat, p = sps.chisquare([counts[v] for v in names], [shares[v] * n for v in names])
-    pvalue = float(p)
-    return SrmResult(float(stat), pvalue, pvalue < threshold, threshold, shares, observed_shares)
+    observed_counts = np.array([counts[v] for v in names], dtype=np.float64)
+    expected_counts = np.array([shares[v] * n for v in names], dtype=np.float64)
+    # Pearson's chi-square statistic and its upper tail with k - 1 degrees of freedom.
+    stat = float(np.sum((observed_counts - expected_counts) ** 2 / expected_counts))
+    pvalue = float(special.chdtrc(len(names) - 1, stat))
+    return SrmResult(stat, pvalue, pvalue < threshold, threshold, shares, observed_shares)

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from scipy import stats as sps
+from scipy import special
 
 from proxymetric._validation import check_choice, check_number
 from proxymetric.stats.estimators import ArmEstimate
@@ -49,14 +49,14 @@ def _pvalue(statistic: float, df: float, alternative: Alternative) -> float:
     if not (math.isfinite(statistic) and math.isfinite(df)):
         return NAN
     if alternative == "greater":
-        return float(sps.t.sf(statistic, df))
+        return float(special.stdtr(df, -statistic))
     if alternative == "less":
-        return float(sps.t.cdf(statistic, df))
-    return float(2 * sps.t.sf(abs(statistic), df))
+        return float(special.stdtr(df, statistic))
+    return float(2 * special.stdtr(df, -abs(statistic)))
 
 
 def _quantile(confidence: float, df: float) -> float:
-    return float(sps.t.ppf(0.5 + confidence / 2, df)) if math.isfinite(df) else NAN
+    return float(special.stdtrit(df, 0.5 + confidence / 2)) if math.isfinite(df) else NAN
 
 
 @dataclass(frozen=True)

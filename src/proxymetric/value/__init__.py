@@ -6,46 +6,51 @@ that drive it (tornado), the break-even value of an input, the headroom of an id
 Pareto trade-off of candidate configurations, and a recommendation in words.
 """
 
-from proxymetric.value._distributions import (
-    Beta,
-    Constant,
-    Distribution,
-    LogNormal,
-    Normal,
-    Pert,
-    Triangular,
-    Uniform,
-    measured_effect,
-)
-from proxymetric.value._formula import Formula, parse_formula
-from proxymetric.value._model import (
-    Alternative,
-    BreakEvenQuery,
-    Input,
-    Tradeoff,
-    ValueModel,
-    format_money,
-    pareto_frontier,
-)
-from proxymetric.value._results import (
-    BreakEven,
-    Candidate,
-    EffectSource,
-    Headroom,
-    LinkedExperiment,
-    OutcomeSummary,
-    Recommendation,
-    TornadoBar,
-    TradeoffResult,
-    ValueResult,
-)
-from proxymetric.value._spec import (
-    MeasuredEffect,
-    effects_from_analysis,
-    load_value_model,
-    model_from_spec,
-    read_value_spec,
-)
+from typing import TYPE_CHECKING
+
+from proxymetric._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from proxymetric.value._distributions import (
+        Beta,
+        Constant,
+        Distribution,
+        LogNormal,
+        Normal,
+        Pert,
+        Triangular,
+        Uniform,
+        measured_effect,
+    )
+    from proxymetric.value._formula import Formula, parse_formula
+    from proxymetric.value._model import (
+        Alternative,
+        BreakEvenQuery,
+        Input,
+        Tradeoff,
+        ValueModel,
+        format_money,
+        pareto_frontier,
+    )
+    from proxymetric.value._results import (
+        BreakEven,
+        Candidate,
+        EffectSource,
+        Headroom,
+        LinkedExperiment,
+        OutcomeSummary,
+        Recommendation,
+        TornadoBar,
+        TradeoffResult,
+        ValueResult,
+    )
+    from proxymetric.value._spec import (
+        MeasuredEffect,
+        effects_from_analysis,
+        load_value_model,
+        model_from_spec,
+        read_value_spec,
+    )
 
 __all__ = [
     "Alternative",
@@ -82,3 +87,51 @@ __all__ = [
     "parse_formula",
     "read_value_spec",
 ]
+
+# Each name is imported from its submodule when first used (PEP 562).
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "_distributions": (
+                "Beta",
+                "Constant",
+                "Distribution",
+                "LogNormal",
+                "Normal",
+                "Pert",
+                "Triangular",
+                "Uniform",
+                "measured_effect",
+            ),
+            "_formula": ("Formula", "parse_formula"),
+            "_model": (
+                "Alternative",
+                "BreakEvenQuery",
+                "Input",
+                "Tradeoff",
+                "ValueModel",
+                "format_money",
+                "pareto_frontier",
+            ),
+            "_results": (
+                "BreakEven",
+                "Candidate",
+                "EffectSource",
+                "Headroom",
+                "LinkedExperiment",
+                "OutcomeSummary",
+                "Recommendation",
+                "TornadoBar",
+                "TradeoffResult",
+                "ValueResult",
+            ),
+            "_spec": (
+                "MeasuredEffect",
+                "effects_from_analysis",
+                "load_value_model",
+                "model_from_spec",
+                "read_value_spec",
+            ),
+        },
+    )

@@ -12,7 +12,7 @@ from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
-from scipy import special, stats
+from scipy import special
 
 from proxymetric._validation import check_number
 from proxymetric.errors import ProxymetricError
@@ -284,7 +284,7 @@ class Beta:
 
     def ppf(self, q: FloatArray) -> FloatArray:
         """Return the beta quantiles."""
-        return np.asarray(stats.beta.ppf(q, self.alpha, self.beta), dtype=np.float64)
+        return np.asarray(special.betaincinv(self.alpha, self.beta, q), dtype=np.float64)
 
     @property
     def mean(self) -> float:
@@ -329,7 +329,7 @@ class Pert:
     def ppf(self, q: FloatArray) -> FloatArray:
         """Return the PERT quantiles."""
         a, b = self._shape
-        unit = np.asarray(stats.beta.ppf(q, a, b), dtype=np.float64)
+        unit = np.asarray(special.betaincinv(a, b, q), dtype=np.float64)
         return self.low + (self.high - self.low) * unit
 
     @property
