@@ -11,6 +11,7 @@ import pytest
 
 from proxymetric.errors import DataError
 from proxymetric.registry import Registry, import_asos, import_csv
+from proxymetric.registry.imports import ASOS_COLUMNS
 
 
 @pytest.fixture(scope="module")
@@ -133,20 +134,7 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_asos_relative_effects_of_losses(tmp_path: Path) -> None:
     # docs/architecture.md: (t - c) / |c|; -10 -> -12 is -20% (a larger loss), and means of
     # opposite signs have no relative effect. Reference: the closed form.
-    header = ",".join(
-        [
-            "experiment_id",
-            "variant_id",
-            "metric_id",
-            "time_since_start",
-            "count_c",
-            "count_t",
-            "mean_c",
-            "mean_t",
-            "variance_c",
-            "variance_t",
-        ]
-    )
+    header = ",".join(ASOS_COLUMNS)
     rows = ["x,1,1,1,100,100,-10,-12,4,4", "x,1,2,1,100,100,-10,2,4,4", "x,1,3,1,100,100,10,12,4,4"]
     path = tmp_path / "asos.csv"
     path.write_text("\n".join([header, *rows]) + "\n")
