@@ -11,6 +11,7 @@ import pytest
 
 from proxymetric.errors import DataError
 from proxymetric.registry import Registry, import_asos, import_csv
+from proxymetric.registry.imports import ASOS_COLUMNS
 
 
 @pytest.fixture(scope="module")
@@ -128,3 +129,19 @@ def test_csv_errors(tmp_path: Path, text: str, message: str) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(DataError, match=r"`file` '.*nope.csv' does not exist"):
         import_asos(Registry(tmp_path / "r.db"), tmp_path / "nope.csv")
+
+
+def test_asos_relative_effects_of_losses(tmp_path: Path) -> None:
+    # docs/architecture.md: (t - c) / |c|; -10 -> -12 is -20% (a larger loss), and means of
+    # opposite signs have no relative effect. Reference: the closed form.
+    header = ",".join(ASOS_COLUMNS)
+    rows = ["x,1,1,1,100,100,-10,-12,4,4", "x,1,2,1,100,100,-10,2,4,4", "x,1,3,1,100,100,10,12,4,4"]
+    path = tmp_path / "asos.csv"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    reg = Registry(tmp_path / "r.db")
+    import_asos(reg, path)
+    (record,) = reg.records(with_effects=True)
+    rel = {e.metric: e.rel_effect for e in record.effects}
+    assert rel["metric_1"] == pytest.approx(-0.2)
+    assert rel["metric_2"] is None or math.isnan(rel["metric_2"])
+    assert rel["metric_3"] == pytest.approx(0.2)

@@ -91,7 +91,7 @@ class PowerResult(Result):
     ``solved_for`` is ``"units"``, ``"mde"`` or ``"power"``. ``control_units`` and
     ``treatment_units`` are per arm (every treatment arm has ``treatment_units``);
     ``units_per_variant`` is ``ceil(total_units / variants)``. ``mde`` is the absolute effect
-    (treatment mean minus control mean), ``rel_mde = mde / baseline``; a solved MDE is an
+    (treatment mean minus control mean), ``rel_mde = mde / |baseline|``; a solved MDE is an
     increase (for a proportion a decrease has a slightly different MDE: give a negative ``mde``
     to get its power). ``power`` is the power of
     each treatment-versus-control comparison at ``alpha_per_comparison``; when units are solved
@@ -325,7 +325,7 @@ def power_analysis(
         check_number("rel_mde", rel_mde)
         if baseline == 0:
             raise ProxymetricError("`rel_mde` needs a non-zero `baseline`; give `mde` instead")
-        mde = rel_mde * baseline
+        mde = rel_mde * abs(baseline)  # a fraction of the baseline's magnitude
     if mde is not None:
         check_number("mde", mde)
         if mde == 0:
@@ -418,7 +418,7 @@ def power_analysis(
         units_per_variant=math.ceil(total / variants - 1e-9),
         total_units=math.ceil(total - 1e-9),
         mde=float(mde),
-        rel_mde=float(mde) / baseline if baseline != 0 else math.nan,
+        rel_mde=float(mde) / abs(baseline) if baseline != 0 else math.nan,
         power=float(achieved),
         standard_error=design.standard_error(control_units, treatment_units, mde / scale),
     )

@@ -128,6 +128,15 @@ def _count(path: Path, line: int, row: dict[str, str], column: str, *, low: int)
     return int(value)
 
 
+def _relative(m_t: float, m_c: float) -> float:
+    """``(m_t - m_c) / |m_c|`` (docs/architecture.md): a positive value is a higher treatment
+    mean, also when the control mean is a loss; undefined for a control of 0 or means of
+    opposite signs."""
+    if m_c == 0 or m_t * m_c < 0:
+        return math.nan
+    return (m_t - m_c) / abs(m_c)
+
+
 def _fingerprint(lines: list[str]) -> str:
     return hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()[:16]
 
@@ -137,8 +146,9 @@ def import_asos(registry: Registry, path: str | Path) -> ImportSummary:
 
     Per variant and metric: ``effect = mean_t - mean_c``, ``effect_se = sqrt(variance_t /
     count_t + variance_c / count_c)`` (NaN where a variance is missing), ``rel_effect =
-    mean_t / mean_c - 1`` and the two-sided normal p-value of ``effect / effect_se`` (the counts
-    are in the tens of thousands and more, where Welch's t is normal). Metrics are named
+    (mean_t - mean_c) / |mean_c|`` (undefined for means of opposite signs) and the two-sided
+    normal p-value of ``effect / effect_se`` (the counts are in the tens of thousands and more,
+    where Welch's t is normal). Metrics are named
     ``metric_1`` .. ``metric_4`` and variants ``variant_<id>``.
 
     The file is imported in one transaction: a row that cannot be read (a count that is not a
@@ -179,7 +189,7 @@ def import_asos(registry: Registry, path: str | Path) -> ImportSummary:
                     role=None,
                     effect=effect,
                     effect_se=se,
-                    rel_effect=m_t / m_c - 1 if m_c != 0 else math.nan,
+                    rel_effect=_relative(m_t, m_c),
                     pvalue=pvalue,
                     control_units=n_c,
                     treatment_units=n_t,
