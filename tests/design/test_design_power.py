@@ -376,11 +376,11 @@ def test_standard_error_closed_form() -> None:
     )  # fmt: skip
     nc, nt = 2000 / 1.5, 1000 / 1.5
     expected = math.sqrt(0.8 * (0.1 * 0.9 / nc + 0.12 * 0.88 / nt))
-    assert r.standard_error == pytest.approx(expected)
+    assert r.effect_se == pytest.approx(expected)
     # At the solved MDE of a mean, mde / se is z_{1-a/2} + z_power up to the far tail.
     m = power_analysis("mean", 1.0, sd=1.0, units_per_variant=500)
     z = stats.norm.isf(0.025) + stats.norm.ppf(0.8)
-    assert m.mde / m.standard_error == pytest.approx(z, rel=1e-4)
+    assert m.mde / m.effect_se == pytest.approx(z, rel=1e-4)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -414,7 +414,7 @@ def test_units_mde_and_power_are_scale_free_normal(
         ),
         abs=1e-9,
     )
-    assert units.standard_error / scale == pytest.approx(
+    assert units.effect_se / scale == pytest.approx(
         math.sqrt(1 / units.control_units + 1 / units.treatment_units)
     )
     mde = power_analysis("mean", 3.0 * scale, sd=scale, total_units=300, **args)  # type: ignore[arg-type]
@@ -459,7 +459,7 @@ def test_rare_rates_are_planned_at_their_own_scale(rate: float) -> None:
     se = math.sqrt(rate * (1 - rate) / 1e6 + q * (1 - q) / 1e6)
     z = stats.norm.isf(0.025)
     assert stats.norm.cdf(r.mde / se - z) + stats.norm.cdf(-r.mde / se - z) == pytest.approx(0.8)
-    assert r.standard_error == pytest.approx(se)
+    assert r.effect_se == pytest.approx(se)
 
 
 @pytest.mark.parametrize("power", [0.05, 0.01, 0.001])

@@ -93,7 +93,7 @@ def cost_of_testing(
     ``effect`` (mean) and ``effect_sd`` describe the prior guess of the true effect in metric
     units per unit; ``control_units``/``treatment_units`` are the units exposed during the test
     (all treatment arms together); ``standard_error`` is the standard error of the effect at the
-    end of the test (``PowerResult.standard_error`` of the plan). See the module
+    end of the test (``PowerResult.effect_se`` of the plan). See the module
     docstring for the formulas.
 
     >>> r = cost_of_testing(effect=0.01, value_per_unit=50.0, control_units=10_000,

@@ -537,7 +537,7 @@ def _cost(
                 mde=target,
                 **settings.test_arguments(),
                 variance_reduction=min(reduction, 1.0 - 1e-12),
-            ).standard_error
+            ).effect_se
         except ProxymetricError:
             se = None
     cost = cost_of_testing(

@@ -96,7 +96,7 @@ class PowerResult(Result):
     to get its power). ``power`` is the power of
     each treatment-versus-control comparison at ``alpha_per_comparison``; when units are solved
     for, it is the power achieved by the rounded-up units (at least the target).
-    ``standard_error`` is the standard error of the effect estimate at ``mde`` (each arm's own
+    ``effect_se`` is the standard error of the effect estimate at ``mde`` (each arm's own
     variance); it is the ``standard_error`` input of
     :func:`~proxymetric.design.cost.cost_of_testing`.
     """
@@ -120,7 +120,7 @@ class PowerResult(Result):
     mde: float
     rel_mde: float
     power: float
-    standard_error: float
+    effect_se: float
 
 
 def ratio_unit_variance(
@@ -420,7 +420,7 @@ def power_analysis(
         mde=float(mde),
         rel_mde=float(mde) / abs(baseline) if baseline != 0 else math.nan,
         power=float(achieved),
-        standard_error=design.standard_error(control_units, treatment_units, mde / scale),
+        effect_se=design.standard_error(control_units, treatment_units, mde / scale),
     )
 
 

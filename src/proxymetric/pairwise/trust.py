@@ -77,8 +77,8 @@ class RaterCheck(Result):
     ``judgments`` counts the rater's votes on units judged more than once; ``agreement`` is
     the mean share of the other votes on the same unit that agree with the rater's vote, and
     ``expected`` its mean if raters were interchangeable (see :func:`rater_checks`);
-    ``pvalue`` is the one-sided test that the rater agrees less, ``pvalue_holm`` adjusted over
-    raters, and ``flagged`` is true when ``pvalue_holm`` < ``alpha``.
+    ``pvalue`` is the one-sided test that the rater agrees less, ``pvalue_adjusted`` adjusted over
+    raters, and ``flagged`` is true when ``pvalue_adjusted`` < ``alpha``.
     """
 
     rater: str
@@ -86,7 +86,7 @@ class RaterCheck(Result):
     agreement: float
     expected: float
     pvalue: float
-    pvalue_holm: float
+    pvalue_adjusted: float
     flagged: bool
 
 
@@ -284,7 +284,7 @@ def rater_checks(judgments: Judgments, *, alpha: float = 0.05) -> tuple[RaterChe
             agreement=float(observed[r] / n[r]) if n[r] > 0 else math.nan,
             expected=float(expected[r] / n[r]) if n[r] > 0 else math.nan,
             pvalue=float(pvalues[r]),
-            pvalue_holm=float(adjusted[r]),
+            pvalue_adjusted=float(adjusted[r]),
             flagged=bool(adjusted[r] < alpha),
         )
         for r in range(n_r)

@@ -98,7 +98,7 @@ def blind_test_sections(r: object) -> list[Section]:
         (
             f"rater {c.rater}",
             f"agrees with the others {_pct(c.agreement)} vs {_pct(c.expected)}",
-            f"FLAGGED, {format_p(c.pvalue_holm, 'Holm p')}",
+            f"FLAGGED, {format_p(c.pvalue_adjusted, 'Holm-adjusted p')}",
         )
         for c in r.raters
         if c.flagged
