@@ -20,27 +20,8 @@ import time
 
 import numpy as np
 
-from proxymetric.proxies import EffectTable, effect_table, program_impact
-
-
-def _registry(rng: np.random.Generator, k: int, sparse: bool) -> tuple[EffectTable, float]:
-    if sparse:
-        tau = np.where(rng.random(k) < 0.8, 0.0, rng.normal(0.002, 0.02, size=k))
-    else:
-        tau = rng.normal(0.001, 0.01, size=k)
-    se = rng.uniform(0.005, 0.02, size=k)
-    y = tau + se * rng.standard_normal(k)
-    labels = [f"e{i}" for i in range(k)]
-    ship = y / se > 1.96
-    table = effect_table(
-        labels,
-        ["revenue"] * k,
-        y,
-        se,
-        [1000] * k,
-        shipped=[lab for lab, s in zip(labels, ship, strict=True) if s],
-    )
-    return table, float(tau[ship].sum())
+from proxymetric.proxies import program_impact
+from proxymetric.proxies.simulation import simulate_program
 
 
 def study(k: int, r: int, seed: int, *, sparse: bool = False) -> dict[str, float]:
@@ -49,7 +30,7 @@ def study(k: int, r: int, seed: int, *, sparse: bool = False) -> dict[str, float
     with_prior = known = 0
     errors = []
     for i in range(r):
-        table, truth = _registry(rng, k, sparse)
+        table, truth = simulate_program(rng, k, sparse=sparse)
         imp = program_impact(table, "revenue", value_per_unit=1.0, units=1.0, seed=i)
         plug = program_impact(table, "revenue", value_per_unit=1.0, units=1.0, bootstrap=0)
         with_prior += imp.shrunk_money_ci_lower <= truth <= imp.shrunk_money_ci_upper

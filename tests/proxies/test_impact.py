@@ -7,7 +7,8 @@ import pytest
 from scipy import integrate, stats
 
 from proxymetric.errors import ProxymetricError
-from proxymetric.proxies import EffectTable, effect_table, program_impact, shrink_effects
+from proxymetric.proxies import effect_table, program_impact, shrink_effects
+from proxymetric.proxies.simulation import simulate_program
 
 
 def test_posterior_mean_matches_numerical_integration() -> None:
@@ -36,25 +37,6 @@ def test_no_true_variance_shrinks_to_the_mean() -> None:
     np.testing.assert_allclose(post_sd, 0)
 
 
-def _registry(rng: np.random.Generator, k: int) -> tuple[EffectTable, float]:
-    # True effects ~ N(0.001, 0.01^2), standard errors 0.005-0.02: weak experiments. A variant
-    # ships when its estimate is significantly positive (z > 1.96).
-    tau = rng.normal(0.001, 0.01, size=k)
-    se = rng.uniform(0.005, 0.02, size=k)
-    y = tau + se * rng.standard_normal(k)
-    labels = [f"e{i}" for i in range(k)]
-    ship = y / se > 1.96
-    table = effect_table(
-        labels,
-        ["revenue"] * k,
-        y,
-        se,
-        [1000] * k,
-        shipped=[lab for lab, s in zip(labels, ship, strict=True) if s],
-    )
-    return table, float(tau[ship].sum())
-
-
 def test_shrinkage_removes_the_winners_curse() -> None:
     # Reference: the true total effect of the shipped variants, known in simulation. Over
     # R = 200 registries of 500 experiments, the naive sum overstates it by many standard errors;
@@ -62,7 +44,7 @@ def test_shrinkage_removes_the_winners_curse() -> None:
     rng = np.random.default_rng(2024)
     naive_err, shrunk_err = [], []
     for _ in range(200):
-        table, truth = _registry(rng, 500)
+        table, truth = simulate_program(rng, 500)
         # Only the point estimates are checked here: no bootstrap of the interval.
         imp = program_impact(table, "revenue", value_per_unit=1.0, units=1.0, bootstrap=0)
         naive_err.append(imp.naive_money - truth)
@@ -75,7 +57,7 @@ def test_shrinkage_removes_the_winners_curse() -> None:
 
 def test_money_and_interval() -> None:
     rng = np.random.default_rng(0)
-    table, _ = _registry(rng, 300)
+    table, _ = simulate_program(rng, 300)
     imp = program_impact(table, "revenue", value_per_unit=2.5, units=1e6, confidence=0.9)
     assert imp.n_shipped == len(imp.shipped) > 0
     assert imp.naive_money == pytest.approx(sum(s.effect for s in imp.shipped) * 2.5e6)
@@ -115,7 +97,7 @@ def coverage_study() -> dict[str, np.ndarray]:
     rng = np.random.default_rng(7)
     err, plug_in, sd = [], [], []
     for _ in range(R_COVER):
-        table, truth = _registry(rng, K_COVER)
+        table, truth = simulate_program(rng, K_COVER)
         imp = program_impact(table, "revenue", value_per_unit=1.0, units=1.0, bootstrap=500)
         _, post_sd, _, _ = shrink_effects(table.effects[:, 0], np.sqrt(table.noise_cov[:, 0, 0]))
         err.append(imp.shrunk_money - truth)
@@ -157,7 +139,7 @@ def test_the_prior_error_matches_the_delta_method() -> None:
     # variance from B = 4000 rounds has a relative Monte Carlo sd of sqrt(2 / B) = 2.2%;
     # tolerance 10% (that, and the second-order terms at K = 5000).
     rng = np.random.default_rng(3)
-    table, _ = _registry(rng, 5000)
+    table, _ = simulate_program(rng, 5000)
     y, se = table.effects[:, 0], np.sqrt(table.noise_cov[:, 0, 0])
     imp = program_impact(table, "revenue", value_per_unit=1.0, units=1.0, bootstrap=4000)
     mu, tau2, k, ship = y.mean(), y.var(ddof=1) - np.mean(se**2), len(y), table.shipped
@@ -174,7 +156,7 @@ def test_the_prior_error_matches_the_delta_method() -> None:
 
 def test_bootstrap_is_reproducible_and_checked() -> None:
     rng = np.random.default_rng(1)
-    table, _ = _registry(rng, 300)
+    table, _ = simulate_program(rng, 300)
     one = program_impact(table, "revenue", value_per_unit=1.0, units=1.0)
     assert one == program_impact(table, "revenue", value_per_unit=1.0, units=1.0)
     assert one.bootstrap == 1000

@@ -19,7 +19,15 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["DEMO_TRUE_COV", "DEMO_UNIT_NOISE_COV", "SimulatedExperiments", "simulate_experiments"]
+from proxymetric.proxies.table import EffectTable, effect_table
+
+__all__ = [
+    "DEMO_TRUE_COV",
+    "DEMO_UNIT_NOISE_COV",
+    "SimulatedExperiments",
+    "simulate_experiments",
+    "simulate_program",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -73,3 +81,32 @@ def simulate_experiments(
         fold1=fold1,
         fold2=fold2,
     )
+
+
+def simulate_program(
+    rng: np.random.Generator, k: int, *, sparse: bool = False
+) -> tuple[EffectTable, float]:
+    """A registry of ``k`` weak experiments on ``revenue`` and the true total of the shipped ones.
+
+    True effects are ``N(0.001, 0.01^2)`` (with ``sparse``: 0 for 80% of the experiments, else
+    ``N(0.002, 0.02^2)``), standard errors uniform on 0.005-0.02, and an experiment ships when
+    its estimate is significantly positive (z > 1.96): the setting in which the program's
+    estimated impact is checked against the truth.
+    """
+    if sparse:
+        tau = np.where(rng.random(k) < 0.8, 0.0, rng.normal(0.002, 0.02, size=k))
+    else:
+        tau = rng.normal(0.001, 0.01, size=k)
+    se = rng.uniform(0.005, 0.02, size=k)
+    y = tau + se * rng.standard_normal(k)
+    labels = [f"e{i}" for i in range(k)]
+    ship = y / se > 1.96
+    table = effect_table(
+        labels,
+        ["revenue"] * k,
+        y,
+        se,
+        [1000] * k,
+        shipped=[lab for lab, s in zip(labels, ship, strict=True) if s],
+    )
+    return table, float(tau[ship].sum())
