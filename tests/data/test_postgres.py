@@ -31,11 +31,11 @@ SQL_TYPES = {"int64": "BIGINT", "float64": "DOUBLE PRECISION", "bool": "BOOLEAN"
 def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     runtime = tmp_path_factory.mktemp("runtime")
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
-    import pgserver
-
-    server = pgserver.get_server(  # type: ignore[attr-defined]
-        tmp_path_factory.mktemp("pgdata"), cleanup_mode="stop"
+    pgserver = pytest.importorskip(
+        "pgserver", reason="PostgreSQL tests need the `pgserver` package (a dev dependency)"
     )
+
+    server = pgserver.get_server(tmp_path_factory.mktemp("pgdata"), cleanup_mode="stop")
     try:
         yield str(server.get_uri())
     finally:
@@ -108,3 +108,13 @@ def test_spec_file_with_a_postgres_source(postgres: str, tmp_path: Path) -> None
     )
     (tmp_path / "proxymetric.yaml").write_text(yaml.safe_dump(spec))
     assert sum(proxymetric.analyze(tmp_path / "proxymetric.yaml").units.values()) == 300
+
+
+def test_large_means_agree_with_a_two_pass_computation(postgres: str) -> None:
+    import ibis
+
+    from .test_moment_precision import assert_matches_numpy, large_mean_frame, moments_of
+
+    frame = large_mean_frame(n=6000)
+    _load(postgres, "large_means", frame)
+    assert_matches_numpy(moments_of(ibis.connect(postgres).table("large_means")), frame)

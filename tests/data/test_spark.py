@@ -75,3 +75,15 @@ def test_event_level_analysis_equals_duckdb(spark: Any) -> None:
     assert on_spark.units == duck.units
     np.testing.assert_allclose(numbers(on_spark), numbers(duck), rtol=1e-9)
     assert pd.notna(on_spark.result("revenue").pvalue)
+
+
+def test_large_means_agree_with_a_two_pass_computation(spark: Any) -> None:
+    # Sums of doubles shifted near the mean: no bigint sum that Spark could overflow silently.
+    import ibis
+
+    from .test_moment_precision import assert_matches_numpy, large_mean_frame, moments_of
+
+    frame = large_mean_frame(n=6000)
+    spark.createDataFrame(frame).createOrReplaceTempView("large_means")
+    table = ibis.pyspark.connect(spark).table("large_means")
+    assert_matches_numpy(moments_of(table), frame)
