@@ -98,7 +98,8 @@ def make_events(n_events: int, n_units: int) -> Path:
 
 
 # ----------------------------------------------------------------------------- specs and SQL
-def unit_spec(db: Path) -> dict[str, Any]:
+def unit_spec(db: Path, unique: bool = True) -> dict[str, Any]:
+    # `unique`: the table's ids are its key; False counts the distinct units (a second query).
     return {
         "sources": {
             "units": {
@@ -106,6 +107,7 @@ def unit_spec(db: Path) -> dict[str, Any]:
                 "connection": f"duckdb://{db}",
                 "unit": "user_id",
                 "variant": "arm",
+                "unique": unique,
             }
         },
         "metrics": {
@@ -249,9 +251,11 @@ def time_units(db: Path, repeat: int, tea: bool) -> dict[str, float]:
     import proxymetric
 
     spec = unit_spec(db)
+    checked = unit_spec(db, unique=False)
     con = duckdb.connect(str(db), read_only=True)
     contenders: dict[str, Callable[[], object]] = {
         "proxymetric": lambda: proxymetric.analyze(spec),
+        "  + unit check": lambda: proxymetric.analyze(checked),
         "raw-sum scan": lambda: con.execute(UNIT_RAW_SQL).fetchall(),
         "var_samp SQL": lambda: con.execute(UNIT_SQL).fetchall(),
     }

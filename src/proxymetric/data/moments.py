@@ -99,14 +99,14 @@ def variant_moments(
     "shifted data" algorithm, Chan, Golub and LeVeque, 1983). Every sum is of doubles, so no
     engine's integer sum can overflow (Spark's does so silently).
 
-    The same query checks the data: ``binary`` lists the columns that must hold only 0 and 1
+    The query checks the data: ``binary`` lists the columns that must hold only 0 and 1
     (proportions; after ``fill``), and ``unit`` names the unit column of a table that must have
     one row per unit (the rows against the distinct units; the units in more than one variant
     are then counted for the message). Either problem raises a :class:`DataError` with the
     counts (and the range of the values that are not 0/1); rows without a variant are not
-    checked, since they are left out. For integer unit ids the scan proves uniqueness when the
-    ids fill the range from their minimum to their maximum; otherwise a second query counts
-    the distinct units.
+    checked, since they are left out. Counting distinct units costs several scans of a large
+    table (a hash of every id), so it is a second query, and ``unit=None`` (a source declared
+    ``unique``) skips it.
     """
     fill = fill or {}
     cols = list(dict.fromkeys(columns))
@@ -135,12 +135,6 @@ def variant_moments(
         aggs[f"_b{k}"] = v.count(where=bad)
         aggs[f"_blo{k}"] = v.min(where=bad)
         aggs[f"_bhi{k}"] = v.max(where=bad)
-    dense = unit is not None and table[unit].type().is_integer()
-    if unit is not None and dense:
-        ids = table[unit]
-        aggs["_urows"] = ids.count()
-        aggs["_umin"] = ids.min()
-        aggs["_umax"] = ids.max()
     keys = [table[variant].cast("string").name("_variant")]
     if fold_unit is not None:
         keys.append((table[fold_unit].hash() % 2).abs().name("_fold"))
@@ -148,7 +142,7 @@ def variant_moments(
     with engine_errors(f"the query on source {source!r} failed"):
         rows = expr.to_pyarrow().to_pylist()
     _check_binary(rows, checks, source)
-    if unit is not None and not (dense and _dense_units(rows)):
+    if unit is not None:
         _check_units(table, variant, unit, source)
     if fold_unit is None:
         return _collect(rows, cols, shifts)
@@ -181,18 +175,6 @@ def _shifts(
         row = typical.to_pyarrow().to_pylist()[0]
     out = [_f(row[f"_k{i}"]) for i in range(len(cols))]
     return [k if np.isfinite(k) else 0.0 for k in out]
-
-
-def _dense_units(rows: list[dict[str, object]]) -> bool:
-    """True when the integer unit ids of the assigned rows are distinct by counting: as many
-    non-missing ids as integers from their minimum to their maximum."""
-    assigned = [r for r in rows if r["_variant"] is not None and r["_urows"]]
-    if not assigned:
-        return True
-    count = sum(_int(r["_urows"]) for r in assigned)
-    low: int = min(_int(r["_umin"]) for r in assigned)
-    high: int = max(_int(r["_umax"]) for r in assigned)
-    return high - low + 1 == count
 
 
 def _assigned(rows: list[dict[str, object]]) -> list[dict[str, object]]:

@@ -168,7 +168,7 @@ def _units(
         groups=groups,
         fold_unit=source.unit if folds else None,
         binary=[c for m in exp.metrics if m.type == "proportion" for c in m.statistic.columns],
-        unit=source.unit,
+        unit=None if source.unique else source.unit,
     )
     return ExperimentData(vm.moments, vm.missing, _left_out(vm.unassigned, 0, rows=True), vm.folds)
 

@@ -103,6 +103,8 @@ class SourceSpec(_Model):
     - **summary statistics** (``summary``): count, mean and variance per variant, no units.
 
     ``filter`` is a SQL boolean expression that keeps only matching rows of the source.
+    ``unique: true`` declares that a unit table has one row per unit (a primary key), so the
+    analysis does not count its distinct units.
     """
 
     path: str | None = None
@@ -114,6 +116,7 @@ class SourceSpec(_Model):
     timestamp: str | None = None
     summary: SummarySpec | None = None
     filter: str | None = None
+    unique: bool = False
     description: str | None = None
 
     @property
