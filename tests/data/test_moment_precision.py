@@ -89,3 +89,24 @@ def test_a_given_shift_of_zero_is_the_raw_sum_and_loses_digits() -> None:
     raw = variant_moments(on_duckdb(frame), "arm", ["x9"], shift={})
     ref = np.var(frame.loc[frame.arm == "a", "x9"].to_numpy(), ddof=1)
     assert abs(float(raw.moments["a"].variance("x9")) / ref - 1) > 1e-3
+
+
+def test_an_arm_constant_at_a_value_far_from_the_shift_has_mean_and_variance_exact() -> None:
+    # The shift is read from the first rows (arm a, values from 5.3 up); arm b is 7.1 on every
+    # row and 0 in column z: its means are 7.1 (to rounding) and exactly 0 (a proportion of 0
+    # stays 0, whose logarithm a relative interval would take), its variances exactly 0.
+    rng = np.random.default_rng(2)
+    a = 5.3 + rng.random(3000)
+    frame = pd.DataFrame(
+        {
+            "arm": ["a"] * 3000 + ["b"] * 3001,
+            "y": np.concatenate([a, np.full(3001, 7.1)]),
+            "z": np.concatenate([rng.integers(0, 2, 3000), np.zeros(3001)]).astype(float),
+        }
+    )
+    b = variant_moments(on_duckdb(frame), "arm", ["y", "z"]).moments["b"]
+    assert b.mean[0] == pytest.approx(7.1, rel=1e-14)
+    assert b.mean[1] == 0.0
+    assert np.var(np.full(3001, 7.1), ddof=1) == 0.0
+    assert b.comoment[0, 0] == 0.0
+    assert b.comoment[1, 1] == 0.0

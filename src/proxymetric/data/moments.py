@@ -93,7 +93,7 @@ def variant_moments(
     independent, are what the cross-fold estimator of proxy quality needs.
 
     The moments are one-pass sums of the values shifted by a constant per column (``shift``;
-    by default the mean of the column over the table's first rows, a tiny query):
+    by default the smallest value of the column in the table's first rows, a tiny query):
     sums of ``x - K`` and of ``(x - K)(y - L)`` cost what raw sums cost, and with ``K`` near
     the mean they keep the digits that raw sums lose for data with a large mean (the
     "shifted data" algorithm, Chan, Golub and LeVeque, 1983). Every sum is of doubles, so no
@@ -116,15 +116,24 @@ def variant_moments(
         if c in fill:
             v = v.fill_null(float(fill[c]))
         values.append(v)
-    shifts = _shifts(table, cols, values, shift, source)
+    # 0/1 columns need no shift (their spread is of the order of their mean), and their sum
+    # of squares is their sum.
+    zero_one = [table[c].type().is_boolean() and fill.get(c, 0) in (0, 1) for c in cols]
+    numeric = [i for i, b in enumerate(zero_one) if not b]
+    given = shift if shift is not None else ({} if not numeric else None)
+    found = _shifts(table, [cols[i] for i in numeric], [values[i] for i in numeric], given, source)
+    shifts = [0.0] * len(cols)
+    for i, k in zip(numeric, found, strict=True):
+        shifts[i] = k
     shifted = [v - k if k else v for v, k in zip(values, shifts, strict=True)]
     pairs = _pairs(cols, groups)
     aggs: dict[str, ir.Scalar] = {"_n": table.count()}
-    for i, d in enumerate(shifted):
-        aggs[f"_c{i}"] = d.count()
+    for i, (c, d) in enumerate(zip(cols, shifted, strict=True)):
+        if c not in fill:  # a filled column has no missing value: its count is the rows'
+            aggs[f"_c{i}"] = table[c].count()
         aggs[f"_s{i}"] = d.sum()
         for j in range(i, len(shifted)):
-            if (i, j) in pairs:
+            if (i, j) in pairs and not (i == j and zero_one[i]):
                 aggs[f"_q{i}_{j}"] = (d * shifted[j]).sum()
     checks = list(dict.fromkeys(binary))  # columns of ``columns``
     for k, c in enumerate(checks):
@@ -150,6 +159,11 @@ def variant_moments(
     return _merge_folds(halves[0], halves[1], cols)
 
 
+# A sum of squares minus the square of a sum, relative to the sum of squares, is rounding noise
+# below this times the number of rows (the error bound of a sum of n terms is n times the
+# precision of doubles, 2.2e-16, times the sum of their magnitudes).
+_ROUNDING = 4 * float(np.finfo(np.float64).eps)
+
 # Rows read to choose each column's shift: enough for a value near the mean, few enough to
 # be read at once (the engine stops scanning after them).
 SHIFT_ROWS = 1000
@@ -162,15 +176,17 @@ def _shifts(
     given: Mapping[str, float] | None,
     source: str,
 ) -> list[float]:
-    """The constant subtracted from each column before its sums: the mean of its values in the
-    first rows of the table (0 when they are all missing), unless ``given``; one row comes
-    back."""
+    """The constant subtracted from each column before its sums: the smallest of its values in
+    the first rows of the table (0 when they are all missing), unless ``given``; one row comes
+    back. A value of the data, so that a column constant in an arm has the exact mean and a
+    variance of exactly 0, and near enough to the mean: the digits lost grow with the square
+    of its distance to the mean in standard deviations, at most about the rows read."""
     if given is not None:
         return [float(given.get(c, 0.0)) for c in cols]
     if not cols:
         return []
     head = table.select(**{f"_k{i}": v for i, v in enumerate(values)}).limit(SHIFT_ROWS)
-    typical = head.aggregate(**{f"_k{i}": head[f"_k{i}"].mean() for i in range(len(cols))})
+    typical = head.aggregate(**{f"_k{i}": head[f"_k{i}"].min() for i in range(len(cols))})
     with engine_errors(f"the query on source {source!r} failed"):
         row = typical.to_pyarrow().to_pylist()[0]
     out = [_f(row[f"_k{i}"]) for i in range(len(cols))]
@@ -286,8 +302,10 @@ def _collect(
         if name == NO_TIMESTAMP:
             no_timestamp += n
             continue
-        count = np.array([_int(row[f"_c{i}"]) for i in range(k)])
+        count = np.array([_int(row.get(f"_c{i}", n)) for i in range(k)])
         total = np.array([_f(row[f"_s{i}"]) for i in range(k)])
+        for i in range(k):  # a 0/1 column: its sum of squares is its sum
+            row.setdefault(f"_q{i}_{i}", row[f"_s{i}"])
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.asarray(shifts, float) + total / count
         cov = np.full((k, k), np.nan)
@@ -297,12 +315,16 @@ def _collect(
                     if f"_q{i}_{j}" not in row or count[i] != n or count[j] != n:
                         continue
                     # sum of (x - K)(y - L) minus n times the product of the shifted means
-                    comoment = _f(row[f"_q{i}_{j}"]) - total[i] * total[j] / n
+                    products = _f(row[f"_q{i}_{j}"])
+                    comoment = products - total[i] * total[j] / n
+                    if i == j and comoment <= _ROUNDING * n * products:
+                        # within the rounding of the sums (a column constant in this arm): 0
+                        comoment = 0.0
                     cov[i, j] = cov[j, i] = comoment / (n - 1)
             for i in range(k):  # a column with gaps: its variance over the values present
                 if 1 < count[i] < n:
                     cov[i, i] = (_f(row[f"_q{i}_{i}"]) - total[i] ** 2 / count[i]) / (count[i] - 1)
-        gaps = {c: n - int(row[f"_c{i}"]) for i, c in enumerate(cols)}  # type: ignore[call-overload]
+        gaps = {c: n - int(count[i]) for i, c in enumerate(cols)}
         gaps = {c: g for c, g in gaps.items() if g > 0}
         if gaps:
             missing[str(name)] = gaps
