@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
@@ -19,7 +19,13 @@ from typing import Any, Literal
 import numpy as np
 
 from proxymetric.analysis.decision import decide
-from proxymetric.analysis.result import Decision, ExperimentResult, MetricResult, Reason
+from proxymetric.analysis.result import (
+    Decision,
+    ExperimentResult,
+    MetricResult,
+    Reason,
+    SegmentBreakdown,
+)
 from proxymetric.design.power import power_analysis
 from proxymetric.errors import ProxymetricError
 from proxymetric.experiment import ResolvedExperiment, ResolvedMetric, arms, read, resolve
@@ -127,6 +133,7 @@ def analyze_moments(
     warnings: list[str] | tuple[str, ...] | None = None,
     folds: Mapping[str, tuple[Moments, Moments]] | None = None,
     caps: Mapping[str, float] | None = None,
+    segments: Mapping[str, Mapping[str, Mapping[str, Moments]]] | None = None,
 ) -> ExperimentResult:
     """Return the analysis of an experiment from per-variant ``moments``.
 
@@ -135,6 +142,9 @@ def analyze_moments(
     or anything :func:`~proxymetric.experiment.resolve` takes (with ``experiment``). ``folds``
     holds, per variant, the moments of two random halves of its units; their effects fill
     ``effect_fold1/2``. ``caps`` gives the cap of each capped metric (as read from the data).
+    ``segments`` holds, per segment column and value, the moments of each variant; each gives
+    an exploratory :class:`~proxymetric.analysis.result.SegmentBreakdown`, with the experiment's
+    ``segments`` settings (``min_units``, ``correction``; the defaults without them).
     """
     exp = resolve(exp, experiment)
     caps = caps or {}
@@ -195,6 +205,29 @@ def analyze_moments(
         warnings=warnings,
         effect_covariance=covariances,
         fingerprint=fingerprint({v: moments[v] for v in variants}),
+        segments=_segments(exp, segments, variants),
+    )
+
+
+def _segments(
+    exp: ResolvedExperiment,
+    segments: Mapping[str, Mapping[str, Mapping[str, Moments]]] | None,
+    variants: list[str],
+) -> list[SegmentBreakdown]:
+    if not segments:
+        return []
+    from proxymetric.analysis.segments import segment_breakdowns
+    from proxymetric.spec.model import SegmentsSpec
+
+    declared = exp.spec.experiments[exp.name].segments
+    settings = declared or SegmentsSpec(columns=list(segments))
+    return segment_breakdowns(
+        exp,
+        segments,
+        variants,
+        _compare,
+        min_units=settings.min_units,
+        correction=settings.correction,
     )
 
 
@@ -305,6 +338,7 @@ def analyze(
     *,
     effect_covariance: bool = False,
     folds: bool = False,
+    segments: Sequence[str] | None = None,
 ) -> ExperimentResult:
     """Analyse an experiment of a spec; return an :class:`ExperimentResult`.
 
@@ -321,11 +355,17 @@ def analyze(
             of the unit, in the same query): ``effect_fold1`` and ``effect_fold2``, whose errors
             are independent (the cross-fold estimator of proxy quality needs them). Not
             available for summary statistics.
+        segments: columns of the unit table to break every effect down by (``segments`` of
+            the result), in the same query; ``None`` takes the experiment's ``segments``, and
+            ``[]`` asks for none. The overall results and the decision do not change.
 
     The engine computes all moments in one query; only one row per variant reaches Python.
     """
     exp = resolve(spec, experiment)
-    got = read(exp, data, folds=folds, all_covariances=effect_covariance)
+    if segments is None:
+        declared = exp.spec.experiments[exp.name].segments
+        segments = declared.columns if declared is not None else []
+    got = read(exp, data, folds=folds, all_covariances=effect_covariance, segments=list(segments))
     return analyze_moments(
         exp,
         got.moments,
@@ -333,4 +373,5 @@ def analyze(
         warnings=got.warnings,
         folds=got.folds or None,
         caps=got.caps,
+        segments=got.segments,
     )

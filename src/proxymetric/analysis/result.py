@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from proxymetric._result import Result
@@ -15,6 +15,9 @@ __all__ = [
     "MetricResult",
     "Reason",
     "ReasonCode",
+    "SegmentBreakdown",
+    "SegmentHeterogeneity",
+    "SegmentResult",
     "Verdict",
 ]
 
@@ -146,6 +149,85 @@ class Decision(Result):
 
 
 @dataclass(frozen=True)
+class SegmentResult(Result):
+    """One metric, one treatment against the control, among the units of one segment value.
+
+    The numbers are those of the segment analysed as its own experiment (the fields mean what
+    they mean in :class:`MetricResult`). ``pvalue_adjusted`` is corrected across the segments
+    of its dimension (for this metric and treatment); ``significant`` compares it with
+    ``alpha``. Every segment result is ``exploratory``: the decision never rests on it. A
+    segment with fewer units than the breakdown's ``min_units`` has no numbers and ``reason``
+    says so.
+    """
+
+    dimension: str
+    segment: str
+    metric: str
+    role: Role
+    variant: str
+    control_units: int
+    treatment_units: int
+    control_mean: float
+    treatment_mean: float
+    effect: float
+    effect_se: float
+    effect_ci_lower: float
+    effect_ci_upper: float
+    rel_effect: float
+    rel_effect_se: float
+    rel_effect_ci_lower: float
+    rel_effect_ci_upper: float
+    pvalue: float
+    pvalue_adjusted: float
+    significant: bool
+    better: bool | None
+    test: str
+    reason: str | None
+    exploratory: bool = True
+
+
+@dataclass(frozen=True)
+class SegmentHeterogeneity(Result):
+    """Whether the effect of ``metric`` (for ``variant``) differs across the segments.
+
+    Cochran's Q test: ``statistic`` is the weighted sum of squared deviations of the segment
+    effects from their inverse-variance weighted mean, chi-squared with ``df`` (segments
+    tested minus one) degrees of freedom under a common effect; ``segments`` counts the
+    segments with a defined effect. Undefined (``None``) with fewer than two.
+    """
+
+    dimension: str
+    metric: str
+    variant: str
+    statistic: float
+    df: int
+    pvalue: float
+    segments: int
+
+
+@dataclass(frozen=True)
+class SegmentBreakdown(Result):
+    """The exploratory effects of every metric per value of one segment column (``dimension``).
+
+    ``values`` lists the segments (by units, largest first; ``"other"`` last when values were
+    pooled), ``units`` their units (all variants), ``pooled`` the values with fewer than
+    ``min_units`` units pooled into ``"other"``. ``correction`` is the multiple-testing
+    correction across the segments, at level ``alpha``; ``heterogeneity`` holds Cochran's Q
+    per metric and treatment.
+    """
+
+    dimension: str
+    values: list[str]
+    units: dict[str, int]
+    pooled: list[str]
+    min_units: int
+    correction: str
+    alpha: float
+    results: list[SegmentResult]
+    heterogeneity: list[SegmentHeterogeneity]
+
+
+@dataclass(frozen=True)
 class ExperimentResult(Result):
     """The analysis of one experiment: units, SRM check, per-metric results and decision.
 
@@ -154,7 +236,9 @@ class ExperimentResult(Result):
     validation needs to correct for correlated noise. Entries across metrics are NaN (null)
     unless the analysis was asked for them (``analyze(..., effect_covariance=True)``).
     ``fingerprint`` is a hash of the per-variant counts, means and variances: the same data give
-    the same fingerprint.
+    the same fingerprint. ``segments`` holds the exploratory breakdowns by segment column
+    (:class:`SegmentBreakdown`), when the experiment declares ``segments`` or the analysis was
+    asked for them; they never change the decision.
     """
 
     experiment: str
@@ -170,6 +254,7 @@ class ExperimentResult(Result):
     warnings: list[str]
     effect_covariance: dict[str, dict[str, dict[str, float]]]
     fingerprint: str
+    segments: list[SegmentBreakdown] = field(default_factory=list)
 
     def result(self, metric: str, variant: str | None = None) -> MetricResult:
         """Return the result of ``metric`` (for ``variant``, needed with several treatments)."""

@@ -11,7 +11,7 @@ receives one row per variant.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import ibis.expr.types as ir
 import numpy as np
@@ -20,12 +20,23 @@ from proxymetric.data._engine import engine_errors
 from proxymetric.errors import DataError
 from proxymetric.stats.moments import Moments
 
-__all__ = ["MULTIPLE", "NO_TIMESTAMP", "VariantMoments", "variant_moments"]
+__all__ = [
+    "MAX_SEGMENT_GROUPS",
+    "MISSING_SEGMENT",
+    "MULTIPLE",
+    "NO_TIMESTAMP",
+    "VariantMoments",
+    "variant_moments",
+]
 
 # The variant of a unit assigned to more than one variant (event-level experiments).
 MULTIPLE = "__proxymetric_multiple_variants__"
 # The variant of a unit whose assignments have no timestamp (event-level experiments).
 NO_TIMESTAMP = "__proxymetric_no_timestamp__"
+# The segment value of a unit whose segment column is missing.
+MISSING_SEGMENT = "(missing)"
+# The most groups (variant x segment values) the segmented query may return.
+MAX_SEGMENT_GROUPS = 100_000
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,8 @@ class VariantMoments:
             assignment a unit has no analysis window).
         folds: per variant, the moments of two random halves of its units (split by a hash of
             the unit), when they were asked for; ``moments`` is their merge.
+        segments: per segment column, per value (:data:`MISSING_SEGMENT` for a missing one),
+            the moments of each variant's units with that value, when segments were asked for.
     """
 
     moments: dict[str, Moments]
@@ -50,6 +63,7 @@ class VariantMoments:
     multiple: int = 0
     folds: dict[str, tuple[Moments, Moments]] = field(default_factory=dict)
     no_timestamp: int = 0
+    segments: dict[str, dict[str, dict[str, Moments]]] = field(default_factory=dict)
 
 
 def _numeric(table: ir.Table, column: str, source: str) -> ir.FloatingValue:
@@ -81,6 +95,7 @@ def variant_moments(
     binary: Sequence[str] = (),
     unit: str | None = None,
     shift: Mapping[str, float] | None = None,
+    segments: Sequence[str] = (),
 ) -> VariantMoments:
     """Return the moments of ``columns`` per value of the ``variant`` column, in one query.
 
@@ -107,6 +122,12 @@ def variant_moments(
     checked, since they are left out. Counting distinct units costs several scans of a large
     table (a hash of every id), so it is a second query, and ``unit=None`` (a source declared
     ``unique``) skips it.
+
+    ``segments`` names columns by whose values the moments are also wanted (``segments``): the
+    same query groups by the variant and every segment column, and the overall moments are the
+    sums of its rows, added exactly as the engine adds them (the same shift, the same sums), so
+    they are those of the query without segments, to the rounding of a sum. Several columns
+    come from the same rows: each column's moments are the sums over the others' values.
     """
     fill = fill or {}
     cols = list(dict.fromkeys(columns))
@@ -147,16 +168,63 @@ def variant_moments(
     keys = [table[variant].cast("string").name("_variant")]
     if fold_unit is not None:
         keys.append((table[fold_unit].hash() % 2).abs().name("_fold"))
+    segments = list(dict.fromkeys(segments))
+    keys += [table[c].cast("string").name(f"_g{i}") for i, c in enumerate(segments)]
     expr = table.group_by(keys).aggregate(**aggs)
+    if segments:
+        expr = expr.limit(MAX_SEGMENT_GROUPS + 1)
     with engine_errors(f"the query on source {source!r} failed"):
         rows = expr.to_pyarrow().to_pylist()
+    if len(rows) > MAX_SEGMENT_GROUPS:
+        raise DataError(
+            f"segment column(s) {', '.join(map(repr, segments))} of source {source!r} have more "
+            f"than {MAX_SEGMENT_GROUPS:,} combinations of values with the variants; a segment "
+            "needs a column with a few values (a country, a platform), not an id"
+        )
     _check_binary(rows, checks, source)
     if unit is not None:
         _check_units(table, variant, unit, source)
+    by_segment: dict[str, dict[str, dict[str, Moments]]] = {}
+    if segments:
+        base = ["_variant"] + (["_fold"] if fold_unit is not None else [])
+        for i, c in enumerate(segments):
+            per_value: dict[str, list[dict[str, object]]] = {}
+            for r in _sum_rows(rows, [*base, f"_g{i}"]):
+                g = r[f"_g{i}"]
+                per_value.setdefault(MISSING_SEGMENT if g is None else str(g), []).append(r)
+            by_segment[c] = {
+                value: _collect(part, cols, shifts).moments for value, part in per_value.items()
+            }
+        rows = _sum_rows(rows, base)
     if fold_unit is None:
-        return _collect(rows, cols, shifts)
+        return replace(_collect(rows, cols, shifts), segments=by_segment)
     halves = [_collect([r for r in rows if r["_fold"] == f], cols, shifts) for f in (0, 1)]
-    return _merge_folds(halves[0], halves[1], cols)
+    return replace(_merge_folds(halves[0], halves[1], cols), segments=by_segment)
+
+
+def _sum_rows(rows: list[dict[str, object]], keys: list[str]) -> list[dict[str, object]]:
+    """The rows of the query grouped by ``keys`` only: counts and sums added, a missing sum
+    (every value missing) left out as SQL's SUM does, minima and maxima kept."""
+    out: dict[tuple[object, ...], dict[str, object]] = {}
+    for row in rows:
+        key = tuple(row[k] for k in keys)
+        into = out.get(key)
+        if into is None:
+            out[key] = {k: v for k, v in row.items() if k in keys or not k.startswith("_g")}
+            continue
+        for k, v in row.items():
+            if k in keys or k.startswith("_g") or v is None:
+                continue
+            old = into.get(k)
+            if old is None:
+                into[k] = v
+            elif k.startswith("_blo"):
+                into[k] = min(_f(old), _f(v))
+            elif k.startswith("_bhi"):
+                into[k] = max(_f(old), _f(v))
+            else:
+                into[k] = old + v  # type: ignore[operator]
+    return list(out.values())
 
 
 # A sum of squares minus the square of a sum, relative to the sum of squares, is rounding noise

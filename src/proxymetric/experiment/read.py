@@ -20,7 +20,7 @@ Only one row per variant (and day or snapshot) comes back from the engine.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -62,6 +62,7 @@ class ExperimentData:
             when the data has timestamps and accrual was asked for.
         first_day: the first day (ISO date) of ``new_units_per_day``.
         caps: the cap of every capped metric, by metric (a percentile computed on the data).
+        segments: per segment column and value, the moments of each variant, when asked for.
     """
 
     moments: dict[str, Moments]
@@ -74,6 +75,7 @@ class ExperimentData:
     new_units_per_day: tuple[int, ...] | None = None
     first_day: str | None = None
     caps: dict[str, float] = field(default_factory=dict)
+    segments: dict[str, dict[str, dict[str, Moments]]] = field(default_factory=dict)
 
 
 def read(
@@ -85,6 +87,7 @@ def read(
     first_seen: bool = False,
     folds: bool = False,
     all_covariances: bool = False,
+    segments: Sequence[str] = (),
 ) -> ExperimentData:
     """Read the moments of ``exp`` from its data in one query; return :class:`ExperimentData`.
 
@@ -97,6 +100,8 @@ def read(
         folds: also the moments of two random halves of every variant's units.
         all_covariances: the covariances between every pair of columns, not only within each
             metric (what the noise covariance between metrics needs).
+        segments: columns of a unit table by whose values the moments are also wanted, in
+            the same query.
     """
     resolver = SourceResolver(exp.spec.base_dir, data)
     groups = None if all_covariances else [list(m.columns) for m in exp.metrics]
@@ -111,12 +116,18 @@ def read(
             "looks; sequential analysis needs an assignment log with timestamps "
             "(`assignment`) or a summary source with a `snapshot` column"
         )
+    if segments and (first_seen or looks or exp.shape != "units"):
+        raise DataError(
+            f"`segments` of experiment {exp.name!r} need a unit table (one row per unit with "
+            f"its segment columns); source {exp.source!r} is "
+            + ("read by looks" if looks and exp.shape == "units" else f"of shape {exp.shape!r}")
+        )
     if first_seen or exp.shape == "events":
         out = _events(exp, resolver, groups, looks or accrual or first_seen, first_seen, folds)
     elif exp.shape == "summary":
         out = _summary(exp, resolver, looks)
     else:
-        out = _units(exp, resolver, groups, folds)
+        out = _units(exp, resolver, groups, folds, list(segments))
     return _declared_variants(exp, out)
 
 
@@ -154,13 +165,16 @@ def _units(
     resolver: SourceResolver,
     groups: list[list[str]] | None,
     folds: bool,
+    segments: list[str],
 ) -> ExperimentData:
     source = exp.spec.sources[exp.source]
     assert source.unit is not None
     assert source.variant is not None
     table = resolver.table(exp.source, source)
     read_columns = list(dict.fromkeys(c for m in exp.metrics for c in m.source_columns))
-    check_columns(exp.source, source, table, [source.unit, source.variant, *read_columns])
+    check_columns(
+        exp.source, source, table, [source.unit, source.variant, *read_columns, *segments]
+    )
     fill = {c: v for m in exp.metrics for c, v in m.fill.items()}
     requests = {
         m.name: CapRequest(
@@ -189,9 +203,15 @@ def _units(
         fold_unit=source.unit if folds else None,
         binary=[c for m in exp.metrics if m.type == "proportion" for c in m.statistic.columns],
         unit=None if source.unique else source.unit,
+        segments=segments,
     )
     return ExperimentData(
-        vm.moments, vm.missing, _left_out(vm.unassigned, 0, rows=True), vm.folds, caps=caps
+        vm.moments,
+        vm.missing,
+        _left_out(vm.unassigned, 0, rows=True),
+        vm.folds,
+        caps=caps,
+        segments=vm.segments,
     )
 
 
@@ -315,4 +335,8 @@ def _declared_variants(exp: ResolvedExperiment, out: ExperimentData) -> Experime
         ),
         folds={v: f for v, f in out.folds.items() if v in known},
         looks=None if out.looks is None else {v: m for v, m in out.looks.items() if v in known},
+        segments={
+            c: {g: {v: m for v, m in per.items() if v in known} for g, per in values.items()}
+            for c, values in out.segments.items()
+        },
     )

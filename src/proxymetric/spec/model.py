@@ -28,6 +28,7 @@ __all__ = [
     "GuardrailSpec",
     "LinkSpec",
     "MetricSpec",
+    "SegmentsSpec",
     "SourceSpec",
     "Spec",
     "SummaryColumns",
@@ -337,6 +338,31 @@ class GuardrailSpec(_Model):
         return self
 
 
+class SegmentsSpec(_Model):
+    """The segments of an experiment: exploratory effects per value of some columns.
+
+    ``columns`` are columns of the experiment's unit table, each a dimension of its own (a
+    country, a platform). A value with fewer than ``min_units`` units (all variants together)
+    is pooled into ``"other"``; a segment still below it gets no numbers. The p-values of one
+    metric across the values of one column are corrected by ``correction`` (``holm`` controls
+    the family-wise error rate, ``bh`` the false discovery rate). A plain list is shorthand
+    for ``columns``.
+    """
+
+    columns: list[str] = Field(min_length=1)
+    min_units: int = Field(default=100, ge=2)
+    correction: Literal["holm", "bh"] = "holm"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: object) -> object:
+        if isinstance(data, str):
+            return {"columns": [data]}
+        if isinstance(data, list):
+            return {"columns": data}
+        return data
+
+
 class ExperimentSpec(_Model):
     """An experiment: its variants, the metrics by role, and the test settings.
 
@@ -356,6 +382,9 @@ class ExperimentSpec(_Model):
 
     ``min_units_per_arm`` is the fewest units a variant needs for a test to be reported (10 by
     default; see :mod:`proxymetric.stats.compare`).
+
+    ``segments`` asks for the effects per value of some columns of the unit table
+    (:class:`SegmentsSpec`): exploratory, corrected across segments, never part of the decision.
     """
 
     control: str
@@ -375,6 +404,7 @@ class ExperimentSpec(_Model):
     units_per_day: float | None = Field(default=None, gt=0)
     population: int | None = Field(default=None, gt=0)
     min_units_per_arm: int = Field(default=10, ge=2)
+    segments: SegmentsSpec | None = None
     description: str | None = None
 
     def metric_roles(self) -> list[tuple[str, str]]:
