@@ -165,6 +165,7 @@ class SegmentResult(Result):
     metric: str
     role: Role
     variant: str
+    metric_type: str
     control_units: int
     treatment_units: int
     control_mean: float

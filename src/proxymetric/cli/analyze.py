@@ -99,12 +99,26 @@ def analyze(
             "group-sequential boundaries, and whether the test could stop.",
         ),
     ] = False,
+    segment: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--segment",
+            help="A column of the unit table to break every effect down by (repeatable; "
+            "replaces the experiment's `segments` columns). Exploratory: corrected across "
+            "segments, never part of the decision.",
+        ),
+    ] = None,
 ) -> None:
     """Analyse an experiment: effects with intervals, guardrails, SRM check and a decision.
 
     With --record the analysis is added to the registry; without it, an existing registry's
     plan of the experiment is compared with the analysis (plan deviations are warnings).
     """
+    if sequential and segment:
+        raise ProxymetricError(
+            "`--segment` does not apply to `--sequential`: segments are read from a unit "
+            "table at the end of a test; drop `--segment` or `--sequential`"
+        )
     if sequential and (record or registry is not None):
         option = "--record" if record else "--registry"
         raise ProxymetricError(
@@ -117,7 +131,9 @@ def analyze(
         return
     # A recorded analysis keeps what proxy validation needs: the noise covariance between
     # metrics and the effects in two random halves of the units (for the cross-fold estimator).
-    result = run_analysis(loaded, experiment, effect_covariance=record, folds=record)
+    result = run_analysis(
+        loaded, experiment, effect_covariance=record, folds=record, segments=segment or None
+    )
     location = registry_location(registry) if record else existing_registry(registry)
     if location is not None:
         from proxymetric.registry import Registry, plan_deviations

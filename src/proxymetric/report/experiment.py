@@ -256,6 +256,10 @@ def experiment_renderable(result: ExperimentResult) -> RenderableType:
     parts.append(Text(""))
     parts.append(verdict_line)
     parts += [terminal_text(f"  • {reason}") for reason in reasons_text(result)]
+    if result.segments:
+        from proxymetric.report.segments import segments_renderable
+
+        parts.append(segments_renderable(result))
     body = Group(*parts)
     if result.srm.mismatch:
         return Panel(body, border_style="red", title="SAMPLE RATIO MISMATCH")
@@ -308,4 +312,8 @@ def experiment_markdown(result: ExperimentResult) -> str:
     chosen = f" {markdown_code(result.decision.variant)}" if result.decision.variant else ""
     lines += [f"**Decision: {verdict}**{chosen}", ""]
     lines += [f"- {markdown_text(reason, code=True)}" for reason in reasons_text(result)]
+    if result.segments:
+        from proxymetric.report.segments import segments_markdown
+
+        lines += ["", segments_markdown(result).rstrip("\n")]
     return "\n".join(lines) + "\n"
