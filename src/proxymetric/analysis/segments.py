@@ -76,6 +76,7 @@ def _pool(
     else:  # a single rare value: pooling it alone would only rename it
         out.update({g: dict(values[g]) for g in rare})
         rare = []
+    rare = [g for g in rare if g != OTHER]  # a value named "other" is the pool itself
     order = sorted(out, key=lambda g: (g == OTHER, -units(out[g]), g))
     return {g: out[g] for g in order}, rare
 
