@@ -60,6 +60,7 @@ def test_capped_mean_and_variance_equal_numpy(cap: Any) -> None:
     assert r.effect_se == pytest.approx(se, rel=1e-9)
     assert r.control_share_capped == pytest.approx(np.mean(y[data.arm == "a"] > value))
     assert r.treatment_share_capped == pytest.approx(np.mean(y[data.arm == "b"] > value))
+    assert r.treatment_share_capped is not None
     assert 0 < r.treatment_share_capped < 0.2
 
 

@@ -118,3 +118,26 @@ def test_large_means_agree_with_a_two_pass_computation(postgres: str) -> None:
     frame = large_mean_frame(n=6000)
     _load(postgres, "large_means", frame)
     assert_matches_numpy(moments_of(ibis.connect(postgres).table("large_means")), frame)
+
+
+def test_a_percentile_cap_equals_duckdb_and_numpy(postgres: str) -> None:
+    # PostgreSQL's percentile_cont and DuckDB's quantile_cont are numpy's linear quantile.
+    frame = make_units(2000, seed=8)
+    _load(postgres, "units", frame)
+    metrics = {**UNIT_SPEC["metrics"], "revenue": {**UNIT_SPEC["metrics"]["revenue"], "cap": "p95"}}
+    source = {"units": {"table": "units", "unit": "user", "variant": "arm"}}
+    spec = {**UNIT_SPEC, "sources": source, "metrics": metrics}
+    duck_all = proxymetric.analyze(spec, data={"units": frame}).results
+    pg_all = proxymetric.analyze(_on(postgres, spec)).results
+    pairs = [(d, p) for d, p in zip(duck_all, pg_all, strict=True) if d.metric == "revenue"]
+    assert len(pairs) >= 1
+    for duck, pg in pairs:
+        assert pg.variant == duck.variant
+        assert pg.cap == pytest.approx(float(np.quantile(frame["revenue"], 0.95)), rel=1e-12)
+        assert duck.cap == pytest.approx(pg.cap, rel=1e-12)
+        assert (pg.control_share_capped, pg.treatment_share_capped) == (
+            duck.control_share_capped,
+            duck.treatment_share_capped,
+        )
+        assert pg.effect == pytest.approx(duck.effect, rel=1e-9)
+        assert pg.effect_se == pytest.approx(duck.effect_se, rel=1e-9)
