@@ -65,6 +65,10 @@ _COMMAND_MODULES: dict[str, dict[str, str]] = {
         "interleave": "Interleaving: team-draft lists from two rankings, and their click-log "
         "analysis.",
     },
+    "assign": {
+        "assign": "Assign unit ids to an experiment's variants by salted hashing, and check "
+        "the split.",
+    },
     "registry": {
         "registry": "The registry of past experiments: register plans, list, show and import "
         "records; program impact.",
