@@ -57,6 +57,10 @@ _COMMAND_MODULES: dict[str, dict[str, str]] = {
     "report": {
         "report": "Everything the spec says, computed, in the order a decision is argued.",
     },
+    "assign": {
+        "assign": "Assign unit ids to an experiment's variants by salted hashing, and check "
+        "the split.",
+    },
     "pairwise": {
         "pairwise": "Blind pairwise tests: Bradley-Terry scores, rater agreement, judgment "
         "planning.",
@@ -64,10 +68,6 @@ _COMMAND_MODULES: dict[str, dict[str, str]] = {
     "interleave": {
         "interleave": "Interleaving: team-draft lists from two rankings, and their click-log "
         "analysis.",
-    },
-    "assign": {
-        "assign": "Assign unit ids to an experiment's variants by salted hashing, and check "
-        "the split.",
     },
     "registry": {
         "registry": "The registry of past experiments: register plans, list, show and import "
