@@ -125,6 +125,8 @@ def test_hashed_assignment_on_postgres_equals_python(postgres: str) -> None:
     expression = assignment_sql("user", weights, salt, "postgres")
     with psycopg.connect(postgres) as con:
         got = dict(con.execute(f'SELECT "user", {expression} FROM ids').fetchall())
-        by_id = dict(con.execute(assignment_query("nums", "id", weights, salt, "postgres")).fetchall())
+        by_id = dict(
+            con.execute(assignment_query("nums", "id", weights, salt, "postgres")).fetchall()
+        )
     assert [got[w] for w in words] == assign(words, weights, salt)
     assert [by_id[n] for n in numbers_] == assign(numbers_, weights, salt)
