@@ -7,6 +7,8 @@ by DuckDB and compared with the Python function.
 from __future__ import annotations
 
 import json
+import re
+import shlex
 from pathlib import Path
 
 import duckdb
@@ -96,3 +98,14 @@ def test_a_missing_id_column_lists_the_columns(tmp_path: Path) -> None:
     assert out.exit_code == 2
     assert "error: id column 'userid' not found in file" in out.output
     assert "columns: player, country" in out.output
+
+
+def test_the_guide_s_example_is_what_the_command_prints(monkeypatch: pytest.MonkeyPatch) -> None:
+    guide = (ROOT / "docs" / "assignment.md").read_text()
+    block = re.search(r"```console\n\$ (.*?)\n(.*?)```", guide, flags=re.DOTALL)
+    assert block is not None
+    command, expected = block.group(1), block.group(2)
+    monkeypatch.chdir(ROOT)
+    out = runner.invoke(app, shlex.split(command)[1:])
+    assert out.exit_code == 0, out.output
+    assert out.output == expected

@@ -124,8 +124,8 @@ def test_hashed_assignment_on_postgres_equals_python(postgres: str) -> None:
     _load(postgres, "nums", pd.DataFrame({"id": np.array(numbers_, dtype=np.int64)}))
     expression = assignment_sql("user", weights, salt, "postgres")
     with psycopg.connect(postgres) as con:
-        got = dict(con.execute(f'SELECT "user", {expression} FROM ids').fetchall())
-        by_id = dict(
+        got: dict[str, str] = dict(con.execute(f'SELECT "user", {expression} FROM ids').fetchall())
+        by_id: dict[int, str] = dict(
             con.execute(assignment_query("nums", "id", weights, salt, "postgres")).fetchall()
         )
     assert [got[w] for w in words] == assign(words, weights, salt)
