@@ -185,8 +185,10 @@ def _escape(text: str) -> str:
     return re.escape(text)
 
 
-def test_weights_that_round_to_one_are_accepted() -> None:
+def test_weights_that_round_to_one_are_accepted_and_others_are_not() -> None:
     assert sum(check_weights({"a": 1 / 3, "b": 1 / 3, "c": 1 / 3}).values()) == pytest.approx(1)
+    with pytest.raises(ProxymetricError, match=r"must sum to 1; got 1\.000001"):
+        check_weights({"a": 0.5, "b": 0.500001})
 
 
 @pytest.mark.parametrize("unit", [1.5, None, True, b"x"])
@@ -198,3 +200,11 @@ def test_ids_that_are_neither_text_nor_integers_are_refused(unit: object) -> Non
 def test_an_empty_salt_is_refused() -> None:
     with pytest.raises(ProxymetricError, match="`salt` must be non-empty text; got ''"):
         assign(["u"], {"a": 1.0}, "")
+
+
+def test_an_exact_tie_goes_to_the_first_declared_variant(monkeypatch: pytest.MonkeyPatch) -> None:
+    from proxymetric.assignment import hashing
+
+    monkeypatch.setattr(hashing, "uniforms", lambda keys, salt, v: np.full(len(keys), 0.5))
+    assert assign(["a", "b"], {"x": 0.25, "y": 0.25, "z": 0.5}, "s") == ["z", "z"]
+    assert assign(["a", "b"], {"x": 0.5, "y": 0.5}, "s") == ["x", "x"]

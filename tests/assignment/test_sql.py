@@ -70,3 +70,26 @@ def test_one_variant_takes_every_unit() -> None:
 def test_an_unknown_dialect_is_named() -> None:
     with pytest.raises(ProxymetricError, match="`dialect` must be one of 'duckdb', 'postgres'"):
         assignment_sql("u", WEIGHTS, SALT, "oracle")
+
+
+def test_the_engine_s_uniform_numbers_are_python_s_to_the_last_bit() -> None:
+    # The variants agree only up to ties of the scores; the numbers behind them must agree
+    # exactly (a change of the scheme by less than one bucket would not move a variant).
+    from proxymetric.assignment.hashing import uniforms
+    from proxymetric.data.assignment import _digest, _uniform
+
+    ids = text_ids(5000)
+    table = ibis.memtable(pa.table({"user": ids}))
+    query = table.mutate(u=_uniform(_digest(table.user, SALT, "t1")))
+    got = {r["user"]: r["u"] for r in query.to_pyarrow().to_pylist()}
+    expected = uniforms([i.encode() for i in ids], SALT, "t1")
+    assert [got[i] for i in ids] == expected.tolist()
+
+
+def test_an_exact_tie_goes_to_the_first_declared_variant() -> None:
+    from proxymetric.data.assignment import _lowest
+
+    one = ibis.literal(1.0)
+    tied = _lowest([ibis.literal(2.0), one, one], ["a", "b", "c"])
+    row = ibis.memtable(pa.table({"x": [1]})).select(v=tied).to_pyarrow()
+    assert row["v"].to_pylist() == ["b"]
