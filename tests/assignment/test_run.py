@@ -122,3 +122,10 @@ def test_the_sql_of_an_experiment_uses_its_unit_column() -> None:
     assert '"userid"' in experiment_sql(COOKIE, dialect="postgres")
     assert "'gate-40:gate_30:'" in experiment_sql(COOKIE)
     assert 'FROM "players"' in experiment_sql(COOKIE, table="players")
+
+
+def test_an_assignment_file_that_cannot_be_written_is_named(tmp_path: Path) -> None:
+    data = {"units": pa.table({"user": ["a"], "arm": ["x"], "y": [1.0]})}
+    target = tmp_path / "missing-folder" / "out.csv"
+    with pytest.raises(ProxymetricError, match=r"^`write` '.*out\.csv' cannot be written: "):
+        assign_experiment(spec(), data=data, write=target)

@@ -174,7 +174,13 @@ def assign_experiment(
     found = variant_counts(assigned)
     counts = {v: found.get(v, 0) for v in p.weights}
     if write is not None:
-        write_assignment(assigned.order_by(id_column), Path(write))
+        try:
+            write_assignment(assigned.order_by(id_column), Path(write))
+        except OSError as exc:
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ProxymetricError(
+                f"`write` {str(write)!r} cannot be written: {reason[:1].lower()}{reason[1:]}"
+            ) from None
     return AssignmentResult(
         experiment=p.experiment,
         salt=p.salt,
