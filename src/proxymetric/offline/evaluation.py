@@ -75,8 +75,8 @@ class MetricValue(Result):
     """One metric of one model: the estimate and its percentile bootstrap interval."""
 
     value: float
-    ci_lower: float
-    ci_upper: float
+    value_ci_lower: float
+    value_ci_upper: float
     n_units: int
 
 
@@ -94,8 +94,8 @@ class Comparison(Result):
     model: str
     metric: str
     difference: float
-    ci_lower: float
-    ci_upper: float
+    difference_ci_lower: float
+    difference_ci_upper: float
     pvalue: float
     n_units: int
     direction: str = "increase"

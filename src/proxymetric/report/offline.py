@@ -17,7 +17,7 @@ __all__ = ["print_offline", "to_markdown"]
 
 def _cell(v: MetricValue) -> str:
     value = format_number(v.value)
-    interval = format_interval(v.ci_lower, v.ci_upper)
+    interval = format_interval(v.value_ci_lower, v.value_ci_upper)
     return value if interval == "—" else f"{value} {interval}"
 
 
@@ -50,7 +50,7 @@ def _comparison_rows(result: OfflineResult) -> list[list[str]]:
             c.model,
             c.metric,
             format_number(c.difference),
-            format_interval(c.ci_lower, c.ci_upper),
+            format_interval(c.difference_ci_lower, c.difference_ci_upper),
             format_pvalue(c.pvalue),
             _mark(c),
         ]
