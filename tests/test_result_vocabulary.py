@@ -187,3 +187,17 @@ def test_public_functions_take_the_level_of_an_interval_as_confidence_level(
     assert callable(func)
     parameters = set(inspect.signature(func).parameters)
     assert not parameters & {"confidence", "conf_level", "level"}, name
+
+
+def test_no_two_public_classes_share_a_name() -> None:
+    # `from proxymetric.stats import Comparison` and an offline `Comparison` once meant two things
+    owners: dict[str, set[str]] = {}
+    for info in pkgutil.iter_modules(proxymetric.__path__):
+        if not info.ispkg or info.name == "cli":
+            continue
+        module = importlib.import_module(f"proxymetric.{info.name}")
+        for name in getattr(module, "__all__", ()):
+            if inspect.isclass(getattr(module, name)):
+                owners.setdefault(name, set()).add(info.name)
+    assert len(owners) > 50
+    assert {name: p for name, p in owners.items() if len(p) > 1} == {}

@@ -8,7 +8,12 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from proxymetric.offline.evaluation import Comparison, MetricValue, OfflineResult, metric_order
+from proxymetric.offline.evaluation import (
+    MetricValue,
+    OfflineResult,
+    PairedComparison,
+    metric_order,
+)
 from proxymetric.report import format_interval, format_number, format_pvalue
 from proxymetric.report._text import literal, markdown_text
 
@@ -39,7 +44,7 @@ _MARKS = {True: "▲ better", False: "▼ worse"}
 _STYLES = {True: "bold green", False: "bold red"}
 
 
-def _mark(c: Comparison) -> str:
+def _mark(c: PairedComparison) -> str:
     """Return the better/worse mark of a significant comparison (empty otherwise)."""
     return "" if c.better is None else _MARKS[c.better]
 
