@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -48,7 +48,6 @@ import numpy.typing as npt
 from proxymetric._result import Result
 from proxymetric._validation import check_number
 from proxymetric.errors import ProxymetricError
-from proxymetric.value import Constant, Distribution
 
 __all__ = [
     "CostCurvePoint",
@@ -63,6 +62,35 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+
+
+class Distribution(Protocol):
+    """An uncertain input: what the distributions of :mod:`proxymetric.value` provide."""
+
+    def sample(self, rng: np.random.Generator, size: int) -> FloatArray:
+        """Return ``size`` independent draws."""
+        ...
+
+    @property
+    def mean(self) -> float:
+        """Return the expected value."""
+        ...
+
+
+@dataclasses.dataclass(frozen=True)
+class _Known:
+    """A known number as a distribution (draws consume no random numbers)."""
+
+    value: float
+
+    def sample(self, rng: np.random.Generator, size: int) -> FloatArray:  # noqa: ARG002
+        return np.full(size, self.value)
+
+    @property
+    def mean(self) -> float:
+        return self.value
+
+
 Cost = float | Distribution
 
 # A capacity is met when the reviews per day exceed it by no more than this relative slack
@@ -81,7 +109,7 @@ def _as_distribution(param: str, value: Any, *, low: float, high: float | None) 
         check_number(
             param, float(value), low=low, high=high, low_inclusive=True, high_inclusive=True
         )
-        return Constant(float(value))
+        return _Known(float(value))
     dist: Distribution = value
     mean = float(value.mean)
     if not (math.isfinite(mean) and mean >= low and (high is None or mean <= high)):
