@@ -10,6 +10,17 @@ from proxymetric._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from proxymetric.classifier._data import ScoredExamples, read_examples
+    from proxymetric.classifier.evaluation import (
+        CalibrationBin,
+        ClassifierMetric,
+        ClassifierNote,
+        ClassifierResult,
+        GroupRates,
+        ModelComparison,
+        OperatingPoint,
+        evaluate_classifier,
+    )
+    from proxymetric.classifier.labels import LabelsNeeded, half_width, labels_needed
     from proxymetric.classifier.policy import (
         CostCurvePoint,
         PolicyCosts,
@@ -22,14 +33,25 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "CalibrationBin",
+    "ClassifierMetric",
+    "ClassifierNote",
+    "ClassifierResult",
     "CostCurvePoint",
+    "GroupRates",
+    "LabelsNeeded",
+    "ModelComparison",
+    "OperatingPoint",
     "PolicyCosts",
     "PolicyOutcome",
     "PolicyResult",
     "ScoredExamples",
     "best_policy",
+    "evaluate_classifier",
     "evaluate_policy",
     "find_policy",
+    "half_width",
+    "labels_needed",
     "policy_profit",
     "read_examples",
 ]
@@ -40,6 +62,17 @@ if not TYPE_CHECKING:
         __name__,
         {
             "_data": ("ScoredExamples", "read_examples"),
+            "evaluation": (
+                "CalibrationBin",
+                "ClassifierMetric",
+                "ClassifierNote",
+                "ClassifierResult",
+                "GroupRates",
+                "ModelComparison",
+                "OperatingPoint",
+                "evaluate_classifier",
+            ),
+            "labels": ("LabelsNeeded", "half_width", "labels_needed"),
             "policy": (
                 "CostCurvePoint",
                 "PolicyCosts",
