@@ -63,7 +63,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     for i, s in rows:
         text.write(f"{i},{labels[i]},{s:.6f}\n")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    with open(args.out, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as out:
+    with (
+        args.out.open("wb") as raw,
+        gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as out,
+    ):
         out.write(text.getvalue().encode("utf-8"))
     spam = sum(labels[i] for i in test)
     auc = roc_auc_score([labels[i] for i in test], scores)

@@ -221,7 +221,10 @@ class PolicyResult(Result):
     ``prevalence`` is the production prevalence the decision uses (the mean of a
     distribution), ``sample_prevalence`` the labelled sample's (weighted);
     ``prevalence_declared`` says whether a production prevalence was given.
-    ``n_thresholds`` is the number of candidate thresholds searched.
+    ``n_thresholds`` is the number of candidate thresholds searched. ``gain_over_model_only``
+    and ``gain_over_humans_only`` are the best policy's profit less theirs, with intervals
+    from the same bootstrap rounds and cost draws (paired, so the uncertainty the policies
+    share cancels).
     """
 
     n_examples: int
@@ -235,6 +238,12 @@ class PolicyResult(Result):
     n_bootstrap: int
     confidence_level: float
     seed: int
+    gain_over_model_only: float
+    gain_over_model_only_ci_lower: float
+    gain_over_model_only_ci_upper: float
+    gain_over_humans_only: float
+    gain_over_humans_only_ci_lower: float
+    gain_over_humans_only_ci_upper: float
     policies: tuple[PolicyOutcome, ...]
     curve: tuple[CostCurvePoint, ...]
 
@@ -835,6 +844,9 @@ def find_policy(
             level,
         )
     )
+    honest_best = joined(chosen["best"])
+    vs_model = _percentiles(honest_best - joined(chosen["model_only"]), level)
+    vs_humans = _percentiles(honest_best - humans, level)
     return PolicyResult(
         n_examples=int(setup.s.size),
         n_bad=int(setup.y.sum()),
@@ -847,6 +859,12 @@ def find_policy(
         n_bootstrap=n_bootstrap,
         confidence_level=level,
         seed=seed,
+        gain_over_model_only=outcomes[0].profit - outcomes[1].profit,
+        gain_over_model_only_ci_lower=vs_model[0],
+        gain_over_model_only_ci_upper=vs_model[1],
+        gain_over_humans_only=outcomes[0].profit - outcomes[2].profit,
+        gain_over_humans_only_ci_lower=vs_humans[0],
+        gain_over_humans_only_ci_upper=vs_humans[1],
         policies=tuple(outcomes),
         curve=_curve(setup, outcomes[0], curve_points),
     )

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     )
     from proxymetric.value._spec import (
         MeasuredEffect,
+        distribution_from_spec,
         effects_from_analysis,
         load_value_model,
         model_from_spec,
@@ -78,6 +79,7 @@ __all__ = [
     "Uniform",
     "ValueModel",
     "ValueResult",
+    "distribution_from_spec",
     "effects_from_analysis",
     "format_money",
     "load_value_model",
@@ -128,6 +130,7 @@ if not TYPE_CHECKING:
             ),
             "_spec": (
                 "MeasuredEffect",
+                "distribution_from_spec",
                 "effects_from_analysis",
                 "load_value_model",
                 "model_from_spec",

@@ -39,6 +39,7 @@ from proxymetric.value._results import EffectSource
 
 __all__ = [
     "MeasuredEffect",
+    "distribution_from_spec",
     "effects_from_analysis",
     "load_value_model",
     "model_from_spec",
@@ -107,6 +108,15 @@ def _distribution(
         source = found.source if isinstance(found, MeasuredEffect) else None
         return measured_effect(estimate, standard_error), source
     return _plain_distribution(spec), None
+
+
+def distribution_from_spec(spec: InputSpec) -> Distribution:
+    """Return the distribution an input declaration of the spec describes (``dist: ...``).
+
+    A measured ``effect`` needs its ``estimate`` and ``standard_error`` here. Raises
+    :class:`~proxymetric.errors.ProxymetricError` naming the missing parameters.
+    """
+    return _plain_distribution(spec)
 
 
 def _plain_distribution(spec: InputSpec) -> Distribution:
