@@ -791,7 +791,9 @@ def _value_model(spec: Spec) -> ProjectCheck:
             NAN,
         )
     try:
-        result = model_from_spec(section).analyze(draws=section.draws, seed=section.seed)
+        result = model_from_spec(section, source=spec).analyze(
+            draws=section.draws, seed=section.seed
+        )
     except ProxymetricError as exc:
         raise spec.error(str(exc), ("value",)) from None
     rec = result.recommendation

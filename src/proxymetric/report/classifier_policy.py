@@ -25,7 +25,7 @@ POLICY_NAMES = {
 def _threshold(value: float) -> str:
     if math.isnan(value):
         return "—"
-    return "none" if math.isinf(value) else f"{value:.4g}"
+    return "none" if math.isinf(value) else f"{value:.6g}"
 
 
 def _money_interval(low: float, high: float, currency: str) -> str:

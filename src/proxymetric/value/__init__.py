@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     )
     from proxymetric.value._spec import (
         MeasuredEffect,
+        classifier_rate,
         distribution_from_spec,
         effects_from_analysis,
         load_value_model,
@@ -79,6 +80,7 @@ __all__ = [
     "Uniform",
     "ValueModel",
     "ValueResult",
+    "classifier_rate",
     "distribution_from_spec",
     "effects_from_analysis",
     "format_money",
@@ -130,6 +132,7 @@ if not TYPE_CHECKING:
             ),
             "_spec": (
                 "MeasuredEffect",
+                "classifier_rate",
                 "distribution_from_spec",
                 "effects_from_analysis",
                 "load_value_model",
