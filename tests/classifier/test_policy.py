@@ -347,3 +347,42 @@ def test_bad_input_names_the_parameter(kwargs: dict[str, object], message: str) 
 def test_a_bad_policy_is_refused() -> None:
     with pytest.raises(ProxymetricError, match=r"`t_low` == 0\.8 must be <= `t_high` == 0\.2"):
         evaluate_policy([0.9, 0.1], [1, 0], PolicyCosts(1.0, 1.0, 1.0), t_low=0.8, t_high=0.2)
+
+
+def test_a_grid_of_quantile_thresholds_is_searched_exactly() -> None:
+    # With more distinct scores than `max_thresholds`, the candidates are observed scores at
+    # evenly spaced ranks; the search is the brute force over those candidates alone.
+    rng = np.random.default_rng(9)
+    s, y, _ = _sample(rng, 60, ties=False)
+    c = (12.0, 3.0, 0.8, 0.1, 0.05)
+    unique = np.unique(s)
+    grid = unique[np.unique(np.round(np.linspace(0, 1, 7) * (unique.size - 1)).astype(int))]
+    t_low, t_high, profit = best_policy(
+        s, y, PolicyCosts(*c), prevalence=0.2, review_capacity=0.15, max_thresholds=7
+    )
+    best = -math.inf
+    for lo, hi in itertools.product([*grid.tolist(), math.inf], repeat=2):
+        if lo <= hi:
+            cost, reviews = _cost_per_item(s, y, np.ones(60), lo, hi, 0.2, c)
+            if reviews <= 0.15 * (1 + 1e-9):
+                best = max(best, 0.2 * c[0] - cost)
+    assert profit == pytest.approx(best, rel=1e-9)
+    assert {t_low, t_high} <= {*grid.tolist(), math.inf}
+
+
+def test_weighted_examples_are_bootstrapped_example_by_example() -> None:
+    # Weights of 2 for every example are the unweighted sample: the same point estimate, and
+    # an interval of the same width within bootstrap noise (the width of a 95% percentile
+    # interval from 400 rounds varies by about 8%; 25% is three of those).
+    rng = np.random.default_rng(12)
+    s, y = _draw(rng, 400)
+    plain = find_policy(s, y, PolicyCosts(*_COSTS), prevalence=_PI, n_bootstrap=400, seed=2)
+    doubled = find_policy(
+        s, y, PolicyCosts(*_COSTS), prevalence=_PI, weight=np.full(400, 2.0), n_bootstrap=400,
+        seed=2,
+    )  # fmt: skip
+    a, b = plain.policy("best"), doubled.policy("best")
+    assert b.apparent_profit == pytest.approx(a.apparent_profit, rel=1e-12)
+    width_a = a.profit_ci_upper - a.profit_ci_lower
+    width_b = b.profit_ci_upper - b.profit_ci_lower
+    assert width_b == pytest.approx(width_a, rel=0.25)
