@@ -100,7 +100,8 @@ def _is_number(value: Any) -> bool:
 def _labels(values: npt.NDArray[Any], param: str, name: str, positive: Any) -> BoolArray:
     if positive is not None:
         if values.dtype.kind in "iufb":
-            return np.asarray(values == positive, dtype=bool)
+            target = float(positive) if _is_number(positive) else positive
+            return np.asarray(values == target, dtype=bool)
         return np.asarray(values.astype(str) == str(positive), dtype=bool)
     if values.dtype.kind == "b":
         return values.astype(bool)

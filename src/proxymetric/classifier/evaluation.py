@@ -349,7 +349,6 @@ def evaluate_classifier(
     >>> round(r.metric("model", "roc_auc").value, 4)
     0.8889
     """
-    ex = data if isinstance(data, ScoredExamples) else read_examples(data, positive=positive)
     check_number("confidence_level", confidence_level, low=0, high=1)
     check_number("calibration_bins", calibration_bins, low=1, low_inclusive=True)
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 0:
@@ -364,6 +363,7 @@ def evaluate_classifier(
         check_number("target_precision", q, low=0, high=1, high_inclusive=True)
     if prevalence is not None:
         check_number("prevalence", prevalence, low=0, high=1)
+    ex = data if isinstance(data, ScoredExamples) else read_examples(data, positive=positive)
     base = ex.models[0] if baseline is None else baseline
     check_name("baseline", base, ex.models, "models")
 
