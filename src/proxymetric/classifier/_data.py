@@ -126,6 +126,8 @@ def _labels(values: npt.NDArray[Any], param: str, name: str, positive: Any) -> B
 
 
 def _text(values: npt.NDArray[Any]) -> ObjectArray:
+    if values.dtype.kind in "USb" or values.dtype.kind in "iu":
+        return values.astype(str).astype(object)
     return np.asarray([str(v) for v in values.tolist()], dtype=object)
 
 
