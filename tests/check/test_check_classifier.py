@@ -30,7 +30,8 @@ def _spec(sample_size: int | None, **rate: Any) -> dict[str, Any]:
 
 
 def _labels(expected: float, half_width: float, share: float) -> int:
-    return math.ceil(math.ceil(samplesize_confint_proportion(expected, half_width)) / share)
+    subset = math.ceil(float(samplesize_confint_proportion(expected, half_width)))
+    return math.ceil(subset / share)
 
 
 def test_enough_labels_pass_both_checks() -> None:
