@@ -84,7 +84,7 @@ def classifier_sections(r: object) -> list[Section]:
     boot = f"{r.bootstrap_rounds} paired bootstrap rounds" if r.bootstrap_rounds else "no bootstrap"
     sections = [
         Section(
-            "Sample",
+            "Classifier evaluation",
             f"{r.examples:,} labelled examples, {format_number(r.positives)} positive "
             f"(prevalence {_pct(r.sample_prevalence)}); "
             + (
