@@ -114,16 +114,17 @@ def test_operating_points_match_precision_recall_curve(weighted: bool) -> None:
 
 def test_target_recall_and_precision_pick_the_threshold_on_the_curve() -> None:
     s = _sample()
-    r = evaluate_classifier(
-        _table(s), thresholds=[], target_recall=[0.8], target_precision=[0.5], bootstrap=0
-    )
     precision, recall, thresholds = precision_recall_curve(s["y"], s["a"])
+    reached = float(precision[len(precision) // 2])  # a precision the curve attains exactly
+    r = evaluate_classifier(
+        _table(s), thresholds=[], target_recall=[0.8], target_precision=[reached], bootstrap=0
+    )
     # the highest threshold whose recall reaches 0.8
     t_recall = thresholds[recall[:-1] >= 0.8].max()
     assert r.operating_point("a", "recall>=0.8").threshold == t_recall
     # the lowest threshold whose precision is at least 0.5 (the most recall at that precision)
-    t_precision = thresholds[precision[:-1] >= 0.5].min()
-    assert r.operating_point("a", "precision>=0.5").threshold == t_precision
+    t_precision = thresholds[precision[:-1] >= reached].min()
+    assert r.operating_point("a", f"precision>={reached:g}").threshold == t_precision
     assert any(n.code == "threshold_chosen_on_sample" for n in r.notes)
 
 

@@ -93,7 +93,7 @@ def replicate(
     ``thresholds[model]`` lists (key, threshold) pairs of operating points; their statistics
     are ``precision@key``, ``recall@key``, ``false_positive_rate@key``, ``f1@key`` (and
     ``production_precision@key``, ``production_f1@key`` with a ``prevalence``). The others are
-    ``roc_auc``, ``average_precision``, ``brier``, ``log_loss``, ``ece`` and, with a
+    ``average_precision``, ``brier``, ``log_loss``, ``ece`` and, with a
     prevalence, ``production_average_precision``, ``production_brier``, ``production_log_loss``,
     ``production_ece``.
     """
@@ -194,8 +194,6 @@ def _stats(m: _Model, weights: FloatArray, prevalence: float | None) -> dict[str
     neg = wn.sum(axis=1)
     out: dict[str, FloatArray] = {}
     with np.errstate(invalid="ignore", divide="ignore"):
-        pos_above = pos[:, None] - np.cumsum(wp, axis=1)  # positives in higher bins
-        out["roc_auc"] = np.sum(wn * (pos_above + 0.5 * wp), axis=1) / (pos * neg)
         tps = np.cumsum(wp[:, ::-1], axis=1)  # at or above each bin, highest first
         fps = np.cumsum(wn[:, ::-1], axis=1)
         factors = [("", np.ones_like(pos), np.ones_like(neg))]

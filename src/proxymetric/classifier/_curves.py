@@ -19,6 +19,7 @@ __all__ = [
     "calibration",
     "curve",
     "delong",
+    "descending",
     "log_loss",
     "placements",
     "roc_auc",
@@ -50,9 +51,22 @@ class Curve:
         return float(self.fps[-1])
 
 
-def curve(scores: FloatArray, labels: BoolArray, weights: FloatArray) -> Curve:
-    """Return the :class:`Curve` of ``scores`` (one sort, then cumulative sums)."""
-    order = np.argsort(-scores, kind="stable")
+def descending(scores: FloatArray) -> npt.NDArray[np.intp]:
+    """Return the order of ``scores`` from the highest (ties in any order)."""
+    order: npt.NDArray[np.intp] = np.argsort(-scores)
+    return order
+
+
+def curve(
+    scores: FloatArray,
+    labels: BoolArray,
+    weights: FloatArray,
+    order: npt.NDArray[np.intp] | None = None,
+) -> Curve:
+    """Return the :class:`Curve` of ``scores`` (one sort, or ``order`` from
+    :func:`descending`, then cumulative sums)."""
+    if order is None:
+        order = descending(scores)
     s = scores[order]
     w = weights[order]
     y = labels[order]
@@ -107,11 +121,15 @@ def calibration(
 
 
 def placements(
-    scores: FloatArray, labels: BoolArray, weights: FloatArray
+    scores: FloatArray,
+    labels: BoolArray,
+    weights: FloatArray,
+    order: npt.NDArray[np.intp] | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Return DeLong's placement values: for each positive the weighted share of negatives it
-    outscores, for each negative the share of positives that outscore it (ties count half)."""
-    order = np.argsort(scores, kind="stable")
+    outscores, for each negative the share of positives that outscore it (ties count half).
+    ``order`` is the descending order of :func:`descending` (computed when not given)."""
+    order = (descending(scores) if order is None else order)[::-1]
     s = scores[order]
     w = weights[order]
     y = labels[order]
@@ -134,7 +152,10 @@ def placements(
 
 
 def delong(
-    scores: FloatArray, labels: BoolArray, weights: FloatArray
+    scores: FloatArray,
+    labels: BoolArray,
+    weights: FloatArray,
+    orders: list[npt.NDArray[np.intp]] | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Return the AUCs of the models in the rows of ``scores`` and their covariance matrix.
 
@@ -145,8 +166,8 @@ def delong(
     wp, wn = weights[labels], weights[~labels]
     v10 = []
     v01 = []
-    for row in scores:
-        a, b = placements(row, labels, weights)
+    for i, row in enumerate(scores):
+        a, b = placements(row, labels, weights, None if orders is None else orders[i])
         v10.append(a)
         v01.append(b)
     p10, p01 = np.array(v10), np.array(v01)

@@ -100,7 +100,8 @@ def _is_number(value: Any) -> bool:
 def _labels(values: npt.NDArray[Any], param: str, name: str, positive: Any) -> BoolArray:
     if positive is not None:
         if values.dtype.kind in "iufb":
-            return np.asarray(values == positive, dtype=bool)
+            target = float(positive) if _is_number(positive) else positive
+            return np.asarray(values == target, dtype=bool)
         return np.asarray(values.astype(str) == str(positive), dtype=bool)
     if values.dtype.kind == "b":
         return values.astype(bool)
@@ -125,6 +126,8 @@ def _labels(values: npt.NDArray[Any], param: str, name: str, positive: Any) -> B
 
 
 def _text(values: npt.NDArray[Any]) -> ObjectArray:
+    if values.dtype.kind in "USb" or values.dtype.kind in "iu":
+        return values.astype(str).astype(object)
     return np.asarray([str(v) for v in values.tolist()], dtype=object)
 
 

@@ -349,7 +349,6 @@ def evaluate_classifier(
     >>> round(r.metric("model", "roc_auc").value, 4)
     0.8889
     """
-    ex = data if isinstance(data, ScoredExamples) else read_examples(data, positive=positive)
     check_number("confidence_level", confidence_level, low=0, high=1)
     check_number("calibration_bins", calibration_bins, low=1, low_inclusive=True)
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 0:
@@ -364,6 +363,7 @@ def evaluate_classifier(
         check_number("target_precision", q, low=0, high=1, high_inclusive=True)
     if prevalence is not None:
         check_number("prevalence", prevalence, low=0, high=1)
+    ex = data if isinstance(data, ScoredExamples) else read_examples(data, positive=positive)
     base = ex.models[0] if baseline is None else baseline
     check_name("baseline", base, ex.models, "models")
 
@@ -376,7 +376,8 @@ def evaluate_classifier(
     alpha = 1.0 - confidence_level
     z = NormalDist().inv_cdf(1.0 - alpha / 2)
 
-    curves = {m: cv.curve(s, y, w) for m, s in zip(ex.models, ex.scores, strict=True)}
+    orders = [cv.descending(s) for s in ex.scores]  # one sort per model
+    curves = {m: cv.curve(s, y, w, o) for m, s, o in zip(ex.models, ex.scores, orders, strict=True)}
     rules = [
         *(("threshold", float(t)) for t in thresholds),
         *(("target_recall", float(r)) for r in target_recall),
@@ -409,7 +410,7 @@ def evaluate_classifier(
                 ClassifierNote("bootstrap_binned", values={"bins": bins, "cells": rep.cells})
             )
 
-    aucs, auc_cov = cv.delong(ex.scores, y, w)
+    aucs, auc_cov = cv.delong(ex.scores, y, w, orders)
     metrics: list[ClassifierMetric] = []
     exact_values: dict[str, dict[str, float]] = {}
     for i, (m, s) in enumerate(zip(ex.models, ex.scores, strict=True)):
@@ -418,7 +419,7 @@ def evaluate_classifier(
         prod: dict[str, float] = {}
         if prevalence is not None:
             cw = np.where(y, prevalence / positives, (1 - prevalence) / negatives) * w
-            prod["average_precision"] = cv.average_precision(cv.curve(s, y, cw))
+            prod["average_precision"] = cv.average_precision(cv.curve(s, y, cw, orders[i]))
         if probabilistic[m]:
             values["brier"] = cv.brier(s, y, w)
             values["log_loss"] = cv.log_loss(s, y, w)
@@ -455,15 +456,16 @@ def evaluate_classifier(
     points: list[OperatingPoint] = []
     groups: list[GroupRates] = []
     flagged_of: dict[tuple[str, str], FloatArray] = {}
+    group_masks = []
+    if ex.groups is not None:
+        group_masks = [(g, ex.groups == g) for g in dict.fromkeys(ex.groups.tolist())]
     for m, s in zip(ex.models, ex.scores, strict=True):
         for key, rule, target, t in chosen[m]:
             flag = s >= t
             flagged_of[(m, key)] = flag
             points.append(_point(m, key, rule, target, t, flag, y, w, z, rep, alpha, prevalence))
-            if ex.groups is not None:
-                for g in dict.fromkeys(ex.groups.tolist()):
-                    inside = ex.groups == g
-                    groups.append(_group(m, key, g, flag[inside], y[inside], w[inside], z))
+            for g, inside in group_masks:
+                groups.append(_group(m, key, g, flag[inside], y[inside], w[inside], z))
     if any(rule != "threshold" for rule, _ in rules):
         notes.append(ClassifierNote("threshold_chosen_on_sample"))
 

@@ -65,13 +65,13 @@ _COMMAND_MODULES: dict[str, dict[str, str]] = {
         "interleave": "Interleaving: team-draft lists from two rankings, and their click-log "
         "analysis.",
     },
-    "classify": {
-        "classify": "A classifier's scores: evaluation with intervals, thresholds and a review "
-        "band in money.",
-    },
     "registry": {
         "registry": "The registry of past experiments: register plans, list, show and import "
         "records; program impact.",
+    },
+    "classify": {
+        "classify": "A classifier's scores: metrics with intervals, production prevalence, "
+        "comparisons; thresholds and a review band in money.",
     },
 }
 
