@@ -544,9 +544,58 @@ def _mde_win_rate(n: int, alpha: float = 0.05, power: float = 0.8) -> float:
     return float(optimize.brentq(excess, 0.5 + 1e-9, hi, xtol=1e-6))
 
 
+def _classifier_cells(e: EvaluationSpec) -> tuple[Cell, Cell]:
+    """Labels needed to measure a classifier's rate, against the planned ``sample_size``."""
+    from proxymetric.classifier import half_width, labels_needed
+
+    c = e.classifier
+    assert c is not None
+    need = labels_needed(
+        c.rate, c.half_width, expected=c.expected, prevalence=c.prevalence, recall=c.recall
+    )
+    what = f"{c.rate.replace('_', ' ')} {c.expected:g} to +-{c.half_width:g}"
+    text = (
+        f"needs {need.labels:,} labelled examples ({need.subset_needed:,} {need.subset}) to "
+        f"measure {what} at prevalence {c.prevalence:g}"
+    )
+    if e.sample_size is None:
+        return _cell("cheap_and_fast", "pass", text, need.labels, "labels"), _cell(
+            "sensitive", "warn", "cannot size it: declare `sample_size` (the labelled examples)"
+        )
+    if need.labels <= e.sample_size:
+        cheap = _cell(
+            "cheap_and_fast", "pass", f"{text} (planned {e.sample_size:,})", need.labels, "labels"
+        )
+    else:
+        cheap = _cell(
+            "cheap_and_fast",
+            "warn",
+            f"{text}, more than the planned {e.sample_size:,}",
+            need.labels,
+            "labels",
+            advice=f"label {need.labels:,} examples",
+        )
+    hw = half_width(
+        c.rate, e.sample_size, expected=c.expected, prevalence=c.prevalence, recall=c.recall
+    )
+    at = f"{e.sample_size:,} labels measure {c.rate.replace('_', ' ')} to +-{hw:.3g}"
+    if hw <= c.half_width:
+        return cheap, _cell("sensitive", "pass", f"{at} <= {c.half_width:g}", hw, "half_width")
+    return cheap, _cell(
+        "sensitive",
+        "fail",
+        f"not sensitive enough: {at} > {c.half_width:g}",
+        hw,
+        "half_width",
+        advice=f"label {need.labels:,} examples",
+    )
+
+
 def _paired_cells(spec: Spec, item: _Item) -> tuple[Cell, Cell]:
     e = item.evaluation
     assert e is not None
+    if e.kind == "offline" and e.classifier is not None:
+        return _classifier_cells(e)
     if e.kind == "offline":
         return (
             _cell("cheap_and_fast", "pass", "offline: scored on logged data, no live traffic"),
@@ -791,7 +840,9 @@ def _value_model(spec: Spec) -> ProjectCheck:
             NAN,
         )
     try:
-        result = model_from_spec(section).analyze(draws=section.draws, seed=section.seed)
+        result = model_from_spec(section, source=spec).analyze(
+            draws=section.draws, seed=section.seed
+        )
     except ProxymetricError as exc:
         raise spec.error(str(exc), ("value",)) from None
     rec = result.recommendation

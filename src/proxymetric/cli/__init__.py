@@ -73,6 +73,10 @@ _COMMAND_MODULES: dict[str, dict[str, str]] = {
         "registry": "The registry of past experiments: register plans, list, show and import "
         "records; program impact.",
     },
+    "classify": {
+        "classify": "A classifier's scores: metrics with intervals, production prevalence, "
+        "comparisons; thresholds and a review band in money.",
+    },
 }
 
 
