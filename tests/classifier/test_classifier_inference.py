@@ -109,7 +109,7 @@ def test_cell_bootstrap_spread_matches_a_plain_bootstrap(n: int) -> None:
     for name in ("average_precision", "brier"):
         assert r.metric("model", name).value_se == pytest.approx(ref[name], rel=0.2)
     binned = [x for x in r.notes if x.code == "bootstrap_binned"]
-    assert bool(binned) == (n > 10_000)
+    assert bool(binned) == (n > 1_000)
 
 
 def test_paired_bootstrap_sees_the_correlation_of_the_models() -> None:

@@ -207,10 +207,8 @@ def _stats(m: _Model, weights: FloatArray, prevalence: float | None) -> dict[str
             out[prefix + "average_precision"] = np.sum(gain * precision, axis=1) / (pos * fp)
             out[prefix + "brier"] = (bp.sum(1) * fp + bn.sum(1) * fn) / total
             out[prefix + "log_loss"] = (lp.sum(1) * fp + ln.sum(1) * fn) / total
-            gap = np.zeros((weights.shape[0], int(m.cal.max()) + 1))
-            for b in range(gap.shape[1]):
-                cols = m.cal == b
-                gap[:, b] = (wp[:, cols].sum(1) - sp[:, cols].sum(1)) * fp - sn[:, cols].sum(1) * fn
+            onehot = np.eye(int(m.cal.max()) + 1)[m.cal]  # model bin -> calibration bin
+            gap = ((wp - sp) * fp[:, None] - sn * fn[:, None]) @ onehot
             out[prefix + "ece"] = np.abs(gap).sum(axis=1) / total
             for key, col in m.thresholds:
                 tp = wp[:, col:].sum(1) * fp

@@ -55,7 +55,7 @@ FloatArray = npt.NDArray[np.float64]
 NAN = math.nan
 
 #: Below this many examples the bootstrap cells are the distinct scores (an exact bootstrap).
-EXACT_BOOTSTRAP_EXAMPLES = 10_000
+EXACT_BOOTSTRAP_EXAMPLES = 1_000
 #: Bins per model's scores in the bootstrap of larger samples.
 BOOTSTRAP_BINS = 64
 
