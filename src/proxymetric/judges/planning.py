@@ -185,8 +185,9 @@ def cheapest_mix(
     big_n = np.ceil(need - 1e-9)
     if max_judge_labels is not None:
         big_n = np.where(big_n <= max_judge_labels, big_n, np.inf)
-    judged = np.where(big_n > 0, n + big_n, 0.0)
-    cost = cost_per_human_label * n + cost_per_judge_label * judged
+    finite = np.isfinite(big_n)
+    judged = np.where(finite & (big_n > 0), n + np.where(finite, big_n, 0.0), 0.0)
+    cost = np.where(finite, cost_per_human_label * n + cost_per_judge_label * judged, np.inf)
     best = int(np.argmin(cost))
     h, j = int(n[best]), int(big_n[best])
     only_cost = cost_per_human_label * only
