@@ -57,6 +57,10 @@ _COMMAND_MODULES: dict[str, dict[str, str]] = {
     "report": {
         "report": "Everything the spec says, computed, in the order a decision is argued.",
     },
+    "judges": {
+        "judges": "An automatic judge against people: agreement, biases, and estimates "
+        "corrected by people.",
+    },
     "pairwise": {
         "pairwise": "Blind pairwise tests: Bradley-Terry scores, rater agreement, judgment "
         "planning.",
