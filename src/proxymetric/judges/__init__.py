@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         ppi_bradley_terry,
         ppi_difference,
         ppi_mean,
+        ppi_ratio,
     )
     from proxymetric.judges.planning import (
         LabelMix,
@@ -63,6 +64,7 @@ __all__ = [
     "ppi_bradley_terry",
     "ppi_difference",
     "ppi_mean",
+    "ppi_ratio",
 ]
 
 # Each name is imported from its submodule when first used (PEP 562).
@@ -77,6 +79,7 @@ if not TYPE_CHECKING:
                 "ppi_bradley_terry",
                 "ppi_difference",
                 "ppi_mean",
+                "ppi_ratio",
             ),
             "planning": (
                 "LabelMix",

@@ -49,6 +49,7 @@ __all__ = [
     "ppi_bradley_terry",
     "ppi_difference",
     "ppi_mean",
+    "ppi_ratio",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -232,6 +233,103 @@ def ppi_difference(
         power_tuning=power_tuning,
         system=system,
         baseline=baseline,
+    )
+
+
+def _ratio(
+    a: FloatArray, b: FloatArray, a_u: FloatArray, b_u: FloatArray, lam_a: float, lam_b: float
+) -> tuple[float, float, float, float]:
+    """Return (ratio, se, mean a, mean b) of two PPI means by the delta method.
+
+    ``a``/``b`` are the labelled items' rectified values (human - lam * judge), ``a_u``/``b_u``
+    the unlabelled items' judge values; covariances are population ones, as for the mean."""
+    n, big_n = a.size, a_u.size
+    ma = float(a.mean()) + (lam_a * float(a_u.mean()) if big_n else 0.0)
+    mb = float(b.mean()) + (lam_b * float(b_u.mean()) if big_n else 0.0)
+    cov_l = np.cov(np.vstack([a, b]), ddof=0) / n
+    cov = cov_l
+    if big_n:
+        cov = cov + np.cov(np.vstack([lam_a * a_u, lam_b * b_u]), ddof=0) / big_n
+    if mb == 0.0:
+        return math.nan, math.nan, ma, mb
+    r = ma / mb
+    var = (cov[0, 0] - 2.0 * r * cov[0, 1] + r * r * cov[1, 1]) / (mb * mb)
+    return r, math.sqrt(max(float(var), 0.0)), ma, mb
+
+
+def ppi_ratio(
+    human_numerator: npt.ArrayLike,
+    judge_numerator: npt.ArrayLike,
+    human_denominator: npt.ArrayLike,
+    judge_denominator: npt.ArrayLike,
+    *,
+    confidence_level: float = 0.95,
+    power_tuning: bool = True,
+    system: str = "",
+) -> CorrectedMean:
+    """Return the prediction-powered ratio of two means over every item (a recall, a precision).
+
+    Each mean is corrected as by :func:`ppi_mean` (with its own ``lam``); the interval of their
+    ratio is the delta method's with their covariance (both rest on the same items); ``lam``
+    is the numerator's. The
+    judge's recall ``P(judge says yes | people say yes)`` is
+    ``ppi_ratio(human * judge, judge, human, judge)``: people's yes that the judge also said,
+    over people's yes, each predicted by the judge's own label. ``human_*`` are NaN on the
+    items people did not label (the same items in both).
+
+    >>> nan = float("nan")
+    >>> y, f = [1, 1, 0, nan, nan, nan], [1, 0, 0, 1, 1, 0]
+    >>> r = ppi_ratio([a * b for a, b in zip(y, f)], f, y, f, power_tuning=False)
+    >>> round(r.estimate, 3), round(r.human_estimate, 3)
+    (0.667, 0.5)
+    """
+    z = z_value(confidence_level)
+    ya, fa, fa_u = _split(human_numerator, judge_numerator)
+    yb, fb, fb_u = _split(human_denominator, judge_denominator)
+    if not np.array_equal(
+        np.isnan(np.asarray(human_numerator, dtype=np.float64)),
+        np.isnan(np.asarray(human_denominator, dtype=np.float64)),
+    ):
+        raise DataError(
+            "`human_numerator` and `human_denominator` must be labelled on the same items"
+        )
+    n, big_n = ya.size, fa_u.size
+    if power_tuning:
+        lam_a, lam_b = _tuned_lam(ya, fa, fa_u), _tuned_lam(yb, fb, fb_u)
+    else:
+        lam_a = lam_b = 1.0 if big_n else 0.0
+    est, se, _, _ = _ratio(ya - lam_a * fa, yb - lam_b * fb, fa_u, fb_u, lam_a, lam_b)
+    h, h_se, _, _ = _ratio(ya, yb, fa_u[:0], fb_u[:0], 0.0, 0.0)
+    j, j_se, _, _ = _ratio(
+        np.concatenate([fa, fa_u]), np.concatenate([fb, fb_u]), fa_u[:0], fb_u[:0], 0.0, 0.0
+    )
+    sd_y, sd_f = float(np.std(ya)), float(np.std(fa))
+    corr = (
+        float(np.mean((ya - ya.mean()) * (fa - fa.mean())) / (sd_y * sd_f))
+        if sd_y > 0 and sd_f > 0
+        else math.nan
+    )
+    return CorrectedMean(
+        system=system,
+        baseline="",
+        estimate=est,
+        estimate_se=se,
+        estimate_ci_lower=est - z * se,
+        estimate_ci_upper=est + z * se,
+        human_estimate=h,
+        human_estimate_se=h_se,
+        human_estimate_ci_lower=h - z * h_se,
+        human_estimate_ci_upper=h + z * h_se,
+        judge_estimate=j,
+        judge_estimate_se=j_se,
+        judge_estimate_ci_lower=j - z * j_se,
+        judge_estimate_ci_upper=j + z * j_se,
+        lam=lam_a,
+        correlation=corr,
+        human_labels=n,
+        judge_labels=n + big_n,
+        effective_human_labels=n * (h_se / se) ** 2 if se > 0 else math.inf,
+        confidence_level=confidence_level,
     )
 
 
