@@ -44,6 +44,7 @@ from proxymetric.judges.inference import (
     ppi_bradley_terry,
     ppi_difference,
     ppi_mean,
+    ppi_ratio,
     z_value,
 )
 from proxymetric.judges.planning import LabelMix, LabelPlan, cheapest_mix, human_labels_needed
@@ -146,7 +147,11 @@ class JudgeLabelsReport(Result):
 
     ``estimates`` holds the mean over every unit first (``system`` empty), then one per system
     when there are several; ``differences`` the paired difference of each system with
-    ``baseline`` on the items where both were labelled. ``bias`` holds the overall bias first,
+    ``baseline`` on the items where both were labelled. With labels of 0 and 1 (or ``positive``)
+    ``recall`` is the judge's recall (the share of people's positives the judge calls positive)
+    and ``precision`` the share of the judge's positives people call positive, over every unit
+    and corrected by people (:func:`~proxymetric.judges.ppi_ratio`); else None.
+    ``bias`` holds the overall bias first,
     then one per system. ``plan`` and ``mix`` answer ``target_width`` (and the costs) for the
     overall mean, with the judge labels of this data (``plan``) or the cheapest mix (``mix``).
     """
@@ -157,6 +162,8 @@ class JudgeLabelsReport(Result):
     units: int
     estimates: tuple[CorrectedMean, ...]
     differences: tuple[CorrectedMean, ...]
+    recall: CorrectedMean | None
+    precision: CorrectedMean | None
     agreement: JudgeAgreement | None
     bias: tuple[JudgeBias, ...]
     self_preference: SelfPreference | None
@@ -359,11 +366,25 @@ def evaluate_labels(
                         baseline=base,
                     )
                 )
+    recall = precision = None
+    lab = ~np.isnan(y)
+    binary = bool(np.isin(f, (0.0, 1.0)).all() and np.isin(y[lab], (0.0, 1.0)).all())
+    if binary and y[lab].any() and f[lab].any():
+        recall = ppi_ratio(
+            y * f, f, y, f, confidence_level=confidence_level, power_tuning=power_tuning
+        )
+        precision = ppi_ratio(
+            y * f,
+            f,
+            np.where(lab, f, np.nan),
+            f,
+            confidence_level=confidence_level,
+            power_tuning=power_tuning,
+        )
     # validation on people's rows against the judge's label of the same unit
     h_raw, j_raw = raw[~machine], judge_raw[h_units]
     cats = tuple(str(c) for c in np.unique(np.concatenate([h_raw, raw[machine]])))
     agreement = _agreement(h_raw, j_raw, cats) if len(cats) <= _MAX_CATEGORIES else None
-    lab = ~np.isnan(y)
     gap = f - y
     bias = [_mean_ci(gap[lab], z)]
     if len(systems) > 1:
@@ -408,6 +429,8 @@ def evaluate_labels(
         units=int(keep.sum()),
         estimates=tuple(estimates),
         differences=tuple(differences),
+        recall=recall,
+        precision=precision,
         agreement=agreement,
         bias=tuple(bias),
         self_preference=self_pref,

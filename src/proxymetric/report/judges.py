@@ -38,7 +38,7 @@ def _agreement(r: object, heading: str) -> list[Section]:
     rows = tuple(
         (c, *(f"{x:,}" for x in row)) for c, row in zip(r.categories, r.confusion, strict=True)
     )
-    return [Section(heading, text, ("people \\ judge", *r.categories), rows)]
+    return [Section(heading, text, ("people / judge", *r.categories), rows)]
 
 
 def _bias_rows(bias: tuple[object, ...], what: str) -> tuple[tuple[str, ...], ...]:
@@ -131,6 +131,16 @@ def _labels_sections(r: object) -> list[Section]:
                 "each system minus the baseline on the same items",
                 columns,
                 tuple(row(d, f"{d.system} - {d.baseline}") for d in r.differences),
+            )
+        )
+    if r.recall is not None and r.precision is not None:
+        sections.append(
+            Section(
+                "Recall and precision of the judge",
+                "recall: share of people's positives the judge calls positive; precision: share "
+                "of the judge's positives people call positive; over every unit",
+                columns,
+                (row(r.recall, "recall"), row(r.precision, "precision")),
             )
         )
     if r.agreement is not None:
