@@ -65,7 +65,7 @@ def test_labels_json_is_the_python_result(tmp_path: Path) -> None:
     assert next(iter(data)) == "schema_version"
 
 
-@pytest.mark.parametrize("fmt", ["table", "markdown"])
+@pytest.mark.parametrize("fmt", ["table", "markdown", "html"])
 def test_labels_and_pairwise_text(tmp_path: Path, fmt: str) -> None:
     res = RUNNER.invoke(app, ["judges", str(_labels(tmp_path)), "--judge", "llm", "--positive",
                               "good", "--target-width", "0.05", "-f", fmt])  # fmt: skip

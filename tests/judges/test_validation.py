@@ -315,3 +315,22 @@ def test_pairwise_without_a_judge_column_is_named() -> None:
     rows = {"item": [1], "system_a": ["a"], "system_b": ["b"], "winner": ["a"]}
     with pytest.raises(DataError, match="need a column `judge`"):
         evaluate_pairwise(rows, judge="llm")
+
+
+def test_recall_and_precision_match_ppi_py_two_dimensional_means() -> None:
+    """Reference: ppi_py.ppi_mean_pointestimate (lam_optim_mode='element') of (human * judge,
+    human) for the recall and of (human * judge, judge) for the precision, over every unit."""
+    ppi_py = pytest.importorskip("ppi_py")
+    rows = _label_table(items=800)
+    r = evaluate_labels(rows, judge="llm", positive="pass")
+    item, system, judge, label = _arrays(rows)
+    m = judge == "llm"
+    human = {(i, s): v for i, s, v in zip(item[~m], system[~m], label[~m], strict=True)}
+    f = label[m]
+    lab = np.array([(i, s) in human for i, s in zip(item[m], system[m], strict=True)])
+    y = np.array([human.get((i, s), np.nan) for i, s in zip(item[m], system[m], strict=True)])
+    for got, cols in ((r.recall, (y * f, y)), (r.precision, (y * f, f))):
+        assert got is not None
+        yy, ff = np.column_stack(cols), np.column_stack([f, f])
+        est = ppi_py.ppi_mean_pointestimate(yy[lab], ff[lab], ff[~lab], lam_optim_mode="element")
+        assert got.estimate == pytest.approx(est[0] / est[1], abs=1e-12)
