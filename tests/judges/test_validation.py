@@ -146,7 +146,7 @@ def _pairwise_table(seed: int = 0, items: int = 1500, fav: float = 0.0) -> dict[
     but picks the output shown first on 20% of comparisons, and on another 10% the output of
     system 'own' (self-preference) when ``fav`` is set."""
     rng = np.random.default_rng(seed)
-    strength = {"own": 0.0, "x": 0.4, "y": -0.4}
+    strength = {"own": 0.0, "ace": 0.4, "y": -0.4}  # 'own' sorts between the others
     names = list(strength)
     rows: dict[str, list[object]] = {
         k: [] for k in ("item", "system_a", "system_b", "winner", "judge", "position")
@@ -226,6 +226,9 @@ def test_pairwise_self_preference_and_corrected_scores() -> None:
     assert own.judge_score_ci_lower > 1000.0
     b = next(x for x in r.bias if x.system == "own")
     assert b.bias_ci_lower > 0
+    # the systems 'own' meets lose what it gains, whichever side of the pair they sit on
+    for other in ("ace", "y"):
+        assert next(x for x in r.bias if x.system == other).bias < 0
     assert r.agreement.categories == ("a", "b", "tie")
     assert r.human_judgments == sum(1 for j in rows["judge"] if j == "ann")
 
