@@ -61,6 +61,10 @@ _COMMAND_MODULES: dict[str, dict[str, str]] = {
         "judges": "An automatic judge against people: agreement, biases, and estimates "
         "corrected by people.",
     },
+    "assign": {
+        "assign": "Assign unit ids to an experiment's variants by salted hashing, and check "
+        "the split.",
+    },
     "pairwise": {
         "pairwise": "Blind pairwise tests: Bradley-Terry scores, rater agreement, judgment "
         "planning.",
