@@ -6,7 +6,9 @@ of a good metric:
 - **tied to money**: a ``value_per_unit``, a reviewed ``link`` to the north star, or (for the
   north star) a value model;
 - **external oracle**: computed by the tool from logged data, or by a declared pipeline that is
-  not the model's owner; who owns the definition is declared;
+  not the model's owner; who owns the definition is declared; a blind test judged by a machine
+  (``computed_by`` names an LLM, a model, a classifier...) warns: the judge is a proxy of
+  people with an oracle question of its own (:mod:`proxymetric.judges` answers it);
 - **attributable**: an experiment with a randomization unit measures it (an offline evaluation
   for a model objective; a blind test or interleaving compares both systems on the same inputs);
 - **cheap and fast**: the units and days a test needs to detect the expected effect (a
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -193,6 +196,17 @@ def _same_team(a: str, b: str) -> bool:
     return a.strip().casefold() == b.strip().casefold()
 
 
+# Words of a `computed_by` that name an automatic judge rather than people.
+_MACHINE_WORDS = frozenset(
+    {"llm", "llms", "gpt", "claude", "gemini", "llama", "model", "classifier", "automatic",
+     "autorater", "machine", "ai", "bot"}
+)  # fmt: skip
+
+
+def _machine_judge(who: str) -> bool:
+    return any(w in _MACHINE_WORDS for w in re.findall(r"[a-z0-9]+", who.casefold()))
+
+
 def _external_oracle(spec: Spec, item: _Item) -> Cell:
     prop = "external_oracle"
     obj = item.spec_obj
@@ -222,7 +236,14 @@ def _external_oracle(spec: Spec, item: _Item) -> Cell:
         assert item.evaluation is not None
         kind = item.evaluation.kind
         if kind == "blind_test":
-            if who is not None:
+            if who is not None and _machine_judge(who):
+                # an automatic judge is itself a proxy of people's judgment (docs/judges.md)
+                how = f"judged blind by {who}, an automatic judge"
+                problems.append(
+                    "a machine's judgment is a proxy of people's, with an oracle question of "
+                    "its own"
+                )
+            elif who is not None:
                 how = f"judged blind by {who}"
             else:
                 how = "judged blind"
@@ -238,7 +259,13 @@ def _external_oracle(spec: Spec, item: _Item) -> Cell:
     else:
         how += f"; definition owned by {obj.owner}"
     if problems:
-        return _cell(prop, "warn", f"{how}; {'; '.join(problems)}", advice="declare them")
+        machine = item.evaluation is not None and who is not None and _machine_judge(who)
+        advice = (
+            "have people judge a random sample too and correct it (`proxymetric judges`)"
+            if machine
+            else "declare them"
+        )
+        return _cell(prop, "warn", f"{how}; {'; '.join(problems)}", advice=advice)
     return _cell(prop, "pass", how)
 
 

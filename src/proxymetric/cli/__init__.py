@@ -57,6 +57,10 @@ _COMMAND_MODULES: dict[str, dict[str, str]] = {
     "report": {
         "report": "Everything the spec says, computed, in the order a decision is argued.",
     },
+    "judges": {
+        "judges": "An automatic judge against people: agreement, biases, and estimates "
+        "corrected by people.",
+    },
     "assign": {
         "assign": "Assign unit ids to an experiment's variants by salted hashing, and check "
         "the split.",
