@@ -87,3 +87,21 @@ def test_large_means_agree_with_a_two_pass_computation(spark: Any) -> None:
     spark.createDataFrame(frame).createOrReplaceTempView("large_means")
     table = ibis.pyspark.connect(spark).table("large_means")
     assert_matches_numpy(moments_of(table), frame)
+
+
+def test_hashed_assignment_on_spark_equals_python(spark: Any) -> None:
+    from proxymetric.assignment import assign
+    from proxymetric.data.assignment import assignment_query, assignment_sql
+
+    weights = {"control": 0.5, "t1": 0.3, "t'2": 0.2}
+    salt = "exp:42 it's"
+    words = ["", " ", "ü-名前", "it's", 'a"b', "🙂", *(f"user-{i}" for i in range(20_000))]
+    spark.createDataFrame([(w,) for w in words], "user string").createOrReplaceTempView("ids")
+    expression = assignment_sql("user", weights, salt, "spark")
+    got = dict(spark.sql(f"SELECT user, {expression} AS variant FROM ids").collect())
+    assert [got[w] for w in words] == assign(words, weights, salt)
+    numbers_ = [0, -1, 2**31, -(2**63), 2**63 - 1, *range(10_000, 20_000)]
+    spark.createDataFrame([(n,) for n in numbers_], "id bigint").createOrReplaceTempView("nums")
+    query = assignment_query("nums", "id", weights, salt, "spark")
+    by_id = dict(spark.sql(query).collect())
+    assert [by_id[n] for n in numbers_] == assign(numbers_, weights, salt)
