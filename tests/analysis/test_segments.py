@@ -127,7 +127,8 @@ def test_the_overall_result_and_decision_do_not_change() -> None:
     data = _frame()
     plain = proxymetric.analyze(_spec(), data={"u": data})
     segmented = proxymetric.analyze(_spec(["country", "device"]), data={"u": data})
-    assert segmented.segments and not plain.segments
+    assert segmented.segments
+    assert not plain.segments
     _same_decision(segmented.decision, plain.decision)
     assert segmented.fingerprint == plain.fingerprint
     for r, s in zip(plain.results, segmented.results, strict=True):
@@ -146,11 +147,10 @@ def test_the_decision_never_rests_on_a_segment() -> None:
     plain = proxymetric.analyze(_spec(), data={"u": data})
     segmented = proxymetric.analyze(_spec(["country"]), data={"u": data})
     jp = next(
-        r
-        for r in segmented.segments[0].results
-        if r.segment == "jp" and r.metric == "conversion"
+        r for r in segmented.segments[0].results if r.segment == "jp" and r.metric == "conversion"
     )
-    assert jp.significant and jp.better is False
+    assert jp.significant
+    assert jp.better is False
     _same_decision(segmented.decision, plain.decision)
 
 
@@ -187,7 +187,9 @@ def test_cochran_q_against_a_direct_computation() -> None:
 
 def test_cochran_q_needs_two_estimates() -> None:
     q, df, p = cochran_q([1.0, math.nan], [1.0, 1.0])
-    assert math.isnan(q) and math.isnan(p) and df == 0
+    assert math.isnan(q)
+    assert math.isnan(p)
+    assert df == 0
 
 
 @pytest.mark.parametrize("correction", ["holm", "bh"])
@@ -211,10 +213,14 @@ def test_a_segment_with_too_few_units_has_no_numbers() -> None:
     ).segments[0]
     # br (~150 units) stays; xx and yy (~60 together) pooled into an "other" still too small
     other = [r for r in b.results if r.segment == "other"]
-    assert b.units["other"] < 100 and other
+    assert b.units["other"] < 100
+    assert other
     for r in other:
-        assert math.isnan(r.effect) and math.isnan(r.pvalue) and math.isnan(r.pvalue_adjusted)
-        assert r.reason is not None and "fewer than `min_units` (100)" in r.reason
+        assert math.isnan(r.effect)
+        assert math.isnan(r.pvalue)
+        assert math.isnan(r.pvalue_adjusted)
+        assert r.reason is not None
+        assert "fewer than `min_units` (100)" in r.reason
     assert r.control_units + r.treatment_units == b.units["other"]
     # left out of the correction: Holm over the segments with an estimate only
     rows = [r for r in b.results if r.metric == "y" and r.segment != "other"]
@@ -229,7 +235,9 @@ def test_a_single_rare_value_is_not_renamed_and_a_real_other_joins_the_pool() ->
     b = proxymetric.analyze(
         _spec({"columns": ["country"], "min_units": 100}), data={"u": data}
     ).segments[0]
-    assert b.pooled == [] and "xx" in b.values and "other" not in b.values
+    assert b.pooled == []
+    assert "xx" in b.values
+    assert "other" not in b.values
     data.loc[data.country == "br", "country"] = "other"
     data.loc[data.country == "jp", "country"] = "zz"
     b = proxymetric.analyze(
@@ -280,8 +288,10 @@ def test_an_aa_test_with_ten_segments_keeps_the_family_wise_rate(correction: str
 def test_segments_in_json() -> None:
     data = _frame(n=3000)
     text = to_json(proxymetric.analyze(_spec(["country"]), data={"u": data}))
-    assert '"segments": [' in text and '"heterogeneity": [' in text
-    assert '"exploratory": true' in text and "NaN" not in text
+    assert '"segments": [' in text
+    assert '"heterogeneity": [' in text
+    assert '"exploratory": true' in text
+    assert "NaN" not in text
 
 
 def test_segments_are_checked() -> None:
@@ -295,7 +305,7 @@ def test_segments_are_checked() -> None:
 
 
 def test_an_id_is_not_a_segment(monkeypatch: pytest.MonkeyPatch) -> None:
-    import proxymetric.data.moments as moments
+    from proxymetric.data import moments
 
     monkeypatch.setattr(moments, "MAX_SEGMENT_GROUPS", 50)
     with pytest.raises(DataError, match=r"segment column\(s\) 'id' .* more than 50"):
@@ -304,5 +314,5 @@ def test_an_id_is_not_a_segment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_segments_need_a_unit_table(root: Path) -> None:
     spec = root / "examples" / "checkout-events" / "proxymetric.yaml"
-    with pytest.raises(ProxymetricError, match="`segments` of experiment .* need a unit table"):
+    with pytest.raises(ProxymetricError, match=r"`segments` of experiment .* need a unit table"):
         proxymetric.analyze(spec, segments=["country"])

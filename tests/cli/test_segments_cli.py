@@ -48,7 +48,8 @@ def spec(tmp_path: Path) -> Path:
 def test_the_spec_segments_and_the_option_that_replaces_them(spec: Path) -> None:
     out = runner.invoke(app, ["analyze", str(spec)])
     assert out.exit_code == 0, out.output
-    assert "Segments by device" in out.output and "Cochran's Q" in out.output
+    assert "Segments by device" in out.output
+    assert "Cochran's Q" in out.output
     out = runner.invoke(
         app, ["analyze", str(spec), "--segment", "country", "--segment", "device", "-f", "json"]
     )
@@ -56,10 +57,12 @@ def test_the_spec_segments_and_the_option_that_replaces_them(spec: Path) -> None
     data = json.loads(out.output)
     assert [b["dimension"] for b in data["segments"]] == ["country", "device"]
     country = data["segments"][0]
-    assert country["pooled"] == [] and country["values"][:3] == ["us", "de", "fr"]
+    assert country["pooled"] == []
+    assert country["values"][:3] == ["us", "de", "fr"]
     assert all(r["exploratory"] for r in country["results"])
     md = runner.invoke(app, ["analyze", str(spec), "--segment", "country", "-f", "markdown"])
-    assert md.exit_code == 0 and "### Segments by country" in md.output
+    assert md.exit_code == 0
+    assert "### Segments by country" in md.output
 
 
 @pytest.mark.parametrize(
