@@ -248,6 +248,10 @@ def experiment_part(
         if row.note:
             blocks.append(Para(plain(f"{row.metric} ({row.variant}): {row.note}"), "note"))
     blocks += [Para(plain(f"warning: {w}"), "warning") for w in r.warnings]
+    if r.segments:
+        from proxymetric.report.html._segments import segment_blocks
+
+        blocks += segment_blocks(r, base)
     if not compact and with_definitions:
         seen = dict.fromkeys((m.metric, m.metric_type, m.direction) for m in r.results)
         blocks.append(definitions(spec, list(seen)))
