@@ -8,6 +8,8 @@ Unit level (--units, default 10 million; three metrics, two with CUPED):
   (b) the scan limit: one SQL query of the raw sums and cross-products the statistics need;
   (c) the same moments with the engine's `var_samp`/`covar_samp` aggregates;
   (d) tea-tasting analysing the same table through Ibis (if installed: `make bench`).
+Segments (--units; the same three metrics, with a `country` of 7 values and a `device` of 3):
+  the analysis with segments (one column, two) against the same analysis without them.
 Fixed overhead (10,000 units): the analysis against the raw-sum query alone, both opening the
 DuckDB file on each call.
 
@@ -65,6 +67,26 @@ def make_units(n: int) -> Path:
             CREATE TABLE units AS
             SELECT i AS user_id,
                    CASE WHEN hash(i) % 2 = 0 THEN 'A' ELSE 'B' END AS arm,
+                   x1, 0.8 * x1 + 5 * random() + CASE WHEN hash(i) % 2 = 0 THEN 0 ELSE 0.02 END AS y1,
+                   x2, 0.5 * x2 + 2 * random() AS y2,
+                   random() < 0.2 AS y3
+            FROM (SELECT i, 10 * random() AS x1, 3 * random() AS x2 FROM range({n}) t(i))
+            """
+        ],
+    )
+
+
+def make_segmented_units(n: int) -> Path:
+    return _generate(
+        f"segmented_units_{n}",
+        [
+            f"""
+            CREATE TABLE units AS
+            SELECT i AS user_id,
+                   CASE WHEN hash(i) % 2 = 0 THEN 'A' ELSE 'B' END AS arm,
+                   ['us', 'us', 'us', 'de', 'de', 'fr', 'br', 'jp', 'is', 'lu'][1 + hash(i + 1) % 10]
+                       AS country,
+                   ['ios', 'android', 'web'][1 + hash(i + 2) % 3] AS device,
                    x1, 0.8 * x1 + 5 * random() + CASE WHEN hash(i) % 2 = 0 THEN 0 ELSE 0.02 END AS y1,
                    x2, 0.5 * x2 + 2 * random() AS y2,
                    random() < 0.2 AS y3
@@ -275,6 +297,20 @@ def time_units(db: Path, repeat: int, tea: bool) -> dict[str, float]:
     return side_by_side(contenders, repeat)
 
 
+def time_segments(db: Path, repeat: int) -> dict[str, float]:
+    import proxymetric
+
+    spec = unit_spec(db)
+    return side_by_side(
+        {
+            "no segments": lambda: proxymetric.analyze(spec),
+            "segments: country": lambda: proxymetric.analyze(spec, segments=["country"]),
+            "  + device": lambda: proxymetric.analyze(spec, segments=["country", "device"]),
+        },
+        repeat,
+    )
+
+
 def time_events(db: Path, repeat: int) -> dict[str, float]:
     import proxymetric
 
@@ -346,6 +382,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-events", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--segments-only", action="store_true")
     parser.add_argument("--memory-child", nargs=2, metavar=("KIND", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
@@ -359,6 +396,13 @@ def main() -> None:
         tea = False
         print("tea-tasting is not installed (`make bench` installs it); skipping it")
     print(f"generating data into {DATA} (kept between runs) ...", flush=True)
+    report(
+        f"segments: {args.units:,} units, 3 metrics (2 with CUPED), 10 countries, 3 devices",
+        time_segments(make_segmented_units(args.units), args.repeat),
+        "no segments",
+    )
+    if args.segments_only:
+        return
     units_db = make_units(args.units)
     small_units_db = make_units(args.units // 10)
     report(
