@@ -84,9 +84,9 @@ def make_segmented_units(n: int) -> Path:
             CREATE TABLE units AS
             SELECT i AS user_id,
                    CASE WHEN hash(i) % 2 = 0 THEN 'A' ELSE 'B' END AS arm,
-                   ['us', 'us', 'us', 'de', 'de', 'fr', 'br', 'jp', 'is', 'lu'][1 + hash(i + 1) % 10]
+                   ['us', 'us', 'us', 'de', 'de', 'fr', 'br', 'jp', 'is', 'lu'][1 + CAST(hash(i + 1) % 10 AS BIGINT)]
                        AS country,
-                   ['ios', 'android', 'web'][1 + hash(i + 2) % 3] AS device,
+                   ['ios', 'android', 'web'][1 + CAST(hash(i + 2) % 3 AS BIGINT)] AS device,
                    x1, 0.8 * x1 + 5 * random() + CASE WHEN hash(i) % 2 = 0 THEN 0 ELSE 0.02 END AS y1,
                    x2, 0.5 * x2 + 2 * random() AS y2,
                    random() < 0.2 AS y3

@@ -316,3 +316,32 @@ def test_segments_need_a_unit_table(root: Path) -> None:
     spec = root / "examples" / "checkout-events" / "proxymetric.yaml"
     with pytest.raises(ProxymetricError, match=r"`segments` of experiment .* need a unit table"):
         proxymetric.analyze(spec, segments=["country"])
+
+
+def test_the_minimum_size_is_inclusive() -> None:
+    # exactly `min_units` units: a segment of its own with numbers; one fewer: pooled, or
+    # (alone in the pool) without numbers
+    data = _frame(n=3000)
+    data["country"] = "us"
+    data.loc[data.index[:100], "country"] = "edge"
+    data.loc[data.index[100:199], "country"] = "small"
+    data.loc[data.index[199:201], "country"] = "tiny"
+    b = proxymetric.analyze(
+        _spec({"columns": ["country"], "min_units": 100}), data={"u": data}
+    ).segments[0]
+    assert b.units["edge"] == 100
+    assert b.pooled == ["small", "tiny"]
+    assert b.units["other"] == 101
+    edge = next(r for r in b.results if r.segment == "edge" and r.metric == "y")
+    assert math.isfinite(edge.effect)
+    data.loc[data.index[199:201], "country"] = "small"
+    data.loc[data.index[100], "country"] = "us"  # small: 100 units
+    data.loc[data.index[0], "country"] = "us"  # edge: 99 units, alone: kept, no numbers
+    b = proxymetric.analyze(
+        _spec({"columns": ["country"], "min_units": 100}), data={"u": data}
+    ).segments[0]
+    assert b.units == {"us": 2801, "small": 100, "edge": 99}
+    assert b.pooled == []
+    edge = next(r for r in b.results if r.segment == "edge" and r.metric == "y")
+    assert math.isnan(edge.effect)
+    assert edge.reason is not None
