@@ -312,36 +312,25 @@ def test_an_id_is_not_a_segment(monkeypatch: pytest.MonkeyPatch) -> None:
         proxymetric.analyze(_spec(["id"]), data={"u": _frame(n=500)})
 
 
-def test_segments_need_a_unit_table(root: Path) -> None:
+def test_segments_of_an_assignment_log_equal_each_segment_alone(root: Path) -> None:
+    # platform is a column of the assignment log: each segment equals the experiment whose
+    # exposure filter keeps that platform's assignments only
     spec = root / "examples" / "checkout-events" / "proxymetric.yaml"
-    with pytest.raises(ProxymetricError, match=r"`segments` of experiment .* need a unit table"):
-        proxymetric.analyze(spec, segments=["country"])
+    result = proxymetric.analyze(spec, segments=["platform"])
+    b = result.segments[0]
+    assert len(b.values) >= 2
+    loaded = proxymetric.load_spec(spec)
+    name = next(iter(loaded.experiments))
+    for value in b.values:
+        e = loaded.experiments[name].model_copy(update={"exposure_filter": f"platform = '{value}'"})
+        alone = proxymetric.analyze(loaded.model_copy(update={"experiments": {name: e}}))
+        for r in (r for r in b.results if r.segment == value):
+            _same(r, alone.result(r.metric, r.variant))
+    _same_decision(result.decision, proxymetric.analyze(spec).decision)
 
 
-def test_the_minimum_size_is_inclusive() -> None:
-    # exactly `min_units` units: a segment of its own with numbers; one fewer: pooled, or
-    # (alone in the pool) without numbers
-    data = _frame(n=3000)
-    data["country"] = "us"
-    data.loc[data.index[:100], "country"] = "edge"
-    data.loc[data.index[100:199], "country"] = "small"
-    data.loc[data.index[199:201], "country"] = "tiny"
-    b = proxymetric.analyze(
-        _spec({"columns": ["country"], "min_units": 100}), data={"u": data}
-    ).segments[0]
-    assert b.units["edge"] == 100
-    assert b.pooled == ["small", "tiny"]
-    assert b.units["other"] == 101
-    edge = next(r for r in b.results if r.segment == "edge" and r.metric == "y")
-    assert math.isfinite(edge.effect)
-    data.loc[data.index[199:201], "country"] = "small"
-    data.loc[data.index[100], "country"] = "us"  # small: 100 units
-    data.loc[data.index[0], "country"] = "us"  # edge: 99 units, alone: kept, no numbers
-    b = proxymetric.analyze(
-        _spec({"columns": ["country"], "min_units": 100}), data={"u": data}
-    ).segments[0]
-    assert b.units == {"us": 2801, "small": 100, "edge": 99}
-    assert b.pooled == []
-    edge = next(r for r in b.results if r.segment == "edge" and r.metric == "y")
-    assert math.isnan(edge.effect)
-    assert edge.reason is not None
+def test_segments_need_unit_or_assignment_columns() -> None:
+    from tests.data.test_summary import asos_spec
+
+    with pytest.raises(ProxymetricError, match=r"`segments` of experiment .* summary statistics"):
+        proxymetric.analyze(asos_spec("591c2c"), segments=["x"])

@@ -355,9 +355,10 @@ def analyze(
             of the unit, in the same query): ``effect_fold1`` and ``effect_fold2``, whose errors
             are independent (the cross-fold estimator of proxy quality needs them). Not
             available for summary statistics.
-        segments: columns of the unit table to break every effect down by (``segments`` of
-            the result), in the same query; ``None`` takes the experiment's ``segments``, and
-            ``[]`` asks for none. The overall results and the decision do not change.
+        segments: columns of the unit table (or assignment log) to break every effect down
+            by (``segments`` of the result), in the same query; ``None`` takes the
+            experiment's ``segments``, and ``[]`` asks for none. The overall results and the
+            decision do not change.
 
     The engine computes all moments in one query; only one row per variant reaches Python.
     """

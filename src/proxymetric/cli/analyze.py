@@ -103,9 +103,9 @@ def analyze(
         list[str] | None,
         typer.Option(
             "--segment",
-            help="A column of the unit table to break every effect down by (repeatable; "
-            "replaces the experiment's `segments` columns). Exploratory: corrected across "
-            "segments, never part of the decision.",
+            help="A column of the unit table or assignment log to break every effect down by "
+            "(repeatable; replaces the experiment's `segments` columns). Exploratory: "
+            "corrected across segments, never part of the decision.",
         ),
     ] = None,
 ) -> None:
@@ -116,8 +116,8 @@ def analyze(
     """
     if sequential and segment:
         raise ProxymetricError(
-            "`--segment` does not apply to `--sequential`: segments are read from a unit "
-            "table at the end of a test; drop `--segment` or `--sequential`"
+            "`--segment` does not apply to `--sequential`: segments are read at the end of "
+            "a test; drop `--segment` or `--sequential`"
         )
     if sequential and (record or registry is not None):
         option = "--record" if record else "--registry"

@@ -73,6 +73,7 @@ class AssignmentRequest:
     window_days: float | None
     pre_period_days: float
     exposure_filter: str | None = None
+    segments: tuple[str, ...] = ()
 
 
 def _seconds(days: float) -> ir.IntervalScalar:
@@ -100,13 +101,16 @@ def assigned_units(
 
     ``_variant`` is MULTIPLE for a unit assigned to several variants, NULL for one with no
     variant and NO_TIMESTAMP for one whose assignment rows have no timestamp; rows without a
-    variant do not set ``_t0``."""
+    variant do not set ``_t0``. Each segment column of the request is kept as ``_seg{i}``, its
+    value at the unit's first assignment."""
     spec = sources[request.source]
     assert spec.unit is not None
     assert spec.variant is not None
     assert spec.timestamp is not None
     table = resolver.table(request.source, spec)
-    check_columns(request.source, spec, table, [spec.unit, spec.variant, spec.timestamp])
+    check_columns(
+        request.source, spec, table, [spec.unit, spec.variant, spec.timestamp, *request.segments]
+    )
     if request.exposure_filter:
         table = table.filter(
             translate_filter(
@@ -114,10 +118,15 @@ def assigned_units(
             )
         )
     variant = table[spec.variant].cast("string")
+    when = _timestamp(table, spec.timestamp, request.source)
     grouped = table.group_by(table[spec.unit].name("_unit")).aggregate(
         _nvariants=variant.nunique(),
         _variant=variant.min(),
-        _t0=_timestamp(table, spec.timestamp, request.source).min(where=variant.notnull()),
+        _t0=when.min(where=variant.notnull()),
+        **{
+            f"_seg{i}": table[c].cast("string").argmin(when, where=variant.notnull())
+            for i, c in enumerate(request.segments)
+        },
     )
     return grouped.mutate(
         _variant=ibis.cases(
@@ -312,9 +321,17 @@ def event_moments(
         groups=mapped,
         fold_unit="_unit" if folds else None,
         shift=EVENT_SHIFT,
+        segments=[f"_seg{i}" for i in range(len(request.segments))],
     )
     keys = list(aggregates)
     sources_of_keys = [column_of[k] for k in keys]
+    segments = {
+        c: {
+            g: {v: m.rename(keys, sources_of_keys) for v, m in per.items()}
+            for g, per in vm.segments[f"_seg{i}"].items()
+        }
+        for i, c in enumerate(request.segments)
+    }
     return VariantMoments(
         {v: m.rename(keys, sources_of_keys) for v, m in vm.moments.items()},
         vm.missing,
@@ -325,4 +342,5 @@ def event_moments(
             for v, (f0, f1) in vm.folds.items()
         },
         vm.no_timestamp,
+        segments,
     )

@@ -100,8 +100,8 @@ def read(
         folds: also the moments of two random halves of every variant's units.
         all_covariances: the covariances between every pair of columns, not only within each
             metric (what the noise covariance between metrics needs).
-        segments: columns of a unit table by whose values the moments are also wanted, in
-            the same query.
+        segments: columns of a unit table (or of an assignment log) by whose values the
+            moments are also wanted, in the same query.
     """
     resolver = SourceResolver(exp.spec.base_dir, data)
     groups = None if all_covariances else [list(m.columns) for m in exp.metrics]
@@ -116,14 +116,20 @@ def read(
             "looks; sequential analysis needs an assignment log with timestamps "
             "(`assignment`) or a summary source with a `snapshot` column"
         )
-    if segments and (first_seen or looks or exp.shape != "units"):
+    if segments and (first_seen or looks or accrual or exp.shape == "summary"):
         raise DataError(
-            f"`segments` of experiment {exp.name!r} need a unit table (one row per unit with "
-            f"its segment columns); source {exp.source!r} is "
-            + ("read by looks" if looks and exp.shape == "units" else f"of shape {exp.shape!r}")
+            f"`segments` of experiment {exp.name!r} need a unit table or an assignment log "
+            "(their columns, read at the end of a test); "
+            + (
+                f"source {exp.source!r} holds summary statistics"
+                if exp.shape == "summary"
+                else "they are not read with looks"
+            )
         )
     if first_seen or exp.shape == "events":
-        out = _events(exp, resolver, groups, looks or accrual or first_seen, first_seen, folds)
+        out = _events(
+            exp, resolver, groups, looks or accrual or first_seen, first_seen, folds, segments
+        )
     elif exp.shape == "summary":
         out = _summary(exp, resolver, looks)
     else:
@@ -266,14 +272,21 @@ def _events(
     daily: bool,
     first_seen: bool,
     folds: bool,
+    segments: Sequence[str] = (),
 ) -> ExperimentData:
     request = _request(exp, first_seen)
+    if segments:
+        request = replace(request, segments=tuple(dict.fromkeys(segments)))
     aggregates = event_aggregates(exp)
     sources = exp.spec.sources
     if not daily:
         vm = event_moments(resolver, sources, request, aggregates, groups, folds=folds)
         return ExperimentData(
-            vm.moments, vm.missing, _left_out(vm.unassigned, vm.multiple, vm.no_timestamp), vm.folds
+            vm.moments,
+            vm.missing,
+            _left_out(vm.unassigned, vm.multiple, vm.no_timestamp),
+            vm.folds,
+            segments=vm.segments,
         )
     dm = daily_event_moments(
         resolver,

@@ -341,8 +341,9 @@ class GuardrailSpec(_Model):
 class SegmentsSpec(_Model):
     """The segments of an experiment: exploratory effects per value of some columns.
 
-    ``columns`` are columns of the experiment's unit table, each a dimension of its own (a
-    country, a platform). A value with fewer than ``min_units`` units (all variants together)
+    ``columns`` are columns of the experiment's unit table (or of its assignment log, each unit
+    with its value at its first assignment), each a dimension of its own (a country, a
+    platform). A value with fewer than ``min_units`` units (all variants together)
     is pooled into ``"other"``; a segment still below it gets no numbers. The p-values of one
     metric across the values of one column are corrected by ``correction`` (``holm`` controls
     the family-wise error rate, ``bh`` the false discovery rate). A plain list is shorthand
@@ -383,8 +384,8 @@ class ExperimentSpec(_Model):
     ``min_units_per_arm`` is the fewest units a variant needs for a test to be reported (10 by
     default; see :mod:`proxymetric.stats.compare`).
 
-    ``segments`` asks for the effects per value of some columns of the unit table
-    (:class:`SegmentsSpec`): exploratory, corrected across segments, never part of the decision.
+    ``segments`` asks for the effects per value of some columns of the unit table or assignment
+    log (:class:`SegmentsSpec`): exploratory, corrected across segments, never part of the decision.
 
     ``salt`` seeds the hashed assignment of ``proxymetric assign`` (the experiment's name by
     default): experiments with different salts are assigned independently.
