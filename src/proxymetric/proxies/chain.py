@@ -274,17 +274,24 @@ class ChainReport(Result):
     warnings: list[str]
 
 
-def _cov2(y: FloatArray, s: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Naive and noise-corrected covariances of two steps, for a batch of samples.
+def _cov2(
+    y: FloatArray, s: FloatArray, counts: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Naive and noise-corrected covariances of two steps, and the mean noise variance of the
+    first, for samples of the launches given by ``counts``.
 
-    ``y`` is ``(B, k, 2)``, ``s`` is ``(B, k, 2, 2)``; returns two ``(B, 2, 2)`` arrays. The
-    corrected one is the sample covariance minus the mean noise covariance (the equal-weight
-    total-covariance estimator, :func:`~proxymetric.proxies.total_covariance`).
+    ``y`` is ``(k, 2)``, ``s`` is ``(k, 2, 2)``, ``counts`` is ``(B, k)``: how many times each
+    launch is in each sample (all ones: the launches themselves; multinomial: the bootstrap).
+    Returns ``(B, 2, 2)``, ``(B, 2, 2)`` and ``(B,)``. The corrected covariance is the sample
+    covariance minus the mean noise covariance (the equal-weight total-covariance estimator,
+    :func:`~proxymetric.proxies.total_covariance`).
     """
-    k = y.shape[1]
-    d = y - y.mean(axis=1, keepdims=True)
-    naive = np.einsum("bki,bkj->bij", d, d) / (k - 1)
-    return naive, naive - s.mean(axis=1)
+    k = y.shape[0]
+    mean = counts @ y / k
+    second = (counts @ (y[:, :, None] * y[:, None, :]).reshape(k, 4) / k).reshape(-1, 2, 2)
+    naive = (second - mean[:, :, None] * mean[:, None, :]) * (k / (k - 1))
+    noise = (counts @ s.reshape(k, 4) / k).reshape(-1, 2, 2)
+    return naive, naive - noise, noise[:, 0, 0]
 
 
 def _link_stats(naive: FloatArray, true: FloatArray, noise_lower: FloatArray) -> FloatArray:
@@ -330,13 +337,16 @@ def _pair(
     if k < MIN_LAUNCHES:
         return k, nan, nan.copy(), nan.copy()
     y, s = y[ok], s[ok]
-    naive, true = _cov2(y[None], s[None])
-    stats = _link_stats(naive, true, s[None, :, 0, 0].mean(axis=1))[:, 0]
+    stats = _link_stats(*_cov2(y, s, np.ones((1, k))))[:, 0]
     lo, hi = nan.copy(), nan.copy()
     if n_bootstrap > 0:
-        idx = rng.integers(0, k, size=(n_bootstrap, k))
-        bn, bt = _cov2(y[idx], s[idx])
-        boot = _link_stats(bn, bt, s[idx][:, :, 0, 0].mean(axis=1))
+        idx = rng.integers(0, k, size=(n_bootstrap, k)) + k * np.arange(n_bootstrap)[:, None]
+        counts = (
+            np.bincount(idx.ravel(), minlength=n_bootstrap * k)
+            .reshape(n_bootstrap, k)
+            .astype(np.float64)
+        )
+        boot = _link_stats(*_cov2(y, s, counts))
         tail = (1.0 - confidence_level) / 2.0
         for q in (1, 3):  # the true slope and the true correlation
             v = boot[q][np.isfinite(boot[q])]

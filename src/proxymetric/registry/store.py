@@ -294,7 +294,7 @@ def _analysis_launch_rows(
     result: ExperimentResult, spec: Spec | None, launch: str
 ) -> list[dict[str, Any]]:
     """Return the launch rows of an A/B analysis: north star at ``north_star``, others ``ab``."""
-    variants = list(result.variants)
+    variants = sorted({r.variant for r in result.results})
     if len(variants) != 1:
         raise ProxymetricError(
             f"`launch` records one comparison; experiment {result.experiment!r} has "
