@@ -71,7 +71,7 @@ def chain_sections(rep: ChainReport) -> list[Section]:
     level = f"{rep.confidence_level:.0%}"
     links = Section(
         "How each level predicted the next",
-        f"{counted(rep.n_launches, 'launch')}; true = noise-corrected (total covariance); "
+        f"{rep.n_launches:,} launches; true = noise-corrected (total covariance); "
         f"{level} percentile bootstrap intervals over launches ({rep.n_bootstrap:,} rounds); "
         f"noise covariance between metrics of one A/B analysis {rep.noise_covariance}",
         (
