@@ -9,18 +9,20 @@ with probability about 6e-5; the attenuated naive estimator is shown to miss by 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from proxymetric.errors import ProxymetricError
-from proxymetric.proxies import total_covariance
+from proxymetric.proxies import table_from_registry, total_covariance, validate_proxies
 from proxymetric.proxies.chain import (
     LaunchTable,
     launch_table,
     simulate_launches,
     validate_chain,
 )
+from proxymetric.registry import Registry, import_asos
 from proxymetric.registry.store import LaunchResult
 
 LEVELS = ["offline", "ab", "north_star"]
@@ -253,3 +255,45 @@ def test_too_few_launches_give_no_number_and_a_warning() -> None:
 def test_bad_options_are_refused(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ProxymetricError, match=message):
         validate_chain(_rows(), **kwargs)  # type: ignore[arg-type]
+
+
+def test_on_the_asos_experiments_the_ab_link_is_the_proxy_validation(
+    root: Path, tmp_path: Path
+) -> None:
+    # The ASOS data has A/B tests only (no offline or blind level): each comparison is a launch
+    # with metric_1..3 at level ab and metric_4 as the north star. There the chain's link must be
+    # what proxy validation says of the same comparisons (both assume independent noise).
+    reg = Registry(tmp_path / "asos.db")
+    import_asos(reg, root / "examples" / "data" / "asos" / "asos_digital_experiments.csv.gz")
+    effects = table_from_registry(reg)
+    proxies = validate_proxies(effects, "metric_4")
+    ok = np.all(np.isfinite(effects.effects), axis=1)
+    results = []
+    for i in np.flatnonzero(ok):
+        for j, metric in enumerate(effects.metrics):
+            results.append(
+                LaunchResult(
+                    id=len(results) + 1,
+                    launch=effects.labels[i],
+                    level="north_star" if metric == "metric_4" else "ab",
+                    metric=metric,
+                    effect=float(effects.effects[i, j]),
+                    effect_se=math.sqrt(float(effects.noise_cov[i, j, j])),
+                    direction="increase",
+                    units=int(effects.units[i]),
+                    comparison=None,
+                    command="import",
+                    record_id=None,
+                    created_at="",
+                    details={},
+                )
+            )
+    rep = validate_chain(launch_table(results), n_bootstrap=0)
+    assert rep.n_launches == 99  # 5 comparisons have an unknown variance: they count in no link
+    by_metric = {r.metric: r for r in proxies.rows}
+    for link in rep.links:
+        assert link.n_launches == proxies.n_experiments == 94
+        proxy = by_metric[link.lower.split(":")[1]]
+        assert link.true_correlation == pytest.approx(proxy.true_correlation, abs=1e-9)
+        assert link.naive_correlation == pytest.approx(proxy.naive_correlation, abs=1e-9)
+    assert rep.target == "north_star:metric_4"
