@@ -144,16 +144,20 @@ def test_the_wrong_sign_probability_matches_a_direct_count() -> None:
     assert np.mean(diffs["offline"]) != pytest.approx(np.mean(diffs["north_star"]))
 
 
-def test_bootstrap_intervals_cover_the_true_slope_at_their_level() -> None:
-    # 300 replicates: the coverage of a 90% interval is 0.90 +- 3 binomial standard errors.
+def test_bootstrap_intervals_cover_the_true_slope_and_correlation_at_their_level() -> None:
+    # 200 replicates of 400 launches: the coverage of a 90% BCa interval is 0.90 +- 3 binomial
+    # standard errors. (With 150 launches it covers about 0.86-0.88: the intervals are
+    # asymptotic, and docs/launches.md says so.)
     rng = np.random.default_rng(5)
-    hits = []
-    for i in range(300):
-        table, _, _ = _table(150, rng)
-        link = validate_chain(table, n_bootstrap=300, confidence_level=0.9, seed=i).links[0]
-        hits.append(link.true_slope_ci_lower <= 0.2 <= link.true_slope_ci_upper)
+    hits, corr_hits = [], []
+    for i in range(200):
+        table, _, _ = _table(400, rng)
+        link = validate_chain(table, n_bootstrap=300, confidence_level=0.9, seed=i).links[1]
+        hits.append(link.true_slope_ci_lower <= 0.4 <= link.true_slope_ci_upper)
+        corr_hits.append(link.true_correlation_ci_lower <= 0.8 <= link.true_correlation_ci_upper)
     tol = 3 * math.sqrt(0.9 * 0.1 / len(hits))
     assert abs(np.mean(hits) - 0.9) < tol
+    assert abs(np.mean(corr_hits) - 0.9) < tol
 
 
 def _rows(rng_seed: int = 0) -> LaunchTable:
@@ -268,7 +272,7 @@ def test_on_the_asos_experiments_the_ab_link_is_the_proxy_validation(
     effects = table_from_registry(reg)
     proxies = validate_proxies(effects, "metric_4")
     ok = np.all(np.isfinite(effects.effects), axis=1)
-    results = []
+    results: list[LaunchResult] = []
     for i in np.flatnonzero(ok):
         for j, metric in enumerate(effects.metrics):
             results.append(

@@ -15,7 +15,7 @@ covariance is the one the analysis measured (``analyze --record`` keeps it), els
 correlation.
 
 For each link (a step and the step of the next level) the report gives the noise-corrected
-slope and correlation of the true effects with percentile bootstrap intervals over launches,
+slope and correlation of the true effects with BCa bootstrap intervals over launches,
 and the probability that a decision on the sign of the lower level's estimate, at its typical
 noise, has the wrong sign on the upper level's true effect: ``1/2 - arcsin(rho)/pi`` for the
 correlation ``rho`` of that estimate with that true effect (Sheppard's formula, for zero-mean
@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.special import ndtr, ndtri
 
 from proxymetric._result import Result
 from proxymetric._validation import check_number
@@ -196,7 +197,7 @@ class ChainLink(Result):
 
     Over the ``n_launches`` launches with both: ``naive_slope``/``naive_correlation`` of the
     estimates; ``true_slope``/``true_correlation`` of the true effects (noise-corrected), with
-    percentile bootstrap intervals over launches; ``reliability``, the share of the lower
+    BCa bootstrap intervals over launches; ``reliability``, the share of the lower
     step's variance across launches that is true effect, not noise; ``correlation_at_size``,
     the correlation of the lower step's estimate (at its average noise) with the upper step's
     true effect, and ``wrong_sign_probability`` the chance that the sign of that estimate is
@@ -281,16 +282,20 @@ def _cov2(
     first, for samples of the launches given by ``counts``.
 
     ``y`` is ``(k, 2)``, ``s`` is ``(k, 2, 2)``, ``counts`` is ``(B, k)``: how many times each
-    launch is in each sample (all ones: the launches themselves; multinomial: the bootstrap).
+    launch is in each sample (all ones: the launches themselves; multinomial: the bootstrap;
+    one zero: the jackknife).
     Returns ``(B, 2, 2)``, ``(B, 2, 2)`` and ``(B,)``. The corrected covariance is the sample
     covariance minus the mean noise covariance (the equal-weight total-covariance estimator,
     :func:`~proxymetric.proxies.total_covariance`).
     """
     k = y.shape[0]
-    mean = counts @ y / k
-    second = (counts @ (y[:, :, None] * y[:, None, :]).reshape(k, 4) / k).reshape(-1, 2, 2)
-    naive = (second - mean[:, :, None] * mean[:, None, :]) * (k / (k - 1))
-    noise = (counts @ s.reshape(k, 4) / k).reshape(-1, 2, 2)
+    size = counts.sum(axis=1)
+    mean = counts @ y / size[:, None]
+    second = (counts @ (y[:, :, None] * y[:, None, :]).reshape(k, 4) / size[:, None]).reshape(
+        -1, 2, 2
+    )
+    naive = (second - mean[:, :, None] * mean[:, None, :]) * (size / (size - 1))[:, None, None]
+    noise = (counts @ s.reshape(k, 4) / size[:, None]).reshape(-1, 2, 2)
     return naive, naive - noise, noise[:, 0, 0]
 
 
@@ -347,12 +352,29 @@ def _pair(
             .astype(np.float64)
         )
         boot = _link_stats(*_cov2(y, s, counts))
-        tail = (1.0 - confidence_level) / 2.0
+        jack = _link_stats(*_cov2(y, s, 1.0 - np.eye(k)))
         for q in (1, 3):  # the true slope and the true correlation
             v = boot[q][np.isfinite(boot[q])]
-            if len(v) >= n_bootstrap / 2:
-                lo[q], hi[q] = np.quantile(v, [tail, 1.0 - tail])
+            if len(v) >= n_bootstrap / 2 and np.all(np.isfinite(jack[q])):
+                lo[q], hi[q] = _bca(v, float(stats[q]), jack[q], confidence_level)
     return k, stats, lo, hi
+
+
+def _bca(boot: FloatArray, estimate: float, jack: FloatArray, level: float) -> tuple[float, float]:
+    """Return the bias-corrected and accelerated (BCa) bootstrap interval (Efron 1987).
+
+    The bias correction ``z0`` comes from the share of bootstrap estimates below ``estimate``,
+    the acceleration from the skewness of the jackknife (leave-one-launch-out) estimates.
+    """
+    share = (np.sum(boot < estimate) + 0.5 * np.sum(boot == estimate)) / len(boot)
+    z0 = float(ndtri(min(max(share, 0.5 / len(boot)), 1.0 - 0.5 / len(boot))))
+    d = jack.mean() - jack
+    den = 6.0 * float(np.sum(d**2)) ** 1.5
+    accel = float(np.sum(d**3)) / den if den > 0 else 0.0
+    z = ndtri(np.array([(1.0 - level) / 2.0, (1.0 + level) / 2.0]))
+    adjusted = ndtr(z0 + (z0 + z) / (1.0 - accel * (z0 + z)))
+    lower, upper = np.quantile(boot, adjusted)
+    return float(lower), float(upper)
 
 
 def _costs(name: str, values: Mapping[str, float] | None, steps: Sequence[str]) -> dict[str, float]:

@@ -72,7 +72,7 @@ def chain_sections(rep: ChainReport) -> list[Section]:
     links = Section(
         "How each level predicted the next",
         f"{rep.n_launches:,} launches; true = noise-corrected (total covariance); "
-        f"{level} percentile bootstrap intervals over launches ({rep.n_bootstrap:,} rounds); "
+        f"{level} BCa bootstrap intervals over launches ({rep.n_bootstrap:,} rounds); "
         f"noise covariance between metrics of one A/B analysis {rep.noise_covariance}",
         (
             "lower",
