@@ -352,12 +352,24 @@ def _pair(
             .astype(np.float64)
         )
         boot = _link_stats(*_cov2(y, s, counts))
-        jack = _link_stats(*_cov2(y, s, 1.0 - np.eye(k)))
+        jack = np.hstack([_link_stats(*_cov2(y, s, _leave_out(k, c))) for c in _chunks(k)])
         for q in (1, 3):  # the true slope and the true correlation
             v = boot[q][np.isfinite(boot[q])]
             if len(v) >= n_bootstrap / 2 and np.all(np.isfinite(jack[q])):
                 lo[q], hi[q] = _bca(v, float(stats[q]), jack[q], confidence_level)
     return k, stats, lo, hi
+
+
+def _chunks(k: int, size: int = 512) -> list[NDArray[np.intp]]:
+    """The launches in groups of ``size``, so that the jackknife never holds a ``k x k`` array."""
+    return np.array_split(np.arange(k), max(1, math.ceil(k / size)))
+
+
+def _leave_out(k: int, rows: NDArray[np.intp]) -> FloatArray:
+    """Jackknife counts: one sample per launch of ``rows``, every launch once but that one."""
+    counts = np.ones((len(rows), k))
+    counts[np.arange(len(rows)), rows] = 0.0
+    return counts
 
 
 def _bca(boot: FloatArray, estimate: float, jack: FloatArray, level: float) -> tuple[float, float]:
