@@ -183,3 +183,24 @@ def test_launch_errors_are_one_line(tmp_path: Path, root: Path) -> None:
     res = RUNNER.invoke(app, ["proxies", "--chain", "-r", empty])
     assert res.exit_code == 2
     assert "holds no launch results" in res.stderr
+
+
+def test_analyze_launch_is_a_fixed_horizon_record(tmp_path: Path, cookie_cats_spec: Path) -> None:
+    res = RUNNER.invoke(
+        app, ["analyze", str(cookie_cats_spec), "--sequential", "--launch", "L", "-r", "x.db"]
+    )
+    assert res.exit_code == 2
+    assert res.stderr.startswith("error: `--launch` does not apply to `--sequential`")
+
+
+def test_offline_launch_needs_one_candidate(tmp_path: Path) -> None:
+    predictions, truth = _offline_files(tmp_path)
+    text = predictions.read_text().splitlines()
+    more = [x.replace("new,", "newer,", 1) for x in text[1:] if x.startswith("new,")]
+    predictions.write_text("\n".join([*text, *more]) + "\n")
+    db = tmp_path / "r.db"
+    args = ["offline", "--predictions", str(predictions), "--truth", str(truth), "-b", "20"]
+    res = RUNNER.invoke(app, [*args, "--baseline", "old", "--launch", "L", "-r", str(db)])
+    assert res.exit_code == 2
+    assert "the evaluation compares 2 models with it (new, newer)" in res.stderr
+    assert not db.exists()  # nothing recorded, no registry created
