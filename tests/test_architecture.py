@@ -90,7 +90,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"stats", "spec"}),
     frozenset({"data"}),
     frozenset({"experiment"}),
-    frozenset({"design", "pairwise", "interleaving", "offline"}),
+    frozenset({"design", "pairwise", "interleaving", "offline", "assignment"}),
     frozenset({"analysis"}),
     frozenset({"registry", "value"}),
     frozenset({"proxies"}),

@@ -57,6 +57,10 @@ _COMMAND_MODULES: dict[str, dict[str, str]] = {
     "report": {
         "report": "Everything the spec says, computed, in the order a decision is argued.",
     },
+    "assign": {
+        "assign": "Assign unit ids to an experiment's variants by salted hashing, and check "
+        "the split.",
+    },
     "pairwise": {
         "pairwise": "Blind pairwise tests: Bradley-Terry scores, rater agreement, judgment "
         "planning.",

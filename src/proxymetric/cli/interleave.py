@@ -100,7 +100,7 @@ def analyze(
 ) -> None:
     """Which ranker do units prefer? Per-unit winners, preference share, sign test, bootstrap."""
     result = analyze_clicks(
-        clicks, confidence=confidence_level, alpha=alpha, n_bootstrap=bootstrap, seed=seed
+        clicks, confidence_level=confidence_level, alpha=alpha, n_bootstrap=bootstrap, seed=seed
     )
     if launch is not None:
         from proxymetric.registry import interleaving_launch

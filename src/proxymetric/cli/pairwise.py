@@ -65,7 +65,7 @@ def analyze(
     result = analyze_judgments(
         Judgments.from_table(judgments),
         n_bootstrap=bootstrap,
-        confidence=confidence_level,
+        confidence_level=confidence_level,
         seed=seed,
         ridge=ridge,
         alpha=alpha,
@@ -127,7 +127,7 @@ def next_(
         Judgments.from_table(judgments),
         n_pairs=n_pairs,
         batch=batch,
-        confidence=confidence_level,
+        confidence_level=confidence_level,
         ridge=ridge,
     )
     section = Section(

@@ -332,6 +332,9 @@ class ExperimentSpec(_Model):
 
     ``min_units_per_arm`` is the fewest units a variant needs for a test to be reported (10 by
     default; see :mod:`proxymetric.stats.compare`).
+
+    ``salt`` seeds the hashed assignment of ``proxymetric assign`` (the experiment's name by
+    default): experiments with different salts are assigned independently.
     """
 
     control: str
@@ -351,6 +354,7 @@ class ExperimentSpec(_Model):
     units_per_day: float | None = Field(default=None, gt=0)
     population: int | None = Field(default=None, gt=0)
     min_units_per_arm: int = Field(default=10, ge=2)
+    salt: str | None = Field(default=None, min_length=1)
     description: str | None = None
 
     def metric_roles(self) -> list[tuple[str, str]]:
