@@ -129,7 +129,7 @@ def test_chain_json_markdown_table_and_html(chain_db: str, tmp_path: Path) -> No
     rep = json.loads(res.stdout)
     assert rep["target"] == "north_star:north_star_metric"
     assert rep["n_launches"] == 60
-    assert [(lk["lower"], lk["upper"]) for lk in rep["links"]] == [
+    assert [(lk["lower_step"], lk["upper_step"]) for lk in rep["links"]] == [
         ("offline:offline_metric", "ab:ab_metric"),
         ("ab:ab_metric", "north_star:north_star_metric"),
     ]

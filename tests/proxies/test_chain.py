@@ -76,7 +76,7 @@ def test_the_corrected_slope_and_correlation_recover_the_truth_the_naive_ones_do
     for _ in range(200):
         table, _, _ = _table(300, rng, rho=rho, sd=sd, se=se)
         link = validate_chain(table, n_bootstrap=0).links[0]
-        assert (link.lower, link.upper) == (STEPS[0], STEPS[1])
+        assert (link.lower_step, link.upper_step) == (STEPS[0], STEPS[1])
         slopes.append(link.true_slope)
         naive_slopes.append(link.naive_slope)
         corrs.append(link.true_correlation)
@@ -103,7 +103,7 @@ def test_measured_noise_correlation_of_one_ab_test_is_removed() -> None:
     for _ in range(200):
         table, _, _ = _table(300, rng, noise_corr=0.6)
         link = validate_chain(table, n_bootstrap=0).links[1]
-        assert (link.lower, link.upper) == (STEPS[1], STEPS[2])
+        assert (link.lower_step, link.upper_step) == (STEPS[1], STEPS[2])
         corrs.append(link.true_correlation)
         naive.append(link.naive_correlation)
     miss, tol = _within(corrs, 0.8)
@@ -297,7 +297,7 @@ def test_on_the_asos_experiments_the_ab_link_is_the_proxy_validation(
     by_metric = {r.metric: r for r in proxies.rows}
     for link in rep.links:
         assert link.n_launches == proxies.n_experiments == 94
-        proxy = by_metric[link.lower.split(":")[1]]
+        proxy = by_metric[link.lower_step.split(":")[1]]
         assert link.true_correlation == pytest.approx(proxy.true_correlation, abs=1e-9)
         assert link.naive_correlation == pytest.approx(proxy.naive_correlation, abs=1e-9)
     assert rep.target == "north_star:metric_4"

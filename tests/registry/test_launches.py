@@ -185,8 +185,8 @@ def test_offline_rows_carry_the_interval_width_as_standard_error(tmp_path: Path)
     assert {r["metric"] for r in rows} == {c.metric for c in res.comparisons}
     z = stats.norm.ppf(0.975)  # reference: scipy's normal quantile
     for r, c in zip(rows, res.comparisons, strict=True):
-        lo = getattr(c, "difference_ci_lower", None) or c.ci_lower
-        hi = getattr(c, "difference_ci_upper", None) or c.ci_upper
+        lo = c.difference_ci_lower
+        hi = c.difference_ci_upper
         assert r["effect_se"] == pytest.approx((hi - lo) / (2 * z))
         assert r["direction"] == c.direction
         assert r["comparison"] == "new vs old"

@@ -193,7 +193,7 @@ def launch_table_from_registry(
 
 @dataclass(frozen=True)
 class ChainLink(Result):
-    """How well step ``lower`` predicted step ``upper`` (of the next level) across launches.
+    """How well ``lower_step`` predicted ``upper_step`` (a step of the next level), over launches.
 
     Over the ``n_launches`` launches with both: ``naive_slope``/``naive_correlation`` of the
     estimates; ``true_slope``/``true_correlation`` of the true effects (noise-corrected), with
@@ -205,8 +205,8 @@ class ChainLink(Result):
     or no detectable true-effect variance).
     """
 
-    lower: str
-    upper: str
+    lower_step: str
+    upper_step: str
     n_launches: int
     naive_slope: float
     true_slope: float
@@ -464,8 +464,8 @@ def validate_chain(
                 k, st, lo, hi = _pair(table, a, b, n_bootstrap, confidence_level, rng)
                 links.append(
                     ChainLink(
-                        lower=steps[a],
-                        upper=steps[b],
+                        lower_step=steps[a],
+                        upper_step=steps[b],
                         n_launches=k,
                         naive_slope=float(st[0]),
                         true_slope=float(st[1]),

@@ -45,14 +45,6 @@ def _se_from_interval(lower: float, upper: float, confidence_level: float) -> fl
     return (upper - lower) / (2.0 * z)
 
 
-def _field(obj: object, *names: str) -> float:
-    """The first of ``names`` that ``obj`` has (a field renamed across versions)."""
-    for name in names:
-        if hasattr(obj, name):
-            return float(getattr(obj, name))
-    raise AttributeError(names[0])  # pragma: no cover - one of the names exists
-
-
 def offline_launch(result: OfflineResult, launch: str) -> list[Row]:
     """Return the launch rows of an offline evaluation: one per metric, level ``offline``.
 
@@ -74,8 +66,7 @@ def offline_launch(result: OfflineResult, launch: str) -> list[Row]:
         )
     rows = []
     for c in result.comparisons:
-        lower = _field(c, "difference_ci_lower", "ci_lower")
-        upper = _field(c, "difference_ci_upper", "ci_upper")
+        lower, upper = c.difference_ci_lower, c.difference_ci_upper
         rows.append(
             {
                 "launch": launch,
@@ -143,8 +134,7 @@ def interleaving_launch(result: InterleavingResult, launch: str, baseline: str) 
             "`--launch` needs the standard error of the preference: run with `--bootstrap` > 0"
         )
     sign = -1.0 if baseline == "a" else 1.0
-    confidence = _field(result, "confidence_level", "confidence")
-    se = _se_from_interval(result.delta_ci_lower, result.delta_ci_upper, confidence)
+    se = _se_from_interval(result.delta_ci_lower, result.delta_ci_upper, result.confidence_level)
     candidate = "b" if baseline == "a" else "a"
     return [
         {

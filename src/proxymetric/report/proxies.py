@@ -89,8 +89,8 @@ def chain_sections(rep: ChainReport) -> list[Section]:
         ),
         tuple(
             (
-                lk.lower,
-                lk.upper,
+                lk.lower_step,
+                lk.upper_step,
                 f"{lk.n_launches:,}",
                 _r(lk.true_slope),
                 _interval(lk.true_slope_ci_lower, lk.true_slope_ci_upper),
