@@ -14,6 +14,7 @@ from proxymetric._validation import check_number
 from proxymetric.analysis import analyze as run_analysis
 from proxymetric.cli._common import (
     FormatOption,
+    LaunchOption,
     OutputFormat,
     OutputOption,
     RegistryOption,
@@ -91,6 +92,7 @@ def analyze(
         bool, typer.Option("--record", help="Record the analysis in the registry.")
     ] = False,
     registry: RegistryOption = None,
+    launch: LaunchOption = None,
     sequential: Annotated[
         bool,
         typer.Option(
@@ -104,13 +106,15 @@ def analyze(
 
     With --record the analysis is added to the registry; without it, an existing registry's
     plan of the experiment is compared with the analysis (plan deviations are warnings).
+    With --launch NAME it is recorded too, and its effects are results of that launch.
     """
-    if sequential and (record or registry is not None):
-        option = "--record" if record else "--registry"
+    if sequential and (record or registry is not None or launch is not None):
+        option = "--record" if record else "--launch" if launch is not None else "--registry"
         raise ProxymetricError(
             f"`{option}` does not apply to `--sequential`: the registry holds fixed-horizon "
             "analyses; once the test stops, run `proxymetric analyze SPEC --record`"
         )
+    record = record or launch is not None
     loaded = with_levels(load_spec(spec), experiment, alpha, correction)
     if sequential:
         _sequential(loaded, experiment, fmt, output)
@@ -137,8 +141,10 @@ def analyze(
                 deviations = plan_deviations(plan, result)
                 result = dataclasses.replace(result, warnings=[*result.warnings, *deviations])
             if record:
-                rid = reg.record_analysis(result, loaded)
+                rid = reg.record_analysis(result, loaded, launch=launch)
                 note(f"recorded the analysis of {result.experiment} as record {rid} in {reg.url}")
+                if launch is not None:
+                    note(f"its effects are results of launch {launch}")
     emit(result, fmt, experiment_markdown, print_experiment, output, html=_page(loaded))
 
 
