@@ -5,8 +5,11 @@ runs), then times, side by side in one run (median of --repeat runs, warm):
 
 Unit level (--units, default 10 million; three metrics, two with CUPED):
   (a) proxymetric.analyze on the DuckDB table (spec, one query, statistics, decision);
-  (b) one hand-written SQL aggregate query computing the moments the statistics need;
-  (c) tea-tasting analysing the same table through Ibis (if installed: `make bench`).
+  (b) the scan limit: one SQL query of the raw sums and cross-products the statistics need;
+  (c) the same moments with the engine's `var_samp`/`covar_samp` aggregates;
+  (d) tea-tasting analysing the same table through Ibis (if installed: `make bench`).
+Fixed overhead (10,000 units): the analysis against the raw-sum query alone, both opening the
+DuckDB file on each call.
 
 Event level (--events rows, --event-units units; four metrics with pre-period CUPED):
   (a) proxymetric.analyze on the assignment and event logs;
@@ -95,7 +98,8 @@ def make_events(n_events: int, n_units: int) -> Path:
 
 
 # ----------------------------------------------------------------------------- specs and SQL
-def unit_spec(db: Path) -> dict[str, Any]:
+def unit_spec(db: Path, unique: bool = True) -> dict[str, Any]:
+    # `unique`: the table's ids are its key; False counts the distinct units (a second query).
     return {
         "sources": {
             "units": {
@@ -103,6 +107,7 @@ def unit_spec(db: Path) -> dict[str, Any]:
                 "connection": f"duckdb://{db}",
                 "unit": "user_id",
                 "variant": "arm",
+                "unique": unique,
             }
         },
         "metrics": {
@@ -121,8 +126,18 @@ def unit_spec(db: Path) -> dict[str, Any]:
     }
 
 
-# What a person would write for the same statistics: per metric its count, means, variances
-# and the covariance of the metric with its covariate.
+# The scan limit: one pass computing the raw sums and cross-products the statistics need (the
+# cheapest aggregate that carries the information; not numerically stable for large means).
+UNIT_RAW_SQL = """
+SELECT arm, count(*) AS n,
+       sum(y1), sum(x1), sum(y1 * y1), sum(x1 * x1), sum(y1 * x1),
+       sum(y2), sum(x2), sum(y2 * y2), sum(x2 * x2), sum(y2 * x2),
+       sum(CAST(y3 AS DOUBLE))
+FROM units GROUP BY arm
+"""
+
+# What a person would write for the same statistics with the engine's variance aggregates:
+# per metric its count, means, variances and the covariance of the metric with its covariate.
 UNIT_SQL = """
 SELECT arm, count(*) AS n,
        avg(y1), avg(x1), var_samp(y1), var_samp(x1), covar_samp(y1, x1),
@@ -236,10 +251,13 @@ def time_units(db: Path, repeat: int, tea: bool) -> dict[str, float]:
     import proxymetric
 
     spec = unit_spec(db)
+    checked = unit_spec(db, unique=False)
     con = duckdb.connect(str(db), read_only=True)
     contenders: dict[str, Callable[[], object]] = {
         "proxymetric": lambda: proxymetric.analyze(spec),
-        "hand-written SQL": lambda: con.execute(UNIT_SQL).fetchall(),
+        "  + unit check": lambda: proxymetric.analyze(checked),
+        "raw-sum scan": lambda: con.execute(UNIT_RAW_SQL).fetchall(),
+        "var_samp SQL": lambda: con.execute(UNIT_SQL).fetchall(),
     }
     if tea:
         import ibis
@@ -293,11 +311,27 @@ def measure_memory(kind: str, db: Path) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def report(title: str, times: dict[str, float]) -> None:
-    base = times["hand-written SQL"]
+def time_small(db: Path, repeat: int) -> dict[str, float]:
+    """Fixed overhead: a small analysis against the query alone, each opening the file cold
+    (as every call of `analyze` does)."""
+    import proxymetric
+
+    spec = unit_spec(db)
+
+    def query_alone() -> object:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return con.execute(UNIT_RAW_SQL).fetchall()
+
+    return side_by_side(
+        {"proxymetric": lambda: proxymetric.analyze(spec), "raw-sum scan": query_alone}, repeat
+    )
+
+
+def report(title: str, times: dict[str, float], base_name: str = "raw-sum scan") -> None:
+    base = times[base_name]
     print(f"\n{title}")
     for name, t in times.items():
-        print(f"  {name:<18} {t:8.3f} s   {t / base:5.2f}x the hand-written query")
+        print(f"  {name:<18} {t:8.3f} s   {t / base:5.2f}x the {base_name}")
     if "tea-tasting" in times:
         print(
             f"  proxymetric is {times['tea-tasting'] / times['proxymetric']:.1f}x faster than tea-tasting"
@@ -311,6 +345,7 @@ def main() -> None:
     parser.add_argument("--event-units", type=int, default=5_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-events", action="store_true")
+    parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--memory-child", nargs=2, metavar=("KIND", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
@@ -330,7 +365,14 @@ def main() -> None:
         f"unit level: {args.units:,} units, 3 metrics (2 with CUPED)",
         time_units(units_db, args.repeat, tea),
     )
+    small_db = make_units(10_000)
+    report(
+        "fixed overhead: 10,000 units, each call opening the DuckDB file",
+        time_small(small_db, max(args.repeat, 20)),
+    )
     for db, n in ((small_units_db, args.units // 10), (units_db, args.units)):
+        if args.skip_memory:
+            break
         m = measure_memory("units", db)
         print(
             f"  peak memory at {n:>12,} units: process {m['rss_mb']:7.1f} MB, Python heap {m['python_heap_mb']:6.1f} MB"
@@ -342,8 +384,11 @@ def main() -> None:
     report(
         f"event level: {args.events:,} events, {args.event_units:,} units, 4 metrics with pre-period CUPED",
         time_events(events_db, args.repeat),
+        "hand-written SQL",
     )
     for db, n in ((small_events_db, args.events // 10), (events_db, args.events)):
+        if args.skip_memory:
+            break
         m = measure_memory("events", db)
         print(
             f"  peak memory at {n:>12,} events: process {m['rss_mb']:7.1f} MB, Python heap {m['python_heap_mb']:6.1f} MB"

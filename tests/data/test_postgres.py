@@ -31,11 +31,11 @@ SQL_TYPES = {"int64": "BIGINT", "float64": "DOUBLE PRECISION", "bool": "BOOLEAN"
 def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     runtime = tmp_path_factory.mktemp("runtime")
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
-    import pgserver
-
-    server = pgserver.get_server(  # type: ignore[attr-defined]
-        tmp_path_factory.mktemp("pgdata"), cleanup_mode="stop"
+    pgserver = pytest.importorskip(
+        "pgserver", reason="PostgreSQL tests need the `pgserver` package (a dev dependency)"
     )
+
+    server = pgserver.get_server(tmp_path_factory.mktemp("pgdata"), cleanup_mode="stop")
     try:
         yield str(server.get_uri())
     finally:
@@ -130,3 +130,36 @@ def test_hashed_assignment_on_postgres_equals_python(postgres: str) -> None:
         )
     assert [got[w] for w in words] == assign(words, weights, salt)
     assert [by_id[n] for n in numbers_] == assign(numbers_, weights, salt)
+
+
+def test_large_means_agree_with_a_two_pass_computation(postgres: str) -> None:
+    import ibis
+
+    from .test_moment_precision import assert_matches_numpy, large_mean_frame, moments_of
+
+    frame = large_mean_frame(n=6000)
+    _load(postgres, "large_means", frame)
+    assert_matches_numpy(moments_of(ibis.connect(postgres).table("large_means")), frame)
+
+
+def test_a_percentile_cap_equals_duckdb_and_numpy(postgres: str) -> None:
+    # PostgreSQL's percentile_cont and DuckDB's quantile_cont are numpy's linear quantile.
+    frame = make_units(2000, seed=8)
+    _load(postgres, "units", frame)
+    metrics = {**UNIT_SPEC["metrics"], "revenue": {**UNIT_SPEC["metrics"]["revenue"], "cap": "p95"}}
+    source = {"units": {"table": "units", "unit": "user", "variant": "arm"}}
+    spec = {**UNIT_SPEC, "sources": source, "metrics": metrics}
+    duck_all = proxymetric.analyze(spec, data={"units": frame}).results
+    pg_all = proxymetric.analyze(_on(postgres, spec)).results
+    pairs = [(d, p) for d, p in zip(duck_all, pg_all, strict=True) if d.metric == "revenue"]
+    assert len(pairs) >= 1
+    for duck, pg in pairs:
+        assert pg.variant == duck.variant
+        assert pg.cap == pytest.approx(float(np.quantile(frame["revenue"], 0.95)), rel=1e-12)
+        assert duck.cap == pytest.approx(pg.cap, rel=1e-12)
+        assert (pg.control_share_capped, pg.treatment_share_capped) == (
+            duck.control_share_capped,
+            duck.treatment_share_capped,
+        )
+        assert pg.effect == pytest.approx(duck.effect, rel=1e-9)
+        assert pg.effect_se == pytest.approx(duck.effect_se, rel=1e-9)

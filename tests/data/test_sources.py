@@ -225,9 +225,9 @@ def test_no_unit_rows_reach_python(frame: pd.DataFrame, monkeypatch: pytest.Monk
     seen: list[int] = []
     original = data_moments._collect
 
-    def spy(rows: list[dict[str, object]], cols: list[str]) -> Any:
+    def spy(rows: list[dict[str, object]], cols: list[str], shifts: list[float]) -> Any:
         seen.append(len(rows))
-        return original(rows, cols)
+        return original(rows, cols, shifts)
 
     monkeypatch.setattr(data_moments, "_collect", spy)
     proxymetric.analyze(_spec(table="units"), data={"units": frame})

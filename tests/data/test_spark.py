@@ -93,3 +93,15 @@ def test_hashed_assignment_on_spark_equals_python(spark: Any) -> None:
     query = assignment_query("nums", "id", weights, salt, "spark")
     by_id = dict(spark.sql(query).collect())
     assert [by_id[n] for n in numbers_] == assign(numbers_, weights, salt)
+
+
+def test_large_means_agree_with_a_two_pass_computation(spark: Any) -> None:
+    # Sums of doubles shifted near the mean: no bigint sum that Spark could overflow silently.
+    import ibis
+
+    from .test_moment_precision import assert_matches_numpy, large_mean_frame, moments_of
+
+    frame = large_mean_frame(n=6000)
+    spark.createDataFrame(frame).createOrReplaceTempView("large_means")
+    table = ibis.pyspark.connect(spark).table("large_means")
+    assert_matches_numpy(moments_of(table), frame)

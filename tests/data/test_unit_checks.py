@@ -121,3 +121,31 @@ def test_plan_refuses_duplicate_units_too() -> None:
     data = pd.concat([data, data.iloc[[5]]], ignore_index=True)
     with pytest.raises(DataError, match=re.escape("repeats units: 1 row(s) beyond the first")):
         plan(_spec(), data={"u": data}, units_per_day=100)
+
+
+@pytest.mark.parametrize("ids", ["dense", "sparse", "text"])
+def test_a_duplicate_hidden_by_a_gap_is_refused(ids: str) -> None:
+    # As many rows as integers from the smallest id to the largest, yet id 3 twice (and id 5
+    # missing): counting rows against the range of ids would miss it; pandas finds one.
+    data = _frame()
+    data.loc[5, "id"] = 3
+    if ids == "sparse":
+        data["id"] = data["id"] * 7 + 1
+    if ids == "text":
+        data["id"] = "u" + data["id"].astype(str)
+    assert _counts(data) == (1, 0)  # rows 3 and 5 are both in arm b
+    message = "repeats units: 1 row(s) beyond the first of a unit, and 0 unit(s) in more than one"
+    with pytest.raises(DataError, match=re.escape(message)):
+        proxymetric.analyze(_spec(), data={"u": data})
+
+
+def test_a_source_declared_unique_is_not_counted() -> None:
+    # `unique: true` is the team's word that the table has one row per unit (a primary key):
+    # the distinct units are not counted, so even a duplicate passes, with every row a unit.
+    data = _frame()
+    data = pd.concat([data, data.iloc[[0]]], ignore_index=True)
+    spec = _spec()
+    spec["sources"]["u"]["unique"] = True
+    assert proxymetric.analyze(spec, data={"u": data}).units == {"a": 201, "b": 200}
+    with pytest.raises(DataError, match="repeats units"):
+        proxymetric.analyze(_spec(), data={"u": data})

@@ -23,6 +23,7 @@ from proxymetric.analysis.result import Decision, ExperimentResult, MetricResult
 from proxymetric.design.power import power_analysis
 from proxymetric.errors import ProxymetricError
 from proxymetric.experiment import ResolvedExperiment, ResolvedMetric, arms, read, resolve
+from proxymetric.experiment.model import Cap
 from proxymetric.spec import Spec
 from proxymetric.stats import Comparison, adjust_pvalues, compare, effect_covariance, srm_test
 from proxymetric.stats.moments import Moments
@@ -81,6 +82,23 @@ def _metric_result(
     )
 
 
+def _capped(
+    result: MetricResult, cap: Cap, caps: Mapping[str, float], control: Moments, treatment: Moments
+) -> MetricResult:
+    """The cap of a capped metric and the share of each arm's units above it."""
+
+    def share(m: Moments) -> float | None:
+        return float(m.mean[m.index(cap.over)]) if cap.over in m.columns else None
+
+    value = caps.get(result.metric, cap.value)
+    return replace(
+        result,
+        cap=value,
+        control_share_capped=share(control),
+        treatment_share_capped=share(treatment),
+    )
+
+
 def _compare(
     exp: ResolvedExperiment, metric: ResolvedMetric, control: Moments, treatment: Moments, v: str
 ) -> Comparison:
@@ -108,6 +126,7 @@ def analyze_moments(
     missing: Mapping[str, Mapping[str, int]] | None = None,
     warnings: list[str] | tuple[str, ...] | None = None,
     folds: Mapping[str, tuple[Moments, Moments]] | None = None,
+    caps: Mapping[str, float] | None = None,
 ) -> ExperimentResult:
     """Return the analysis of an experiment from per-variant ``moments``.
 
@@ -115,9 +134,10 @@ def analyze_moments(
     (pre-aggregated statistics, a registry, a custom query). ``exp`` is a resolved experiment
     or anything :func:`~proxymetric.experiment.resolve` takes (with ``experiment``). ``folds``
     holds, per variant, the moments of two random halves of its units; their effects fill
-    ``effect_fold1/2``.
+    ``effect_fold1/2``. ``caps`` gives the cap of each capped metric (as read from the data).
     """
     exp = resolve(exp, experiment)
+    caps = caps or {}
     warnings = list(warnings or [])
     missing = missing or {}
     variants = arms(exp, moments)
@@ -145,6 +165,8 @@ def analyze_moments(
                     for k in (0, 1)
                 ]
                 result = replace(result, effect_fold1=halves[0], effect_fold2=halves[1])
+            if metric.cap is not None:
+                result = _capped(result, metric.cap, caps, control, moments[variant])
             results.append(result)
     results = _adjust(results, exp)
     covariances = {v: _effect_covariance(exp, control, moments[v], results, v) for v in treatments}
@@ -305,5 +327,10 @@ def analyze(
     exp = resolve(spec, experiment)
     got = read(exp, data, folds=folds, all_covariances=effect_covariance)
     return analyze_moments(
-        exp, got.moments, missing=got.missing, warnings=got.warnings, folds=got.folds or None
+        exp,
+        got.moments,
+        missing=got.missing,
+        warnings=got.warnings,
+        folds=got.folds or None,
+        caps=got.caps,
     )

@@ -37,8 +37,10 @@ class MetricResult(Result):
     corrected. Guardrails carry their ``margin`` and ``noninferiority_pvalue``. ``effect_fold1``
     and ``effect_fold2`` are the effects in two random halves of the units (split by a hash of
     the unit) when the analysis was asked for them (``analyze(..., folds=True)``): estimates
-    with independent errors, for the cross-fold estimator of proxy quality. Undefined numbers
-    are ``None`` in JSON and ``reason`` says why.
+    with independent errors, for the cross-fold estimator of proxy quality. A capped metric
+    (``cap:`` in the spec) carries its ``cap`` and the share of each arm's units above it
+    (``control_share_capped``, ``treatment_share_capped``); its means are of the capped values.
+    Undefined numbers are ``None`` in JSON and ``reason`` says why.
     """
 
     metric: str
@@ -75,6 +77,9 @@ class MetricResult(Result):
     effect_fold1: float | None = None
     effect_fold2: float | None = None
     test: str = "welch"
+    cap: float | None = None
+    control_share_capped: float | None = None
+    treatment_share_capped: float | None = None
 
 
 ReasonCode = Literal[

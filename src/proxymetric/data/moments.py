@@ -2,8 +2,10 @@
 
 For unit-level tables (one row per randomization unit) the query groups by the variant column
 and returns, per variant, the unit count, and for each needed column its non-missing count,
-its mean and the sample covariances with every other column (variances on the diagonal). The
-engine's covariance aggregates are numerically stable; Python receives one row per variant.
+the sum of its values shifted by a constant near its mean and the sums of the products of
+shifted values (from which Python forms means, variances and covariances). Plain sums are the
+cheapest aggregates of every engine, and the shift keeps them numerically stable; Python
+receives one row per variant.
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ def variant_moments(
     fold_unit: str | None = None,
     binary: Sequence[str] = (),
     unit: str | None = None,
+    shift: Mapping[str, float] | None = None,
 ) -> VariantMoments:
     """Return the moments of ``columns`` per value of the ``variant`` column, in one query.
 
@@ -89,12 +92,21 @@ def variant_moments(
     two halves (``folds``), in the same query: split-half estimates, whose errors are
     independent, are what the cross-fold estimator of proxy quality needs.
 
-    The same query checks the data: ``binary`` lists the columns that must hold only 0 and 1
+    The moments are one-pass sums of the values shifted by a constant per column (``shift``;
+    by default the smallest value of the column in the table's first rows, a tiny query):
+    sums of ``x - K`` and of ``(x - K)(y - L)`` cost what raw sums cost, and with ``K`` near
+    the mean they keep the digits that raw sums lose for data with a large mean (the
+    "shifted data" algorithm, Chan, Golub and LeVeque, 1983). Every sum is of doubles, so no
+    engine's integer sum can overflow (Spark's does so silently).
+
+    The query checks the data: ``binary`` lists the columns that must hold only 0 and 1
     (proportions; after ``fill``), and ``unit`` names the unit column of a table that must have
     one row per unit (the rows against the distinct units; the units in more than one variant
     are then counted for the message). Either problem raises a :class:`DataError` with the
     counts (and the range of the values that are not 0/1); rows without a variant are not
-    checked, since they are left out.
+    checked, since they are left out. Counting distinct units costs several scans of a large
+    table (a hash of every id), so it is a second query, and ``unit=None`` (a source declared
+    ``unique``) skips it.
     """
     fill = fill or {}
     cols = list(dict.fromkeys(columns))
@@ -104,18 +116,29 @@ def variant_moments(
         if c in fill:
             v = v.fill_null(float(fill[c]))
         values.append(v)
+    # 0/1 columns need no shift (their spread is of the order of their mean), and their sum
+    # of squares is their sum.
+    zero_one = [table[c].type().is_boolean() and fill.get(c, 0) in (0, 1) for c in cols]
+    numeric = [i for i, b in enumerate(zero_one) if not b]
+    given = shift if shift is not None else ({} if not numeric else None)
+    found = _shifts(table, [cols[i] for i in numeric], [values[i] for i in numeric], given, source)
+    shifts = [0.0] * len(cols)
+    for i, k in zip(numeric, found, strict=True):
+        shifts[i] = k
+    shifted = [v - k if k else v for v, k in zip(values, shifts, strict=True)]
     pairs = _pairs(cols, groups)
     aggs: dict[str, ir.Scalar] = {"_n": table.count()}
-    for i, v in enumerate(values):
-        aggs[f"_c{i}"] = v.count()
-        aggs[f"_m{i}"] = v.mean()
-        for j in range(i, len(values)):
-            if (i, j) in pairs:
-                aggs[f"_v{i}_{j}"] = (
-                    v.var(how="sample") if i == j else v.cov(values[j], how="sample")
-                )
+    for i, (c, d) in enumerate(zip(cols, shifted, strict=True)):
+        if c not in fill:  # a filled column has no missing value: its count is the rows'
+            aggs[f"_c{i}"] = table[c].count()
+        aggs[f"_s{i}"] = d.sum()
+        for j in range(i, len(shifted)):
+            if (i, j) in pairs and not (i == j and zero_one[i]):
+                aggs[f"_q{i}_{j}"] = (d * shifted[j]).sum()
     checks = list(dict.fromkeys(binary))  # columns of ``columns``
     for k, c in enumerate(checks):
+        if table[c].type().is_boolean() and c not in fill:
+            continue  # 0, 1 or missing by its type
         v = values[cols.index(c)]
         bad = (v != 0) & (v != 1)
         aggs[f"_b{k}"] = v.count(where=bad)
@@ -125,17 +148,49 @@ def variant_moments(
     if fold_unit is not None:
         keys.append((table[fold_unit].hash() % 2).abs().name("_fold"))
     expr = table.group_by(keys).aggregate(**aggs)
-    if unit is not None:
-        expr = expr.cross_join(_unit_check(table, variant, unit))
     with engine_errors(f"the query on source {source!r} failed"):
         rows = expr.to_pyarrow().to_pylist()
     _check_binary(rows, checks, source)
     if unit is not None:
-        _check_units(rows, table, variant, unit, source)
+        _check_units(table, variant, unit, source)
     if fold_unit is None:
-        return _collect(rows, cols)
-    halves = [_collect([r for r in rows if r["_fold"] == f], cols) for f in (0, 1)]
+        return _collect(rows, cols, shifts)
+    halves = [_collect([r for r in rows if r["_fold"] == f], cols, shifts) for f in (0, 1)]
     return _merge_folds(halves[0], halves[1], cols)
+
+
+# A sum of squares minus the square of a sum, relative to the sum of squares, is rounding noise
+# below this times the number of rows (the error bound of a sum of n terms is n times the
+# precision of doubles, 2.2e-16, times the sum of their magnitudes).
+_ROUNDING = 4 * float(np.finfo(np.float64).eps)
+
+# Rows read to choose each column's shift: enough for a value near the mean, few enough to
+# be read at once (the engine stops scanning after them).
+SHIFT_ROWS = 1000
+
+
+def _shifts(
+    table: ir.Table,
+    cols: list[str],
+    values: list[ir.FloatingValue],
+    given: Mapping[str, float] | None,
+    source: str,
+) -> list[float]:
+    """The constant subtracted from each column before its sums: the smallest of its values in
+    the first rows of the table (0 when they are all missing), unless ``given``; one row comes
+    back. A value of the data, so that a column constant in an arm has the exact mean and a
+    variance of exactly 0, and near enough to the mean: the digits lost grow with the square
+    of its distance to the mean in standard deviations, at most about the rows read."""
+    if given is not None:
+        return [float(given.get(c, 0.0)) for c in cols]
+    if not cols:
+        return []
+    head = table.select(**{f"_k{i}": v for i, v in enumerate(values)}).limit(SHIFT_ROWS)
+    typical = head.aggregate(**{f"_k{i}": head[f"_k{i}"].min() for i in range(len(cols))})
+    with engine_errors(f"the query on source {source!r} failed"):
+        row = typical.to_pyarrow().to_pylist()[0]
+    out = [_f(row[f"_k{i}"]) for i in range(len(cols))]
+    return [k if np.isfinite(k) else 0.0 for k in out]
 
 
 def _assigned(rows: list[dict[str, object]]) -> list[dict[str, object]]:
@@ -146,6 +201,8 @@ def _check_binary(rows: list[dict[str, object]], columns: list[str], source: str
     """Raise naming the first column of ``columns`` with values other than 0 and 1."""
     assigned = _assigned(rows)
     for k, c in enumerate(columns):
+        if assigned and f"_b{k}" not in assigned[0]:
+            continue
         bad = sum(_int(r[f"_b{k}"]) for r in assigned)
         if bad:
             low = min(_f(r[f"_blo{k}"]) for r in assigned if r[f"_b{k}"])
@@ -161,26 +218,19 @@ def _assigned_units(table: ir.Table, variant: str, unit: str) -> ir.Table:
     return table.filter(table[variant].notnull() & table[unit].notnull())
 
 
-def _unit_check(table: ir.Table, variant: str, unit: str) -> ir.Table:
-    """One row: the rows with a variant and a unit id (``_urows``) and their distinct units."""
-    rows = _assigned_units(table, variant, unit)
-    return rows.aggregate(_urows=rows.count(), _udistinct=rows[unit].nunique())
-
-
-def _check_units(
-    rows: list[dict[str, object]], table: ir.Table, variant: str, unit: str, source: str
-) -> None:
+def _check_units(table: ir.Table, variant: str, unit: str, source: str) -> None:
     """Raise when a unit id appears on more than one row (of one variant, or of two).
 
-    The query counted the rows and the distinct units; only when they differ does a second
-    query count the units in more than one variant, for the message.
+    A query counts the rows with a variant and a unit id and their distinct units; only when
+    they differ does a second query count the units in more than one variant, for the message.
     """
-    if not rows:
-        return
-    extra = _int(rows[0]["_urows"]) - _int(rows[0]["_udistinct"])
+    assigned = _assigned_units(table, variant, unit)
+    counts = assigned.aggregate(_urows=assigned.count(), _udistinct=assigned[unit].nunique())
+    with engine_errors(f"the query on source {source!r} failed"):
+        row = counts.to_pyarrow().to_pylist()[0]
+    extra = _int(row["_urows"]) - _int(row["_udistinct"])
     if extra <= 0:
         return
-    assigned = _assigned_units(table, variant, unit)
     per_unit = assigned.group_by(assigned[unit]).aggregate(_k=assigned[variant].nunique())
     with engine_errors(f"the query on source {source!r} failed"):
         multi = int(per_unit.filter(per_unit._k > 1).count().to_pyarrow().as_py())
@@ -233,7 +283,9 @@ def _merge_folds(a: VariantMoments, b: VariantMoments, cols: list[str]) -> Varia
     )
 
 
-def _collect(rows: list[dict[str, object]], cols: list[str]) -> VariantMoments:
+def _collect(
+    rows: list[dict[str, object]], cols: list[str], shifts: Sequence[float]
+) -> VariantMoments:
     k = len(cols)
     moments: dict[str, Moments] = {}
     missing: dict[str, dict[str, int]] = {}
@@ -250,12 +302,29 @@ def _collect(rows: list[dict[str, object]], cols: list[str]) -> VariantMoments:
         if name == NO_TIMESTAMP:
             no_timestamp += n
             continue
-        mean = np.array([_f(row[f"_m{i}"]) for i in range(k)])
+        count = np.array([_int(row.get(f"_c{i}", n)) for i in range(k)])
+        total = np.array([_f(row[f"_s{i}"]) for i in range(k)])
+        for i in range(k):  # a 0/1 column: its sum of squares is its sum
+            row.setdefault(f"_q{i}_{i}", row[f"_s{i}"])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.asarray(shifts, float) + total / count
         cov = np.full((k, k), np.nan)
-        for i in range(k):
-            for j in range(i, k):
-                cov[i, j] = cov[j, i] = _f(row.get(f"_v{i}_{j}"))
-        gaps = {c: n - int(row[f"_c{i}"]) for i, c in enumerate(cols)}  # type: ignore[call-overload]
+        if n >= 2:
+            for i in range(k):
+                for j in range(i, k):
+                    if f"_q{i}_{j}" not in row or count[i] != n or count[j] != n:
+                        continue
+                    # sum of (x - K)(y - L) minus n times the product of the shifted means
+                    products = _f(row[f"_q{i}_{j}"])
+                    comoment = products - total[i] * total[j] / n
+                    if i == j and comoment <= _ROUNDING * n * products:
+                        # within the rounding of the sums (a column constant in this arm): 0
+                        comoment = 0.0
+                    cov[i, j] = cov[j, i] = comoment / (n - 1)
+            for i in range(k):  # a column with gaps: its variance over the values present
+                if 1 < count[i] < n:
+                    cov[i, i] = (_f(row[f"_q{i}_{i}"]) - total[i] ** 2 / count[i]) / (count[i] - 1)
+        gaps = {c: n - int(count[i]) for i, c in enumerate(cols)}
         gaps = {c: g for c, g in gaps.items() if g > 0}
         if gaps:
             missing[str(name)] = gaps

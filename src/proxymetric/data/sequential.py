@@ -30,6 +30,7 @@ import ibis.expr.types as ir
 from proxymetric.data._engine import engine_errors
 from proxymetric.data.events import (
     ALL_UNITS,
+    EVENT_SHIFT,
     AssignmentRequest,
     EventAggregate,
     first_event_units,
@@ -129,7 +130,12 @@ def daily_event_moments(
     where = first_event_source or request.source
     shared = list(dict.fromkeys(column_of.values()))
     vm = variant_moments(
-        table, "_key", shared, source=where, groups=shared_groups(groups, column_of)
+        table,
+        "_key",
+        shared,
+        source=where,
+        groups=shared_groups(groups, column_of),
+        shift=EVENT_SHIFT,
     )
     keys = list(aggregates)
     sources_of_keys = [column_of[k] for k in keys]

@@ -110,15 +110,20 @@ class SourceResolver:
             )
         url = source.connection
         con = self._connect(url)
-        with engine_errors(f"cannot list the tables at {url}", url=url):
-            tables = sorted(con.list_tables())
-        if source.table not in tables:
-            raise DataError(
-                f"table {source.table!r} not found at {mask_url(url)}; tables: "
-                f"{', '.join(tables) or '(none)'}{did_you_mean(source.table, tables)}"
-            )
-        with engine_errors(f"cannot open table {source.table!r} at {url}", url=url):
+        try:
+            # Opened directly: listing the tables of a warehouse costs more than the analysis of
+            # a small table, so they are listed only for the message when the table is missing.
             return con.table(source.table)
+        except Exception:  # noqa: BLE001 - every engine has its own exception types
+            with engine_errors(f"cannot list the tables at {url}", url=url):
+                tables = sorted(con.list_tables())
+            if source.table in tables:
+                with engine_errors(f"cannot open table {source.table!r} at {url}", url=url):
+                    return con.table(source.table)
+        raise DataError(
+            f"table {source.table!r} not found at {mask_url(url)}; tables: "
+            f"{', '.join(tables) or '(none)'}{did_you_mean(source.table, tables)}"
+        )
 
     def _memtable(self, name: str, obj: Any) -> ir.Table:
         if isinstance(obj, ir.Table):

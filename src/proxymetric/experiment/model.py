@@ -17,6 +17,7 @@ from proxymetric.spec import MetricSpec, Spec
 from proxymetric.stats.estimators import Statistic
 
 __all__ = [
+    "Cap",
     "Covariate",
     "Duration",
     "Margin",
@@ -45,6 +46,24 @@ class Covariate:
 
 
 @dataclass(frozen=True)
+class Cap:
+    """The cap (winsorization) of a mean metric of a unit table.
+
+    Values of ``column`` above the cap count as the cap: ``value`` when the spec gives a
+    number, else the ``quantile`` (0 to 1) of the pooled data of every arm, which the engine
+    computes when the data are read. ``capped`` names the capped column and ``over`` the 0/1
+    column of the units above the cap (whose mean is the share of units capped); both are
+    computed in the moments query.
+    """
+
+    column: str
+    capped: str
+    over: str
+    value: float | None
+    quantile: float | None
+
+
+@dataclass(frozen=True)
 class Margin:
     """A guardrail's non-inferiority margin: ``relative`` (a fraction of the control mean's
     magnitude) or ``absolute`` (in the metric's units)."""
@@ -63,7 +82,10 @@ class ResolvedMetric:
     ``summary_key`` its value of a summary source's metric column (``""`` for a source with one
     metric). ``alpha`` is the level of each comparison of this metric with the control as the
     analysis runs it, ``one_sided`` whether that test is one-sided (a guardrail's
-    non-inferiority test): the level to plan for.
+    non-inferiority test): the level to plan for. ``cap`` is its winsorization, ``None``
+    without one; ``statistic`` then reads the capped column (the covariate is not capped:
+    any function of pre-treatment data leaves CUPED unbiased, and the covariate is used as
+    declared).
     """
 
     name: str
@@ -76,6 +98,7 @@ class ResolvedMetric:
     summary_key: str
     alpha: float
     one_sided: bool
+    cap: Cap | None = None
 
     @property
     def type(self) -> Literal["mean", "proportion", "ratio"]:
@@ -92,6 +115,15 @@ class ResolvedMetric:
         """The per-unit columns of the metric and its covariate."""
         cov = self.covariate.statistic.columns if self.covariate is not None else ()
         return tuple(dict.fromkeys(self.statistic.columns + cov))
+
+    @property
+    def source_columns(self) -> tuple[str, ...]:
+        """The columns of the source the metric reads (the raw column of a capped one)."""
+        if self.cap is None:
+            return self.columns
+        return tuple(
+            dict.fromkeys(self.cap.column if c == self.cap.capped else c for c in self.columns)
+        )
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from proxymetric.data import (
     summary_moments,
     variant_moments,
 )
+from proxymetric.data.caps import CapRequest, capped_table
 from proxymetric.data.events import ALL_UNITS
 from proxymetric.errors import DataError, ProxymetricError
 from proxymetric.experiment.model import ResolvedExperiment
@@ -60,6 +61,7 @@ class ExperimentData:
         new_units_per_day: units first seen on each day since the first one (all variants),
             when the data has timestamps and accrual was asked for.
         first_day: the first day (ISO date) of ``new_units_per_day``.
+        caps: the cap of every capped metric, by metric (a percentile computed on the data).
     """
 
     moments: dict[str, Moments]
@@ -71,6 +73,7 @@ class ExperimentData:
     look_by: Literal["day", "snapshot"] | None = None
     new_units_per_day: tuple[int, ...] | None = None
     first_day: str | None = None
+    caps: dict[str, float] = field(default_factory=dict)
 
 
 def read(
@@ -156,9 +159,26 @@ def _units(
     assert source.unit is not None
     assert source.variant is not None
     table = resolver.table(exp.source, source)
-    columns = list(dict.fromkeys(c for m in exp.metrics for c in m.columns))
-    check_columns(exp.source, source, table, [source.unit, source.variant, *columns])
+    read_columns = list(dict.fromkeys(c for m in exp.metrics for c in m.source_columns))
+    check_columns(exp.source, source, table, [source.unit, source.variant, *read_columns])
     fill = {c: v for m in exp.metrics for c, v in m.fill.items()}
+    requests = {
+        m.name: CapRequest(
+            m.cap.column,
+            m.cap.capped,
+            m.cap.over,
+            m.cap.value,
+            m.cap.quantile,
+            f"metric {m.name!r}",
+        )
+        for m in exp.metrics
+        if m.cap is not None
+    }
+    caps: dict[str, float] = {}
+    if requests:
+        table, caps = capped_table(table, source.variant, requests, fill=fill, source=exp.source)
+    columns = list(dict.fromkeys(c for m in exp.metrics for c in m.columns))
+    columns += [r.over for r in requests.values()]
     vm = variant_moments(
         table,
         source.variant,
@@ -168,9 +188,11 @@ def _units(
         groups=groups,
         fold_unit=source.unit if folds else None,
         binary=[c for m in exp.metrics if m.type == "proportion" for c in m.statistic.columns],
-        unit=source.unit,
+        unit=None if source.unique else source.unit,
     )
-    return ExperimentData(vm.moments, vm.missing, _left_out(vm.unassigned, 0, rows=True), vm.folds)
+    return ExperimentData(
+        vm.moments, vm.missing, _left_out(vm.unassigned, 0, rows=True), vm.folds, caps=caps
+    )
 
 
 def event_aggregates(exp: ResolvedExperiment) -> dict[str, EventAggregate]:

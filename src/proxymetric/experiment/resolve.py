@@ -21,6 +21,7 @@ from typing import Any
 from proxymetric._validation import check_name
 from proxymetric.errors import ProxymetricError
 from proxymetric.experiment.model import (
+    Cap,
     Covariate,
     Duration,
     Margin,
@@ -31,7 +32,7 @@ from proxymetric.experiment.model import (
     Traffic,
 )
 from proxymetric.spec import ExperimentSpec, MetricSpec, Spec, load_spec
-from proxymetric.spec.model import DurationSpec
+from proxymetric.spec.model import DurationSpec, cap_quantile
 from proxymetric.stats.estimators import Statistic
 
 __all__ = ["experiment_name", "resolve"]
@@ -179,6 +180,9 @@ def _metric(
     metric = spec.metrics[name]
     y, x = _statistics(name, metric, shape)
     fill = {c: fills[c] for c in metric.columns if c in fills}
+    cap = _cap(spec, name, metric, shape)
+    if cap is not None:
+        y = Statistic(cap.capped)
     return ResolvedMetric(
         name=name,
         role=role,
@@ -190,4 +194,21 @@ def _metric(
         summary_key="" if metric.summary_metric is None else str(metric.summary_metric),
         alpha=alpha,
         one_sided=role == "guardrail",
+        cap=cap,
     )
+
+
+def _cap(spec: Spec, name: str, metric: MetricSpec, shape: Shape) -> Cap | None:
+    """The cap of a metric (checked by the spec: a mean metric, a number or a percentile)."""
+    if metric.cap is None:
+        return None
+    if shape != "units":
+        raise spec.error(
+            f"`cap` of metric {name!r} caps a column of a unit table, but the metric reads "
+            f"{'an event log' if shape == 'events' else 'summary statistics'}",
+            ("metrics", name, "cap"),
+        )
+    assert metric.column is not None
+    quantile = cap_quantile(metric.cap) if isinstance(metric.cap, str) else None
+    value = float(metric.cap) if not isinstance(metric.cap, str) else None
+    return Cap(metric.column, f"{name}__capped", f"{name}__over", value, quantile)

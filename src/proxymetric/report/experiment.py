@@ -114,13 +114,30 @@ def _cuped_note(reduction: float | None) -> str:
     return "" if change in ("+0%", "-0%") else f"CUPED: variance {change}."
 
 
+def _cap_note(r: MetricResult) -> str:
+    """Return ``capped at 120 (1.0% of control units, 1.2% of treatment units).``, or nothing
+    for a metric without a cap."""
+    if r.cap is None:
+        return ""
+
+    def share(x: float | None) -> str:
+        return f"{x:.1%}" if x is not None and math.isfinite(x) else "n/a"
+
+    return (
+        f"capped at {format_number(r.cap)} ({share(r.control_share_capped)} of control units, "
+        f"{share(r.treatment_share_capped)} of treatment units)."
+    )
+
+
 def _rows(result: ExperimentResult) -> list[_Row]:
     rows = []
     for r in result.results:
         guard = ""
         if r.margin is not None:
             guard = f"{margin_text(r)} ({format_p(r.noninferiority_pvalue)})"
-        note = (_cuped_note(r.variance_reduction) + " " + (r.reason or "")).strip()
+        note = " ".join(
+            t for t in (_cap_note(r), _cuped_note(r.variance_reduction), r.reason or "") if t
+        )
         rows.append(
             _Row(
                 metric=r.metric,

@@ -32,6 +32,7 @@ __all__ = [
     "Spec",
     "SummaryColumns",
     "SummarySpec",
+    "cap_quantile",
 ]
 
 MetricType = Literal["mean", "proportion", "ratio"]
@@ -103,6 +104,8 @@ class SourceSpec(_Model):
     - **summary statistics** (``summary``): count, mean and variance per variant, no units.
 
     ``filter`` is a SQL boolean expression that keeps only matching rows of the source.
+    ``unique: true`` declares that a unit table has one row per unit (a primary key), so the
+    analysis does not count its distinct units.
     """
 
     path: str | None = None
@@ -114,6 +117,7 @@ class SourceSpec(_Model):
     timestamp: str | None = None
     summary: SummarySpec | None = None
     filter: str | None = None
+    unique: bool = False
     description: str | None = None
 
     @property
@@ -198,6 +202,9 @@ class MetricSpec(_Model):
     better (latency, cost, incidents). ``fill_missing`` replaces missing values (for example
     0 for "no purchase"); without it, missing values make the metric undefined, with a reason.
     ``value_per_unit`` is the money value of one unit of the metric (per randomization unit).
+    ``cap`` winsorizes a mean metric of a unit table: values above it count as the cap; a
+    number, or a percentile of the pooled data of both arms (``p99``, ``p99.9``) computed in
+    the engine.
 
     The good-metric checklist (``proxymetric check``) reads optional keys: ``role`` in the
     metric tree (``north_star``, ``proxy``, ``guardrail``, ``model_objective``), ``link`` (a
@@ -229,6 +236,23 @@ class MetricSpec(_Model):
     expected_effect: float | None = None
     baseline_mean: float | None = None
     baseline_sd: float | None = Field(default=None, gt=0)
+    cap: float | str | None = None
+
+    @model_validator(mode="after")
+    def _cap_form(self) -> MetricSpec:
+        if self.cap is None:
+            return self
+        if self.type != "mean":
+            raise ValueError(
+                f"`cap` caps the values of a mean metric; this metric is a {self.type} "
+                f"(got `cap: {self.cap}`)"
+            )
+        if isinstance(self.cap, str) and cap_quantile(self.cap) is None:
+            raise ValueError(
+                f"`cap` is a number (the largest value kept) or a percentile of the pooled "
+                f"data such as 'p99' or 'p99.9'; got {self.cap!r}"
+            )
+        return self
 
     @model_validator(mode="after")
     def _columns_for_type(self) -> MetricSpec:
@@ -491,3 +515,15 @@ class Spec(_Model):
     def file(self) -> str | None:
         """The spec file this spec was loaded from, if any."""
         return self._file
+
+
+def cap_quantile(text: str) -> float | None:
+    """The quantile (0 to 1) of a percentile cap such as ``p99.9``, or None when ``text`` is
+    not one (a percentile strictly between 0 and 100)."""
+    import re
+
+    found = re.fullmatch(r"p(\d+(?:\.\d+)?)", text.strip())
+    if found is None:
+        return None
+    percent = float(found.group(1))
+    return percent / 100 if 0 < percent < 100 else None
