@@ -84,7 +84,7 @@ def _bayesian(exp: ResolvedExperiment, metric: ResolvedMetric, cmp: Comparison) 
         rel_effect_se=relative.sd,
         rel_effect_ci_lower=relative.ci_lower,
         rel_effect_ci_upper=relative.ci_upper,
-        prob_better=relative.prob_better,
+        prob_better=absolute.prob_better,
         expected_loss=absolute.expected_loss,
         rel_expected_loss=relative.expected_loss,
         confidence_level=level,

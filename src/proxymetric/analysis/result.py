@@ -33,8 +33,8 @@ class BayesianResult(Result):
     the relative effect (``rel_effect``...), under the ``prior`` (``weak``: normal with mean 0
     and standard deviation ``prior_sd`` on the relative effect, ``prior_sd * |control_mean|``
     on the absolute one; ``flat``: none). ``prob_better`` is the posterior probability that the
-    treatment is better (in the metric's direction, from the relative posterior, which does not
-    depend on the control mean's scale), ``expected_loss`` and ``rel_expected_loss`` the
+    treatment is better (in the metric's direction; with a flat prior, one minus the one-sided
+    normal p-value of ``effect / effect_se``), ``expected_loss`` and ``rel_expected_loss`` the
     expected loss of shipping, absolute and relative.
     """
 
