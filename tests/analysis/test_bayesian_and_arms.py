@@ -60,18 +60,21 @@ def test_the_bayesian_view_is_the_normal_posterior_of_each_result() -> None:
         z = r.effect / r.effect_se
         # Flat prior: P(better) = 1 - the one-sided normal p-value of the estimate.
         assert b.prob_better == pytest.approx(1 - sps.norm.sf(z), rel=1e-12)
-        assert b.effect == r.effect and b.effect_se == r.effect_se
+        assert b.effect == r.effect
+        assert b.effect_se == r.effect_se
         q = sps.norm.ppf(0.975)
         assert b.rel_effect_ci_upper == pytest.approx(r.rel_effect + q * r.rel_effect_se)
     weak = analyze(_spec(bayesian={"prior_sd": 0.1}), data=data).result("y")
     assert weak.bayesian is not None
-    r, t = weak.rel_effect_se, 0.1
-    shrunk = weak.rel_effect * t**2 / (t**2 + r**2)  # conjugate normal, prior mean 0
+    s, t = weak.rel_effect_se, 0.1
+    shrunk = weak.rel_effect * t**2 / (t**2 + s**2)  # conjugate normal, prior mean 0
     assert weak.bayesian.rel_effect == pytest.approx(shrunk, rel=1e-12)
-    assert weak.bayesian.prior == "weak" and weak.bayesian.prior_sd == 0.1
+    assert weak.bayesian.prior == "weak"
+    assert weak.bayesian.prior_sd == 0.1
     # The frequentist numbers stay as they are.
     plain = analyze(_spec(), data=data).result("y")
-    assert plain.bayesian is None and plain.pvalue == weak.pvalue
+    assert plain.bayesian is None
+    assert plain.pvalue == weak.pvalue
     assert '"bayesian": null' in to_json(plain)
 
 
@@ -150,10 +153,13 @@ def test_a_holdout_keeps_its_unequal_split_in_srm_and_plan() -> None:
     planned = plan(spec, data={"u": data}, days=[28]).metrics[0]
     total = 28 * 500
     d = NormalIndPower().solve_power(nobs1=total / 20, alpha=0.025, power=0.8, ratio=19)
-    assert planned.durations[0].rel_mde == pytest.approx(d * planned.sd / planned.baseline, rel=2e-3)
+    assert planned.durations[0].rel_mde == pytest.approx(
+        d * planned.sd / planned.baseline, rel=2e-3
+    )
     # A 50/50 split analysed against it would be a mismatch: the split is what SRM tests.
     equal = analyze(_spec(split={"a": 0.5, "b": 0.5}), data={"u": data})
-    assert equal.srm.mismatch and math.isfinite(equal.srm.pvalue)
+    assert equal.srm.mismatch
+    assert math.isfinite(equal.srm.pvalue)
 
 
 @pytest.mark.parametrize(

@@ -69,7 +69,8 @@ def test_expected_loss_against_numerical_integration(mu: float, sd: float, highe
 
 def test_undefined_estimates_give_an_undefined_posterior() -> None:
     post = normal_posterior(math.nan, 1.0)
-    assert math.isnan(post.mean) and math.isnan(post.prob_better)
+    assert math.isnan(post.mean)
+    assert math.isnan(post.prob_better)
     assert math.isnan(normal_posterior(1.0, 0.0).expected_loss)
 
 

@@ -75,7 +75,8 @@ class MetricResult(Result):
     ``alpha`` is the metric's own level (its adjusted p-value is compared to it),
     ``alternative`` the hypothesis of ``pvalue`` (``two-sided``, or one-sided ``greater`` or
     ``less``: then the intervals are one-sided bounds, the open end ``None`` in JSON) and
-    ``confidence_level`` the level of its intervals. ``bayesian`` holds the Bayesian view when the experiment asks for it.
+    ``confidence_level`` the level of its intervals. ``bayesian`` holds the Bayesian view when
+    the experiment asks for it.
     """
 
     metric: str

@@ -19,7 +19,8 @@ Conventions:
 - every metric is shown at its own level (its ``alpha``, else the experiment's; the resolved
   ``level`` of :mod:`proxymetric.experiment.resolve`), secondary metrics each on its own (no
   multiplicity correction); the always-valid test is two-sided, so for a metric declared with a
-  one-sided ``alternative`` it is valid but conservative; guardrails are read for non-inferiority: a guardrail is shown non-inferior at a
+  one-sided ``alternative`` it is valid but conservative; guardrails are read for
+  non-inferiority: a guardrail is shown non-inferior at a
   look once its confidence sequence lies entirely on the good side of the margin (a relative
   margin is a fraction of the control mean's magnitude at that look), and worse once it lies
   entirely on the bad side of 0, both valid at every look at once;

@@ -20,11 +20,11 @@ from proxymetric.spec.value import ValueSpec
 __all__ = [
     "PRE_PERIOD",
     "ROLES",
+    "BayesianSpec",
     "DurationSpec",
     "EthicsReviewSpec",
     "EvaluationSpec",
     "EventValue",
-    "BayesianSpec",
     "ExperimentSpec",
     "GuardrailSpec",
     "LinkSpec",

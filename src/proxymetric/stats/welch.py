@@ -63,9 +63,7 @@ def _quantile(confidence: float, df: float, alternative: Alternative = "two-side
     return float(special.stdtrit(df, level))
 
 
-def _bounds(
-    centre: float, half: float, alternative: Alternative
-) -> tuple[float, float]:
+def _bounds(centre: float, half: float, alternative: Alternative) -> tuple[float, float]:
     """The interval ``centre +- half``, open on the side a one-sided ``alternative`` leaves."""
     low = -math.inf if alternative == "less" else centre - half
     high = math.inf if alternative == "greater" else centre + half
