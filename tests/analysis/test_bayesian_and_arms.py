@@ -172,3 +172,37 @@ def test_a_holdout_keeps_its_unequal_split_in_srm_and_plan() -> None:
 def test_bad_holdout_is_a_spec_error(exp: dict[str, Any], message: str) -> None:
     with pytest.raises(SpecError, match=message):
         resolve(_spec(**exp))
+
+
+def test_a_metric_longer_than_the_data_is_not_yet_mature() -> None:
+    # A 90-day metric in a 28-day test: no number over the units that happen to have a value,
+    # a status and a reason instead; the same metric at 28 days is analysed as usual.
+    data = {"u": _data(3000, ("a", "b"), (0.5, 0.5))}
+    spec = _spec(secondary=[])
+    spec["duration"] = {"days": 28, "max_days": 56}
+    spec["metrics"]["y"]["maturity_days"] = 90
+    result = analyze(spec, data=data)
+    r = result.result("y")
+    assert r.status == "immature"
+    assert math.isnan(r.effect)
+    assert math.isnan(r.pvalue)
+    assert math.isnan(r.control_mean)
+    assert r.significant is False
+    assert r.reason is not None
+    assert "needs 90 days after assignment" in r.reason
+    assert next(x.code for x in result.decision.reasons) == "primary_immature"
+    assert result.decision.verdict == "keep_testing"
+    spec["metrics"]["y"]["maturity_days"] = 28
+    mature = analyze(spec, data=data).result("y")
+    assert mature.status == "mature"
+    ref = sps.ttest_ind(
+        data["u"].y[data["u"].arm == "b"], data["u"].y[data["u"].arm == "a"], equal_var=False
+    )
+    assert mature.pvalue == pytest.approx(ref.pvalue, rel=1e-9)
+
+
+def test_maturity_needs_a_known_span() -> None:
+    spec = _spec()
+    spec["metrics"]["y"]["maturity_days"] = 90
+    with pytest.raises(SpecError, match=r"declare the test's `duration\.days`"):
+        resolve(spec)

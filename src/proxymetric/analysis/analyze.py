@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -89,6 +89,48 @@ def _bayesian(exp: ResolvedExperiment, metric: ResolvedMetric, cmp: Comparison) 
         rel_expected_loss=relative.expected_loss,
         confidence_level=level,
     )
+
+
+# The fields of a result that stay when a metric is not yet mature (what it is, not a number).
+_KEPT = frozenset(
+    {
+        "metric",
+        "role",
+        "variant",
+        "metric_type",
+        "direction",
+        "control_units",
+        "treatment_units",
+        "margin",
+        "margin_type",
+        "test",
+        "alpha",
+        "alternative",
+        "confidence_level",
+        "status",
+    }
+)
+
+
+def _immature(exp: ResolvedExperiment, metric: ResolvedMetric, r: MetricResult) -> MetricResult:
+    """``r`` without numbers: the metric needs longer after assignment than the data covers."""
+    blank: dict[str, Any] = {}
+    for f in fields(r):
+        value = getattr(r, f.name)
+        if f.name in _KEPT:
+            continue
+        if f.name == "significant":
+            blank[f.name] = False
+        elif isinstance(value, float) and f.name not in ("effect_fold1", "effect_fold2"):
+            blank[f.name] = math.nan
+        elif not isinstance(value, str) or f.name == "reason":
+            blank[f.name] = None
+    why = (
+        f"not yet mature: {metric.name!r} needs {metric.maturity_days:g} days after assignment "
+        f"and the data follows each unit for {exp.span_days:g}; analyse it once every unit "
+        "has had the time"
+    )
+    return replace(r, **{**blank, "status": "immature", "reason": why})
 
 
 def _metric_result(
@@ -198,6 +240,8 @@ def analyze_moments(
             result = _metric_result(metric, variant, cmp, gaps)
             if exp.bayesian is not None:
                 result = replace(result, bayesian=_bayesian(exp, metric, cmp))
+            if not exp.mature(metric):
+                result = _immature(exp, metric, result)
             if folds and exp.control in folds and variant in folds:
                 halves = [
                     _compare(

@@ -9,7 +9,8 @@ Per treatment, under the default risk-aware rule (``guardrail_rule: deterioratio
    rolls back only when it is significantly worse than its margin (the one-sided test of
    ``effect < -margin`` at ``alpha``);
 2. an undefined primary metric keeps the test going (it cannot ship), but never hides a
-   guardrail that rolls back (step 1 comes first);
+   guardrail that rolls back (step 1 comes first); a primary metric not yet mature (its
+   ``maturity_days`` longer than the data covers) is undefined, with ``primary_immature``;
 3. **ship** when the primary metric improves significantly and every guardrail is shown
    non-inferior at its margin;
 4. otherwise **keep testing**, or **inconclusive** once the planned sample is reached.
@@ -119,9 +120,10 @@ def _treatment_verdict(
     if rollback:
         return "rollback", rollback
     reasons: list[Reason] = []
-    if not defined:
-        reasons.append(Reason("primary_undefined", variant, primary.metric, detail=primary.reason))
     code: ReasonCode
+    if not defined:
+        code = "primary_immature" if primary.status == "immature" else "primary_undefined"
+        reasons.append(Reason(code, variant, primary.metric, detail=primary.reason))
     if bayesian:
         assert max_expected_loss is not None
         improved = defined and loss < max_expected_loss

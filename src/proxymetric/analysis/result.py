@@ -75,7 +75,11 @@ class MetricResult(Result):
     ``alpha`` is the metric's own level (its adjusted p-value is compared to it),
     ``alternative`` the hypothesis of ``pvalue`` (``two-sided``, or one-sided ``greater`` or
     ``less``: then the intervals are one-sided bounds, the open end ``None`` in JSON) and
-    ``confidence_level`` the level of its intervals. ``bayesian`` holds the Bayesian view when
+    ``confidence_level`` the level of its intervals. ``status`` is ``mature``, or
+    ``immature`` for a metric whose ``maturity_days`` exceed what the data covers (a 90-day
+    retention in a 28-day test): its means, effects and tests are then undefined (``None``),
+    not numbers over the units that happen to have a value, and ``reason`` says why.
+    ``bayesian`` holds the Bayesian view when
     the experiment asks for it.
     """
 
@@ -117,6 +121,7 @@ class MetricResult(Result):
     alternative: str = "two-sided"
     confidence_level: float | None = None
     bayesian: BayesianResult | None = None
+    status: str = "mature"
 
 
 ReasonCode = Literal[
@@ -132,6 +137,7 @@ ReasonCode = Literal[
     "best_of_shippable",
     "planned_sample_reached",
     "more_units_needed",
+    "primary_immature",
     "primary_expected_loss_below",
     "primary_expected_loss_above",
 ]
@@ -151,7 +157,8 @@ class Reason(Result):
     as planned (for ``more_units_needed``: the units at which the primary metric reaches the
     planned power for its expected effect ``effect``, and ``days`` the days still to run).
     ``expected_loss`` and ``max_expected_loss`` are the primary metric's expected relative loss
-    of shipping and the declared threshold, under the Bayesian ship rule.
+    of shipping and the declared threshold, under the Bayesian ship rule. ``primary_immature``
+    says the primary metric is not yet mature (``detail`` says why).
     """
 
     code: ReasonCode

@@ -75,6 +75,7 @@ class ResolvedMetric:
     of each comparison as the analysis runs it at the first step of the correction, ``level /
     family_size``, and ``one_sided`` whether that test is one-sided (a guardrail's
     non-inferiority test, or a one-sided ``alternative``): the level to plan for.
+    ``maturity_days`` is how long after assignment the metric's value takes to be final.
     """
 
     name: str
@@ -90,6 +91,7 @@ class ResolvedMetric:
     level: float = 0.05
     alternative: Alternative = "two-sided"
     family_size: int = 1
+    maturity_days: float | None = None
 
     @property
     def confidence_level(self) -> float:
@@ -171,7 +173,9 @@ class ResolvedExperiment:
     declared variants it pools (``None``: none pooled); ``holdout`` marks a long-running
     holdout (the control is the held-out share); ``bayesian`` the optional Bayesian view.
     ``split`` is the declared split of the variants as assigned (before pooling: the SRM check
-    tests it); :attr:`analysed_split` is the split of the arms as analysed.
+    tests it); :attr:`analysed_split` is the split of the arms as analysed. ``span_days`` is how
+    long after assignment the data follows each unit: the ``window_days`` of event logs, else
+    the declared ``duration.days`` of the test (``None`` when neither is declared).
     """
 
     name: str
@@ -191,6 +195,13 @@ class ResolvedExperiment:
     combine: Mapping[str, tuple[str, ...]] | None = None
     holdout: bool = False
     bayesian: BayesianSpec | None = None
+    span_days: float | None = None
+
+    def mature(self, metric: ResolvedMetric) -> bool:
+        """False when ``metric`` needs longer after assignment than the data covers
+        (``span_days``: the analysis window of event logs, else the declared test duration)."""
+        m = metric.maturity_days
+        return m is None or self.span_days is None or m <= self.span_days + 1e-9
 
     @property
     def analysed_split(self) -> Mapping[str, float] | None:

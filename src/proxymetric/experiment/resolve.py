@@ -105,6 +105,7 @@ def resolve(
         )
         for metric, role in roles
     )
+    span = _span(spec, name, exp, shape, metrics)
     d = spec.duration or DurationSpec()
     return ResolvedExperiment(
         name=name,
@@ -124,7 +125,29 @@ def resolve(
         combine=combine,
         holdout=exp.holdout,
         bayesian=exp.bayesian,
+        span_days=span,
     )
+
+
+def _span(
+    spec: Spec, name: str, exp: ExperimentSpec, shape: Shape, metrics: tuple[ResolvedMetric, ...]
+) -> float | None:
+    """How long after assignment the data follows each unit: the analysis window of event
+    logs, else the declared test duration; an error when a metric needs it and neither is
+    declared."""
+    if shape == "events" and exp.window_days is not None:
+        return float(exp.window_days)
+    if spec.duration is not None:
+        return float(spec.duration.days)
+    needs = [m.name for m in metrics if m.maturity_days is not None]
+    if needs:
+        raise spec.error(
+            f"metric {needs[0]!r} declares `maturity_days`, but experiment {name!r} does not "
+            "say how long the data follows each unit; declare the test's `duration.days` "
+            "(or `window_days` for event logs)",
+            ("metrics", needs[0], "maturity_days"),
+        )
+    return None
 
 
 def _planned_arms(exp: ExperimentSpec, combine: Mapping[str, tuple[str, ...]] | None) -> int:
@@ -295,4 +318,5 @@ def _metric(
         level=level,
         alternative=alternative,
         family_size=family_size,
+        maturity_days=metric.maturity_days,
     )

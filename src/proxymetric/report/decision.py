@@ -80,6 +80,8 @@ def reason_text(reason: Reason, result: ExperimentResult) -> str:
         )
     if code == "primary_undefined":
         return f"{prefix}primary metric {reason.metric} is undefined: {reason.detail}"
+    if code == "primary_immature":
+        return f"{prefix}primary metric {reason.metric} is {reason.detail}"
     if code in ("primary_expected_loss_below", "primary_expected_loss_above"):
         loss = reason.expected_loss if reason.expected_loss is not None else math.nan
         limit = reason.max_expected_loss if reason.max_expected_loss is not None else math.nan

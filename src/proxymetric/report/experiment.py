@@ -44,6 +44,7 @@ class _Row:
     guardrail: str
     mark: str
     note: str
+    mature: bool = True
 
 
 def _mean(r: MetricResult, value: float) -> str:
@@ -140,6 +141,7 @@ def _rows(result: ExperimentResult) -> list[_Row]:
                 guardrail=guard,
                 mark=_mark(r, result.alpha, result.decision.guardrail_rule),
                 note=note,
+                mature=r.status != "immature",
             )
         )
     return rows
@@ -170,6 +172,8 @@ _STYLES = {"better": "bold green", "worse": "bold red", "ok": "green", "?": "yel
 
 
 def _result_text(row: _Row) -> str:
+    if not row.mature:
+        return "not yet mature"
     label = _LABELS.get(row.mark, "")
     if not row.guardrail:
         return label

@@ -205,7 +205,9 @@ class MetricSpec(_Model):
     ``alternative`` the hypothesis of its test when it is a success metric: ``two-sided``
     (default), ``greater`` (treatment - control > 0) or ``less``; a one-sided alternative must
     point in the metric's ``direction``. Guardrails keep their one-sided non-inferiority test
-    (``alpha`` applies to it; ``alternative`` does not).
+    (``alpha`` applies to it; ``alternative`` does not). ``maturity_days`` is how long after
+    assignment a unit's value takes to be final (90 for a 90-day retention): a metric whose
+    maturity is longer than the data covers is reported as not yet mature.
 
     The good-metric checklist (``proxymetric check``) reads optional keys: ``role`` in the
     metric tree (``north_star``, ``proxy``, ``guardrail``, ``model_objective``), ``link`` (a
@@ -239,6 +241,7 @@ class MetricSpec(_Model):
     baseline_sd: float | None = Field(default=None, gt=0)
     alpha: float | None = Field(default=None, gt=0, lt=0.5)
     alternative: Alternative | None = None
+    maturity_days: float | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _alternative_in_direction(self) -> MetricSpec:
