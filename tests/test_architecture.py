@@ -90,7 +90,9 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"stats", "spec"}),
     frozenset({"data"}),
     frozenset({"experiment"}),
-    frozenset({"design", "pairwise", "interleaving", "offline"}),
+    frozenset(
+        {"design", "pairwise", "interleaving", "offline", "assignment", "classifier", "judges"}
+    ),
     frozenset({"analysis"}),
     frozenset({"registry", "value"}),
     frozenset({"proxies"}),

@@ -52,11 +52,11 @@ def test_json_output_is_the_contract(files: tuple[Path, Path]) -> None:
     data = json.loads(result.output)
     assert list(data["models"]) == ["old", "new"]
     for name in ("rmse", "mae", "precision@5", "recall@5", "ndcg@5", "map@5", "mrr@5"):
-        assert set(data["models"]["new"][name]) >= {"value", "ci_lower", "ci_upper"}
-    assert data["models"]["new"]["coverage@5"]["ci_lower"] is None
+        assert set(data["models"]["new"][name]) >= {"value", "value_ci_lower", "value_ci_upper"}
+    assert data["models"]["new"]["coverage@5"]["value_ci_lower"] is None
     comparison = next(c for c in data["comparisons"] if c["metric"] == "rmse")
     assert set(comparison) >= {
-        "baseline", "model", "metric", "difference", "ci_lower", "ci_upper", "pvalue"
+        "baseline", "model", "metric", "difference", "difference_ci_lower", "difference_ci_upper", "pvalue"
     }  # fmt: skip
     assert (comparison["baseline"], comparison["model"]) == ("old", "new")
     # the CLI reports exactly what the library computes from the same files
@@ -123,14 +123,14 @@ def test_comparisons_are_marked_better_or_worse_when_significant(files: tuple[Pa
     args = ["offline", "--predictions", str(predictions), "--truth", str(truth), "--k", "5"]
     lib = evaluate(str(predictions), str(truth), k=5)
     rmse = lib.comparison("new", "rmse")
-    assert rmse.ci_upper < 0
+    assert rmse.difference_ci_upper < 0
     assert rmse.pvalue < 0.05
     assert (rmse.direction, rmse.better) == ("decrease", True)
     for c in lib.comparisons:
-        significant = c.ci_lower > 0 or c.ci_upper < 0
+        significant = c.difference_ci_lower > 0 or c.difference_ci_upper < 0
         assert (c.better is not None) == significant, c.metric
         if significant:
-            up = c.ci_lower > 0
+            up = c.difference_ci_lower > 0
             assert c.better == (up == (c.direction == "increase")), c.metric
     table = RUNNER.invoke(app, [*args, "--format", "markdown"])
     assert table.exit_code == 0, table.output

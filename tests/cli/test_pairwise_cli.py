@@ -42,10 +42,10 @@ def test_json_output_is_the_documented_contract(tmp_path: Path) -> None:
     doc = json.loads(res.stdout)
     assert [s["system"] for s in doc["systems"]] == ["new", "old", "baseline"]
     for s in doc["systems"]:
-        for key in ("strength", "score", "ci_lower", "ci_upper", "rank", "rank_lower",
-                    "rank_upper", "win_rate", "judgments"):  # fmt: skip
+        for key in ("strength", "score", "score_ci_lower", "score_ci_upper", "rank",
+                    "rank_ci_lower", "rank_ci_upper", "win_rate", "judgments"):  # fmt: skip
             assert key in s
-        assert s["ci_lower"] < s["score"] < s["ci_upper"]
+        assert s["score_ci_lower"] < s["score"] < s["score_ci_upper"]
     assert doc["judgments"] == 600
     assert doc["items"] == 300
     assert doc["agreement"]["raters"] == 2

@@ -86,7 +86,7 @@ def test_json_matches_the_library() -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     ref = plan(COOKIE, units_per_day=3000, days=[7, 21])
-    assert data.pop("schema_version") == 3
+    assert data.pop("schema_version") == 4
     _assert_close(data, json.loads(json.dumps(ref.to_dict())))
     assert [d["days"] for d in data["metrics"][0]["durations"]] == [7, 21]
 

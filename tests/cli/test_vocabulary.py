@@ -70,7 +70,7 @@ def _names(option: Any) -> tuple[list[str], list[str]]:
 
 def test_the_walk_sees_every_group() -> None:
     groups = {name.split()[0] for name in COMMANDS if " " in name}
-    assert groups == {"pairwise", "interleave", "registry"}
+    assert groups == {"pairwise", "interleave", "registry", "classify"}
     assert len(COMMANDS) >= 19
 
 

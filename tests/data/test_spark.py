@@ -75,3 +75,21 @@ def test_event_level_analysis_equals_duckdb(spark: Any) -> None:
     assert on_spark.units == duck.units
     np.testing.assert_allclose(numbers(on_spark), numbers(duck), rtol=1e-9)
     assert pd.notna(on_spark.result("revenue").pvalue)
+
+
+def test_hashed_assignment_on_spark_equals_python(spark: Any) -> None:
+    from proxymetric.assignment import assign
+    from proxymetric.data.assignment import assignment_query, assignment_sql
+
+    weights = {"control": 0.5, "t1": 0.3, "t'2": 0.2}
+    salt = "exp:42 it's"
+    words = ["", " ", "ü-名前", "it's", 'a"b', "🙂", *(f"user-{i}" for i in range(20_000))]
+    spark.createDataFrame([(w,) for w in words], "user string").createOrReplaceTempView("ids")
+    expression = assignment_sql("user", weights, salt, "spark")
+    got = dict(spark.sql(f"SELECT user, {expression} AS variant FROM ids").collect())
+    assert [got[w] for w in words] == assign(words, weights, salt)
+    numbers_ = [0, -1, 2**31, -(2**63), 2**63 - 1, *range(10_000, 20_000)]
+    spark.createDataFrame([(n,) for n in numbers_], "id bigint").createOrReplaceTempView("nums")
+    query = assignment_query("nums", "id", weights, salt, "spark")
+    by_id = dict(spark.sql(query).collect())
+    assert [by_id[n] for n in numbers_] == assign(numbers_, weights, salt)

@@ -130,7 +130,7 @@ def test_proportion_units_match_closed_form(
 ) -> None:
     r = power_analysis("proportion", p, mde=delta, alpha=alpha, power=power)
     assert abs(r.control_units - _closed_form_n(p, delta, alpha, power)) <= 1.0
-    assert r.sd_treatment == pytest.approx(math.sqrt((p + delta) * (1 - p - delta)))
+    assert r.treatment_sd == pytest.approx(math.sqrt((p + delta) * (1 - p - delta)))
 
 
 def test_quoted_example_300_employees_cannot_see_half_a_point_on_5pct_ctr() -> None:

@@ -46,7 +46,7 @@ def test_pvalue_and_interval_match_scipy_and_statsmodels() -> None:
     res = preference_from_counts(130, 95, 75, n_bootstrap=10)
     assert res.pvalue == pytest.approx(binomtest(130, 225).pvalue, rel=1e-10)
     lo, hi = proportion_confint(130, 225, method="wilson")
-    assert (res.preference_ci_lower, res.preference_ci_upper) == pytest.approx((lo, hi))
+    assert (res.preference_a_ci_lower, res.preference_a_ci_upper) == pytest.approx((lo, hi))
     assert res.winner == "a"
 
 
@@ -117,7 +117,7 @@ def test_swapping_rankers_mirrors_the_result(wins_a: int, wins_b: int, ties: int
     assert ab.pvalue == pytest.approx(ba.pvalue, nan_ok=True)  # NaN when no unit decided
     if wins_a + wins_b:
         assert ab.preference_a == pytest.approx(1 - ba.preference_a)
-        assert ab.preference_ci_lower == pytest.approx(1 - ba.preference_ci_upper)
+        assert ab.preference_a_ci_lower == pytest.approx(1 - ba.preference_a_ci_upper)
     assert ab.delta_ci_lower <= ab.delta <= ab.delta_ci_upper
     assert {ab.winner, ba.winner} in ({"none"}, {"a", "b"})
 

@@ -83,8 +83,8 @@ def test_interval_of_hit_rate_matches_the_normal_interval() -> None:
     p = hit.mean()
     half = sps.norm.ppf(0.975) * math.sqrt(p * (1 - p) / n)
     assert m.value == pytest.approx(p)
-    assert p - m.ci_lower == pytest.approx(half, rel=0.12)
-    assert m.ci_upper - p == pytest.approx(half, rel=0.12)
+    assert p - m.value_ci_lower == pytest.approx(half, rel=0.12)
+    assert m.value_ci_upper - p == pytest.approx(half, rel=0.12)
 
 
 @pytest.mark.slow
@@ -114,10 +114,10 @@ def test_a_better_model_is_detected() -> None:
     res = evaluate(predictions, truth, k=5, relevance_threshold=4, n_bootstrap=500)
     rmse = res.comparison("b", "rmse")
     assert rmse.difference < 0
-    assert rmse.ci_upper < 0
+    assert rmse.difference_ci_upper < 0
     assert rmse.pvalue < 0.01
     assert res.comparison("b", "ndcg@5").difference > 0
-    assert res.comparison("b", "ndcg@5").ci_lower > 0
+    assert res.comparison("b", "ndcg@5").difference_ci_lower > 0
 
 
 def test_identical_models_differ_by_exactly_zero() -> None:
@@ -142,8 +142,8 @@ def test_swapping_the_baseline_flips_the_comparison(seed: int) -> None:
     for c in ab.comparisons:
         d = ba.comparison("a", c.metric)
         assert d.difference == pytest.approx(-c.difference, abs=1e-12)
-        assert d.ci_lower == pytest.approx(-c.ci_upper, abs=1e-12)
-        assert d.ci_upper == pytest.approx(-c.ci_lower, abs=1e-12)
+        assert d.difference_ci_lower == pytest.approx(-c.difference_ci_upper, abs=1e-12)
+        assert d.difference_ci_upper == pytest.approx(-c.difference_ci_lower, abs=1e-12)
         assert d.pvalue == pytest.approx(c.pvalue, abs=1e-12)
 
 
@@ -230,8 +230,8 @@ def test_paired_comparison_matches_exact_arithmetic(seed: int) -> None:
     assert c.pvalue == min(1.0, 2 * (1 + tail) / (b + 1))
     j = math.ceil((b + 1) * 0.025) - 1
     ordered = np.sort(exact) / (3 * n)
-    assert c.ci_lower == pytest.approx(ordered[j - 1], rel=1e-12)
-    assert c.ci_upper == pytest.approx(ordered[b - j], rel=1e-12)
+    assert c.difference_ci_lower == pytest.approx(ordered[j - 1], rel=1e-12)
+    assert c.difference_ci_upper == pytest.approx(ordered[b - j], rel=1e-12)
     assert c.difference == pytest.approx(diff.sum() / (3 * n), rel=1e-12)
 
 
@@ -252,9 +252,9 @@ def test_without_bootstrap_intervals_are_undefined() -> None:
     predictions, truth = _two_models(2, n_units=20)
     res = evaluate(predictions, truth, k=5, relevance_threshold=4, n_bootstrap=0)
     value = res.metric("a", "rmse")
-    assert math.isnan(value.ci_lower)
+    assert math.isnan(value.value_ci_lower)
     assert math.isnan(res.comparison("b", "rmse").pvalue)
-    assert res.to_dict()["models"]["a"]["rmse"]["ci_lower"] is None
+    assert res.to_dict()["models"]["a"]["rmse"]["value_ci_lower"] is None
 
 
 def test_a_difference_that_ties_often_is_not_marked() -> None:
@@ -277,6 +277,6 @@ def test_a_difference_that_ties_often_is_not_marked() -> None:
     res = evaluate(predictions, truth, k=1, n_bootstrap=b, seed=0)
     c = res.comparison("b", "precision@1")
     assert c.difference == pytest.approx(2 / n)
-    assert c.ci_lower == 0.0
+    assert c.difference_ci_lower == 0.0
     assert c.better is None
     assert c.pvalue == pytest.approx(2 * math.exp(-2), abs=4 * 2 * math.sqrt(0.135 * 0.865 / b))

@@ -92,8 +92,8 @@ def test_intervals_cover_known_strengths(per_item: int, simulate_judgments: Simu
         score = 1000 + SCORE_SCALE * centred
         for r in fit.systems:
             k = int(r.system)
-            boot_cover[k] += r.ci_lower <= score[k] <= r.ci_upper
-            sand_cover[k] += r.sandwich_ci_lower <= score[k] <= r.sandwich_ci_upper
+            boot_cover[k] += r.score_ci_lower <= score[k] <= r.score_ci_upper
+            sand_cover[k] += r.score_sandwich_ci_lower <= score[k] <= r.score_sandwich_ci_upper
     tol = 3 * np.sqrt(0.95 * 0.05 / reps)
     assert abs(boot_cover.mean() / reps - 0.95) < tol
     assert abs(sand_cover.mean() / reps - 0.95) < tol
@@ -108,14 +108,14 @@ def test_bootstrap_is_reproducible_and_ranks_are_consistent(simulate_judgments: 
     ranks = [s.rank for s in first.systems]
     assert ranks == [1, 2, 3, 4]
     for s in first.systems:
-        assert s.rank_lower <= s.rank <= s.rank_upper
-        assert s.ci_lower < s.score < s.ci_upper
+        assert s.rank_ci_lower <= s.rank <= s.rank_ci_upper
+        assert s.score_ci_lower < s.score < s.score_ci_upper
     # the two close systems can swap ranks, the clear best and worst cannot
     by = {s.system: s for s in first.systems}
-    assert (by["0"].rank_lower, by["0"].rank_upper) == (1, 1)
-    assert (by["3"].rank_lower, by["3"].rank_upper) == (4, 4)
-    assert by["1"].rank_upper == 3
-    assert by["2"].rank_lower == 2
+    assert (by["0"].rank_ci_lower, by["0"].rank_ci_upper) == (1, 1)
+    assert (by["3"].rank_ci_lower, by["3"].rank_ci_upper) == (4, 4)
+    assert by["1"].rank_ci_upper == 3
+    assert by["2"].rank_ci_lower == 2
 
 
 def test_win_rates_and_counts_by_hand() -> None:
@@ -232,7 +232,7 @@ def test_undefeated_system_needs_a_prior() -> None:
     ("kwargs", "message"),
     [
         ({"n_bootstrap": 0}, r"`n_bootstrap` must be an integer >= 1; got 0"),
-        ({"confidence": 1.5}, r"`confidence` == 1.5, must be < 1"),
+        ({"confidence_level": 1.5}, r"`confidence_level` == 1.5, must be < 1"),
         ({"ridge": -1.0}, r"`ridge` == -1.0, must be >= 0"),
     ],
 )

@@ -41,8 +41,8 @@ def test_full_analysis_json_contract() -> None:
     result = analyze_judgments(_table(), n_bootstrap=50, ridge=0.1)
     doc = json.loads(to_json(result))
     keys = {
-        "system", "strength", "score", "ci_lower", "ci_upper", "rank", "rank_lower",
-        "rank_upper", "win_rate", "judgments",
+        "system", "strength", "score", "score_ci_lower", "score_ci_upper", "rank", "rank_ci_lower",
+        "rank_ci_upper", "win_rate", "judgments",
     }  # fmt: skip
     assert keys <= set(doc["systems"][0])
     assert doc["agreement"] is None

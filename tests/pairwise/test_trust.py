@@ -167,7 +167,9 @@ def test_position_bias_matches_scipy_and_statsmodels() -> None:
     assert (bias.judgments, bias.first_wins) == (n - 40, k)
     assert bias.pvalue == pytest.approx(binomtest(k, n - 40).pvalue, rel=1e-10)
     lo, hi = proportion_confint(k, n - 40, alpha=0.05, method="wilson")
-    assert (bias.ci_lower, bias.ci_upper) == pytest.approx((lo, hi), rel=1e-10)
+    assert (bias.share_first_wins_ci_lower, bias.share_first_wins_ci_upper) == pytest.approx(
+        (lo, hi), rel=1e-10
+    )
 
 
 @pytest.mark.parametrize(("k", "n"), [(0, 1), (3, 10), (50, 100), (71, 120), (120, 120)])

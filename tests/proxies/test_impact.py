@@ -58,7 +58,7 @@ def test_shrinkage_removes_the_winners_curse() -> None:
 def test_money_and_interval() -> None:
     rng = np.random.default_rng(0)
     table, _ = simulate_program(rng, 300)
-    imp = program_impact(table, "revenue", value_per_unit=2.5, units=1e6, confidence=0.9)
+    imp = program_impact(table, "revenue", value_per_unit=2.5, units=1e6, confidence_level=0.9)
     assert imp.n_shipped == len(imp.shipped) > 0
     assert imp.naive_money == pytest.approx(sum(s.effect for s in imp.shipped) * 2.5e6)
     assert imp.shrunk_money == pytest.approx(sum(s.shrunk_effect for s in imp.shipped) * 2.5e6)
@@ -149,9 +149,9 @@ def test_the_prior_error_matches_the_delta_method() -> None:
     )
     psi = np.column_stack([y - mu, (y - mu) ** 2 - se**2 - tau2])
     v = psi.T @ psi / k**2
-    assert imp.prior_error_se**2 == pytest.approx(g @ v @ g, rel=0.10)
+    assert imp.shrunk_money_prior_se**2 == pytest.approx(g @ v @ g, rel=0.10)
     posterior_var = np.sum(b[ship] * se[ship] ** 2)
-    assert imp.shrunk_money_se**2 == pytest.approx(posterior_var + imp.prior_error_se**2)
+    assert imp.shrunk_money_se**2 == pytest.approx(posterior_var + imp.shrunk_money_prior_se**2)
 
 
 def test_bootstrap_is_reproducible_and_checked() -> None:
@@ -162,9 +162,9 @@ def test_bootstrap_is_reproducible_and_checked() -> None:
     assert one.bootstrap == 1000
     other = program_impact(table, "revenue", value_per_unit=1.0, units=1.0, seed=2)
     assert other.shrunk_money == one.shrunk_money
-    assert other.prior_error_se == pytest.approx(one.prior_error_se, rel=0.2)
+    assert other.shrunk_money_prior_se == pytest.approx(one.shrunk_money_prior_se, rel=0.2)
     known = program_impact(table, "revenue", value_per_unit=1.0, units=1.0, bootstrap=0)
-    assert np.isnan(known.prior_error_se)
+    assert np.isnan(known.shrunk_money_prior_se)
     _, post_sd, _, _ = shrink_effects(table.effects[:, 0], np.sqrt(table.noise_cov[:, 0, 0]))
     assert known.shrunk_money_se == pytest.approx(np.sqrt(np.sum(post_sd[table.shipped] ** 2)))
     assert known.shrunk_money_se < one.shrunk_money_se

@@ -127,7 +127,7 @@ def test_cookie_cats_predicted_against_measured(cookie_cats: pd.DataFrame) -> No
             "`treatment` 'T' has no units in column 'group'; found: c, t",
         ),
         ({"n_bootstrap": 10}, ProxymetricError, "`n_bootstrap` must be an integer >= 50; got 10"),
-        ({"confidence": 1.5}, ProxymetricError, r"`confidence` == 1.5, must be < 1"),
+        ({"confidence_level": 1.5}, ProxymetricError, r"`confidence_level` == 1.5, must be < 1"),
     ],
 )
 def test_errors(kwargs: dict[str, object], error: type[Exception], message: str) -> None:

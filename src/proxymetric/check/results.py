@@ -38,7 +38,8 @@ STATUSES = ("pass", "warn", "fail", "n/a")
 class Cell(Result):
     """One property of one metric: ``status``, a one-line ``reason`` and, where one applies,
     the number (``value``, described by ``value_name``: ``days``, ``rel_mde``, ``win_rate``,
-    ``judgments``, ``correlation``, ``money_per_unit``; ``nan`` and an empty name otherwise).
+    ``judgments``, ``correlation``, ``money_per_unit``, ``labels``, ``half_width``; ``nan`` and
+    an empty name otherwise).
 
     ``advice`` says what to do instead when the check warns or fails (empty otherwise).
     """

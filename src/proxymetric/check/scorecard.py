@@ -6,7 +6,9 @@ of a good metric:
 - **tied to money**: a ``value_per_unit``, a reviewed ``link`` to the north star, or (for the
   north star) a value model;
 - **external oracle**: computed by the tool from logged data, or by a declared pipeline that is
-  not the model's owner; who owns the definition is declared;
+  not the model's owner; who owns the definition is declared; a blind test judged by a machine
+  (``computed_by`` names an LLM, a model, a classifier...) warns: the judge is a proxy of
+  people with an oracle question of its own (:mod:`proxymetric.judges` answers it);
 - **attributable**: an experiment with a randomization unit measures it (an offline evaluation
   for a model objective; a blind test or interleaving compares both systems on the same inputs);
 - **cheap and fast**: the units and days a test needs to detect the expected effect (a
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -193,6 +196,17 @@ def _same_team(a: str, b: str) -> bool:
     return a.strip().casefold() == b.strip().casefold()
 
 
+# Words of a `computed_by` that name an automatic judge rather than people.
+_MACHINE_WORDS = frozenset(
+    {"llm", "llms", "gpt", "claude", "gemini", "llama", "model", "classifier", "automatic",
+     "autorater", "machine", "ai", "bot"}
+)  # fmt: skip
+
+
+def _machine_judge(who: str) -> bool:
+    return any(w in _MACHINE_WORDS for w in re.findall(r"[a-z0-9]+", who.casefold()))
+
+
 def _external_oracle(spec: Spec, item: _Item) -> Cell:
     prop = "external_oracle"
     obj = item.spec_obj
@@ -222,7 +236,14 @@ def _external_oracle(spec: Spec, item: _Item) -> Cell:
         assert item.evaluation is not None
         kind = item.evaluation.kind
         if kind == "blind_test":
-            if who is not None:
+            if who is not None and _machine_judge(who):
+                # an automatic judge is itself a proxy of people's judgment (docs/judges.md)
+                how = f"judged blind by {who}, an automatic judge"
+                problems.append(
+                    "a machine's judgment is a proxy of people's, with an oracle question of "
+                    "its own"
+                )
+            elif who is not None:
                 how = f"judged blind by {who}"
             else:
                 how = "judged blind"
@@ -238,7 +259,13 @@ def _external_oracle(spec: Spec, item: _Item) -> Cell:
     else:
         how += f"; definition owned by {obj.owner}"
     if problems:
-        return _cell(prop, "warn", f"{how}; {'; '.join(problems)}", advice="declare them")
+        machine = item.evaluation is not None and who is not None and _machine_judge(who)
+        advice = (
+            "have people judge a random sample too and correct it (`proxymetric judges`)"
+            if machine
+            else "declare them"
+        )
+        return _cell(prop, "warn", f"{how}; {'; '.join(problems)}", advice=advice)
     return _cell(prop, "pass", how)
 
 
@@ -544,9 +571,58 @@ def _mde_win_rate(n: int, alpha: float = 0.05, power: float = 0.8) -> float:
     return float(optimize.brentq(excess, 0.5 + 1e-9, hi, xtol=1e-6))
 
 
+def _classifier_cells(e: EvaluationSpec) -> tuple[Cell, Cell]:
+    """Labels needed to measure a classifier's rate, against the planned ``sample_size``."""
+    from proxymetric.classifier import half_width, labels_needed
+
+    c = e.classifier
+    assert c is not None
+    need = labels_needed(
+        c.rate, c.half_width, expected=c.expected, prevalence=c.prevalence, recall=c.recall
+    )
+    what = f"{c.rate.replace('_', ' ')} {c.expected:g} to +-{c.half_width:g}"
+    text = (
+        f"needs {need.labels:,} labelled examples ({need.subset_needed:,} {need.subset}) to "
+        f"measure {what} at prevalence {c.prevalence:g}"
+    )
+    if e.sample_size is None:
+        return _cell("cheap_and_fast", "pass", text, need.labels, "labels"), _cell(
+            "sensitive", "warn", "cannot size it: declare `sample_size` (the labelled examples)"
+        )
+    if need.labels <= e.sample_size:
+        cheap = _cell(
+            "cheap_and_fast", "pass", f"{text} (planned {e.sample_size:,})", need.labels, "labels"
+        )
+    else:
+        cheap = _cell(
+            "cheap_and_fast",
+            "warn",
+            f"{text}, more than the planned {e.sample_size:,}",
+            need.labels,
+            "labels",
+            advice=f"label {need.labels:,} examples",
+        )
+    hw = half_width(
+        c.rate, e.sample_size, expected=c.expected, prevalence=c.prevalence, recall=c.recall
+    )
+    at = f"{e.sample_size:,} labels measure {c.rate.replace('_', ' ')} to +-{hw:.3g}"
+    if hw <= c.half_width:
+        return cheap, _cell("sensitive", "pass", f"{at} <= {c.half_width:g}", hw, "half_width")
+    return cheap, _cell(
+        "sensitive",
+        "fail",
+        f"not sensitive enough: {at} > {c.half_width:g}",
+        hw,
+        "half_width",
+        advice=f"label {need.labels:,} examples",
+    )
+
+
 def _paired_cells(spec: Spec, item: _Item) -> tuple[Cell, Cell]:
     e = item.evaluation
     assert e is not None
+    if e.kind == "offline" and e.classifier is not None:
+        return _classifier_cells(e)
     if e.kind == "offline":
         return (
             _cell("cheap_and_fast", "pass", "offline: scored on logged data, no live traffic"),
@@ -791,7 +867,9 @@ def _value_model(spec: Spec) -> ProjectCheck:
             NAN,
         )
     try:
-        result = model_from_spec(section).analyze(draws=section.draws, seed=section.seed)
+        result = model_from_spec(section, source=spec).analyze(
+            draws=section.draws, seed=section.seed
+        )
     except ProxymetricError as exc:
         raise spec.error(str(exc), ("value",)) from None
     rec = result.recommendation

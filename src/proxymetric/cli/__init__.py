@@ -57,6 +57,14 @@ _COMMAND_MODULES: dict[str, dict[str, str]] = {
     "report": {
         "report": "Everything the spec says, computed, in the order a decision is argued.",
     },
+    "judges": {
+        "judges": "An automatic judge against people: agreement, biases, and estimates "
+        "corrected by people.",
+    },
+    "assign": {
+        "assign": "Assign unit ids to an experiment's variants by salted hashing, and check "
+        "the split.",
+    },
     "pairwise": {
         "pairwise": "Blind pairwise tests: Bradley-Terry scores, rater agreement, judgment "
         "planning.",
@@ -68,6 +76,10 @@ _COMMAND_MODULES: dict[str, dict[str, str]] = {
     "registry": {
         "registry": "The registry of past experiments: register plans, list, show and import "
         "records; program impact.",
+    },
+    "classify": {
+        "classify": "A classifier's scores: metrics with intervals, production prevalence, "
+        "comparisons; thresholds and a review band in money.",
     },
 }
 

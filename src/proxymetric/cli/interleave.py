@@ -92,7 +92,7 @@ def analyze(
 ) -> None:
     """Which ranker do units prefer? Per-unit winners, preference share, sign test, bootstrap."""
     result = analyze_clicks(
-        clicks, confidence=confidence_level, alpha=alpha, n_bootstrap=bootstrap, seed=seed
+        clicks, confidence_level=confidence_level, alpha=alpha, n_bootstrap=bootstrap, seed=seed
     )
     show_sections(result, interleaving_sections(result), fmt, output)
 

@@ -40,9 +40,13 @@ def analyze(
         Path,
         typer.Argument(
             help="CSV or Parquet with item, system_a, system_b, winner (a/b/tie) and optional "
-            "rater, position, note, tags."
+            "rater, position, note, tags, judge."
         ),
     ],
+    judge: Annotated[
+        str | None,
+        typer.Option(help="Keep only the judgments of this judge (column `judge`)."),
+    ] = None,
     bootstrap: Annotated[int, bootstrap_option("Bootstrap rounds over items.")] = 1000,
     confidence_level: Annotated[float, confidence_level_option()] = 0.95,
     seed: Annotated[int, seed_option("Bootstrap seed.")] = 0,
@@ -55,9 +59,9 @@ def analyze(
 ) -> None:
     """Rank systems from blind judgments: scores, intervals, rank ranges and trust checks."""
     result = analyze_judgments(
-        Judgments.from_table(judgments),
+        Judgments.from_table(judgments, judge=judge),
         n_bootstrap=bootstrap,
-        confidence=confidence_level,
+        confidence_level=confidence_level,
         seed=seed,
         ridge=ridge,
         alpha=alpha,
@@ -115,7 +119,7 @@ def next_(
         Judgments.from_table(judgments),
         n_pairs=n_pairs,
         batch=batch,
-        confidence=confidence_level,
+        confidence_level=confidence_level,
         ridge=ridge,
     )
     section = Section(

@@ -145,7 +145,7 @@ def impact(
     """Cumulative impact of the shipped experiments in money, winner's curse corrected."""
     table = table_from_registry(Registry(registry_location(registry), create=False))
     result = program_impact(
-        table, metric, value_per_unit=value_per_unit, units=units, confidence=confidence_level
+        table, metric, value_per_unit=value_per_unit, units=units, confidence_level=confidence_level
     )
     show_sections(result, impact_sections(result), fmt, output)
 

@@ -76,10 +76,10 @@ def power_curve(
         r = power_analysis(
             cast("MetricType", result.metric),
             result.baseline,
-            sd=None if result.metric == "proportion" else result.sd_control,
+            sd=None if result.metric == "proportion" else result.control_sd,
             sd_treatment=None
-            if result.metric == "proportion" or not math.isfinite(result.sd_treatment)
-            else result.sd_treatment,
+            if result.metric == "proportion" or not math.isfinite(result.treatment_sd)
+            else result.treatment_sd,
             total_units=total,
             mde=rel * result.baseline,
             alpha=result.alpha,

@@ -104,8 +104,8 @@ class PowerResult(Result):
     metric: str
     solved_for: str
     baseline: float
-    sd_control: float
-    sd_treatment: float
+    control_sd: float
+    treatment_sd: float
     alpha: float
     alpha_per_comparison: float
     alternative: str
@@ -404,8 +404,8 @@ def power_analysis(
         metric=metric,
         solved_for=solved,
         baseline=float(baseline),
-        sd_control=sd_c,
-        sd_treatment=sd_t if metric != "proportion" else _rate_sd(baseline + mde),
+        control_sd=sd_c,
+        treatment_sd=sd_t if metric != "proportion" else _rate_sd(baseline + mde),
         alpha=float(alpha),
         alpha_per_comparison=alpha_cmp,
         alternative="one-sided" if one_sided else "two-sided",

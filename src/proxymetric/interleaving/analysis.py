@@ -36,7 +36,7 @@ class InterleavingResult(Result):
     """Preference between rankers ``a`` and ``b`` from interleaved click logs.
 
     ``preference_a`` is the share of units with a preference that prefer ``a``, with its
-    Wilson interval ``preference_ci_lower``/``preference_ci_upper``; ``delta`` is
+    Wilson interval ``preference_a_ci_lower``/``preference_a_ci_upper``; ``delta`` is
     ``(wins_a + ties / 2) / units - 1/2`` (Chapelle et al. 2012), positive when ``a`` is
     preferred, with a percentile bootstrap interval over units; ``pvalue`` is the exact
     two-sided sign test of ``wins_a`` against ``wins_b``; ``winner`` is ``a`` or ``b`` when
@@ -51,15 +51,15 @@ class InterleavingResult(Result):
     wins_b: int
     ties: int
     preference_a: float
-    preference_ci_lower: float
-    preference_ci_upper: float
+    preference_a_ci_lower: float
+    preference_a_ci_upper: float
     delta: float
     delta_ci_lower: float
     delta_ci_upper: float
     pvalue: float
     winner: str
     alpha: float
-    confidence: float
+    confidence_level: float
     n_bootstrap: int
 
 
@@ -82,7 +82,7 @@ def preference_from_counts(
     wins_b: int,
     ties: int,
     *,
-    confidence: float = 0.95,
+    confidence_level: float = 0.95,
     alpha: float = 0.05,
     n_bootstrap: int = 2000,
     seed: int | None = 0,
@@ -99,13 +99,13 @@ def preference_from_counts(
     >>> round(r.preference_a, 2), round(r.delta, 4), round(r.pvalue, 4), r.winner
     (0.6, 0.0909, 0.0569, 'none')
     """
-    check_number("confidence", confidence, low=0, high=1)
+    check_number("confidence_level", confidence_level, low=0, high=1)
     check_number("alpha", alpha, low=0, high=1)
     if isinstance(n_bootstrap, bool) or not isinstance(n_bootstrap, int) or n_bootstrap < 1:
         raise ProxymetricError(f"`n_bootstrap` must be an integer >= 1; got {n_bootstrap!r}")
     units = wins_a + wins_b + ties
     decided = wins_a + wins_b
-    lo, hi = wilson_interval(wins_a, decided, confidence)
+    lo, hi = wilson_interval(wins_a, decided, confidence_level)
     if units > 0:
         delta = (wins_a + ties / 2.0) / units - 0.5
         rng = np.random.default_rng(seed)
@@ -113,7 +113,7 @@ def preference_from_counts(
             units, np.array([wins_a, wins_b, ties]) / units, size=n_bootstrap
         ).astype(np.float64)
         boot = (draws[:, 0] + draws[:, 2] / 2.0) / units - 0.5
-        q = (1.0 - confidence) / 2.0
+        q = (1.0 - confidence_level) / 2.0
         d_lo, d_hi = (float(x) for x in np.quantile(boot, [q, 1.0 - q]))
     else:
         delta = d_lo = d_hi = math.nan
@@ -130,15 +130,15 @@ def preference_from_counts(
         wins_b=wins_b,
         ties=ties,
         preference_a=wins_a / decided if decided else math.nan,
-        preference_ci_lower=lo,
-        preference_ci_upper=hi,
+        preference_a_ci_lower=lo,
+        preference_a_ci_upper=hi,
         delta=delta,
         delta_ci_lower=d_lo,
         delta_ci_upper=d_hi,
         pvalue=pvalue,
         winner=winner,
         alpha=alpha,
-        confidence=confidence,
+        confidence_level=confidence_level,
         n_bootstrap=n_bootstrap,
     )
 
@@ -146,7 +146,7 @@ def preference_from_counts(
 def analyze_clicks(
     source: Any,
     *,
-    confidence: float = 0.95,
+    confidence_level: float = 0.95,
     alpha: float = 0.05,
     n_bootstrap: int = 2000,
     seed: int | None = 0,
@@ -184,7 +184,7 @@ def analyze_clicks(
         wins_a,
         wins_b,
         ties,
-        confidence=confidence,
+        confidence_level=confidence_level,
         alpha=alpha,
         n_bootstrap=n_bootstrap,
         seed=seed,

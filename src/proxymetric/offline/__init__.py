@@ -14,16 +14,21 @@ if TYPE_CHECKING:
         predictions_table,
         temporal_split,
     )
-    from proxymetric.offline.evaluation import Comparison, MetricValue, OfflineResult, evaluate
+    from proxymetric.offline.evaluation import (
+        MetricValue,
+        OfflineResult,
+        PairedComparison,
+        evaluate,
+    )
 
 __all__ = [
     "BiasModel",
-    "Comparison",
     "ItemMean",
     "MatrixFactorization",
     "MetricValue",
     "MostPopular",
     "OfflineResult",
+    "PairedComparison",
     "Recommender",
     "evaluate",
     "predictions_table",
@@ -44,6 +49,6 @@ if not TYPE_CHECKING:
                 "predictions_table",
                 "temporal_split",
             ),
-            "evaluation": ("Comparison", "MetricValue", "OfflineResult", "evaluate"),
+            "evaluation": ("PairedComparison", "MetricValue", "OfflineResult", "evaluate"),
         },
     )

@@ -57,9 +57,9 @@ from proxymetric.offline._io import Columns, as_columns
 
 __all__ = [
     "GAINS",
-    "Comparison",
     "MetricValue",
     "OfflineResult",
+    "PairedComparison",
     "evaluate",
     "metric_direction",
     "metric_order",
@@ -75,13 +75,13 @@ class MetricValue(Result):
     """One metric of one model: the estimate and its percentile bootstrap interval."""
 
     value: float
-    ci_lower: float
-    ci_upper: float
+    value_ci_lower: float
+    value_ci_upper: float
     n_units: int
 
 
 @dataclass(frozen=True)
-class Comparison(Result):
+class PairedComparison(Result):
     """A model against the baseline on the same units: ``difference = model - baseline``.
 
     ``direction`` is the metric's good direction (``increase``, or ``decrease`` for RMSE, MAE
@@ -94,8 +94,8 @@ class Comparison(Result):
     model: str
     metric: str
     difference: float
-    ci_lower: float
-    ci_upper: float
+    difference_ci_lower: float
+    difference_ci_upper: float
     pvalue: float
     n_units: int
     direction: str = "increase"
@@ -107,7 +107,7 @@ class OfflineResult(Result):
     """Metrics of every model (``models[model][metric]``) and comparisons with the baseline."""
 
     models: dict[str, dict[str, MetricValue]]
-    comparisons: tuple[Comparison, ...]
+    comparisons: tuple[PairedComparison, ...]
     k: int
     baseline: str
     n_units: int
@@ -125,7 +125,7 @@ class OfflineResult(Result):
         check_name("metric", metric, self.models[model], "metrics")
         return self.models[model][metric]
 
-    def comparison(self, model: str, metric: str) -> Comparison:
+    def comparison(self, model: str, metric: str) -> PairedComparison:
         """Return the comparison of ``model`` with the baseline on ``metric``."""
         found = {(c.model, c.metric): c for c in self.comparisons}
         if (model, metric) not in found:
@@ -531,7 +531,7 @@ def _summarise(
         out[m][f"coverage@{k}"] = MetricValue(coverage[m], math.nan, math.nan, n_lists)
         out[m] = {name: out[m][name] for name in metric_order(k) if name in out[m]}
 
-    comparisons: list[Comparison] = []
+    comparisons: list[PairedComparison] = []
     for m in models:
         if m == baseline:
             continue
@@ -554,7 +554,9 @@ def _summarise(
                 # significant: the interval excludes 0 (exactly when p < 1 - confidence_level)
                 better = (ci[0] > 0) == (direction == "increase")
             comparisons.append(
-                Comparison(baseline, m, metric, diff, ci[0], ci[1], p, n_both, direction, better)
+                PairedComparison(
+                    baseline, m, metric, diff, ci[0], ci[1], p, n_both, direction, better
+                )
             )
 
     return OfflineResult(

@@ -34,7 +34,7 @@ class BlindTestResult(Result):
     pairs: tuple[PairStats, ...]
     judgments: int
     items: int
-    confidence: float
+    confidence_level: float
     n_bootstrap: int
     agreement: Agreement | None
     position_bias: PositionBias | None
@@ -47,7 +47,7 @@ def analyze_judgments(
     source: Judgments | Any,
     *,
     n_bootstrap: int = 1000,
-    confidence: float = 0.95,
+    confidence_level: float = 0.95,
     seed: int | None = 0,
     ridge: float = 0.0,
     alpha: float = 0.05,
@@ -65,7 +65,11 @@ def analyze_judgments(
     """
     judgments = source if isinstance(source, Judgments) else Judgments.from_table(source)
     fit = bradley_terry(
-        judgments, n_bootstrap=n_bootstrap, confidence=confidence, seed=seed, ridge=ridge
+        judgments,
+        n_bootstrap=n_bootstrap,
+        confidence_level=confidence_level,
+        seed=seed,
+        ridge=ridge,
     )
     agreement = rater_agreement(judgments)
     tags, notes = summarise_notes(judgments)
@@ -74,10 +78,10 @@ def analyze_judgments(
         pairs=fit.pairs,
         judgments=fit.judgments,
         items=fit.items,
-        confidence=confidence,
+        confidence_level=confidence_level,
         n_bootstrap=n_bootstrap,
         agreement=agreement if agreement.units > 0 else None,
-        position_bias=position_bias(judgments, confidence=confidence),
+        position_bias=position_bias(judgments, confidence_level=confidence_level),
         raters=rater_checks(judgments, alpha=alpha),
         tags=tags,
         notes=notes,

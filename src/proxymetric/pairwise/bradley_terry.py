@@ -59,24 +59,24 @@ class SystemStrength(Result):
     """One system's Bradley-Terry strength, score, intervals and rank.
 
     ``strength`` is the centred log-odds strength; ``score`` is ``1000 + 400/ln 10 * strength``;
-    ``ci_lower``/``ci_upper`` bound ``score`` (bootstrap percentile over items);
-    ``score_se`` is the sandwich standard error of ``score`` and ``sandwich_ci_lower``/
-    ``sandwich_ci_upper`` the normal interval from it. ``rank`` is 1 for the strongest system;
-    ``rank_lower``/``rank_upper`` are the best and worst ranks it holds in the bootstrap
+    ``score_ci_lower``/``score_ci_upper`` bound ``score`` (bootstrap percentile over items);
+    ``score_se`` is the sandwich standard error of ``score`` and ``score_sandwich_ci_lower``/
+    ``score_sandwich_ci_upper`` the normal interval from it. ``rank`` is 1 for the strongest system;
+    ``rank_ci_lower``/``rank_ci_upper`` are the best and worst ranks it holds in the bootstrap
     (percentile interval). ``win_rate`` counts ties as half wins.
     """
 
     system: str
     strength: float
     score: float
-    ci_lower: float
-    ci_upper: float
+    score_ci_lower: float
+    score_ci_upper: float
     score_se: float
-    sandwich_ci_lower: float
-    sandwich_ci_upper: float
+    score_sandwich_ci_lower: float
+    score_sandwich_ci_upper: float
     rank: int
-    rank_lower: int
-    rank_upper: int
+    rank_ci_lower: int
+    rank_ci_upper: int
     win_rate: float
     wins: int
     losses: int
@@ -109,7 +109,7 @@ class BradleyTerryResult(Result):
     pairs: tuple[PairStats, ...]
     judgments: int
     items: int
-    confidence: float
+    confidence_level: float
     n_bootstrap: int
 
     def win_rate_matrix(self) -> tuple[tuple[str, ...], FloatArray]:
@@ -443,17 +443,18 @@ def bradley_terry(
     judgments: Judgments,
     *,
     n_bootstrap: int = 1000,
-    confidence: float = 0.95,
+    confidence_level: float = 0.95,
     seed: int | None = 0,
     ridge: float = 0.0,
 ) -> BradleyTerryResult:
     """Return Bradley-Terry strengths, Elo-like scores, intervals and ranks of every system.
 
-    Parameters: ``n_bootstrap`` rounds of the bootstrap over items (at least 1), ``confidence``
-    of every interval, ``seed`` of the bootstrap, and ``ridge``, the precision of an optional
-    Gaussian prior on the strengths (0: plain maximum likelihood, which needs every system to
-    have both won and lost, counting ties). Raises :class:`~proxymetric.errors.DataError` when
-    the comparison graph is disconnected or the maximum-likelihood strengths are infinite.
+    Parameters: ``n_bootstrap`` rounds of the bootstrap over items (at least 1),
+    ``confidence_level`` of every interval, ``seed`` of the bootstrap, and ``ridge``, the
+    precision of an optional Gaussian prior on the strengths (0: plain maximum likelihood, which
+    needs every system to have both won and lost, counting ties). Raises
+    :class:`~proxymetric.errors.DataError` when the comparison graph is disconnected or the
+    maximum-likelihood strengths are infinite.
 
     References: Bradley and Terry (1952); Hunter, "MM algorithms for generalized Bradley-Terry
     models", Annals of Statistics 2004 (existence: the win graph must be strongly connected,
@@ -469,7 +470,7 @@ def bradley_terry(
     """
     if isinstance(n_bootstrap, bool) or not isinstance(n_bootstrap, int) or n_bootstrap < 1:
         raise DataError(f"`n_bootstrap` must be an integer >= 1; got {n_bootstrap!r}")
-    check_number("confidence", confidence, low=0, high=1)
+    check_number("confidence_level", confidence_level, low=0, high=1)
     check_number("ridge", ridge, low=0, low_inclusive=True)
     if len(judgments) == 0:
         raise DataError("there are no judgments")
@@ -485,7 +486,7 @@ def bradley_terry(
     rng = np.random.default_rng(seed)
     boot = _bootstrap(agg, theta, n_bootstrap, rng, ridge)
 
-    alpha = 1.0 - confidence
+    alpha = 1.0 - confidence_level
     z = float(_norm_ppf(1.0 - alpha / 2.0))
     score = _SCORE_CENTRE + SCORE_SCALE * theta
     boot_score = _SCORE_CENTRE + SCORE_SCALE * boot
@@ -516,14 +517,14 @@ def bradley_terry(
             system=systems[k],
             strength=float(theta[k]),
             score=float(score[k]),
-            ci_lower=float(lo[k]),
-            ci_upper=float(hi[k]),
+            score_ci_lower=float(lo[k]),
+            score_ci_upper=float(hi[k]),
             score_se=float(se[k]),
-            sandwich_ci_lower=float(score[k] - z * se[k]),
-            sandwich_ci_upper=float(score[k] + z * se[k]),
+            score_sandwich_ci_lower=float(score[k] - z * se[k]),
+            score_sandwich_ci_upper=float(score[k] + z * se[k]),
             rank=int(rank[k]),
-            rank_lower=int(r_lo[k]),
-            rank_upper=int(r_hi[k]),
+            rank_ci_lower=int(r_lo[k]),
+            rank_ci_upper=int(r_hi[k]),
             win_rate=float(won[k] / played[k]),
             wins=int(sys_wins[k]),
             losses=int(played[k] - sys_wins[k] - sys_ties[k]),
@@ -551,7 +552,7 @@ def bradley_terry(
         pairs=pairs,
         judgments=len(judgments),
         items=int(np.count_nonzero(np.diff(agg.row_item)) + 1),
-        confidence=confidence,
+        confidence_level=confidence_level,
         n_bootstrap=n_bootstrap,
     )
 

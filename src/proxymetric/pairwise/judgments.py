@@ -2,7 +2,9 @@
 
 A judgment says which of two systems' outputs for the same item (a prompt, a query, a user) a
 rater preferred: ``winner`` is ``a``, ``b`` or ``tie``. Optional columns: ``rater``, ``position``
-(which output was shown first: ``a``/``b`` or the system's name), ``note`` and ``tags``.
+(which output was shown first: ``a``/``b`` or the system's name), ``note``, ``tags`` and
+``judge`` (who judged: a person, or the name of an automatic judge; see
+:mod:`proxymetric.judges`).
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ class Judgments:
     note: npt.NDArray[Any] | None = None
     tags: npt.NDArray[Any] | None = None
     item_names: tuple[str, ...] = ()
+    judge: IntArray | None = None
+    judges: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return int(self.outcome.shape[0])
@@ -110,15 +114,18 @@ class Judgments:
         return j
 
     @classmethod
-    def from_table(cls, source: Any) -> Judgments:
+    def from_table(cls, source: Any, *, judge: str | None = None) -> Judgments:
         """Return judgments read from a CSV/Parquet path, a data frame or a mapping of columns.
 
         Required columns: ``item``, ``system_a``, ``system_b``, ``winner``; optional: ``rater``,
-        ``position``, ``note``, ``tags``. Raises :class:`~proxymetric.errors.DataError` naming
-        the column and the bad value.
+        ``position``, ``note``, ``tags``, ``judge``. With ``judge``, only the rows of that judge
+        are kept (the ``judge`` column is then required). Raises
+        :class:`~proxymetric.errors.DataError` naming the column and the bad value.
         """
         cols = read_columns(source)
         require_columns(cols, ("item", "system_a", "system_b", "winner"), "judgments")
+        if judge is not None:
+            cols = _rows_of_judge(cols, judge)
         n = len(cols["winner"])
         if n == 0:
             raise DataError("the judgments table has no rows")
@@ -143,6 +150,10 @@ class Judgments:
         shown_first = None
         if "position" in cols:
             shown_first = _position(cols["position"], sa, sb)
+        judge_codes = None
+        judges: tuple[str, ...] = ()
+        if "judge" in cols:
+            judges, judge_codes = _codes(cols["judge"].astype(object), "judge")
         note = _text(cols["note"]) if "note" in cols else None
         tags = _text(cols["tags"]) if "tags" in cols else None
         j = cls(
@@ -158,6 +169,8 @@ class Judgments:
             note,
             tags,
             item_names,
+            judge_codes,
+            judges,
         )
         j._check_self()
         return j
@@ -172,6 +185,18 @@ class Judgments:
                 f"(first at row {row}: system_a == system_b == {name!r}); "
                 "each judgment must compare two different systems"
             )
+
+
+def _rows_of_judge(cols: dict[str, npt.NDArray[Any]], judge: str) -> dict[str, npt.NDArray[Any]]:
+    if "judge" not in cols:
+        listed = ", ".join(sorted(cols))
+        raise DataError(f"`judge` {judge!r} needs a column `judge`; columns: {listed}")
+    names = np.where(_missing(cols["judge"]), "", cols["judge"].astype(str))
+    keep = names == judge
+    if not keep.any():
+        known = ", ".join(repr(str(n)) for n in np.unique(names)[:10])
+        raise DataError(f"`judge` {judge!r} judged no row; judges in column `judge`: {known}")
+    return {k: v[keep] for k, v in cols.items()}
 
 
 def _position(values: npt.NDArray[Any], sa: npt.NDArray[Any], sb: npt.NDArray[Any]) -> IntArray:

@@ -45,7 +45,7 @@ class PairSuggestion(Result):
     """A pair to judge next and the widest score interval before and after its judgments.
 
     ``widest_system`` is the system whose interval is widest once the suggestion is judged;
-    widths are model-based (Fisher information), in score points, at the chosen confidence.
+    widths are model-based (Fisher information), in score points, at the chosen confidence level.
     """
 
     system_a: str
@@ -104,7 +104,7 @@ def next_pairs(
     *,
     n_pairs: int = 5,
     batch: int = 100,
-    confidence: float = 0.95,
+    confidence_level: float = 0.95,
     ridge: float = 0.0,
 ) -> tuple[PairSuggestion, ...]:
     """Return ``n_pairs`` pairs to judge next, ``batch`` judgments each, chosen greedily.
@@ -119,7 +119,7 @@ def next_pairs(
     for name, value in (("n_pairs", n_pairs), ("batch", batch)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ProxymetricError(f"`{name}` must be an integer >= 1; got {value!r}")
-    check_number("confidence", confidence, low=0, high=1)
+    check_number("confidence_level", confidence_level, low=0, high=1)
     check_number("ridge", ridge, low=0, low_inclusive=True)
     agg = _aggregate(judgments)
     _check_identifiable(agg, judgments.systems, ridge)
@@ -128,7 +128,7 @@ def next_pairs(
     theta = _fit(w[None], n[None], agg.pair_i, agg.pair_j, s, np.zeros(1), ridge)[0]
     info = _information(theta, n, agg.pair_i, agg.pair_j) + ridge * np.eye(s)
     cov = _laplacian_pinv(info) if ridge == 0 else np.linalg.inv(info)
-    width = 2.0 * float(ndtri(0.5 + confidence / 2.0)) * SCORE_SCALE
+    width = 2.0 * float(ndtri(0.5 + confidence_level / 2.0)) * SCORE_SCALE
     ii, jj = np.triu_indices(s, k=1)
     p = 1.0 / (1.0 + np.exp(-(theta[ii] - theta[jj])))
     c = batch * p * (1.0 - p)

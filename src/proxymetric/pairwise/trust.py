@@ -58,15 +58,16 @@ class Agreement(Result):
 class PositionBias(Result):
     """Does the output shown first win more than half of the decided judgments?
 
-    ``share_first_wins`` with its Wilson ``ci_lower``/``ci_upper`` and the exact two-sided
+    ``share_first_wins`` with its Wilson interval
+    ``share_first_wins_ci_lower``/``share_first_wins_ci_upper`` and the exact two-sided
     binomial ``pvalue`` against one half; ties and judgments of unknown position are left out.
     """
 
     judgments: int
     first_wins: int
     share_first_wins: float
-    ci_lower: float
-    ci_upper: float
+    share_first_wins_ci_lower: float
+    share_first_wins_ci_upper: float
     pvalue: float
 
 
@@ -214,9 +215,9 @@ def _cohen_from_judgments(unit: IntArray, cat: IntArray, rater: IntArray) -> flo
     return cohen_kappa(cat[a][ia][xa], cat[~a][ib][xb], 3)
 
 
-def position_bias(judgments: Judgments, *, confidence: float = 0.95) -> PositionBias | None:
+def position_bias(judgments: Judgments, *, confidence_level: float = 0.95) -> PositionBias | None:
     """Return the position-bias check, or None when the ``position`` column is absent."""
-    check_number("confidence", confidence, low=0, high=1)
+    check_number("confidence_level", confidence_level, low=0, high=1)
     if judgments.shown_first is None:
         return None
     known = (judgments.shown_first >= 0) & (judgments.outcome != 0.5)
@@ -224,13 +225,13 @@ def position_bias(judgments: Judgments, *, confidence: float = 0.95) -> Position
     a_won = judgments.outcome[known] == 1.0
     n = int(known.sum())
     k = int((first_is_a == a_won).sum())
-    lo, hi = wilson_interval(k, n, confidence)
+    lo, hi = wilson_interval(k, n, confidence_level)
     return PositionBias(
         judgments=n,
         first_wins=k,
         share_first_wins=k / n if n else math.nan,
-        ci_lower=lo,
-        ci_upper=hi,
+        share_first_wins_ci_lower=lo,
+        share_first_wins_ci_upper=hi,
         pvalue=sign_test(k, n),
     )
 

@@ -96,9 +96,9 @@ class ProgramImpact(Result):
     ``money = effect x value_per_unit x units`` (``units``: the units the shipped changes reach
     over the period valued). ``naive_money`` sums the estimated effects of the shipped
     comparisons; ``shrunk_money`` sums their empirical-Bayes posterior means, with a normal
-    ``confidence`` interval of sd ``shrunk_money_se``: the posterior sds of the shipped effects
-    (independent across experiments) and ``prior_error_se``, the sd of the shrunk sum due to the
-    estimation error of the fitted prior (from ``bootstrap`` refits of the prior).
+    ``confidence_level`` interval of sd ``shrunk_money_se``: the posterior sds of the shipped
+    effects (independent across experiments) and ``shrunk_money_prior_se``, the sd of the shrunk
+    sum due to the estimation error of the fitted prior (from ``bootstrap`` refits of the prior).
     ``overstatement`` is ``naive_money - shrunk_money``. ``prior_mean`` and ``prior_sd`` describe
     the distribution of true effects fitted over ``n_experiments`` comparisons.
     """
@@ -116,9 +116,9 @@ class ProgramImpact(Result):
     shrunk_money_ci_lower: float
     shrunk_money_ci_upper: float
     overstatement: float
-    confidence: float
+    confidence_level: float
     shipped: list[ShippedEffect]
-    prior_error_se: float = math.nan
+    shrunk_money_prior_se: float = math.nan
     bootstrap: int = 0
 
 
@@ -128,7 +128,7 @@ def program_impact(
     *,
     value_per_unit: float,
     units: float,
-    confidence: float = 0.95,
+    confidence_level: float = 0.95,
     bootstrap: int = 1000,
     seed: int = 0,
 ) -> ProgramImpact:
@@ -143,7 +143,7 @@ def program_impact(
     check_name("metric", metric, table.metrics, "metrics")
     check_number("value_per_unit", value_per_unit)
     check_number("units", units, low=0)
-    check_number("confidence", confidence, low=0, high=1)
+    check_number("confidence_level", confidence_level, low=0, high=1)
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, int | np.integer):
         raise ProxymetricError(
             f"`bootstrap` must be a whole number of resamples; got {bootstrap!r}"
@@ -186,7 +186,7 @@ def program_impact(
         _prior_error_variance(y[ok], se[ok], shipped, int(bootstrap), seed) if bootstrap else 0.0
     )
     sd = math.sqrt(posterior_var + prior_var) * abs(scale)
-    z = float(ndtri(0.5 + confidence / 2.0))
+    z = float(ndtri(0.5 + confidence_level / 2.0))
     return ProgramImpact(
         metric=metric,
         n_experiments=int(ok.sum()),
@@ -201,9 +201,9 @@ def program_impact(
         shrunk_money_ci_lower=shrunk - z * sd,
         shrunk_money_ci_upper=shrunk + z * sd,
         overstatement=naive - shrunk,
-        confidence=confidence,
+        confidence_level=confidence_level,
         shipped=rows,
-        prior_error_se=math.sqrt(prior_var) * abs(scale) if bootstrap else math.nan,
+        shrunk_money_prior_se=math.sqrt(prior_var) * abs(scale) if bootstrap else math.nan,
         bootstrap=int(bootstrap),
     )
 

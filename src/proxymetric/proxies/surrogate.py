@@ -64,7 +64,7 @@ class SurrogateResult(Result):
     observed_effect_se: float | None
     observed_effect_ci_lower: float | None
     observed_effect_ci_upper: float | None
-    confidence: float
+    confidence_level: float
     n_bootstrap: int
 
 
@@ -93,7 +93,7 @@ def surrogate_index(
     control: Any,
     covariates: Sequence[str] = (),
     n_bootstrap: int = 500,
-    confidence: float = 0.95,
+    confidence_level: float = 0.95,
     seed: int = 0,
 ) -> SurrogateResult:
     """Return the :class:`SurrogateResult` of ``treatment`` against ``control``.
@@ -107,7 +107,7 @@ def surrogate_index(
     covariates = list(covariates)
     if not surrogates:
         raise ProxymetricError("`surrogates` is empty; give at least one short-term metric")
-    check_number("confidence", confidence, low=0, high=1)
+    check_number("confidence_level", confidence_level, low=0, high=1)
     if isinstance(n_bootstrap, bool) or not isinstance(n_bootstrap, int) or n_bootstrap < 50:
         raise ProxymetricError(f"`n_bootstrap` must be an integer >= 50; got {n_bootstrap!r}")
     check_name("group", group, list(data.keys()), "columns")
@@ -159,7 +159,7 @@ def surrogate_index(
         betas = np.linalg.solve(xtx, xty[:, :, None])[:, :, 0]
         diff = (wt @ xt) / len(xt) - (wc @ xc_all) / len(xc_all)
         boot[start : start + b] = np.einsum("bi,bi->b", diff, betas)
-    tail = (1.0 - confidence) / 2.0
+    tail = (1.0 - confidence_level) / 2.0
     lo, hi = np.quantile(boot, [tail, 1.0 - tail])
 
     yt = y[is_t]
@@ -191,6 +191,6 @@ def surrogate_index(
         observed_effect_se=observed[1],
         observed_effect_ci_lower=observed[2],
         observed_effect_ci_upper=observed[3],
-        confidence=confidence,
+        confidence_level=confidence_level,
         n_bootstrap=n_bootstrap,
     )

@@ -712,19 +712,24 @@ def score_chart(r: BlindTestResult) -> Chart:
     """Bradley-Terry scores with their intervals and rank ranges, best first."""
     systems = sorted(r.systems, key=lambda s: s.rank)
     n = len(systems)
-    level = f"{r.confidence:.0%}"
+    level = f"{r.confidence_level:.0%}"
     slug = "pairwise-scores"
     with _figure(slug, 0.5 * n + 1.2) as fig:
         ax = fig.subplots()
         for i, s in enumerate(systems):
             y = n - i
-            if _finite(s.ci_lower, s.ci_upper):
-                ax.plot([s.ci_lower, s.ci_upper], [y, y], color=COLOURS["better"], linewidth=2.4)
+            if _finite(s.score_ci_lower, s.score_ci_upper):
+                ax.plot(
+                    [s.score_ci_lower, s.score_ci_upper],
+                    [y, y],
+                    color=COLOURS["better"],
+                    linewidth=2.4,
+                )
             ax.plot([s.score], [y], "o", color=COLOURS["better"])
             ax.text(
                 1.01,
                 y,
-                f"rank {s.rank_lower}-{s.rank_upper}",
+                f"rank {s.rank_ci_lower}-{s.rank_ci_upper}",
                 transform=ax.get_yaxis_transform(),
                 va="center",
                 fontsize=9,
@@ -737,8 +742,8 @@ def score_chart(r: BlindTestResult) -> Chart:
     top = systems[0]
     reading = (
         f"{top.system} ranks first with a score of {top.score:.0f} "
-        f"[{top.ci_lower:.0f}, {top.ci_upper:.0f}]; its rank could be {top.rank_lower} to "
-        f"{top.rank_upper} given the judgments' noise."
+        f"[{top.score_ci_lower:.0f}, {top.score_ci_upper:.0f}]; its rank could be "
+        f"{top.rank_ci_lower} to {top.rank_ci_upper} given the judgments' noise."
     )
     return _render(fig, slug, "Scores of the systems", reading)
 
@@ -791,12 +796,12 @@ def win_rate_heatmap(r: BlindTestResult) -> Chart:
 def interleaving_chart(r: InterleavingResult) -> Chart:
     """The preference for ranker a with its interval, against 50% (no preference)."""
     slug = "interleaving"
-    level = f"{r.confidence:.0%}"
+    level = f"{r.confidence_level:.0%}"
     with _figure(slug, 1.5) as fig:
         ax = fig.subplots()
-        if _finite(r.preference_ci_lower, r.preference_ci_upper):
+        if _finite(r.preference_a_ci_lower, r.preference_a_ci_upper):
             ax.plot(
-                [r.preference_ci_lower * 100, r.preference_ci_upper * 100],
+                [r.preference_a_ci_lower * 100, r.preference_a_ci_upper * 100],
                 [1, 1],
                 color=COLOURS["better"],
                 linewidth=2.4,
@@ -869,7 +874,7 @@ def offline_chart(r: OfflineResult) -> Chart | None:
         if name not in present:
             continue
         points = [
-            (model, v.value, v.ci_lower, v.ci_upper)
+            (model, v.value, v.value_ci_lower, v.value_ci_upper)
             for model, metrics in r.models.items()
             if (v := metrics.get(name)) is not None
         ]
@@ -895,7 +900,9 @@ def offline_differences_chart(r: OfflineResult) -> Chart | None:
     """Paired differences with the baseline model, with intervals, one panel per metric."""
     by_metric: dict[str, list[tuple[str, float, float, float]]] = {}
     for c in r.comparisons:
-        by_metric.setdefault(c.metric, []).append((c.model, c.difference, c.ci_lower, c.ci_upper))
+        by_metric.setdefault(c.metric, []).append(
+            (c.model, c.difference, c.difference_ci_lower, c.difference_ci_upper)
+        )
     panels = [(name, pts) for name, pts in by_metric.items() if any(_finite(p[1]) for p in pts)]
     if not panels:
         return None
@@ -1026,7 +1033,7 @@ def proxy_scatter(rep: ProxyReport, effects: Mapping[str, Sequence[float | None]
 def impact_chart(imp: ProgramImpact) -> Chart:
     """The claimed (naive) total against the earned (winner's curse corrected) total."""
     slug = "program-impact"
-    level = f"{imp.confidence:.0%}"
+    level = f"{imp.confidence_level:.0%}"
     with _figure(slug, 1.8) as fig:
         ax = fig.subplots()
         ax.barh([2], [imp.naive_money], color=COLOURS["inconclusive"], height=0.5)

@@ -11,7 +11,7 @@ __all__ = ["SCHEMA_VERSION", "to_json"]
 
 # The version of the JSON contract (docs/architecture.md, "The JSON contract"): raised when a
 # field is renamed or removed or changes meaning; new fields keep it.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def to_json(result: Any, *, indent: int = 2) -> str:
@@ -23,7 +23,7 @@ def to_json(result: Any, *, indent: int = 2) -> str:
 
     >>> from proxymetric.stats import srm_test
     >>> print(to_json(srm_test({"a": 500, "b": 500}), indent=None)[:39])
-    {"schema_version": 3, "statistic": 0.0,
+    {"schema_version": 4, "statistic": 0.0,
     """
     data = plain(result)
     if isinstance(result, Result):

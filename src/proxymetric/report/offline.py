@@ -8,7 +8,12 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from proxymetric.offline.evaluation import Comparison, MetricValue, OfflineResult, metric_order
+from proxymetric.offline.evaluation import (
+    MetricValue,
+    OfflineResult,
+    PairedComparison,
+    metric_order,
+)
 from proxymetric.report import format_interval, format_number, format_pvalue
 from proxymetric.report._text import literal, markdown_text
 
@@ -17,7 +22,7 @@ __all__ = ["print_offline", "to_markdown"]
 
 def _cell(v: MetricValue) -> str:
     value = format_number(v.value)
-    interval = format_interval(v.ci_lower, v.ci_upper)
+    interval = format_interval(v.value_ci_lower, v.value_ci_upper)
     return value if interval == "—" else f"{value} {interval}"
 
 
@@ -39,7 +44,7 @@ _MARKS = {True: "▲ better", False: "▼ worse"}
 _STYLES = {True: "bold green", False: "bold red"}
 
 
-def _mark(c: Comparison) -> str:
+def _mark(c: PairedComparison) -> str:
     """Return the better/worse mark of a significant comparison (empty otherwise)."""
     return "" if c.better is None else _MARKS[c.better]
 
@@ -50,7 +55,7 @@ def _comparison_rows(result: OfflineResult) -> list[list[str]]:
             c.model,
             c.metric,
             format_number(c.difference),
-            format_interval(c.ci_lower, c.ci_upper),
+            format_interval(c.difference_ci_lower, c.difference_ci_upper),
             format_pvalue(c.pvalue),
             _mark(c),
         ]

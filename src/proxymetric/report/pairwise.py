@@ -29,7 +29,7 @@ def blind_test_sections(r: object) -> list[Section]:
     from proxymetric.pairwise.blind_test import BlindTestResult
 
     assert isinstance(r, BlindTestResult)
-    level = f"{r.confidence:.0%}"
+    level = f"{r.confidence_level:.0%}"
     sections = [
         Section(
             "Systems",
@@ -41,9 +41,9 @@ def blind_test_sections(r: object) -> list[Section]:
                     str(s.rank),
                     s.system,
                     _score(s.score),
-                    f"[{_score(s.ci_lower)}, {_score(s.ci_upper)}]",
+                    f"[{_score(s.score_ci_lower)}, {_score(s.score_ci_upper)}]",
                     format_number(s.score_se, digits=2),
-                    f"{s.rank_lower}-{s.rank_upper}",
+                    f"{s.rank_ci_lower}-{s.rank_ci_upper}",
                     _pct(s.win_rate),
                     f"{s.judgments:,}",
                 )
@@ -91,7 +91,10 @@ def blind_test_sections(r: object) -> list[Section]:
             (
                 "position bias",
                 f"first shown wins {_pct(b.share_first_wins)} of {b.judgments} decided",
-                f"[{_pct(b.ci_lower)}, {_pct(b.ci_upper)}], {format_p(b.pvalue)}",
+                (
+                    f"[{_pct(b.share_first_wins_ci_lower)}, "
+                    f"{_pct(b.share_first_wins_ci_upper)}], {format_p(b.pvalue)}"
+                ),
             )
         )
     checks.extend(
@@ -140,7 +143,7 @@ def interleaving_sections(r: object) -> list[Section]:
     from proxymetric.interleaving.analysis import InterleavingResult
 
     assert isinstance(r, InterleavingResult)
-    level = f"{r.confidence:.0%}"
+    level = f"{r.confidence_level:.0%}"
     verdict = {"a": "ranker a is preferred", "b": "ranker b is preferred"}.get(
         r.winner, "no significant preference"
     )
@@ -155,7 +158,7 @@ def interleaving_sections(r: object) -> list[Section]:
                 (
                     "preference for a",
                     _pct(r.preference_a),
-                    f"[{_pct(r.preference_ci_lower)}, {_pct(r.preference_ci_upper)}]",
+                    f"[{_pct(r.preference_a_ci_lower)}, {_pct(r.preference_a_ci_upper)}]",
                     format_pvalue(r.pvalue),
                 ),
                 (

@@ -83,7 +83,7 @@ def impact_sections(imp: ProgramImpact) -> list[Section]:
     With nothing shipped there is no total to value: one line says so instead of a table of
     zeros.
     """
-    level = f"{imp.confidence:.0%}"
+    level = f"{imp.confidence_level:.0%}"
     if imp.n_shipped == 0:
         return [
             Section(

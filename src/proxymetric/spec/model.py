@@ -390,6 +390,9 @@ class ExperimentSpec(_Model):
     long-running holdout: the control is the held-out share (between 1% and 10% of the
     ``split``, which is then required) and the treatment everything shipped since.
     ``bayesian`` adds the Bayesian view (:class:`BayesianSpec`).
+
+    ``salt`` seeds the hashed assignment of ``proxymetric assign`` (the experiment's name by
+    default): experiments with different salts are assigned independently.
     """
 
     control: str
@@ -413,6 +416,7 @@ class ExperimentSpec(_Model):
     combine: dict[str, list[str]] | None = None
     holdout: bool = False
     bayesian: BayesianSpec | None = None
+    salt: str | None = Field(default=None, min_length=1)
     description: str | None = None
 
     def metric_roles(self) -> list[tuple[str, str]]:
@@ -423,6 +427,30 @@ class ExperimentSpec(_Model):
         return roles
 
 
+class ClassifierRateSpec(_Model):
+    """The rate of a classifier that an offline evaluation must measure, for the checklist.
+
+    ``rate`` (``recall``, ``precision`` or ``false_positive_rate``) is expected near
+    ``expected`` and must be measured to +-``half_width``; ``prevalence`` is the share of
+    positives in the labelled sample; sizing a precision also needs the expected ``recall``.
+    """
+
+    rate: Literal["recall", "precision", "false_positive_rate"]
+    expected: float = Field(gt=0, lt=1)
+    half_width: float = Field(gt=0, le=0.5)
+    prevalence: float = Field(gt=0, lt=1)
+    recall: float | None = Field(default=None, gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _recall_for_precision(self) -> ClassifierRateSpec:
+        if self.rate == "precision" and self.recall is None:
+            raise ValueError(
+                "sizing a precision needs the expected `recall` (the flagged share is "
+                "prevalence x recall / precision)"
+            )
+        return self
+
+
 class EvaluationSpec(_Model):
     """A metric measured offline, by a blind test or by interleaving instead of an A/B test.
 
@@ -431,7 +459,9 @@ class EvaluationSpec(_Model):
     list mixes both rankers; each query prefers one). ``sample_size`` is the planned number of
     judged pairs or queries (test examples offline); ``expected_win_rate`` the share of decided
     judgments the team expects the new system to win; ``cost_per_judgment`` what one judgment
-    costs. ``guardrails`` name the metrics or evaluations that balance it. ``role``, ``link``,
+    costs. ``guardrails`` name the metrics or evaluations that balance it. An offline evaluation
+    of a classifier may declare ``classifier`` (:class:`ClassifierRateSpec`): the checklist then
+    sizes its labelled sample (``sample_size``) for that rate. ``role``, ``link``,
     ``owner``, ``computed_by``, ``value_per_unit`` and ``direction`` mean what they mean for a
     metric.
     """
@@ -448,6 +478,7 @@ class EvaluationSpec(_Model):
     expected_win_rate: float | None = Field(default=None, gt=0, lt=1)
     cost_per_judgment: float | None = Field(default=None, ge=0)
     guardrails: list[str] = Field(default_factory=list)
+    classifier: ClassifierRateSpec | None = None
 
 
 class DurationSpec(_Model):

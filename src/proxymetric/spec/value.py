@@ -1,9 +1,10 @@
 """The ``value:`` section of the spec: the value model, as pydantic models.
 
 Inputs are numbers or distributions (``dist:`` one of ``constant``, ``normal``, ``lognormal``,
-``uniform``, ``triangular``, ``pert``, ``beta``, ``effect``); outcomes are formulas; each
-alternative adds its own inputs and outcomes. Distribution parameters are checked when the
-model is built (:func:`proxymetric.value.load_value_model`), with the file and line.
+``uniform``, ``triangular``, ``pert``, ``beta``, ``effect``, ``classifier``); outcomes are
+formulas; each alternative adds its own inputs and outcomes. Distribution parameters are
+checked when the model is built (:func:`proxymetric.value.load_value_model`), with the file
+and line.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ __all__ = [
     "AlternativeSpec",
     "BetaInput",
     "BreakEvenSpec",
+    "ClassifierInput",
     "ConstantInput",
     "EffectInput",
     "InputSpec",
@@ -120,6 +122,24 @@ class EffectInput(_Input):
     scale: Literal["absolute", "relative"] = "absolute"
 
 
+class ClassifierInput(_Input):
+    """A rate measured on a classifier's labelled, scored examples (``scores``, a file).
+
+    ``rate`` is ``recall`` (the share of positives scored at or above ``threshold``) or
+    ``false_positive_rate`` (the same share of negatives); with ``threshold_high``, the share
+    scored from ``threshold`` up to (not including) ``threshold_high`` (a review band). The
+    distribution is the Jeffreys posterior of that binomial share. ``scores`` is relative to
+    the spec file; ``model`` names one model of a file that scores several.
+    """
+
+    dist: Literal["classifier"]
+    scores: str
+    rate: Literal["recall", "false_positive_rate"]
+    threshold: float
+    threshold_high: float | None = None
+    model: str | None = None
+
+
 InputSpec = Annotated[
     ConstantInput
     | NormalInput
@@ -128,7 +148,8 @@ InputSpec = Annotated[
     | TriangularInput
     | PertInput
     | BetaInput
-    | EffectInput,
+    | EffectInput
+    | ClassifierInput,
     Field(discriminator="dist"),
 ]
 

@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     )
     from proxymetric.value._spec import (
         MeasuredEffect,
+        classifier_rate,
+        distribution_from_spec,
         effects_from_analysis,
         load_value_model,
         model_from_spec,
@@ -78,6 +80,8 @@ __all__ = [
     "Uniform",
     "ValueModel",
     "ValueResult",
+    "classifier_rate",
+    "distribution_from_spec",
     "effects_from_analysis",
     "format_money",
     "load_value_model",
@@ -128,6 +132,8 @@ if not TYPE_CHECKING:
             ),
             "_spec": (
                 "MeasuredEffect",
+                "classifier_rate",
+                "distribution_from_spec",
                 "effects_from_analysis",
                 "load_value_model",
                 "model_from_spec",

@@ -13,6 +13,7 @@ from proxymetric.spec import Spec, load_spec
 from proxymetric.spec.value import (
     AlternativeSpec,
     BetaInput,
+    ClassifierInput,
     ConstantInput,
     EffectInput,
     InputSpec,
@@ -39,6 +40,8 @@ from proxymetric.value._results import EffectSource
 
 __all__ = [
     "MeasuredEffect",
+    "classifier_rate",
+    "distribution_from_spec",
     "effects_from_analysis",
     "load_value_model",
     "model_from_spec",
@@ -92,10 +95,49 @@ def _need(spec: InputSpec, *names: str) -> bool:
     return all(getattr(spec, n) is not None for n in names)
 
 
+def classifier_rate(spec: ClassifierInput, base: Path | None = None) -> Beta:
+    """Return the distribution of a rate measured on a classifier's scored examples.
+
+    The share ``k / n`` of the positives (``recall``) or negatives (``false_positive_rate``)
+    scored at or above ``threshold`` (and below ``threshold_high``, if given) has the Jeffreys
+    posterior ``Beta(k + 1/2, n - k + 1/2)`` (Brown, Cai and DasGupta, Stat. Sci. 2001). With
+    weights, ``n`` is Kish's effective size ``(sum w)^2 / sum w^2`` of the class and ``k`` its
+    weighted share of it. ``scores`` is relative to ``base`` (the spec file's folder).
+    """
+    from proxymetric.classifier import read_examples
+
+    path = Path(spec.scores)
+    if base is not None and not path.is_absolute():
+        path = base / path
+    examples = read_examples(str(path), param="scores")
+    if spec.model is None and len(examples.models) > 1:
+        listed = ", ".join(repr(m) for m in examples.models)
+        raise ProxymetricError(f"`model` is needed: {spec.scores} scores several ({listed})")
+    score = examples.score(spec.model if spec.model is not None else examples.models[0])
+    if spec.threshold_high is not None and not spec.threshold_high > spec.threshold:
+        raise ProxymetricError(
+            f"`threshold_high` == {spec.threshold_high!r}, must be > `threshold` "
+            f"({spec.threshold!r})"
+        )
+    members = examples.labels if spec.rate == "recall" else ~examples.labels
+    if not members.any():
+        kind = "positive" if spec.rate == "recall" else "negative"
+        raise ProxymetricError(f"{spec.scores} has no {kind} example to measure `{spec.rate}`")
+    hit = score >= spec.threshold
+    if spec.threshold_high is not None:
+        hit &= score < spec.threshold_high
+    w = examples.weights[members]
+    n = float(w.sum() ** 2 / (w**2).sum())
+    k = n * float(w[hit[members]].sum() / w.sum())
+    return Beta(k + 0.5, n - k + 0.5)
+
+
 def _distribution(
-    spec: InputSpec, lookup: EffectLookup | None
+    spec: InputSpec, lookup: EffectLookup | None, base: Path | None = None
 ) -> tuple[Distribution, EffectSource | None]:
     """Return the distribution of an input and, for a measured effect, where it comes from."""
+    if isinstance(spec, ClassifierInput):
+        return classifier_rate(spec, base), None
     if (
         lookup is not None
         and isinstance(spec, EffectInput)
@@ -109,7 +151,18 @@ def _distribution(
     return _plain_distribution(spec), None
 
 
+def distribution_from_spec(spec: InputSpec) -> Distribution:
+    """Return the distribution an input declaration of the spec describes (``dist: ...``).
+
+    A measured ``effect`` needs its ``estimate`` and ``standard_error`` here. Raises
+    :class:`~proxymetric.errors.ProxymetricError` naming the missing parameters.
+    """
+    return _plain_distribution(spec)
+
+
 def _plain_distribution(spec: InputSpec) -> Distribution:
+    if isinstance(spec, ClassifierInput):
+        return classifier_rate(spec)
     if isinstance(spec, ConstantInput):
         return Constant(spec.value)
     if isinstance(spec, NormalInput):
@@ -153,11 +206,15 @@ def _inputs(
             out[name] = float(spec)
             continue
         try:
-            dist, source = _distribution(spec, lookup)
+            dist, source = _distribution(spec, lookup, _folder(lines))
         except ProxymetricError as exc:
             raise lines.error(f"input `{name}`: {exc}", (*base, name)) from None
         out[name] = Input(dist, ideal=spec.ideal, about=spec.about or "", source=source)
     return out
+
+
+def _folder(lines: Spec) -> Path | None:
+    return None if lines.file is None else Path(lines.file).parent
 
 
 def _formulas(outcomes: Mapping[str, str | float]) -> dict[str, str]:
@@ -181,14 +238,17 @@ def _locate(message: str, spec: ValueSpec) -> Loc:
     return ("value",)
 
 
-def model_from_spec(spec: ValueSpec, effects: EffectLookup | None = None) -> ValueModel:
+def model_from_spec(
+    spec: ValueSpec, effects: EffectLookup | None = None, *, source: Spec | None = None
+) -> ValueModel:
     """Return the :class:`ValueModel` a ``value:`` section declares.
 
     ``effects`` resolves an ``effect`` input given by ``experiment``/``metric`` (and no
     ``estimate``) to ``(estimate, standard_error)``, for example
-    :func:`effects_from_analysis`.
+    :func:`effects_from_analysis`. ``source``, the loaded spec the section belongs to, locates
+    errors by line and the files of ``classifier`` inputs relative to the spec file.
     """
-    return _model_from_spec(spec, Spec(), effects)
+    return _model_from_spec(spec, Spec() if source is None else source, effects)
 
 
 def _model_from_spec(

@@ -552,7 +552,7 @@ def blind_test_part(r: BlindTestResult, *, base: str = "", compact: bool = False
         if heading == "Systems":
             s = pointer("systems", row)
             if column.endswith("CI"):
-                return [s + "/ci_lower", s + "/ci_upper"]
+                return [s + "/score_ci_lower", s + "/score_ci_upper"]
             return {
                 "score": [s + "/score"],
                 "± SE": [s + "/score_se"],
@@ -588,10 +588,13 @@ def interleaving_part(r: InterleavingResult, *, base: str = "") -> Part:
             (0, "value"): [pointer("wins_a"), pointer("wins_b"), pointer("ties")],
             (1, "value"): [pointer("preference_a")],
             (2, "value"): [pointer("delta")],
-            (2, f"{r.confidence:.0%} CI"): [pointer("delta_ci_lower"), pointer("delta_ci_upper")],
-            (1, f"{r.confidence:.0%} CI"): [
-                pointer("preference_ci_lower"),
-                pointer("preference_ci_upper"),
+            (2, f"{r.confidence_level:.0%} CI"): [
+                pointer("delta_ci_lower"),
+                pointer("delta_ci_upper"),
+            ],
+            (1, f"{r.confidence_level:.0%} CI"): [
+                pointer("preference_a_ci_lower"),
+                pointer("preference_a_ci_upper"),
             ],
             (1, "p-value"): [pointer("pvalue")],
         }
@@ -620,8 +623,8 @@ def offline_part(r: OfflineResult, *, base: str = "", compact: bool = False) -> 
                 continue
             q = base + pointer("models", model, name)
             ptrs = [q + "/value"]
-            if format_interval(v.ci_lower, v.ci_upper) != "—":
-                ptrs += [q + "/ci_lower", q + "/ci_upper"]
+            if format_interval(v.value_ci_lower, v.value_ci_upper) != "—":
+                ptrs += [q + "/value_ci_lower", q + "/value_ci_upper"]
             cells.append(Cell(annotate(_cell(v), ptrs)))
         rows.append(tuple(cells))
     blocks: list[Block] = _figure(charts.offline_chart(r))
@@ -642,7 +645,7 @@ def offline_part(r: OfflineResult, *, base: str = "", compact: bool = False) -> 
                 Cell(plain(row[0])),
                 Cell(plain(row[1])),
                 Cell(annotate(row[2], [q + "/difference"])),
-                Cell(annotate(row[3], [q + "/ci_lower", q + "/ci_upper"])),
+                Cell(annotate(row[3], [q + "/difference_ci_lower", q + "/difference_ci_upper"])),
                 Cell(annotate(row[4], [q + "/pvalue"])),
             )
         )
