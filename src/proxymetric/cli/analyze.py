@@ -40,11 +40,26 @@ class Correction(enum.StrEnum):
     none = "none"
 
 
+class Family(enum.StrEnum):
+    """The multiple-testing family of an experiment's success metrics."""
+
+    both = "both"
+    metrics = "metrics"
+    treatments = "treatments"
+    none = "none"
+
+
 def with_levels(
-    spec: Spec, experiment: str | None, alpha: float | None, correction: str | None
+    spec: Spec,
+    experiment: str | None,
+    alpha: float | None,
+    correction: str | None,
+    family: str | None = None,
+    bayesian: bool = False,
 ) -> Spec:
-    """Return ``spec`` with the experiment's ``alpha`` and ``correction`` replaced by the ones
-    given (None keeps the spec's); the spec's file, folder and line map are kept.
+    """Return ``spec`` with the experiment's ``alpha``, ``correction`` and ``family`` replaced
+    by the ones given (None keeps the spec's), and with the Bayesian view (the spec's settings,
+    or the defaults) when ``bayesian``; the spec's file, folder and line map are kept.
 
     An experiment that cannot be told (several and none named, or an unknown name) is left to
     the analysis to report.
@@ -54,13 +69,19 @@ def with_levels(
         update["alpha"] = check_number("alpha", alpha, low=0, high=0.5)
     if correction is not None:
         update["correction"] = str(correction)
-    if not update:
+    if family is not None:
+        update["family"] = str(family)
+    if not update and not bayesian:
         return spec
     name = experiment
     if name is None and len(spec.experiments) == 1:
         name = next(iter(spec.experiments))
     if name is None or name not in spec.experiments:
         return spec
+    if bayesian and spec.experiments[name].bayesian is None:
+        from proxymetric.spec.model import BayesianSpec
+
+        update["bayesian"] = BayesianSpec()
     changed = spec.experiments[name].model_copy(update=update)
     return spec.model_copy(update={"experiments": {**spec.experiments, name: changed}})
 
@@ -86,6 +107,23 @@ def analyze(
             "or none \\[default: the experiment's].",
         ),
     ] = None,
+    family: Annotated[
+        Family | None,
+        typer.Option(
+            "--family",
+            help="Multiple-testing family of the success metrics for this run: both (every "
+            "metric of every treatment), metrics (per treatment), treatments (per metric) or "
+            "none \\[default: the experiment's].",
+        ),
+    ] = None,
+    bayesian: Annotated[
+        bool,
+        typer.Option(
+            "--bayesian",
+            help="Add the Bayesian view (posterior, probability better, expected loss) beside "
+            "the frequentist results, with the spec's `bayesian` settings or the defaults.",
+        ),
+    ] = False,
     fmt: FormatOption = OutputFormat.table,
     output: OutputOption = None,
     record: Annotated[
@@ -115,7 +153,7 @@ def analyze(
             "analyses; once the test stops, run `proxymetric analyze SPEC --record`"
         )
     record = record or launch is not None
-    loaded = with_levels(load_spec(spec), experiment, alpha, correction)
+    loaded = with_levels(load_spec(spec), experiment, alpha, correction, family, bayesian)
     if sequential:
         _sequential(loaded, experiment, fmt, output)
         return
