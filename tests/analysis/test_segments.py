@@ -334,3 +334,19 @@ def test_segments_need_unit_or_assignment_columns() -> None:
 
     with pytest.raises(ProxymetricError, match=r"`segments` of experiment .* summary statistics"):
         proxymetric.analyze(asos_spec("591c2c"), segments=["x"])
+
+
+def test_pooled_arms_are_pooled_in_every_segment() -> None:
+    data = _frame(n=6000)
+    rng = np.random.default_rng(3)
+    data["arm"] = np.where(data.arm == "a", "a", rng.choice(["b1", "b2"], len(data)))
+    spec = _spec({"columns": ["country"], "min_units": 150})
+    spec["experiments"]["e"] |= {"combine": {"b": ["b1", "b2"]}, "variants": ["a", "b1", "b2"]}
+    b = proxymetric.analyze(spec, data={"u": data}).segments[0]
+    assert {r.variant for r in b.results} == {"b"}
+    for segment in ("us", "de"):
+        plain = _spec()
+        plain["experiments"]["e"] |= {"combine": {"b": ["b1", "b2"]}, "variants": ["a", "b1", "b2"]}
+        alone = proxymetric.analyze(plain, data={"u": data[data.country == segment]})
+        got = next(r for r in b.results if r.segment == segment and r.metric == "y")
+        _same(got, alone.result("y"))

@@ -38,6 +38,7 @@ SHARED_TYPES: dict[str, tuple[type, ...]] = {
     "--alpha": (float,),
     "--mde": (float,),
     "--rel-mde": (float,),
+    "--launch": (str,),
 }
 
 

@@ -110,6 +110,28 @@ def test_spec_file_with_a_postgres_source(postgres: str, tmp_path: Path) -> None
     assert sum(proxymetric.analyze(tmp_path / "proxymetric.yaml").units.values()) == 300
 
 
+def test_hashed_assignment_on_postgres_equals_python(postgres: str) -> None:
+    import psycopg
+
+    from proxymetric.assignment import assign
+    from proxymetric.data.assignment import assignment_query, assignment_sql
+
+    weights = {"control": 0.5, "t1": 0.3, "t'2": 0.2}
+    salt = "exp:42 it's"
+    words = ["", " ", "ü-名前", "it's", 'a"b', "🙂", *(f"user-{i}" for i in range(20_000))]
+    numbers_ = [0, -1, 2**31, -(2**63), 2**63 - 1, *range(10_000, 20_000)]
+    _load(postgres, "ids", pd.DataFrame({"user": words}))
+    _load(postgres, "nums", pd.DataFrame({"id": np.array(numbers_, dtype=np.int64)}))
+    expression = assignment_sql("user", weights, salt, "postgres")
+    with psycopg.connect(postgres) as con:
+        got: dict[str, str] = dict(con.execute(f'SELECT "user", {expression} FROM ids').fetchall())
+        by_id: dict[int, str] = dict(
+            con.execute(assignment_query("nums", "id", weights, salt, "postgres")).fetchall()
+        )
+    assert [got[w] for w in words] == assign(words, weights, salt)
+    assert [by_id[n] for n in numbers_] == assign(numbers_, weights, salt)
+
+
 def test_large_means_agree_with_a_two_pass_computation(postgres: str) -> None:
     import ibis
 
@@ -141,25 +163,3 @@ def test_a_percentile_cap_equals_duckdb_and_numpy(postgres: str) -> None:
         )
         assert pg.effect == pytest.approx(duck.effect, rel=1e-9)
         assert pg.effect_se == pytest.approx(duck.effect_se, rel=1e-9)
-
-
-def test_hashed_assignment_on_postgres_equals_python(postgres: str) -> None:
-    import psycopg
-
-    from proxymetric.assignment import assign
-    from proxymetric.data.assignment import assignment_query, assignment_sql
-
-    weights = {"control": 0.5, "t1": 0.3, "t'2": 0.2}
-    salt = "exp:42 it's"
-    words = ["", " ", "ü-名前", "it's", 'a"b', "🙂", *(f"user-{i}" for i in range(20_000))]
-    numbers_ = [0, -1, 2**31, -(2**63), 2**63 - 1, *range(10_000, 20_000)]
-    _load(postgres, "ids", pd.DataFrame({"user": words}))
-    _load(postgres, "nums", pd.DataFrame({"id": np.array(numbers_, dtype=np.int64)}))
-    expression = assignment_sql("user", weights, salt, "postgres")
-    with psycopg.connect(postgres) as con:
-        got: dict[str, str] = dict(con.execute(f'SELECT "user", {expression} FROM ids').fetchall())
-        by_id: dict[int, str] = dict(
-            con.execute(assignment_query("nums", "id", weights, salt, "postgres")).fetchall()
-        )
-    assert [got[w] for w in words] == assign(words, weights, salt)
-    assert [by_id[n] for n in numbers_] == assign(numbers_, weights, salt)

@@ -77,18 +77,6 @@ def test_event_level_analysis_equals_duckdb(spark: Any) -> None:
     assert pd.notna(on_spark.result("revenue").pvalue)
 
 
-def test_large_means_agree_with_a_two_pass_computation(spark: Any) -> None:
-    # Sums of doubles shifted near the mean: no bigint sum that Spark could overflow silently.
-    import ibis
-
-    from .test_moment_precision import assert_matches_numpy, large_mean_frame, moments_of
-
-    frame = large_mean_frame(n=6000)
-    spark.createDataFrame(frame).createOrReplaceTempView("large_means")
-    table = ibis.pyspark.connect(spark).table("large_means")
-    assert_matches_numpy(moments_of(table), frame)
-
-
 def test_hashed_assignment_on_spark_equals_python(spark: Any) -> None:
     from proxymetric.assignment import assign
     from proxymetric.data.assignment import assignment_query, assignment_sql
@@ -105,3 +93,15 @@ def test_hashed_assignment_on_spark_equals_python(spark: Any) -> None:
     query = assignment_query("nums", "id", weights, salt, "spark")
     by_id = dict(spark.sql(query).collect())
     assert [by_id[n] for n in numbers_] == assign(numbers_, weights, salt)
+
+
+def test_large_means_agree_with_a_two_pass_computation(spark: Any) -> None:
+    # Sums of doubles shifted near the mean: no bigint sum that Spark could overflow silently.
+    import ibis
+
+    from .test_moment_precision import assert_matches_numpy, large_mean_frame, moments_of
+
+    frame = large_mean_frame(n=6000)
+    spark.createDataFrame(frame).createOrReplaceTempView("large_means")
+    table = ibis.pyspark.connect(spark).table("large_means")
+    assert_matches_numpy(moments_of(table), frame)

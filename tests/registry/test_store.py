@@ -21,6 +21,7 @@ from proxymetric.analysis.result import ExperimentResult
 from proxymetric.errors import ProxymetricError
 from proxymetric.proxies import table_from_registry
 from proxymetric.registry import EffectRecord, Registry, plan_deviations, registry_url, spec_hash
+from proxymetric.registry._schema import SCHEMA_VERSION
 
 
 @pytest.fixture(scope="module")
@@ -117,10 +118,10 @@ def test_records_are_appended_never_replaced(tmp_path: Path) -> None:
 def test_schema_is_versioned(tmp_path: Path) -> None:
     path = tmp_path / "r.db"
     reg = Registry(path)
-    assert reg.schema_version == 1
+    assert reg.schema_version == SCHEMA_VERSION == 2
     reg.add_summary("e", _effects(1, "a"))  # the first write creates the tables
     with sqlite3.connect(path) as conn:
-        assert conn.execute("select value from proxymetric_meta").fetchall() == [("1",)]
+        assert conn.execute("select value from proxymetric_meta").fetchall() == [("2",)]
         conn.execute("update proxymetric_meta set value = '99'")
     with pytest.raises(ProxymetricError, match="schema version 99, newer than this"):
         Registry(path)

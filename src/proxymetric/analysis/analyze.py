@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,6 +20,7 @@ import numpy as np
 
 from proxymetric.analysis.decision import decide
 from proxymetric.analysis.result import (
+    BayesianResult,
     Decision,
     ExperimentResult,
     MetricResult,
@@ -33,6 +34,7 @@ from proxymetric.experiment.model import Cap
 from proxymetric.spec import Spec
 from proxymetric.stats import Comparison, adjust_pvalues, compare, effect_covariance, srm_test
 from proxymetric.stats.moments import Moments
+from proxymetric.stats.posterior import normal_posterior
 
 __all__ = ["analyze", "analyze_moments", "fingerprint"]
 
@@ -44,6 +46,93 @@ def _better(effect: float, higher_is_better: bool) -> bool | None:
     if not math.isfinite(effect) or effect == 0:
         return None
     return (effect > 0) == higher_is_better
+
+
+def _bayesian(exp: ResolvedExperiment, metric: ResolvedMetric, cmp: Comparison) -> BayesianResult:
+    """The posterior of the absolute and relative effects (:mod:`proxymetric.stats.posterior`).
+
+    The Gaussian approximation uses the two-sided estimates (the effect and its standard
+    error), whatever the alternative of the frequentist test.
+    """
+    spec = exp.bayesian
+    assert spec is not None
+    flat = spec.prior == "flat"
+    scale = abs(cmp.control.mean)
+    higher = metric.higher_is_better
+    level = metric.confidence_level
+    d, r = cmp.difference, cmp.relative
+    absolute = normal_posterior(
+        d.effect,
+        d.se,
+        prior_sd=math.inf if flat else spec.prior_sd * scale if scale > 0 else math.nan,
+        confidence=level,
+        higher_is_better=higher,
+    )
+    relative = normal_posterior(
+        r.rel_effect,
+        r.se,
+        prior_sd=math.inf if flat else spec.prior_sd,
+        confidence=level,
+        higher_is_better=higher,
+    )
+    return BayesianResult(
+        prior=spec.prior,
+        prior_sd=None if flat else spec.prior_sd,
+        effect=absolute.mean,
+        effect_se=absolute.sd,
+        effect_ci_lower=absolute.ci_lower,
+        effect_ci_upper=absolute.ci_upper,
+        rel_effect=relative.mean,
+        rel_effect_se=relative.sd,
+        rel_effect_ci_lower=relative.ci_lower,
+        rel_effect_ci_upper=relative.ci_upper,
+        prob_better=absolute.prob_better,
+        expected_loss=absolute.expected_loss,
+        rel_expected_loss=relative.expected_loss,
+        confidence_level=level,
+    )
+
+
+# The fields of a result that stay when a metric is not yet mature (what it is, not a number).
+_KEPT = frozenset(
+    {
+        "metric",
+        "role",
+        "variant",
+        "metric_type",
+        "direction",
+        "control_units",
+        "treatment_units",
+        "margin",
+        "margin_type",
+        "test",
+        "alpha",
+        "alternative",
+        "confidence_level",
+        "status",
+    }
+)
+
+
+def _immature(exp: ResolvedExperiment, metric: ResolvedMetric, r: MetricResult) -> MetricResult:
+    """``r`` without numbers: the metric needs longer after assignment than the data covers."""
+    blank: dict[str, Any] = {}
+    for f in fields(r):
+        value = getattr(r, f.name)
+        if f.name in _KEPT:
+            continue
+        if f.name == "significant":
+            blank[f.name] = False
+        elif isinstance(value, float) and f.name not in ("effect_fold1", "effect_fold2"):
+            blank[f.name] = math.nan
+        elif not isinstance(value, str) or f.name == "reason":
+            blank[f.name] = None
+    why = (
+        f"not yet mature: {metric.name!r} needs {metric.maturity_days:g} days after assignment "
+        f"and the data follows each unit for {exp.span_days:g}; analyse it once every unit "
+        "has had the time"
+    )
+    return replace(r, **{**blank, "status": "immature", "reason": why})
 
 
 def _metric_result(
@@ -85,6 +174,9 @@ def _metric_result(
         noninferiority_pvalue=cmp.noninferiority_pvalue,
         reason="; ".join(reasons) if reasons else None,
         test=d.test,
+        alpha=metric.level,
+        alternative=metric.alternative,
+        confidence_level=metric.confidence_level,
     )
 
 
@@ -113,7 +205,8 @@ def _compare(
         treatment,
         metric.statistic,
         metric.covariate.statistic if metric.covariate is not None else None,
-        confidence=1 - exp.alpha,
+        confidence=metric.confidence_level,
+        alternative=metric.alternative,
         margin=metric.margin.value if metric.margin else None,
         margin_type=metric.margin.kind if metric.margin else "relative",
         higher_is_better=metric.higher_is_better,
@@ -151,10 +244,13 @@ def analyze_moments(
     warnings = list(warnings or [])
     missing = missing or {}
     variants = arms(exp, moments)
+    # The sample ratio is tested on the variants as assigned, before any pooling.
+    srm = srm_test({v: moments[v].count for v in variants}, exp.split)
+    if exp.combine:
+        variants, moments, folds, missing = _pool(exp, variants, moments, folds, missing)
     control = moments[exp.control]
     treatments = variants[1:]
     units = {v: moments[v].count for v in variants}
-    srm = srm_test(units, exp.split)
     results: list[MetricResult] = []
     for metric in exp.metrics:
         for variant in treatments:
@@ -167,6 +263,10 @@ def analyze_moments(
                 if c in metric.columns
             ]
             result = _metric_result(metric, variant, cmp, gaps)
+            if exp.bayesian is not None:
+                result = replace(result, bayesian=_bayesian(exp, metric, cmp))
+            if not exp.mature(metric):
+                result = _immature(exp, metric, result)
             if folds and exp.control in folds and variant in folds:
                 halves = [
                     _compare(
@@ -180,6 +280,7 @@ def analyze_moments(
             results.append(result)
     results = _adjust(results, exp)
     covariances = {v: _effect_covariance(exp, control, moments[v], results, v) for v in treatments}
+    bayes = exp.bayesian
     decision = decide(
         results,
         treatments,
@@ -188,6 +289,7 @@ def analyze_moments(
         planned_units=exp.traffic.planned_units,
         total_units=sum(units.values()),
         guardrail_rule=exp.guardrail_rule,
+        max_expected_loss=bayes.max_expected_loss if bayes and bayes.ship_rule else None,
     )
     if decision.verdict == "keep_testing":
         decision = _how_much_longer(exp, decision, control, len(variants), sum(units.values()))
@@ -205,6 +307,9 @@ def analyze_moments(
         warnings=warnings,
         effect_covariance=covariances,
         fingerprint=fingerprint({v: moments[v] for v in variants}),
+        family=exp.family if exp.correction != "none" else "none",
+        combined={a: list(g) for a, g in exp.combine.items()} if exp.combine else None,
+        holdout=exp.holdout,
         segments=_segments(exp, segments, variants),
     )
 
@@ -221,6 +326,22 @@ def _segments(
 
     declared = exp.spec.experiments[exp.name].segments
     settings = declared or SegmentsSpec(columns=list(segments))
+    if exp.combine:  # each segment's arms pooled as the experiment's are
+        combine = exp.combine
+        pooled = {v for group in combine.values() for v in group}
+
+        def arms_of(per: Mapping[str, Moments]) -> dict[str, Moments]:
+            out = {v: m for v, m in per.items() if v not in pooled}
+            for arm, group in combine.items():
+                parts = [per[v] for v in group if v in per]
+                if parts:
+                    merged = parts[0]
+                    for m in parts[1:]:
+                        merged = merged.merge(m)
+                    out[arm] = merged
+            return out
+
+        segments = {c: {g: arms_of(per) for g, per in vs.items()} for c, vs in segments.items()}
     return segment_breakdowns(
         exp,
         segments,
@@ -229,6 +350,53 @@ def _segments(
         min_units=settings.min_units,
         correction=settings.correction,
     )
+
+
+def _pool(
+    exp: ResolvedExperiment,
+    variants: list[str],
+    moments: Mapping[str, Moments],
+    folds: Mapping[str, tuple[Moments, Moments]] | None,
+    missing: Mapping[str, Mapping[str, int]],
+) -> tuple[
+    list[str],
+    dict[str, Moments],
+    dict[str, tuple[Moments, Moments]] | None,
+    dict[str, dict[str, int]],
+]:
+    """The arms as analysed: the variants of each ``combine`` arm pooled into one (their
+    moments merged exactly, Chan et al. 1983), the others as they are."""
+    assert exp.combine is not None
+    pooled = {v for group in exp.combine.values() for v in group}
+    absent = sorted(pooled - set(variants))
+    if absent:
+        raise ProxymetricError(
+            f"`combine` of experiment {exp.name!r} pools variant(s) "
+            f"{', '.join(map(repr, absent))} that the data does not have; variants in the "
+            f"data: {', '.join(variants)}"
+        )
+    kept = [v for v in variants if v not in pooled]
+    out = {v: moments[v] for v in kept}
+    out_folds = {v: folds[v] for v in kept if v in folds} if folds else None
+    out_missing = {v: dict(missing[v]) for v in kept if v in missing}
+    for arm, group in exp.combine.items():
+        merged = moments[group[0]]
+        for v in group[1:]:
+            merged = merged.merge(moments[v])
+        out[arm] = merged
+        if folds and all(v in folds for v in group):
+            halves = [folds[group[0]][k] for k in (0, 1)]
+            for v in group[1:]:
+                halves = [halves[k].merge(folds[v][k]) for k in (0, 1)]
+            assert out_folds is not None
+            out_folds[arm] = (halves[0], halves[1])
+        gaps: dict[str, int] = {}
+        for v in group:
+            for c, n in missing.get(v, {}).items():
+                gaps[c] = gaps.get(c, 0) + n
+        if gaps:
+            out_missing[arm] = gaps
+    return kept + list(exp.combine), out, out_folds, out_missing
 
 
 def _how_much_longer(
@@ -318,16 +486,34 @@ def _effect_covariance(
     return {a: {b: float(cov[i, j]) for j, b in enumerate(names)} for i, a in enumerate(names)}
 
 
+def _family_key(r: MetricResult, family: str) -> tuple[str, ...]:
+    """The family a success comparison is corrected in (docs/architecture.md)."""
+    if family == "metrics":
+        return (r.variant,)
+    if family == "treatments":
+        return (r.metric,)
+    if family == "none":
+        return (r.metric, r.variant)
+    return ()
+
+
 def _adjust(results: list[MetricResult], exp: ResolvedExperiment) -> list[MetricResult]:
-    """Correct the success metrics (primary and secondary, every treatment) as one family."""
-    family = [i for i, r in enumerate(results) if r.role != "guardrail"]
-    adjusted = adjust_pvalues([results[i].pvalue for i in family], exp.correction)
+    """Correct the success metrics (primary and secondary) within each family of the declared
+    ``family`` (``both``: every metric of every treatment as one family); each comparison is
+    then significant when its adjusted p-value is below its metric's own level."""
+    families: dict[tuple[str, ...], list[int]] = {}
+    for i, r in enumerate(results):
+        if r.role != "guardrail":
+            families.setdefault(_family_key(r, exp.family), []).append(i)
     out = list(results)
-    for i, p_adj in zip(family, adjusted, strict=True):
-        out[i] = replace(out[i], pvalue_adjusted=p_adj)
+    for members in families.values():
+        adjusted = adjust_pvalues([results[i].pvalue for i in members], exp.correction)
+        for i, p_adj in zip(members, adjusted, strict=True):
+            out[i] = replace(out[i], pvalue_adjusted=p_adj)
     for i, r in enumerate(out):
         p = r.pvalue_adjusted if r.pvalue_adjusted is not None else r.pvalue
-        out[i] = replace(r, significant=math.isfinite(p) and p < exp.alpha)
+        level = r.alpha if r.alpha is not None else exp.alpha
+        out[i] = replace(r, significant=math.isfinite(p) and p < level)
     return out
 
 

@@ -9,7 +9,8 @@ Per treatment, under the default risk-aware rule (``guardrail_rule: deterioratio
    rolls back only when it is significantly worse than its margin (the one-sided test of
    ``effect < -margin`` at ``alpha``);
 2. an undefined primary metric keeps the test going (it cannot ship), but never hides a
-   guardrail that rolls back (step 1 comes first);
+   guardrail that rolls back (step 1 comes first); a primary metric not yet mature (its
+   ``maturity_days`` longer than the data covers) is undefined, with ``primary_immature``;
 3. **ship** when the primary metric improves significantly and every guardrail is shown
    non-inferior at its margin;
 4. otherwise **keep testing**, or **inconclusive** once the planned sample is reached.
@@ -17,6 +18,17 @@ Per treatment, under the default risk-aware rule (``guardrail_rule: deterioratio
 Across treatments, the experiment ships the shippable treatment with the best primary effect
 (in the metric's direction); it rolls back only when every treatment rolls back. A sample ratio
 mismatch overrides everything: the results cannot be trusted.
+
+Levels: each result is judged at its own metric's level (``MetricResult.alpha``; the
+experiment's ``alpha`` for results without one), the primary metric on its adjusted p-value
+with its ``alternative``: a primary metric tested one-sided in its better direction cannot be
+"significantly worse", so only a guardrail can then roll the treatment back.
+
+The Bayesian ship rule (opt-in, ``max_expected_loss``): step 3 ships on the primary metric's
+expected relative loss of shipping below ``max_expected_loss`` instead of its significance
+(``primary_expected_loss_below``/``_above``), and step 1 no longer rolls back on the primary
+metric (a treatment whose loss is too high keeps testing); guardrails and the sample ratio
+check rule as before. The frequentist results stay in the result beside it.
 """
 
 from __future__ import annotations
@@ -53,17 +65,34 @@ def beyond_margin_pvalue(g: MetricResult) -> float:
     return 1.0 - ni if ni is not None and math.isfinite(ni) else math.nan
 
 
+def _level(r: MetricResult, alpha: float) -> float:
+    """The level ``r`` is judged at: its metric's own, else the experiment's."""
+    return r.alpha if r.alpha is not None else alpha
+
+
+def _expected_loss(r: MetricResult) -> float:
+    return r.bayesian.rel_expected_loss if r.bayesian is not None else math.nan
+
+
 def _treatment_verdict(
-    variant: str, results: list[MetricResult], alpha: float, rule: str
+    variant: str,
+    results: list[MetricResult],
+    experiment_alpha: float,
+    rule: str,
+    max_expected_loss: float | None = None,
 ) -> tuple[Verdict, list[Reason]]:
     primary = next(r for r in results if r.role == "primary")
     guardrails = [r for r in results if r.role == "guardrail"]
     p_adj = primary.pvalue_adjusted if primary.pvalue_adjusted is not None else primary.pvalue
-    defined = math.isfinite(p_adj)
+    primary_alpha = _level(primary, experiment_alpha)
+    bayesian = max_expected_loss is not None
+    loss = _expected_loss(primary)
+    defined = math.isfinite(loss) if bayesian else math.isfinite(p_adj)
     rollback: list[Reason] = []
-    if defined and primary.better is False and p_adj < alpha:
+    if not bayesian and defined and primary.better is False and p_adj < primary_alpha:
         rollback.append(Reason("primary_worse", variant, primary.metric, p_adj))
     for g in guardrails:
+        alpha = _level(g, experiment_alpha)
         if rule == "margin":
             p_beyond = beyond_margin_pvalue(g)
             if _finite_below(p_beyond, alpha):
@@ -91,14 +120,32 @@ def _treatment_verdict(
     if rollback:
         return "rollback", rollback
     reasons: list[Reason] = []
+    code: ReasonCode
     if not defined:
-        reasons.append(Reason("primary_undefined", variant, primary.metric, detail=primary.reason))
-    improved = defined and primary.better is True and p_adj < alpha
-    if defined:
-        code: ReasonCode = "primary_improved" if improved else "primary_not_improved"
-        reasons.append(Reason(code, variant, primary.metric, p_adj))
+        code = "primary_immature" if primary.status == "immature" else "primary_undefined"
+        reasons.append(Reason(code, variant, primary.metric, detail=primary.reason))
+    if bayesian:
+        assert max_expected_loss is not None
+        improved = defined and loss < max_expected_loss
+        if defined:
+            code = "primary_expected_loss_below" if improved else "primary_expected_loss_above"
+            reasons.append(
+                Reason(
+                    code,
+                    variant,
+                    primary.metric,
+                    expected_loss=loss,
+                    max_expected_loss=max_expected_loss,
+                )
+            )
+    else:
+        improved = defined and primary.better is True and p_adj < primary_alpha
+        if defined:
+            code = "primary_improved" if improved else "primary_not_improved"
+            reasons.append(Reason(code, variant, primary.metric, p_adj))
     pending = False
     for g in guardrails:
+        alpha = _level(g, experiment_alpha)
         ok = _noninferior(g, alpha)
         pending = pending or not ok
         reasons.append(
@@ -131,16 +178,26 @@ def decide(
     planned_units: int | None = None,
     total_units: int = 0,
     guardrail_rule: Literal["deterioration", "margin"] = "deterioration",
+    max_expected_loss: float | None = None,
 ) -> Decision:
-    """Return the :class:`Decision` for the treatment ``variants`` from their results."""
+    """Return the :class:`Decision` for the treatment ``variants`` from their results.
+
+    ``alpha`` is the level of results that carry none of their own; ``max_expected_loss``
+    switches the primary metric to the Bayesian rule (module docstring), which needs the
+    results' ``bayesian`` view.
+    """
+    rule = "frequentist" if max_expected_loss is None else "bayesian"
     if srm.mismatch:
         return Decision(
             "inconclusive",
             [Reason("sample_ratio_mismatch", pvalue=srm.pvalue)],
             guardrail_rule=guardrail_rule,
+            rule=rule,
         )
     verdicts = {
-        v: _treatment_verdict(v, [r for r in results if r.variant == v], alpha, guardrail_rule)
+        v: _treatment_verdict(
+            v, [r for r in results if r.variant == v], alpha, guardrail_rule, max_expected_loss
+        )
         for v in variants
     }
     reasons = [reason for _, rs in verdicts.values() for reason in rs]
@@ -150,12 +207,12 @@ def decide(
         best = max(shippable, key=lambda v: _gain(primary[v]))
         if len(variants) > 1:
             reasons.insert(0, Reason("best_of_shippable", best, primary[best].metric))
-        return Decision("ship", reasons, best, guardrail_rule)
+        return Decision("ship", reasons, best, guardrail_rule, rule=rule)
     if all(verdict == "rollback" for verdict, _ in verdicts.values()):
-        return Decision("rollback", reasons, guardrail_rule=guardrail_rule)
+        return Decision("rollback", reasons, guardrail_rule=guardrail_rule, rule=rule)
     if planned_units is not None and total_units >= planned_units:
         reasons.append(
             Reason("planned_sample_reached", units=total_units, planned_units=planned_units)
         )
-        return Decision("inconclusive", reasons, guardrail_rule=guardrail_rule)
-    return Decision("keep_testing", reasons, guardrail_rule=guardrail_rule)
+        return Decision("inconclusive", reasons, guardrail_rule=guardrail_rule, rule=rule)
+    return Decision("keep_testing", reasons, guardrail_rule=guardrail_rule, rule=rule)

@@ -10,6 +10,7 @@ from proxymetric.stats.srm import SrmResult
 
 __all__ = [
     "REASON_CODES",
+    "BayesianResult",
     "Decision",
     "ExperimentResult",
     "MetricResult",
@@ -23,6 +24,37 @@ __all__ = [
 
 Role = Literal["primary", "guardrail", "secondary"]
 Verdict = Literal["ship", "rollback", "keep_testing", "inconclusive"]
+
+
+@dataclass(frozen=True)
+class BayesianResult(Result):
+    """The Bayesian view of one comparison, beside the frequentist one (never instead of it).
+
+    Gaussian approximation (:mod:`proxymetric.stats.posterior`): the posterior of the absolute
+    effect (``effect``, its posterior standard deviation ``effect_se``, the equal-tailed
+    credible interval ``effect_ci_lower``/``effect_ci_upper`` at ``confidence_level``) and of
+    the relative effect (``rel_effect``...), under the ``prior`` (``weak``: normal with mean 0
+    and standard deviation ``prior_sd`` on the relative effect, ``prior_sd * |control_mean|``
+    on the absolute one; ``flat``: none). ``prob_better`` is the posterior probability that the
+    treatment is better (in the metric's direction; with a flat prior, one minus the one-sided
+    normal p-value of ``effect / effect_se``), ``expected_loss`` and ``rel_expected_loss`` the
+    expected loss of shipping, absolute and relative.
+    """
+
+    prior: str
+    prior_sd: float | None
+    effect: float
+    effect_se: float
+    effect_ci_lower: float
+    effect_ci_upper: float
+    rel_effect: float
+    rel_effect_se: float
+    rel_effect_ci_lower: float
+    rel_effect_ci_upper: float
+    prob_better: float
+    expected_loss: float
+    rel_expected_loss: float
+    confidence_level: float
 
 
 @dataclass(frozen=True)
@@ -44,6 +76,15 @@ class MetricResult(Result):
     (``cap:`` in the spec) carries its ``cap`` and the share of each arm's units above it
     (``control_share_capped``, ``treatment_share_capped``); its means are of the capped values.
     Undefined numbers are ``None`` in JSON and ``reason`` says why.
+
+    ``alpha`` is the metric's own level (its adjusted p-value is compared to it),
+    ``alternative`` the hypothesis of ``pvalue`` (``two-sided``, or one-sided ``greater`` or
+    ``less``: then the intervals are one-sided bounds, the open end ``None`` in JSON) and
+    ``confidence_level`` the level of its intervals. ``status`` is ``mature``, or
+    ``immature`` for a metric whose ``maturity_days`` exceed what the data covers (a 90-day
+    retention in a 28-day test): its means, effects and tests are then undefined (``None``),
+    not numbers over the units that happen to have a value, and ``reason`` says why.
+    ``bayesian`` holds the Bayesian view when the experiment asks for it.
     """
 
     metric: str
@@ -83,6 +124,11 @@ class MetricResult(Result):
     cap: float | None = None
     control_share_capped: float | None = None
     treatment_share_capped: float | None = None
+    alpha: float | None = None
+    alternative: str = "two-sided"
+    confidence_level: float | None = None
+    bayesian: BayesianResult | None = None
+    status: str = "mature"
 
 
 ReasonCode = Literal[
@@ -98,6 +144,9 @@ ReasonCode = Literal[
     "best_of_shippable",
     "planned_sample_reached",
     "more_units_needed",
+    "primary_immature",
+    "primary_expected_loss_below",
+    "primary_expected_loss_above",
 ]
 REASON_CODES: tuple[str, ...] = ReasonCode.__args__  # type: ignore[attr-defined]
 
@@ -114,6 +163,9 @@ class Reason(Result):
     ``detail`` why a number is undefined; ``units`` and ``planned_units`` the sample so far and
     as planned (for ``more_units_needed``: the units at which the primary metric reaches the
     planned power for its expected effect ``effect``, and ``days`` the days still to run).
+    ``expected_loss`` and ``max_expected_loss`` are the primary metric's expected relative loss
+    of shipping and the declared threshold, under the Bayesian ship rule. ``primary_immature``
+    says the primary metric is not yet mature (``detail`` says why).
     """
 
     code: ReasonCode
@@ -127,6 +179,8 @@ class Reason(Result):
     planned_units: int | None = None
     effect: float | None = None
     days: float | None = None
+    expected_loss: float | None = None
+    max_expected_loss: float | None = None
 
 
 @dataclass(frozen=True)
@@ -137,7 +191,9 @@ class Decision(Result):
     guardrails. For a test that should keep going, ``units_needed`` is the total number of units
     at which the primary metric reaches the planned power for its declared ``expected_effect``
     (``None`` without one), and ``days_needed`` the days still to run at the accrual observed so
-    far or declared (``None`` when unknown).
+    far or declared (``None`` when unknown). ``rule`` is the rule that judged the primary
+    metric: ``frequentist`` (its significance, the default) or ``bayesian`` (its expected loss
+    below the declared threshold, opted into with ``bayesian.ship_rule``).
     """
 
     verdict: Verdict
@@ -146,6 +202,7 @@ class Decision(Result):
     guardrail_rule: str = "deterioration"
     units_needed: int | None = None
     days_needed: float | None = None
+    rule: str = "frequentist"
 
 
 @dataclass(frozen=True)
@@ -240,6 +297,12 @@ class ExperimentResult(Result):
     the same fingerprint. ``segments`` holds the exploratory breakdowns by segment column
     (:class:`SegmentBreakdown`), when the experiment declares ``segments`` or the analysis was
     asked for them; they never change the decision.
+
+    ``family`` is the multiple-testing family of the success metrics (``both``, ``metrics``,
+    ``treatments``, ``none``); ``combined`` maps each pooled arm to the variants it pools;
+    ``holdout`` says the experiment is a long-running holdout (the effects are the program's
+    cumulative effect against the held-out control). ``srm`` tests the variants as assigned,
+    before pooling.
     """
 
     experiment: str
@@ -256,6 +319,9 @@ class ExperimentResult(Result):
     effect_covariance: dict[str, dict[str, dict[str, float]]]
     fingerprint: str
     segments: list[SegmentBreakdown] = field(default_factory=list)
+    family: str = "both"
+    combined: dict[str, list[str]] | None = None
+    holdout: bool = False
 
     def result(self, metric: str, variant: str | None = None) -> MetricResult:
         """Return the result of ``metric`` (for ``variant``, needed with several treatments)."""

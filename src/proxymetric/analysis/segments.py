@@ -190,7 +190,7 @@ def segment_breakdowns(
                 for r, p in zip(family, adjusted, strict=True):
                     results.append(
                         _replace(
-                            r, pvalue_adjusted=p, significant=math.isfinite(p) and p < exp.alpha
+                            r, pvalue_adjusted=p, significant=math.isfinite(p) and p < metric.level
                         )
                     )
                 q, df, p = cochran_q([r.effect for r in family], [r.effect_se for r in family])

@@ -16,8 +16,11 @@ Conventions:
   p-value (default) or, with ``planned_units`` declared before the test, the group-sequential
   boundary; the other is shown but never mixed in. Without ``planned_units`` the boundaries are a
   retrospective reading (the last look as the planned sample) and cannot stop the test;
-- secondary metrics are shown at the same ``alpha``, each on its own (no multiplicity
-  correction); guardrails are read for non-inferiority: a guardrail is shown non-inferior at a
+- every metric is shown at its own level (its ``alpha``, else the experiment's; the resolved
+  ``level`` of :mod:`proxymetric.experiment.resolve`), secondary metrics each on its own (no
+  multiplicity correction); the always-valid test is two-sided, so for a metric declared with a
+  one-sided ``alternative`` it is valid but conservative; guardrails are read for
+  non-inferiority: a guardrail is shown non-inferior at a
   look once its confidence sequence lies entirely on the good side of the margin (a relative
   margin is a fraction of the control mean's magnitude at that look), and worse once it lies
   entirely on the bad side of 0, both valid at every look at once;
@@ -271,7 +274,7 @@ def _metric_looks(
     planned = float(declared) if declared is not None else total_last
     if mixing_variance is None:
         var_plan = float(var[usable][-1]) * total_last / planned
-        mixing_variance = tuned_mixing_variance(var_plan, exp.alpha)
+        mixing_variance = tuned_mixing_variance(var_plan, metric.level)
     result = sequential_test(
         rows[:, 0],
         rows[:, 1],
@@ -279,7 +282,7 @@ def _metric_looks(
         rows[:, 3],
         rows[:, 4],
         rows[:, 5],
-        alpha=exp.alpha,
+        alpha=metric.level,
         mixing_variance=mixing_variance,
         planned_units=planned,
         stopping_rule=stopping_rule,
@@ -301,7 +304,7 @@ def _metric_looks(
         role=metric.role,
         variant=variant,
         metric_type=metric.type,
-        alpha=exp.alpha,
+        alpha=metric.level,
         mixing_variance=result.mixing_variance,
         planned_units=planned,
         planned_in_advance=declared is not None,

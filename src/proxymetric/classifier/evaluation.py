@@ -148,8 +148,8 @@ class CalibrationBin(Result):
     ``calibration_curve``), with a Wilson interval of the share of positives."""
 
     model: str
-    bin_lower: float
-    bin_upper: float
+    bin_start: float
+    bin_end: float
     weight: float
     mean_score: float
     positive_share: float

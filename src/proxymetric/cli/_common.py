@@ -3,8 +3,10 @@
 Options that several commands take are defined here once, so each name means one thing across
 the command line: ``--format/-f``, ``--output/-o FILE``, ``--registry/-r``, ``--seed/-s``,
 ``--bootstrap/-b``, ``--confidence-level`` (of intervals), ``--alpha`` (of tests), ``--mde``
-(absolute) and ``--rel-mde`` (relative). A command writes its help text into the factory
-(``seed_option("Bootstrap seed.")``); the names and short flags stay the same.
+(absolute), ``--rel-mde`` (relative) and ``--launch NAME`` (record the result in the registry
+as a result of that launch, at the level of the chain the command measures). A command writes
+its help text into the factory (``seed_option("Bootstrap seed.")``); the names and short flags
+stay the same.
 
 Every string a command prints is shown literally: the consoles are
 :class:`~proxymetric.report._text.SafeConsole` (no markup, no emoji codes, control characters
@@ -41,6 +43,7 @@ __all__ = [
     "CommandGroup",
     "DataFormat",
     "FormatOption",
+    "LaunchOption",
     "OutputFormat",
     "OutputOption",
     "RegistryOption",
@@ -53,10 +56,12 @@ __all__ = [
     "emit_text",
     "existing_registry",
     "format_option",
+    "launch_option",
     "mde_option",
     "note",
     "output_option",
     "print_error",
+    "record_launch",
     "registry_location",
     "registry_option",
     "rel_mde_option",
@@ -157,7 +162,15 @@ def rel_mde_option(text: str = "Relative minimum detectable effect (0.02 for +2%
     return typer.Option("--rel-mde", help=text)
 
 
+def launch_option(
+    text: str = "Record the result in the registry (--registry) as a result of launch NAME.",
+) -> Any:
+    """Return the `--launch NAME` option: record a result under a launch (docs/launches.md)."""
+    return typer.Option("--launch", metavar="NAME", help=text)
+
+
 FormatOption = Annotated[OutputFormat, format_option()]
+LaunchOption = Annotated[str | None, launch_option()]
 OutputOption = Annotated[Path | None, output_option()]
 RegistryOption = Annotated[str | None, registry_option()]
 
@@ -173,6 +186,21 @@ def existing_registry(registry: str | None) -> str | None:
     if registry is not None:
         return registry
     return DEFAULT_REGISTRY if Path(DEFAULT_REGISTRY).exists() else None
+
+
+def record_launch(rows: Sequence[dict[str, Any]], registry: str | None) -> None:
+    """Record launch ``rows`` in the registry (the default one without ``registry``), in one
+    transaction, and say so on stderr."""
+    from proxymetric.registry import Registry
+
+    reg = Registry(registry_location(registry))
+    ids = reg.record_launches(rows)
+    launch = rows[0]["launch"] if rows else ""
+    levels = sorted({str(r["level"]) for r in rows})
+    note(
+        f"recorded {len(ids)} result(s) of launch {launch} at level {', '.join(levels)} "
+        f"in {reg.url}"
+    )
 
 
 # -- user errors ----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from proxymetric._validation import check_number
 from proxymetric.analysis import analyze as run_analysis
 from proxymetric.cli._common import (
     FormatOption,
+    LaunchOption,
     OutputFormat,
     OutputOption,
     RegistryOption,
@@ -39,11 +40,26 @@ class Correction(enum.StrEnum):
     none = "none"
 
 
+class Family(enum.StrEnum):
+    """The multiple-testing family of an experiment's success metrics."""
+
+    both = "both"
+    metrics = "metrics"
+    treatments = "treatments"
+    none = "none"
+
+
 def with_levels(
-    spec: Spec, experiment: str | None, alpha: float | None, correction: str | None
+    spec: Spec,
+    experiment: str | None,
+    alpha: float | None,
+    correction: str | None,
+    family: str | None = None,
+    bayesian: bool = False,
 ) -> Spec:
-    """Return ``spec`` with the experiment's ``alpha`` and ``correction`` replaced by the ones
-    given (None keeps the spec's); the spec's file, folder and line map are kept.
+    """Return ``spec`` with the experiment's ``alpha``, ``correction`` and ``family`` replaced
+    by the ones given (None keeps the spec's), and with the Bayesian view (the spec's settings,
+    or the defaults) when ``bayesian``; the spec's file, folder and line map are kept.
 
     An experiment that cannot be told (several and none named, or an unknown name) is left to
     the analysis to report.
@@ -53,13 +69,19 @@ def with_levels(
         update["alpha"] = check_number("alpha", alpha, low=0, high=0.5)
     if correction is not None:
         update["correction"] = str(correction)
-    if not update:
+    if family is not None:
+        update["family"] = str(family)
+    if not update and not bayesian:
         return spec
     name = experiment
     if name is None and len(spec.experiments) == 1:
         name = next(iter(spec.experiments))
     if name is None or name not in spec.experiments:
         return spec
+    if bayesian and spec.experiments[name].bayesian is None:
+        from proxymetric.spec.model import BayesianSpec
+
+        update["bayesian"] = BayesianSpec()
     changed = spec.experiments[name].model_copy(update=update)
     return spec.model_copy(update={"experiments": {**spec.experiments, name: changed}})
 
@@ -85,12 +107,30 @@ def analyze(
             "or none \\[default: the experiment's].",
         ),
     ] = None,
+    family: Annotated[
+        Family | None,
+        typer.Option(
+            "--family",
+            help="Multiple-testing family of the success metrics for this run: both (every "
+            "metric of every treatment), metrics (per treatment), treatments (per metric) or "
+            "none \\[default: the experiment's].",
+        ),
+    ] = None,
+    bayesian: Annotated[
+        bool,
+        typer.Option(
+            "--bayesian",
+            help="Add the Bayesian view (posterior, probability better, expected loss) beside "
+            "the frequentist results, with the spec's `bayesian` settings or the defaults.",
+        ),
+    ] = False,
     fmt: FormatOption = OutputFormat.table,
     output: OutputOption = None,
     record: Annotated[
         bool, typer.Option("--record", help="Record the analysis in the registry.")
     ] = False,
     registry: RegistryOption = None,
+    launch: LaunchOption = None,
     sequential: Annotated[
         bool,
         typer.Option(
@@ -113,19 +153,21 @@ def analyze(
 
     With --record the analysis is added to the registry; without it, an existing registry's
     plan of the experiment is compared with the analysis (plan deviations are warnings).
+    With --launch NAME it is recorded too, and its effects are results of that launch.
     """
     if sequential and segment:
         raise ProxymetricError(
             "`--segment` does not apply to `--sequential`: segments are read at the end of "
             "a test; drop `--segment` or `--sequential`"
         )
-    if sequential and (record or registry is not None):
-        option = "--record" if record else "--registry"
+    if sequential and (record or registry is not None or launch is not None):
+        option = "--record" if record else "--launch" if launch is not None else "--registry"
         raise ProxymetricError(
             f"`{option}` does not apply to `--sequential`: the registry holds fixed-horizon "
             "analyses; once the test stops, run `proxymetric analyze SPEC --record`"
         )
-    loaded = with_levels(load_spec(spec), experiment, alpha, correction)
+    record = record or launch is not None
+    loaded = with_levels(load_spec(spec), experiment, alpha, correction, family, bayesian)
     if sequential:
         _sequential(loaded, experiment, fmt, output)
         return
@@ -153,8 +195,10 @@ def analyze(
                 deviations = plan_deviations(plan, result)
                 result = dataclasses.replace(result, warnings=[*result.warnings, *deviations])
             if record:
-                rid = reg.record_analysis(result, loaded)
+                rid = reg.record_analysis(result, loaded, launch=launch)
                 note(f"recorded the analysis of {result.experiment} as record {rid} in {reg.url}")
+                if launch is not None:
+                    note(f"its effects are results of launch {launch}")
     emit(result, fmt, experiment_markdown, print_experiment, output, html=_page(loaded))
 
 

@@ -12,14 +12,17 @@ import typer
 from proxymetric.cli._common import (
     DataFormat,
     FormatOption,
+    LaunchOption,
     OutputFormat,
     OutputOption,
+    RegistryOption,
     alpha_option,
     bootstrap_option,
     confidence_level_option,
     emit_text,
     format_option,
     output_option,
+    record_launch,
     seed_option,
     show_sections,
     user_errors,
@@ -89,11 +92,20 @@ def analyze(
     seed: Annotated[int, seed_option("Bootstrap seed.")] = 0,
     fmt: FormatOption = OutputFormat.table,
     output: OutputOption = None,
+    launch: LaunchOption = None,
+    baseline: Annotated[
+        str, typer.Option("--baseline", help="With --launch: the ranker compared with (a or b).")
+    ] = "a",
+    registry: RegistryOption = None,
 ) -> None:
     """Which ranker do units prefer? Per-unit winners, preference share, sign test, bootstrap."""
     result = analyze_clicks(
         clicks, confidence_level=confidence_level, alpha=alpha, n_bootstrap=bootstrap, seed=seed
     )
+    if launch is not None:
+        from proxymetric.registry import interleaving_launch
+
+        record_launch(interleaving_launch(result, launch, baseline), registry)
     show_sections(result, interleaving_sections(result), fmt, output)
 
 

@@ -9,11 +9,14 @@ import typer
 
 from proxymetric.cli._common import (
     FormatOption,
+    LaunchOption,
     OutputFormat,
     OutputOption,
+    RegistryOption,
     bootstrap_option,
     confidence_level_option,
     emit,
+    record_launch,
     seed_option,
     user_errors,
 )
@@ -61,6 +64,8 @@ def offline(
         Path | None,
         typer.Option("--interactions", help="CSV/Parquet of unit, item defining item popularity."),
     ] = None,
+    launch: LaunchOption = None,
+    registry: RegistryOption = None,
 ) -> None:
     """Offline evaluation: rating and ranking metrics with intervals, paired comparisons."""
     result = evaluate(
@@ -76,6 +81,10 @@ def offline(
         item_features=None if item_features is None else str(item_features),
         interactions=None if interactions is None else str(interactions),
     )
+    if launch is not None:
+        from proxymetric.registry import offline_launch
+
+        record_launch(offline_launch(result, launch), registry)
     emit(result, fmt, to_markdown, print_offline, output)
 
 

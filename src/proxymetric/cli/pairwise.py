@@ -9,11 +9,14 @@ import typer
 
 from proxymetric.cli._common import (
     FormatOption,
+    LaunchOption,
     OutputFormat,
     OutputOption,
+    RegistryOption,
     alpha_option,
     bootstrap_option,
     confidence_level_option,
+    record_launch,
     seed_option,
     show_sections,
     user_errors,
@@ -56,6 +59,11 @@ def analyze(
     alpha: Annotated[float, alpha_option("Level at which raters are flagged.")] = 0.05,
     fmt: FormatOption = OutputFormat.table,
     output: OutputOption = None,
+    launch: LaunchOption = None,
+    baseline: Annotated[
+        str | None, typer.Option("--baseline", help="With --launch: the system compared with.")
+    ] = None,
+    registry: RegistryOption = None,
 ) -> None:
     """Rank systems from blind judgments: scores, intervals, rank ranges and trust checks."""
     result = analyze_judgments(
@@ -66,6 +74,10 @@ def analyze(
         ridge=ridge,
         alpha=alpha,
     )
+    if launch is not None:
+        from proxymetric.registry import blind_test_launch
+
+        record_launch(blind_test_launch(result, launch, baseline), registry)
     show_sections(result, blind_test_sections(result), fmt, output)
 
 

@@ -22,7 +22,7 @@ from proxymetric.cli._common import (
     user_errors,
 )
 from proxymetric.proxies import program_impact, table_from_registry
-from proxymetric.registry import Registry, import_asos, import_csv
+from proxymetric.registry import Registry, import_asos, import_csv, import_launches
 from proxymetric.report import to_json
 from proxymetric.report.proxies import impact_sections
 from proxymetric.report.registry import (
@@ -113,15 +113,22 @@ def import_file(
         typer.Option(
             "--source",
             help="asos: the ASOS Digital Experiments Dataset (final snapshots); csv: one row per "
-            "experiment, variant and metric with effect and effect_se.",
+            "experiment, variant and metric with effect and effect_se; launches: one row per "
+            "launch, level and metric with effect and effect_se.",
         ),
     ] = "csv",
     fmt: FormatOption = OutputFormat.table,
     output: OutputOption = None,
 ) -> None:
     """Import past experiments from summary statistics (append-only; re-imports are skipped)."""
-    check_choice("source", source, ["asos", "csv"])
+    check_choice("source", source, ["asos", "csv", "launches"])
     reg = Registry(registry_location(registry))
+    if source == "launches":
+        ids = import_launches(reg, file)
+        line = f"imported {len(ids):,} launch results from {file.name}"
+        data = {"launch_results": len(ids), "source": file.name}
+        emit_text(to_json(data) if fmt is OutputFormat.json else line, output)
+        return
     summary = import_asos(reg, file) if source == "asos" else import_csv(reg, file)
     emit_text(to_json(summary) if fmt is OutputFormat.json else import_text(summary), output)
 

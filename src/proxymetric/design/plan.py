@@ -404,7 +404,7 @@ def _metric_plan(
         target = margin.value * abs(baseline) if margin.kind == "relative" else margin.value
         target_source = "margin"
     else:
-        test, alternative = "superiority", "two-sided"
+        test, alternative = "superiority", metric.alternative
         rel, target_source = target_option
         target = rel * abs(baseline)
     target_rel = target / abs(baseline) if baseline != 0 else math.nan

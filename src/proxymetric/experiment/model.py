@@ -14,12 +14,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 from proxymetric.spec import MetricSpec, Spec
+from proxymetric.spec.model import BayesianSpec
 from proxymetric.stats.estimators import Statistic
 
 __all__ = [
+    "Alternative",
     "Cap",
     "Covariate",
     "Duration",
+    "Family",
     "Margin",
     "ResolvedExperiment",
     "ResolvedMetric",
@@ -30,6 +33,8 @@ __all__ = [
 
 Shape = Literal["units", "events", "summary"]
 Role = Literal["primary", "guardrail", "secondary"]
+Alternative = Literal["two-sided", "greater", "less"]
+Family = Literal["both", "metrics", "treatments", "none"]
 
 
 @dataclass(frozen=True)
@@ -80,12 +85,19 @@ class ResolvedMetric:
     by the delta method); ``covariate`` its CUPED covariate, ``None`` when it has none;
     ``fill`` the value that replaces each column's missing values (unit tables);
     ``summary_key`` its value of a summary source's metric column (``""`` for a source with one
-    metric). ``alpha`` is the level of each comparison of this metric with the control as the
-    analysis runs it, ``one_sided`` whether that test is one-sided (a guardrail's
-    non-inferiority test): the level to plan for. ``cap`` is its winsorization, ``None``
-    without one; ``statistic`` then reads the capped column (the covariate is not capped:
-    any function of pre-treatment data leaves CUPED unbiased, and the covariate is used as
-    declared).
+    metric). ``level`` is the metric's own significance level (its ``alpha``, else the
+    experiment's): its adjusted p-values are compared to it, its intervals are at ``1 -
+    level``. ``alternative`` is the hypothesis of its test (``two-sided``, ``greater``,
+    ``less``; guardrails are ``two-sided`` for deterioration, their non-inferiority test is
+    one-sided by nature). ``family_size`` is the number of comparisons corrected together with
+    each of its comparisons (1 for guardrails and without a correction). ``alpha`` is the level
+    of each comparison as the analysis runs it at the first step of the correction, ``level /
+    family_size``, and ``one_sided`` whether that test is one-sided (a guardrail's
+    non-inferiority test, or a one-sided ``alternative``): the level to plan for.
+    ``maturity_days`` is how long after assignment the metric's value takes to be final.
+    ``cap`` is its winsorization, ``None`` without one; ``statistic`` then reads the capped
+    column (the covariate is not capped: any function of pre-treatment data leaves CUPED
+    unbiased, and the covariate is used as declared).
     """
 
     name: str
@@ -99,6 +111,15 @@ class ResolvedMetric:
     alpha: float
     one_sided: bool
     cap: Cap | None = None
+    level: float = 0.05
+    alternative: Alternative = "two-sided"
+    family_size: int = 1
+    maturity_days: float | None = None
+
+    @property
+    def confidence_level(self) -> float:
+        """The level of the metric's intervals, ``1 - level``."""
+        return 1.0 - self.level
 
     @property
     def type(self) -> Literal["mean", "proportion", "ratio"]:
@@ -179,6 +200,14 @@ class ResolvedExperiment:
     event logs) or ``summary`` (pre-aggregated statistics). ``variants`` are the declared
     variants (``None``: whatever the data holds), ``split`` the declared traffic shares.
     ``metrics`` are the primary metric, then the guardrails, then the secondary metrics.
+    ``family`` is the multiple-testing family of the success metrics (``both``, ``metrics``,
+    ``treatments``, ``none``). ``combine`` maps an arm analysed as one treatment to the
+    declared variants it pools (``None``: none pooled); ``holdout`` marks a long-running
+    holdout (the control is the held-out share); ``bayesian`` the optional Bayesian view.
+    ``split`` is the declared split of the variants as assigned (before pooling: the SRM check
+    tests it); :attr:`analysed_split` is the split of the arms as analysed. ``span_days`` is how
+    long after assignment the data follows each unit: the ``window_days`` of event logs, else
+    the declared ``duration.days`` of the test (``None`` when neither is declared).
     """
 
     name: str
@@ -194,6 +223,36 @@ class ResolvedExperiment:
     traffic: Traffic
     duration: Duration
     metrics: tuple[ResolvedMetric, ...]
+    family: Family = "both"
+    combine: Mapping[str, tuple[str, ...]] | None = None
+    holdout: bool = False
+    bayesian: BayesianSpec | None = None
+    span_days: float | None = None
+
+    def mature(self, metric: ResolvedMetric) -> bool:
+        """False when ``metric`` needs longer after assignment than the data covers
+        (``span_days``: the analysis window of event logs, else the declared test duration)."""
+        m = metric.maturity_days
+        return m is None or self.span_days is None or m <= self.span_days + 1e-9
+
+    @property
+    def analysed_split(self) -> Mapping[str, float] | None:
+        """The split of the arms as analysed: pooled variants' shares added up."""
+        if self.split is None or not self.combine:
+            return self.split
+        pooled = {v for group in self.combine.values() for v in group}
+        out = {v: w for v, w in self.split.items() if v not in pooled}
+        for arm, group in self.combine.items():
+            out[arm] = sum(self.split[v] for v in group)
+        return out
+
+    @property
+    def analysed_variants(self) -> tuple[str, ...] | None:
+        """The declared variants as analysed (pooled ones replaced by their arm)."""
+        if self.variants is None or not self.combine:
+            return self.variants
+        pooled = {v for group in self.combine.values() for v in group}
+        return tuple(v for v in self.variants if v not in pooled) + tuple(self.combine)
 
     @property
     def primary(self) -> ResolvedMetric:
@@ -211,19 +270,23 @@ class ResolvedExperiment:
 
     @property
     def planned_arms(self) -> int:
-        """The number of arms planned for, control included (2 when nothing says more)."""
-        if self.variants is not None:
-            return max(len(self.variants), 2)
-        if self.split is not None:
-            return max(len(self.split), 2)
+        """The number of arms planned for, control included (2 when nothing says more), as
+        analysed (pooled variants count as one arm)."""
+        variants, split = self.analysed_variants, self.analysed_split
+        if variants is not None:
+            return max(len(variants), 2)
+        if split is not None:
+            return max(len(split), 2)
         return 2
 
     @property
     def treatment_ratio(self) -> float:
-        """Units of each treatment per control unit, from the split (1 without one)."""
-        if self.split is None or self.control not in self.split:
+        """Units of each treatment per control unit, from the split as analysed (1 without
+        one): a holdout of 5% against 95% gives 19."""
+        split = self.analysed_split
+        if split is None or self.control not in split:
             return 1.0
-        others = [w for v, w in self.split.items() if v != self.control]
-        if not others or self.split[self.control] <= 0:
+        others = [w for v, w in split.items() if v != self.control]
+        if not others or split[self.control] <= 0:
             return 1.0
-        return sum(others) / len(others) / self.split[self.control]
+        return sum(others) / len(others) / split[self.control]

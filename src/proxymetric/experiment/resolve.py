@@ -5,11 +5,15 @@ metric as a function of per-unit columns and its CUPED covariate, fill values (a
 conflicts), margins, the declared traffic, duration and split, and the level at which each
 metric is tested.
 
-Levels: the analysis corrects the success metrics (primary and secondary, every treatment) as
-one family (Holm by default), so a success metric is planned at the level of the first step of
-Holm's procedure, ``alpha / (success metrics x treatments)`` (also the first step of
-Benjamini-Hochberg; ``correction: none`` plans at ``alpha``): a conservative plan. Guardrails are
-not corrected: one-sided non-inferiority tests at ``alpha``.
+Levels: every metric has its own level (its ``alpha``, else the experiment's) and, for a
+success metric, its ``alternative`` (two-sided, or one-sided in the metric's direction). The
+analysis corrects the success metrics (primary and secondary) within the declared ``family``
+(Holm by default): ``both`` (every metric of every treatment, the default), ``metrics`` (the
+metrics of each treatment), ``treatments`` (the treatments of each metric) or ``none``. A success
+metric is planned at the level of the first step of Holm's procedure, ``level / family size``
+(also the first step of Benjamini-Hochberg; ``correction: none`` or ``family: none`` plan at
+``level``): a conservative plan. Guardrails are not corrected: one-sided non-inferiority tests at
+their level. Pooled treatment arms (``combine``) count as one treatment.
 """
 
 from __future__ import annotations
@@ -80,23 +84,29 @@ def resolve(
     else:
         shape = "units"
     roles = exp.metric_roles()
-    treatments = _planned_arms(exp) - 1
+    combine = _combine(spec, name, exp)
+    _check_holdout(spec, name, exp)
+    treatments = _planned_arms(exp, combine) - 1
     successes = sum(1 for _, role in roles if role != "guardrail")
-    success_alpha = exp.alpha if exp.correction == "none" else exp.alpha / (successes * treatments)
+    family_size = {"both": successes * treatments, "metrics": successes, "treatments": treatments}
+    size = 1 if exp.correction == "none" else family_size.get(exp.family, 1)
     margins = {g.metric: Margin(g.margin, g.margin_type) for g in exp.guardrails}
     fills = _fills(spec, name, exp) if shape == "units" else {}
     metrics = tuple(
         _metric(
             spec,
+            name,
             metric,
             role,  # type: ignore[arg-type]
             shape,
             margins.get(metric),
             fills,
-            exp.alpha if role == "guardrail" else success_alpha,
+            exp.alpha,
+            1 if role == "guardrail" else size,
         )
         for metric, role in roles
     )
+    span = _span(spec, name, exp, shape, metrics)
     d = spec.duration or DurationSpec()
     return ResolvedExperiment(
         name=name,
@@ -112,13 +122,116 @@ def resolve(
         traffic=Traffic(exp.units_per_day, exp.population, exp.planned_units),
         duration=Duration(d.days, d.max_days, d.min_days, d.whole_weeks),
         metrics=metrics,
+        family=exp.family,
+        combine=combine,
+        holdout=exp.holdout,
+        bayesian=exp.bayesian,
+        span_days=span,
     )
 
 
-def _planned_arms(exp: ExperimentSpec) -> int:
-    if exp.variants is not None:
-        return max(len(exp.variants), 2)
-    return max(len(exp.split), 2) if exp.split is not None else 2
+def _span(
+    spec: Spec, name: str, exp: ExperimentSpec, shape: Shape, metrics: tuple[ResolvedMetric, ...]
+) -> float | None:
+    """How long after assignment the data follows each unit: the analysis window of event
+    logs, else the declared test duration; an error when a metric needs it and neither is
+    declared."""
+    if shape == "events" and exp.window_days is not None:
+        return float(exp.window_days)
+    if spec.duration is not None:
+        return float(spec.duration.days)
+    needs = [m.name for m in metrics if m.maturity_days is not None]
+    if needs:
+        raise spec.error(
+            f"metric {needs[0]!r} declares `maturity_days`, but experiment {name!r} does not "
+            "say how long the data follows each unit; declare the test's `duration.days` "
+            "(or `window_days` for event logs)",
+            ("metrics", needs[0], "maturity_days"),
+        )
+    return None
+
+
+def _planned_arms(exp: ExperimentSpec, combine: Mapping[str, tuple[str, ...]] | None) -> int:
+    declared = exp.variants if exp.variants is not None else exp.split
+    if declared is None:
+        return 2
+    pooled = sum(len(g) for g in combine.values()) if combine else 0
+    arms = len(declared) - pooled + (len(combine) if combine else 0)
+    return max(arms, 2)
+
+
+def _combine(spec: Spec, name: str, exp: ExperimentSpec) -> dict[str, tuple[str, ...]] | None:
+    """The pooled arms of ``combine``, checked against the declared variants."""
+    if not exp.combine:
+        return None
+    where = ("experiments", name, "combine")
+    declared = list(exp.variants or exp.split or [])
+    if not declared:
+        raise spec.error(
+            f"`combine` of experiment {name!r} pools declared variants; declare them with "
+            "`variants` or `split`",
+            where,
+        )
+    seen: dict[str, str] = {}
+    for arm, group in exp.combine.items():
+        if arm in declared:
+            raise spec.error(
+                f"`combine` arm {arm!r} of experiment {name!r} has the name of a declared "
+                f"variant; name the pooled arm differently (declared: {', '.join(declared)})",
+                (*where, arm),
+            )
+        if len(group) < 2:
+            raise spec.error(
+                f"`combine` arm {arm!r} of experiment {name!r} pools {len(group)} variant(s); "
+                f"it needs at least 2; got {group!r}",
+                (*where, arm),
+            )
+        for v in group:
+            if v == exp.control:
+                raise spec.error(
+                    f"`combine` arm {arm!r} of experiment {name!r} includes the control "
+                    f"{v!r}; only treatments can be pooled",
+                    (*where, arm),
+                )
+            if v not in declared:
+                raise spec.error(
+                    f"`combine` arm {arm!r} of experiment {name!r} names variant {v!r}, which "
+                    f"is not declared; declared variants: {', '.join(declared)}",
+                    (*where, arm),
+                )
+            if v in seen:
+                raise spec.error(
+                    f"variant {v!r} is pooled into both {seen[v]!r} and {arm!r} in experiment "
+                    f"{name!r}; pool each variant once",
+                    (*where, arm),
+                )
+            seen[v] = arm
+    return {arm: tuple(group) for arm, group in exp.combine.items()}
+
+
+# The held-out share of a long-running holdout: between 1% and 10% of the traffic.
+HOLDOUT_SHARE = (0.01, 0.10)
+
+
+def _check_holdout(spec: Spec, name: str, exp: ExperimentSpec) -> None:
+    if not exp.holdout:
+        return
+    where = ("experiments", name, "holdout")
+    if exp.split is None or exp.control not in exp.split:
+        raise spec.error(
+            f"holdout experiment {name!r} needs a `split` with its control {exp.control!r} (the "
+            "held-out share, for example {holdout: 0.05, shipped: 0.95})",
+            where,
+        )
+    share = exp.split[exp.control] / sum(exp.split.values())
+    low, high = HOLDOUT_SHARE
+    if not low - 1e-12 <= share <= high + 1e-12:
+        raise spec.error(
+            f"holdout experiment {name!r} holds out {share:.3g} of the traffic in "
+            f"{exp.control!r}; a holdout holds out between {low:g} and {high:g} (set "
+            "`holdout: false` for an ordinary experiment)",
+            ("experiments", name, "split"),
+        )
 
 
 def _fills(spec: Spec, name: str, exp: ExperimentSpec) -> dict[str, float]:
@@ -170,14 +283,26 @@ def _statistics(name: str, metric: MetricSpec, shape: Shape) -> tuple[Statistic,
 
 def _metric(
     spec: Spec,
+    experiment: str,
     name: str,
     role: Role,
     shape: Shape,
     margin: Margin | None,
     fills: Mapping[str, float],
-    alpha: float,
+    experiment_alpha: float,
+    family_size: int,
 ) -> ResolvedMetric:
     metric = spec.metrics[name]
+    if role == "guardrail" and metric.alternative not in (None, "two-sided"):
+        raise spec.error(
+            f"metric {name!r} is a guardrail of experiment {experiment!r}, tested for "
+            f"non-inferiority (one-sided by nature); its `alternative` "
+            f"{metric.alternative!r} applies to success metrics only; remove it or use "
+            "'two-sided'",
+            ("metrics", name, "alternative"),
+        )
+    level = metric.alpha if metric.alpha is not None else experiment_alpha
+    alternative = metric.alternative or "two-sided"
     y, x = _statistics(name, metric, shape)
     fill = {c: fills[c] for c in metric.columns if c in fills}
     cap = _cap(spec, name, metric, shape)
@@ -192,8 +317,12 @@ def _metric(
         margin=margin,
         fill=fill,
         summary_key="" if metric.summary_metric is None else str(metric.summary_metric),
-        alpha=alpha,
-        one_sided=role == "guardrail",
+        alpha=level / family_size,
+        one_sided=role == "guardrail" or alternative != "two-sided",
+        level=level,
+        alternative=alternative,
+        family_size=family_size,
+        maturity_days=metric.maturity_days,
         cap=cap,
     )
 

@@ -1,7 +1,8 @@
 """Learning from past experiments: proxy quality, composite proxies, surrogate index, impact.
 
 The statistics are pure numpy/scipy on the effects a registry holds; see
-:func:`validate_proxies` (proxy validation, Bibaut et al. and Tripuraneni et al., KDD 2024).
+:func:`validate_proxies` (proxy validation, Bibaut et al. and Tripuraneni et al., KDD 2024) and
+:func:`validate_chain` (the whole chain across launches: offline, blind, A/B, long term).
 """
 
 from typing import TYPE_CHECKING
@@ -9,6 +10,16 @@ from typing import TYPE_CHECKING
 from proxymetric._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from proxymetric.proxies.chain import (
+        ChainLink,
+        ChainReport,
+        ChainStep,
+        LaunchTable,
+        launch_table,
+        launch_table_from_registry,
+        simulate_launches,
+        validate_chain,
+    )
     from proxymetric.proxies.composite import composite_correlation, composite_weights
     from proxymetric.proxies.covariance import (
         correlation,
@@ -29,7 +40,11 @@ if TYPE_CHECKING:
     from proxymetric.proxies.validation import ProxyReport, ProxyRow, validate_proxies
 
 __all__ = [
+    "ChainLink",
+    "ChainReport",
+    "ChainStep",
     "EffectTable",
+    "LaunchTable",
     "ProgramImpact",
     "ProxyReport",
     "ProxyRow",
@@ -40,13 +55,17 @@ __all__ = [
     "correlation",
     "crossfold_covariance",
     "effect_table",
+    "launch_table",
+    "launch_table_from_registry",
     "naive_covariance",
     "nearest_psd",
     "program_impact",
     "shrink_effects",
+    "simulate_launches",
     "surrogate_index",
     "table_from_registry",
     "total_covariance",
+    "validate_chain",
     "validate_proxies",
     "wrong_sign_probability",
 ]
@@ -56,6 +75,16 @@ if not TYPE_CHECKING:
     __getattr__, __dir__ = lazy_exports(
         __name__,
         {
+            "chain": (
+                "ChainLink",
+                "ChainReport",
+                "ChainStep",
+                "LaunchTable",
+                "launch_table",
+                "launch_table_from_registry",
+                "simulate_launches",
+                "validate_chain",
+            ),
             "composite": ("composite_correlation", "composite_weights"),
             "covariance": (
                 "correlation",

@@ -10,16 +10,36 @@ from proxymetric._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from proxymetric.registry.imports import ImportSummary, import_asos, import_csv
+    from proxymetric.registry.launches import (
+        blind_test_launch,
+        import_launches,
+        interleaving_launch,
+        offline_launch,
+    )
     from proxymetric.registry.plan import plan_deviations
-    from proxymetric.registry.store import EffectRecord, Record, Registry, registry_url, spec_hash
+    from proxymetric.registry.store import (
+        LEVELS,
+        EffectRecord,
+        LaunchResult,
+        Record,
+        Registry,
+        registry_url,
+        spec_hash,
+    )
 
 __all__ = [
+    "LEVELS",
     "EffectRecord",
     "ImportSummary",
+    "LaunchResult",
     "Record",
     "Registry",
+    "blind_test_launch",
     "import_asos",
     "import_csv",
+    "import_launches",
+    "interleaving_launch",
+    "offline_launch",
     "plan_deviations",
     "registry_url",
     "spec_hash",
@@ -31,7 +51,21 @@ if not TYPE_CHECKING:
         __name__,
         {
             "imports": ("ImportSummary", "import_asos", "import_csv"),
+            "launches": (
+                "blind_test_launch",
+                "import_launches",
+                "interleaving_launch",
+                "offline_launch",
+            ),
             "plan": ("plan_deviations",),
-            "store": ("EffectRecord", "Record", "Registry", "registry_url", "spec_hash"),
+            "store": (
+                "LEVELS",
+                "EffectRecord",
+                "LaunchResult",
+                "Record",
+                "Registry",
+                "registry_url",
+                "spec_hash",
+            ),
         },
     )

@@ -9,6 +9,16 @@ Version 1:
 - ``noise_covariances``: the measured sampling covariance matrix of the metrics' effect
   estimates (from unit-level data), one row per record and treatment variant: the metric names
   as JSON and the matrix as little-endian float64 bytes.
+
+Version 2 adds:
+
+- ``launch_results``: one row per result of a launch (a change on its way to production) at
+  one level of the chain (``offline``, ``blind``, ``interleaving``, ``ab``, ``north_star``,
+  ``long_term``): the metric, the effect (candidate minus baseline) with its standard error, the
+  metric's good direction, and the analysis record it came from, if any.
+
+A registry of an older version gains the new tables, and its version, at its first write, in
+the transaction of that write; its records are kept as they are.
 """
 
 from __future__ import annotations
@@ -27,9 +37,17 @@ from sqlalchemy import (
     Text,
 )
 
-__all__ = ["SCHEMA_VERSION", "effects", "meta", "metadata", "noise_covariances", "records"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "effects",
+    "launch_results",
+    "meta",
+    "metadata",
+    "noise_covariances",
+    "records",
+]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 metadata = MetaData()
 
@@ -92,3 +110,23 @@ noise_covariances = Table(
     Column("covariance", LargeBinary, nullable=False),
 )
 Index("ix_noise_record", noise_covariances.c.record_id)
+
+launch_results = Table(
+    "launch_results",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("launch", String(255), nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("metric", String(255), nullable=False),
+    Column("effect", Float, nullable=True),
+    Column("effect_se", Float, nullable=True),
+    Column("direction", String(16), nullable=False),  # increase | decrease
+    Column("units", Integer, nullable=True),
+    Column("comparison", String(255), nullable=True),  # "candidate vs baseline", a variant
+    Column("command", String(32), nullable=False),  # offline | pairwise | interleave | ...
+    Column("record_id", Integer, ForeignKey("records.id"), nullable=True),
+    Column("created_at", String(32), nullable=False),
+    Column("tool_version", String(32), nullable=False),
+    Column("payload", Text, nullable=False),
+)
+Index("ix_launch_results_launch", launch_results.c.launch)

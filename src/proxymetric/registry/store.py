@@ -37,10 +37,25 @@ if TYPE_CHECKING:
     from proxymetric.analysis.result import ExperimentResult
     from proxymetric.spec.model import Spec
 
-__all__ = ["EffectRecord", "Record", "Registry", "covariance_matrix", "registry_url", "spec_hash"]
+__all__ = [
+    "LEVELS",
+    "EffectRecord",
+    "LaunchResult",
+    "Record",
+    "Registry",
+    "covariance_matrix",
+    "registry_url",
+    "spec_hash",
+]
 
 Kind = Literal["analysis", "plan", "import"]
 KINDS: tuple[Kind, ...] = ("analysis", "plan", "import")
+
+#: The levels of the chain a launch goes through, from the cheapest and fastest to the goal:
+#: an offline metric, a blind pairwise test, an interleaving test, the A/B effect on a feature
+#: (proxy) metric, the A/B effect on the north star, the long-term outcome.
+LEVELS: tuple[str, ...] = ("offline", "blind", "interleaving", "ab", "north_star", "long_term")
+DIRECTIONS: tuple[str, ...] = ("increase", "decrease")
 
 
 def registry_url(location: str | Path) -> str:
@@ -132,6 +147,75 @@ class Record(Result):
     covariances: dict[str, dict[str, dict[str, float]]]
 
 
+@dataclasses.dataclass(frozen=True)
+class LaunchResult(Result):
+    """One result of a launch at one ``level`` of the chain (see :data:`LEVELS`).
+
+    ``effect`` is the candidate minus the baseline on ``metric`` with its standard error
+    ``effect_se``; ``direction`` is the metric's good direction (``decrease`` for an error such
+    as RMSE). ``comparison`` names what was compared (``"candidate vs baseline"``, or the
+    variant of an A/B test), ``command`` what produced it (``offline``, ``pairwise``,
+    ``interleave``, ``analyze``, ``import`` or ``python``), ``record_id`` the analysis record it
+    belongs to (its measured noise covariances then apply), ``details`` the rest.
+    """
+
+    id: int
+    launch: str
+    level: str
+    metric: str
+    effect: float | None
+    effect_se: float | None
+    direction: str
+    units: int | None
+    comparison: str | None
+    command: str
+    record_id: int | None
+    created_at: str
+    details: dict[str, Any]
+
+
+def _launch_row(
+    launch: str,
+    level: str,
+    metric: str,
+    effect: float | None,
+    effect_se: float | None,
+    *,
+    direction: str = "increase",
+    units: int | None = None,
+    comparison: str | None = None,
+    command: str = "python",
+    details: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Return one checked ``launch_results`` row (without ``record_id``)."""
+    if not isinstance(launch, str) or not launch.strip():
+        raise ProxymetricError(f"`launch` must be a non-empty name; got {launch!r}")
+    if level not in LEVELS:
+        raise ProxymetricError(
+            f"`level` must be one of {', '.join(repr(v) for v in LEVELS)}; got {level!r}"
+        )
+    if not isinstance(metric, str) or not metric.strip():
+        raise ProxymetricError(f"`metric` must be a non-empty name; got {metric!r}")
+    if direction not in DIRECTIONS:
+        raise ProxymetricError(f"`direction` must be 'increase' or 'decrease'; got {direction!r}")
+    if effect_se is not None and not (_opt_float(effect_se) or 0.0) >= 0:
+        raise ProxymetricError(f"`effect_se` must be >= 0; got {effect_se!r}")
+    return {
+        "launch": launch,
+        "level": level,
+        "metric": metric,
+        "effect": _opt_float(effect),
+        "effect_se": _opt_float(effect_se),
+        "direction": direction,
+        "units": None if units is None else int(units),
+        "comparison": comparison,
+        "command": command,
+        "created_at": _now(),
+        "tool_version": _version(),
+        "payload": json.dumps(dict(details or {})),
+    }
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
@@ -206,6 +290,35 @@ def _summary_rows(
     return record, rows
 
 
+def _analysis_launch_rows(
+    result: ExperimentResult, spec: Spec | None, launch: str
+) -> list[dict[str, Any]]:
+    """Return the launch rows of an A/B analysis: north star at ``north_star``, others ``ab``."""
+    variants = sorted({r.variant for r in result.results})
+    if len(variants) != 1:
+        raise ProxymetricError(
+            f"`launch` records one comparison; experiment {result.experiment!r} has "
+            f"{len(variants)} treatment variants ({', '.join(variants)}): analyse the launch's "
+            "variant against the control alone"
+        )
+    north_star = spec.north_star if spec is not None else None
+    return [
+        _launch_row(
+            launch,
+            "north_star" if r.metric == north_star else "ab",
+            r.metric,
+            r.effect,
+            r.effect_se,
+            direction="decrease" if r.direction == "decrease" else "increase",
+            units=int(r.control_units) + int(r.treatment_units),
+            comparison=f"{r.variant} vs {result.control}",
+            command="analyze",
+            details={"experiment": result.experiment, "variant": r.variant, "role": r.role},
+        )
+        for r in result.results
+    ]
+
+
 def _fingerprint_query(experiment: str, fingerprint: str) -> sa.Select[Any]:
     return (
         sa.select(sa.func.count())
@@ -242,7 +355,7 @@ class Registry:
     >>> import tempfile, pathlib
     >>> reg = Registry(pathlib.Path(tempfile.mkdtemp()) / "reg.db")
     >>> reg.schema_version
-    1
+    2
     >>> reg.records()
     []
     """
@@ -365,7 +478,11 @@ class Registry:
                     f"proxymetric supports ({schema.SCHEMA_VERSION}); upgrade proxymetric"
                 )
             self._version = version
-        complete = found is not None and all(t in names for t in schema.metadata.tables)
+        complete = (
+            found is not None
+            and self._version == schema.SCHEMA_VERSION
+            and all(t in names for t in schema.metadata.tables)
+        )
         return "owned" if complete else "partial"
 
     @contextlib.contextmanager
@@ -395,8 +512,11 @@ class Registry:
     def _ensure_schema(self) -> None:
         """Create the tables and the schema version, in one transaction, where they are missing.
 
-        SQLite serialises this under its write lock; a server database may see another process
-        create the tables meanwhile, and the creation is then retried.
+        A registry of an older schema version is migrated the same way: the tables it lacks are
+        created and its version raised, in one transaction, so that a failure half-way leaves it
+        as it was. Existing tables and rows are not touched. SQLite serialises this under its
+        write lock; a server database may see another process create the tables meanwhile, and
+        the creation is then retried.
         """
         attempts = 1 if self._sqlite else 5
         for attempt in range(attempts):
@@ -405,13 +525,9 @@ class Registry:
                     self._begin(conn)
                     if self._state(conn) != "owned":
                         schema.metadata.create_all(conn, checkfirst=True)
-                        if self._state(conn) != "owned":
-                            _insert_rows(
-                                conn,
-                                schema.meta,
-                                [{"key": "schema_version", "value": str(schema.SCHEMA_VERSION)}],
-                            )
+                        _set_schema_version(conn)
                     conn.commit()
+                self._version = schema.SCHEMA_VERSION
                 self._owned = True
                 return
             except sa.exc.DBAPIError:
@@ -442,15 +558,23 @@ class Registry:
             return _insert_record(conn, record, effect_rows, covariance_rows)
 
     def record_analysis(
-        self, result: ExperimentResult, spec: Spec | None = None, *, shipped: bool | None = None
+        self,
+        result: ExperimentResult,
+        spec: Spec | None = None,
+        *,
+        shipped: bool | None = None,
+        launch: str | None = None,
     ) -> int:
         """Append the analysis ``result`` (and the ``spec`` it came from); return the record id.
 
         The record holds the experiment, the spec and its hash, the data fingerprint, the tool
         version, every metric's effect with its standard error and unit counts, the measured
         noise covariances between metrics and the decision. ``shipped`` defaults to whether the
-        decision was ``ship``.
+        decision was ``ship``. With ``launch``, the effects are also results of that launch, in
+        the same transaction: the spec's north star at level ``north_star``, every other metric
+        at level ``ab`` (the experiment must have one treatment variant).
         """
+        launch_rows = [] if launch is None else _analysis_launch_rows(result, spec, launch)
         decision = result.decision
         effect_rows = [
             {
@@ -517,7 +641,100 @@ class Registry:
             "noise_covariance": status if cov_rows else "unknown",
             "payload": json.dumps(details),
         }
-        return self._write(record, effect_rows, cov_rows)
+        with self._transaction() as conn:
+            rid = _insert_record(conn, record, effect_rows, cov_rows)
+            _insert_rows(
+                conn, schema.launch_results, [{**r, "record_id": rid} for r in launch_rows]
+            )
+        return rid
+
+    def record_launch(
+        self,
+        launch: str,
+        level: str,
+        metric: str,
+        effect: float | None,
+        effect_se: float | None,
+        *,
+        direction: str = "increase",
+        units: int | None = None,
+        comparison: str | None = None,
+        command: str = "python",
+        details: Mapping[str, Any] | None = None,
+    ) -> int:
+        """Append one result of ``launch`` at ``level`` (see :data:`LEVELS`); return its id.
+
+        ``effect`` is the candidate minus the baseline, ``effect_se`` its standard error,
+        ``direction`` the metric's good direction. A later result of the same launch, level and
+        metric replaces the earlier one for learning (both stay in the registry).
+        """
+        return self.record_launches(
+            [
+                {
+                    "launch": launch,
+                    "level": level,
+                    "metric": metric,
+                    "effect": effect,
+                    "effect_se": effect_se,
+                    "direction": direction,
+                    "units": units,
+                    "comparison": comparison,
+                    "command": command,
+                    "details": details,
+                }
+            ]
+        )[0]
+
+    def record_launches(self, results: Iterable[Mapping[str, Any]]) -> list[int]:
+        """Append many launch results in ONE transaction (all or none); return their ids.
+
+        Each of ``results`` holds the arguments of :meth:`record_launch`.
+        """
+        rows = [_launch_row(**dict(r)) for r in results]
+        ids: list[int] = []
+        with self._transaction() as conn:
+            for row in rows:
+                key = conn.execute(sa.insert(schema.launch_results), [row]).inserted_primary_key
+                if key is None:  # pragma: no cover - every backend returns the new id
+                    raise RuntimeError("the database did not return the new row's id")
+                ids.append(int(key[0]))
+        return ids
+
+    def launch_results(self, launch: str | None = None) -> list[LaunchResult]:
+        """Return the launch results (oldest first), optionally of one ``launch``.
+
+        A registry of schema version 1 has none (its table is created at the first write).
+        """
+        t = schema.launch_results
+        query = sa.select(t).order_by(t.c.id)
+        if launch is not None:
+            query = query.where(t.c.launch == launch)
+        with self._reading() as conn:
+            if conn is None or not sa.inspect(conn).has_table(t.name):
+                return []
+            rows = conn.execute(query).mappings().all()
+            out = []
+            for r in rows:
+                with self._decoding(int(r["record_id"] or 0)):
+                    details = json.loads(r["payload"])
+                out.append(
+                    LaunchResult(
+                        id=int(r["id"]),
+                        launch=str(r["launch"]),
+                        level=str(r["level"]),
+                        metric=str(r["metric"]),
+                        effect=r["effect"],
+                        effect_se=r["effect_se"],
+                        direction=str(r["direction"]),
+                        units=r["units"],
+                        comparison=r["comparison"],
+                        command=str(r["command"]),
+                        record_id=r["record_id"],
+                        created_at=str(r["created_at"]),
+                        details=details,
+                    )
+                )
+        return out
 
     def register_plan(
         self,
@@ -805,6 +1022,19 @@ def covariance_matrix(blob: bytes, size: int) -> NDArray[np.float64]:
 def _matrix(blob: bytes, size: int) -> NDArray[np.float64]:
     """Return the ``size x size`` matrix stored as little-endian float64 bytes."""
     return np.frombuffer(blob, dtype="<f8").reshape(size, size).astype(np.float64)
+
+
+def _set_schema_version(conn: Connection) -> None:
+    """Write the current schema version into ``proxymetric_meta`` (inside the transaction)."""
+    meta = schema.meta
+    value = str(schema.SCHEMA_VERSION)
+    found = conn.execute(
+        sa.select(meta.c.value).where(meta.c.key == "schema_version")
+    ).scalar_one_or_none()
+    if found is None:
+        _insert_rows(conn, meta, [{"key": "schema_version", "value": value}])
+    elif found != value:
+        conn.execute(sa.update(meta).where(meta.c.key == "schema_version").values(value=value))
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

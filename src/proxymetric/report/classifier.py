@@ -210,7 +210,7 @@ def classifier_sections(r: object) -> list[Section]:
                 tuple(
                     (
                         c.model,
-                        f"{c.bin_lower:.2f}-{c.bin_upper:.2f}",
+                        f"{c.bin_start:.2f}-{c.bin_end:.2f}",
                         format_number(c.weight),
                         format_number(c.mean_score, digits=3),
                         _with(

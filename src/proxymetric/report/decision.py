@@ -11,16 +11,19 @@ import math
 from proxymetric.analysis.result import ExperimentResult, MetricResult, Reason
 from proxymetric.report._format import format_interval, format_number, format_p
 
-__all__ = ["effect_text", "margin_text", "reason_text", "reasons_text"]
+__all__ = ["effect_text", "levels_text", "margin_text", "reason_text", "reasons_text"]
+
+
+def _bound(x: float) -> str:
+    return f"{x:+.1%}" if math.isfinite(x) else ("+inf" if x > 0 else "-inf")
 
 
 def effect_text(r: MetricResult) -> str:
     """The relative effect with its interval, or the absolute one when no relative exists."""
     if math.isfinite(r.rel_effect):
         if math.isfinite(r.rel_effect_ci_lower):
-            return (
-                f"{r.rel_effect:+.1%} [{r.rel_effect_ci_lower:+.1%}, {r.rel_effect_ci_upper:+.1%}]"
-            )
+            low, high = _bound(r.rel_effect_ci_lower), _bound(r.rel_effect_ci_upper)
+            return f"{r.rel_effect:+.1%} [{low}, {high}]"
         return f"{r.rel_effect:+.1%}"
     return f"{format_number(r.effect)} {format_interval(r.effect_ci_lower, r.effect_ci_upper)}"
 
@@ -77,6 +80,17 @@ def reason_text(reason: Reason, result: ExperimentResult) -> str:
         )
     if code == "primary_undefined":
         return f"{prefix}primary metric {reason.metric} is undefined: {reason.detail}"
+    if code == "primary_immature":
+        return f"{prefix}primary metric {reason.metric} is {reason.detail}"
+    if code in ("primary_expected_loss_below", "primary_expected_loss_above"):
+        loss = reason.expected_loss if reason.expected_loss is not None else math.nan
+        limit = reason.max_expected_loss if reason.max_expected_loss is not None else math.nan
+        below = code == "primary_expected_loss_below"
+        return (
+            f"{prefix}primary metric {reason.metric}: the expected loss of shipping is "
+            f"{loss:.3%} of the control mean, {'below' if below else 'not below'} the declared "
+            f"{limit:.3%} (Bayesian ship rule)"
+        )
     assert r is not None, f"reason {code} names no result"
     effect = effect_text(r)
     margin = margin_text(r)
@@ -120,3 +134,50 @@ def reason_text(reason: Reason, result: ExperimentResult) -> str:
 def reasons_text(result: ExperimentResult) -> list[str]:
     """Every reason of ``result.decision`` as a sentence, in order."""
     return [reason_text(reason, result) for reason in result.decision.reasons]
+
+
+_FAMILIES = {
+    "both": "every success metric of every treatment as one family",
+    "metrics": "the success metrics of each treatment as one family",
+    "treatments": "the treatments of each success metric as one family",
+}
+
+
+def levels_text(result: ExperimentResult) -> list[str]:
+    """What a reader must know about the levels, the arms and the rule, beyond the defaults:
+    per-metric levels and one-sided tests, the family corrected, pooled arms, a holdout, and
+    the Bayesian ship rule."""
+    out = []
+    own = {
+        (r.metric, r.alpha, r.alternative)
+        for r in result.results
+        if (r.alpha is not None and r.alpha != result.alpha) or r.alternative != "two-sided"
+    }
+    for metric, alpha, alternative in sorted(own, key=lambda t: t[0]):
+        level = alpha if alpha is not None else result.alpha
+        side = (
+            f"one-sided ({'treatment higher' if alternative == 'greater' else 'treatment lower'}"
+            "; its interval is a one-sided bound)"
+            if alternative != "two-sided"
+            else "two-sided"
+        )
+        out.append(f"{metric} is tested at its own alpha {level:g}, {side}")
+    if result.correction != "none" and result.family in _FAMILIES and result.family != "both":
+        out.append(f"the correction treats {_FAMILIES[result.family]}")
+    for arm, group in (result.combined or {}).items():
+        out.append(
+            f"{arm} pools the variants {', '.join(group)} into one treatment; the sample ratio "
+            "check tests them as assigned"
+        )
+    if result.holdout:
+        out.append(
+            f"a long-running holdout: each effect is the cumulative effect of everything shipped "
+            f"since, against the held-out {result.control}"
+        )
+    if result.decision.rule == "bayesian":
+        out.append(
+            "the primary metric is judged by the Bayesian ship rule (expected loss below the "
+            "declared threshold), not by its significance; the frequentist results are shown "
+            "beside it"
+        )
+    return out

@@ -18,7 +18,7 @@ from rich.text import Text
 from proxymetric.analysis.result import ExperimentResult, MetricResult
 from proxymetric.report._format import format_number, format_p, format_pvalue, terminal_text
 from proxymetric.report._text import literal, markdown_code, markdown_text, visible
-from proxymetric.report.decision import margin_text, reasons_text
+from proxymetric.report.decision import levels_text, margin_text, reasons_text
 
 __all__ = ["experiment_markdown", "experiment_renderable", "print_experiment"]
 
@@ -44,6 +44,7 @@ class _Row:
     guardrail: str
     mark: str
     note: str
+    mature: bool = True
 
 
 def _mean(r: MetricResult, value: float) -> str:
@@ -70,13 +71,10 @@ def _effect(r: MetricResult) -> str:
     d = _decimals(r.effect_se * scale)
 
     def f(x: float) -> str:
-        return f"{x * scale:+,.{d}f}"
+        return f"{x * scale:+,.{d}f}" if math.isfinite(x) else ("+inf" if x > 0 else "-inf")
 
-    interval = (
-        f" [{f(r.effect_ci_lower)}, {f(r.effect_ci_upper)}]"
-        if math.isfinite(r.effect_ci_lower)
-        else ""
-    )
+    shown = not (math.isnan(r.effect_ci_lower) or math.isnan(r.effect_ci_upper))
+    interval = f" [{f(r.effect_ci_lower)}, {f(r.effect_ci_upper)}]" if shown else ""
     return f"{f(r.effect)}{unit}{interval}"
 
 
@@ -84,12 +82,18 @@ def _relative(r: MetricResult) -> str:
     if not math.isfinite(r.rel_effect):
         return "—"
     text = f"{r.rel_effect:+.1%}"
-    if math.isfinite(r.rel_effect_ci_lower):
-        text += f" [{r.rel_effect_ci_lower:+.1%}, {r.rel_effect_ci_upper:+.1%}]"
+    low, high = r.rel_effect_ci_lower, r.rel_effect_ci_upper
+    if not (math.isnan(low) or math.isnan(high)):
+        text += f" [{_percent(low)}, {_percent(high)}]"
     return text
 
 
+def _percent(x: float) -> str:
+    return f"{x:+.1%}" if math.isfinite(x) else ("+inf" if x > 0 else "-inf")
+
+
 def _mark(r: MetricResult, alpha: float, rule: str) -> str:
+    alpha = r.alpha if r.alpha is not None else alpha
     if r.role == "guardrail":
         ni = r.noninferiority_pvalue
         noninferior = ni is not None and math.isfinite(ni) and ni < alpha
@@ -154,6 +158,7 @@ def _rows(result: ExperimentResult) -> list[_Row]:
                 guardrail=guard,
                 mark=_mark(r, result.alpha, result.decision.guardrail_rule),
                 note=note,
+                mature=r.status != "immature",
             )
         )
     return rows
@@ -184,6 +189,8 @@ _STYLES = {"better": "bold green", "worse": "bold red", "ok": "green", "?": "yel
 
 
 def _result_text(row: _Row) -> str:
+    if not row.mature:
+        return "not yet mature"
     label = _LABELS.get(row.mark, "")
     if not row.guardrail:
         return label
@@ -199,12 +206,84 @@ def _footnote(result: ExperimentResult) -> str:
         if result.decision.guardrail_rule == "deterioration"
         else "only a deterioration significantly beyond the margin rolls back"
     )
+    sided = (
+        "two-sided test"
+        if all(r.alternative == "two-sided" for r in result.results)
+        else "test (two-sided unless a note says one-sided)"
+    )
     return (
-        "p-value: two-sided test of no difference, unadjusted. adj. p: "
+        f"p-value: {sided} of no difference, unadjusted. adj. p: "
         f"{names[result.correction]} correction over the primary and secondary metrics, which "
         "decides for them. Guardrails are not adjusted: each must be shown non-inferior at its "
         f"margin (one-sided p-value in the result column) to ship, and {rule}."
     )
+
+
+@dataclass(frozen=True)
+class _BayesRow:
+    metric: str
+    variant: str
+    prob_better: str
+    rel_effect: str
+    effect: str
+    loss: str
+
+
+def _bayes_rows(result: ExperimentResult) -> list[_BayesRow]:
+    rows = []
+    for r in result.results:
+        b = r.bayesian
+        if b is None:
+            continue
+        scale, unit = (100.0, " pp") if r.metric_type == "proportion" else (1.0, "")
+        d = _decimals(b.effect_se * scale)
+        absolute = (
+            f"{b.effect * scale:+,.{d}f}{unit} [{b.effect_ci_lower * scale:+,.{d}f}, "
+            f"{b.effect_ci_upper * scale:+,.{d}f}]"
+            if math.isfinite(b.effect) and math.isfinite(b.effect_ci_lower)
+            else "—"
+        )
+        relative = (
+            f"{b.rel_effect:+.1%} [{b.rel_effect_ci_lower:+.1%}, {b.rel_effect_ci_upper:+.1%}]"
+            if math.isfinite(b.rel_effect) and math.isfinite(b.rel_effect_ci_lower)
+            else "—"
+        )
+        rows.append(
+            _BayesRow(
+                metric=r.metric,
+                variant=r.variant,
+                prob_better=f"{b.prob_better:.1%}" if math.isfinite(b.prob_better) else "—",
+                rel_effect=relative,
+                effect=absolute,
+                loss=f"{b.rel_expected_loss:.3%}" if math.isfinite(b.rel_expected_loss) else "—",
+            )
+        )
+    return rows
+
+
+def _bayes_caption(result: ExperimentResult) -> str:
+    first = next(r.bayesian for r in result.results if r.bayesian is not None)
+    assert first is not None
+    prior = (
+        "a flat prior"
+        if first.prior == "flat"
+        else f"a normal prior on the relative effect (mean 0, sd {first.prior_sd:g})"
+    )
+    return (
+        f"Bayesian view (Gaussian approximation, {prior}; {first.confidence_level:.0%} credible "
+        "intervals): the probability that the treatment is better, the posterior effects, and "
+        "the expected loss of shipping as a share of the control mean. It stands beside the "
+        "test above"
+        + (
+            ", and the decision below rests on it"
+            if result.decision.rule == "bayesian"
+            else ", not instead of it"
+        )
+        + "."
+    )
+
+
+_BAYES_COLUMNS = ("metric", "variant", "P(better)", "posterior", "relative", "expected loss")
 
 
 def experiment_renderable(result: ExperimentResult) -> RenderableType:
@@ -251,6 +330,19 @@ def experiment_renderable(result: ExperimentResult) -> RenderableType:
     )
     parts: list[RenderableType] = [header, Text(_srm_text(result), style=srm_style), table]
     parts.append(Text(_footnote(result), style="dim"))
+    parts += [literal(f"note: {n}", "dim") for n in levels_text(result)]
+    bayes = _bayes_rows(result)
+    if bayes:
+        parts.append(Text(""))
+        parts.append(Text(_bayes_caption(result), style="bold"))
+        btable = Table(show_edge=False, header_style="bold", pad_edge=False)
+        for col in _BAYES_COLUMNS:
+            btable.add_column(col, justify="left" if col in ("metric", "variant") else "right")
+        for b in bayes:
+            btable.add_row(
+                *map(literal, (b.metric, b.variant, b.prob_better, b.effect, b.rel_effect, b.loss))
+            )
+        parts.append(btable)
     parts += [literal(f"note: {n}", "dim") for n in notes]
     parts += [terminal_text(f"warning: {w}", style="yellow") for w in result.warnings]
     parts.append(Text(""))
@@ -303,10 +395,25 @@ def experiment_markdown(result: ExperimentResult) -> str:
         "",
         f"_{_footnote(result)}_",
         "",
+        *(f"- {markdown_text(n, code=True)}" for n in levels_text(result)),
         *notes,
         *(f"- warning: {markdown_text(w, code=True)}" for w in result.warnings),
     ]
-    if notes or result.warnings:
+    if notes or result.warnings or levels_text(result):
+        lines.append("")
+    bayes = _bayes_rows(result)
+    if bayes:
+        lines += [
+            f"_{_bayes_caption(result)}_",
+            "",
+            "| " + " | ".join(_BAYES_COLUMNS) + " |",
+            "|---|---|--:|--:|--:|--:|",
+        ]
+        lines += [
+            f"| {markdown_text(b.metric)} | {markdown_text(b.variant)} | {b.prob_better} | "
+            f"{b.effect} | {b.rel_effect} | {b.loss} |"
+            for b in bayes
+        ]
         lines.append("")
     verdict = result.decision.verdict.upper().replace("_", " ")
     chosen = f" {markdown_code(result.decision.variant)}" if result.decision.variant else ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from proxymetric.proxies.chain import ChainReport
 from proxymetric.proxies.impact import ProgramImpact
 from proxymetric.proxies.validation import ProxyReport
 from proxymetric.report import format_number
@@ -11,7 +12,7 @@ from proxymetric.report._count import counted
 from proxymetric.report._text import visible
 from proxymetric.report.sections import Section
 
-__all__ = ["impact_sections", "proxy_sections"]
+__all__ = ["chain_sections", "chain_text", "impact_sections", "proxy_sections"]
 
 
 def _r(x: float | None) -> str:
@@ -20,6 +21,111 @@ def _r(x: float | None) -> str:
 
 def _pct(x: float) -> str:
     return "—" if not math.isfinite(x) else f"{x:.0%}"
+
+
+def _interval(lo: float, hi: float) -> str:
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return "—"
+    return f"[{lo:+.2f}, {hi:+.2f}]"
+
+
+def _money(x: float | None) -> str:
+    return "—" if x is None else format_number(x)
+
+
+def chain_text(rep: ChainReport) -> str:
+    """Return the recommendation of a :class:`ChainReport` as one sentence."""
+    limits = []
+    if rep.budget is not None:
+        limits.append(f"a budget of {format_number(rep.budget)} per decision")
+    if rep.max_days is not None:
+        limits.append(f"at most {rep.max_days:g} days")
+    within = f" within {' and '.join(limits)}" if limits else ""
+    if rep.recommendation == "no_information":
+        return (
+            f"no step's relation to {rep.target} can be estimated from these launches (too few "
+            "launches with both, or no detectable true-effect variance)"
+        )
+    if rep.recommendation == "nothing_affordable":
+        return (
+            f"no step fits{within}: declare the cost and duration of each level "
+            "(--cost, --duration) or raise the limits"
+        )
+    best = next(r for r in rep.rows if r.step == rep.recommended_step)
+    if best.step == rep.target:
+        return (
+            f"decide at {best.step} itself{within}: its estimate correlates "
+            f"{best.correlation_with_target:.2f} with its true effect; no cheaper step predicts "
+            f"it better (wrong-sign probability {best.wrong_sign_probability:.1%})"
+        )
+    return (
+        f"decide at {best.step}{within}: its estimate correlates "
+        f"{best.correlation_with_target:.2f} with the true effect on {rep.target}; "
+        f"wrong-sign probability {best.wrong_sign_probability:.1%}"
+    )
+
+
+def chain_sections(rep: ChainReport) -> list[Section]:
+    """Return the sections of a :class:`ChainReport`: the links, the decision points, the
+    recommendation, then the caveats."""
+    level = f"{rep.confidence_level:.0%}"
+    links = Section(
+        "How each level predicted the next",
+        f"{rep.n_launches:,} launches; true = noise-corrected (total covariance); "
+        f"{level} BCa bootstrap intervals over launches ({rep.n_bootstrap:,} rounds); "
+        f"noise covariance between metrics of one A/B analysis {rep.noise_covariance}",
+        (
+            "lower",
+            "upper",
+            "launches",
+            "true slope",
+            f"{level} interval",
+            "naive slope",
+            "true corr",
+            f"{level} interval",
+            "naive corr",
+            "reliability",
+            "wrong sign",
+        ),
+        tuple(
+            (
+                lk.lower_step,
+                lk.upper_step,
+                f"{lk.n_launches:,}",
+                _r(lk.true_slope),
+                _interval(lk.true_slope_ci_lower, lk.true_slope_ci_upper),
+                _r(lk.naive_slope),
+                _r(lk.true_correlation),
+                _interval(lk.true_correlation_ci_lower, lk.true_correlation_ci_upper),
+                _r(lk.naive_correlation),
+                _pct(lk.reliability),
+                _pct(lk.wrong_sign_probability),
+            )
+            for lk in rep.links
+        ),
+    )
+    steps = Section(
+        f"Where to decide for {rep.target}",
+        "correlation of each step's estimate (at its usual noise) with the true effect on "
+        "the target, and the chance a decision on its sign is wrong there",
+        ("step", "launches", "corr with target", "wrong sign", "cost", "days", "fits"),
+        tuple(
+            (
+                r.step,
+                f"{r.n_launches:,}",
+                _r(r.correlation_with_target),
+                _pct(r.wrong_sign_probability),
+                _money(r.cost),
+                "—" if r.duration_days is None else f"{r.duration_days:g}",
+                "—" if r.affordable is None else ("yes" if r.affordable else "no"),
+            )
+            for r in rep.rows
+        ),
+    )
+    sections = [links, steps, Section("Recommendation", chain_text(rep))]
+    if rep.warnings:
+        sections.append(Section("Warnings", "\n".join(f"- {visible(w)}" for w in rep.warnings)))
+    return sections
 
 
 def proxy_sections(rep: ProxyReport) -> list[Section]:

@@ -20,6 +20,7 @@ from proxymetric.spec.value import ValueSpec
 __all__ = [
     "PRE_PERIOD",
     "ROLES",
+    "BayesianSpec",
     "DurationSpec",
     "EthicsReviewSpec",
     "EvaluationSpec",
@@ -37,6 +38,7 @@ __all__ = [
 ]
 
 MetricType = Literal["mean", "proportion", "ratio"]
+Alternative = Literal["two-sided", "greater", "less"]
 AggregateKind = Literal["sum", "count", "count_distinct", "max", "any"]
 Role = Literal["north_star", "proxy", "guardrail", "model_objective"]
 ROLES: tuple[Role, ...] = ("north_star", "proxy", "guardrail", "model_objective")
@@ -207,6 +209,14 @@ class MetricSpec(_Model):
     number, or a percentile of the pooled data of both arms (``p99``, ``p99.9``) computed in
     the engine.
 
+    ``alpha`` is the metric's own significance level (the experiment's by default) and
+    ``alternative`` the hypothesis of its test when it is a success metric: ``two-sided``
+    (default), ``greater`` (treatment - control > 0) or ``less``; a one-sided alternative must
+    point in the metric's ``direction``. Guardrails keep their one-sided non-inferiority test
+    (``alpha`` applies to it; ``alternative`` does not). ``maturity_days`` is how long after
+    assignment a unit's value takes to be final (90 for a 90-day retention): a metric whose
+    maturity is longer than the data covers is reported as not yet mature.
+
     The good-metric checklist (``proxymetric check``) reads optional keys: ``role`` in the
     metric tree (``north_star``, ``proxy``, ``guardrail``, ``model_objective``), ``link`` (a
     reviewed link to the north star), ``computed_by`` (who produces the column it reads),
@@ -237,7 +247,21 @@ class MetricSpec(_Model):
     expected_effect: float | None = None
     baseline_mean: float | None = None
     baseline_sd: float | None = Field(default=None, gt=0)
+    alpha: float | None = Field(default=None, gt=0, lt=0.5)
+    alternative: Alternative | None = None
+    maturity_days: float | None = Field(default=None, gt=0)
     cap: float | str | None = None
+
+    @model_validator(mode="after")
+    def _alternative_in_direction(self) -> MetricSpec:
+        wrong = "less" if self.direction == "increase" else "greater"
+        if self.alternative == wrong:
+            raise ValueError(
+                f"`alternative` {wrong!r} tests for a change away from the metric's `direction` "
+                f"({self.direction!r}); use 'two-sided' or "
+                f"{'greater' if wrong == 'less' else 'less'!r}"
+            )
+        return self
 
     @model_validator(mode="after")
     def _cap_form(self) -> MetricSpec:
@@ -364,6 +388,31 @@ class SegmentsSpec(_Model):
         return data
 
 
+class BayesianSpec(_Model):
+    """The optional Bayesian view of an experiment (beside the frequentist one, never instead).
+
+    ``prior`` on the relative effect is ``weak`` (the default: normal, mean 0, standard
+    deviation ``prior_sd``, 0.3 for +-30%; on the absolute effect ``prior_sd`` times the
+    control mean's magnitude) or ``flat``. With ``ship_rule: true`` the primary metric ships on
+    its expected relative loss below ``max_expected_loss`` (0.001 for 0.1%) instead of its
+    significance; guardrails and the sample ratio check rule as before.
+    """
+
+    prior: Literal["weak", "flat"] = "weak"
+    prior_sd: float = Field(default=0.3, gt=0)
+    ship_rule: bool = False
+    max_expected_loss: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _threshold_for_rule(self) -> BayesianSpec:
+        if self.ship_rule and self.max_expected_loss is None:
+            raise ValueError(
+                "`ship_rule: true` needs `max_expected_loss`, the largest expected relative "
+                "loss worth shipping (for example 0.001 for 0.1%)"
+            )
+        return self
+
+
 class ExperimentSpec(_Model):
     """An experiment: its variants, the metrics by role, and the test settings.
 
@@ -386,6 +435,14 @@ class ExperimentSpec(_Model):
 
     ``segments`` asks for the effects per value of some columns of the unit table or assignment
     log (:class:`SegmentsSpec`): exploratory, corrected across segments, never part of the decision.
+    ``family`` is the multiple-testing family of the success metrics (primary and secondary)
+    corrected by ``correction``: ``both`` (default: every metric of every treatment as one
+    family), ``metrics`` (the metrics of each treatment), ``treatments`` (the treatments of
+    each metric) or ``none`` (no correction). ``combine`` pools declared variants into one arm
+    (``{new_arm: [variant, ...]}``) analysed as one treatment. ``holdout: true`` marks a
+    long-running holdout: the control is the held-out share (between 1% and 10% of the
+    ``split``, which is then required) and the treatment everything shipped since.
+    ``bayesian`` adds the Bayesian view (:class:`BayesianSpec`).
 
     ``salt`` seeds the hashed assignment of ``proxymetric assign`` (the experiment's name by
     default): experiments with different salts are assigned independently.
@@ -409,6 +466,10 @@ class ExperimentSpec(_Model):
     population: int | None = Field(default=None, gt=0)
     min_units_per_arm: int = Field(default=10, ge=2)
     segments: SegmentsSpec | None = None
+    family: Literal["both", "metrics", "treatments", "none"] = "both"
+    combine: dict[str, list[str]] | None = None
+    holdout: bool = False
+    bayesian: BayesianSpec | None = None
     salt: str | None = Field(default=None, min_length=1)
     description: str | None = None
 

@@ -29,6 +29,7 @@ from typing import Literal
 
 import numpy as np
 
+from proxymetric._validation import check_choice
 from proxymetric.errors import ProxymetricError
 from proxymetric.stats.estimators import ArmEstimate, Statistic, arm_estimate, cuped_theta
 from proxymetric.stats.exact import (
@@ -40,6 +41,8 @@ from proxymetric.stats.exact import (
 )
 from proxymetric.stats.moments import Moments
 from proxymetric.stats.welch import (
+    ALTERNATIVES,
+    Alternative,
     Difference,
     RelativeDifference,
     noninferiority_pvalue,
@@ -140,6 +143,7 @@ def compare(
     treatment_name: str = "treatment",
     proportion: bool = False,
     min_units: int = MIN_UNITS_PER_ARM,
+    alternative: Alternative = "two-sided",
 ) -> Comparison:
     """Return the :class:`Comparison` of ``treatment`` against ``control`` for ``metric``.
 
@@ -149,7 +153,11 @@ def compare(
     (:func:`~proxymetric.stats.welch.noninferiority_pvalue`). ``proportion`` says the metric is
     a 0/1 value per unit (then few events switch to Fisher's exact test); ``min_units`` is the
     fewest units per variant for which a test is reported (see the module docstring).
+    ``alternative`` is the hypothesis of the test of the effect (``two-sided``, ``greater``:
+    treatment - control > 0, ``less``); its intervals follow it (a one-sided bound, the other
+    end infinite). The non-inferiority test is one-sided whatever it is.
     """
+    check_choice("alternative", alternative, ALTERNATIVES)
     if isinstance(min_units, bool) or not isinstance(min_units, int) or min_units < 2:
         raise ProxymetricError(f"`min_units` must be a whole number >= 2; got {min_units!r}")
     reasons: list[str] = []
@@ -222,15 +230,15 @@ def compare(
     c = arm_estimate(control, metric, covariate, theta or 0.0, pooled_x)
     t = arm_estimate(treatment, metric, covariate, theta or 0.0, pooled_x)
     if counts is not None:
-        diff = _exact_difference(c, t, counts, confidence)
+        diff = _exact_difference(c, t, counts, confidence, alternative)
     else:
-        diff = welch_difference(c, t, confidence=confidence)
+        diff = welch_difference(c, t, confidence=confidence, alternative=alternative)
         if not math.isfinite(diff.pvalue):
             reasons.append(
                 "the effect has no standard error (both variants have zero variance after "
                 "CUPED); no test is possible"
             )
-    rel = relative_difference(c, t, confidence=confidence)
+    rel = relative_difference(c, t, confidence=confidence, alternative=alternative)
     reasons.extend(_relative_reasons(c.mean, t.mean))
     if counts is not None:
         reasons.extend(_disagreements(diff, rel, confidence))
@@ -260,18 +268,25 @@ def compare(
 
 
 def _exact_difference(
-    c: ArmEstimate, t: ArmEstimate, counts: tuple[int, int, int, int], confidence: float
+    c: ArmEstimate,
+    t: ArmEstimate,
+    counts: tuple[int, int, int, int],
+    confidence: float,
+    alternative: Alternative = "two-sided",
 ) -> Difference:
-    """The difference of a proportion with few events: Fisher's p-value, Agresti-Caffo interval."""
-    ac = agresti_caffo(*counts, confidence=confidence)
+    """The difference of a proportion with few events: Fisher's p-value, Agresti-Caffo interval
+    (a one-sided bound for a one-sided ``alternative``: one end of the two-sided interval at
+    ``2 * confidence - 1``)."""
+    two_sided = alternative == "two-sided"
+    ac = agresti_caffo(*counts, confidence=confidence if two_sided else 2 * confidence - 1)
     return Difference(
         t.mean - c.mean,
         ac.se,
         NAN,
         NAN,
-        fisher_exact_pvalue(*counts),
-        ac.ci_lower,
-        ac.ci_upper,
+        fisher_exact_pvalue(*counts, alternative=alternative),
+        -math.inf if alternative == "less" else ac.ci_lower,
+        math.inf if alternative == "greater" else ac.ci_upper,
         "fisher_exact",
     )
 

@@ -55,8 +55,19 @@ def _pvalue(statistic: float, df: float, alternative: Alternative) -> float:
     return float(2 * special.stdtr(df, -abs(statistic)))
 
 
-def _quantile(confidence: float, df: float) -> float:
-    return float(special.stdtrit(df, 0.5 + confidence / 2)) if math.isfinite(df) else NAN
+def _quantile(confidence: float, df: float, alternative: Alternative = "two-sided") -> float:
+    """The t quantile of a ``confidence`` interval: two-sided, or a one-sided bound."""
+    if not math.isfinite(df):
+        return NAN
+    level = 0.5 + confidence / 2 if alternative == "two-sided" else confidence
+    return float(special.stdtrit(df, level))
+
+
+def _bounds(centre: float, half: float, alternative: Alternative) -> tuple[float, float]:
+    """The interval ``centre +- half``, open on the side a one-sided ``alternative`` leaves."""
+    low = -math.inf if alternative == "less" else centre - half
+    high = math.inf if alternative == "greater" else centre + half
+    return low, high
 
 
 @dataclass(frozen=True)
@@ -86,7 +97,9 @@ def welch_difference(
 ) -> Difference:
     """Return the absolute effect, its standard error, Welch df, t statistic, p-value and CI.
 
-    The interval is two-sided at ``confidence`` whatever the ``alternative`` of the p-value.
+    The interval matches the ``alternative`` (as ``scipy.stats.ttest_ind`` does): two-sided at
+    ``confidence``, or a one-sided bound, ``(effect - t * se, inf)`` for ``greater`` and
+    ``(-inf, effect + t * se)`` for ``less``, with ``t`` the ``confidence`` quantile.
     """
     check_choice("alternative", alternative, ALTERNATIVES)
     check_number("confidence", confidence, low=0, high=1)
@@ -100,10 +113,9 @@ def welch_difference(
         return Difference(effect, se, NAN, NAN, NAN, NAN, NAN)
     df = welch_df(a_t, treatment.count, a_c, control.count)
     t = effect / se
-    q = _quantile(confidence, df)
-    return Difference(
-        effect, se, df, t, _pvalue(t, df, alternative), effect - q * se, effect + q * se
-    )
+    q = _quantile(confidence, df, alternative)
+    low, high = _bounds(effect, q * se, alternative)
+    return Difference(effect, se, df, t, _pvalue(t, df, alternative), low, high)
 
 
 @dataclass(frozen=True)
@@ -136,7 +148,11 @@ class RelativeDifference:
 
 
 def relative_difference(
-    control: ArmEstimate, treatment: ArmEstimate, *, confidence: float = 0.95
+    control: ArmEstimate,
+    treatment: ArmEstimate,
+    *,
+    confidence: float = 0.95,
+    alternative: Alternative = "two-sided",
 ) -> RelativeDifference:
     """Return the relative effect and its interval.
 
@@ -153,18 +169,20 @@ def relative_difference(
 
     NaN when the control mean is 0 or the two means have opposite signs (the relative effect is
     undefined); the interval is NaN when the control mean is positive and the treatment mean 0
-    (no log scale).
+    (no log scale). A one-sided ``alternative`` gives a one-sided bound (the other end
+    infinite), as :func:`welch_difference` does.
 
     >>> from proxymetric.stats.estimators import ArmEstimate
     >>> loss = ArmEstimate(100, -10.0, 4.0, -10.0, 4.0)
     >>> round(relative_difference(loss, ArmEstimate(100, -12.0, 4.0, -12.0, 4.0)).rel_effect, 6)
     -0.2
     """
+    check_choice("alternative", alternative, ALTERNATIVES)
     m_c, m_t = control.mean, treatment.mean
     if m_c == 0 or not math.isfinite(m_c) or not math.isfinite(m_t) or m_c * m_t < 0:
         return RelativeDifference(NAN, NAN, NAN, NAN, NAN)
     if m_c < 0:
-        return _linear_relative(control, treatment, confidence)
+        return _linear_relative(control, treatment, confidence, alternative)
     rel = m_t / m_c - 1
     if m_t == 0 or control.count < 2 or treatment.count < 2:
         return RelativeDifference(rel, NAN, NAN, NAN, NAN)
@@ -174,15 +192,16 @@ def relative_difference(
     if s == 0:
         return RelativeDifference(rel, s, NAN, NAN, NAN)
     df = welch_df(a_t, treatment.count, a_c, control.count)
-    q = _quantile(confidence, df)
-    log_ratio = math.log(m_t / m_c)
-    return RelativeDifference(
-        rel, s, df, math.exp(log_ratio - q * s) - 1, math.exp(log_ratio + q * s) - 1, "log"
-    )
+    q = _quantile(confidence, df, alternative)
+    low, high = _bounds(math.log(m_t / m_c), q * s, alternative)
+    return RelativeDifference(rel, s, df, math.exp(low) - 1, math.exp(high) - 1, "log")
 
 
 def _linear_relative(
-    control: ArmEstimate, treatment: ArmEstimate, confidence: float
+    control: ArmEstimate,
+    treatment: ArmEstimate,
+    confidence: float,
+    alternative: Alternative = "two-sided",
 ) -> RelativeDifference:
     """The relative effect of a negative control mean, with its linear-scale interval."""
     m_c, m_t = control.mean, treatment.mean
@@ -195,8 +214,9 @@ def _linear_relative(
     if s == 0:
         return RelativeDifference(rel, NAN, NAN, NAN, NAN, linear_se=s)
     df = welch_df(a_t, treatment.count, a_c, control.count)
-    q = _quantile(confidence, df)
-    return RelativeDifference(rel, NAN, df, rel - q * s, rel + q * s, "linear", s)
+    q = _quantile(confidence, df, alternative)
+    low, high = _bounds(rel, q * s, alternative)
+    return RelativeDifference(rel, NAN, df, low, high, "linear", s)
 
 
 def noninferiority_pvalue(

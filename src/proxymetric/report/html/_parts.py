@@ -9,6 +9,7 @@ larger document (the whole-chain report), empty for a result on its own.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -157,6 +158,17 @@ def definitions(spec: Spec | None, metrics: Sequence[tuple[str, str, str]]) -> D
 # --- A/B analysis ------------------------------------------------------------------------------
 
 
+def _shown(p: Callable[[str], str], m: Any, q: str) -> list[str | None]:
+    """The pointers of the numbers shown for quantity ``q`` and its interval: an infinite end
+    (a one-sided bound) is printed as ``inf``, a word, so it carries no pointer."""
+    out: list[str | None] = [p(q)]
+    low, high = getattr(m, f"{q}_ci_lower"), getattr(m, f"{q}_ci_upper")
+    if not (math.isnan(low) or math.isnan(high)):
+        ends = (("lower", low), ("upper", high))
+        out += [p(f"{q}_ci_{end}") for end, v in ends if math.isfinite(v)]
+    return out
+
+
 def _experiment_table(r: ExperimentResult, base: str) -> Table:
     from proxymetric.report.experiment import _result_text, _rows
 
@@ -180,21 +192,50 @@ def _experiment_table(r: ExperimentResult, base: str) -> Table:
         cells += [
             Cell(annotate(row.control, [p("control_mean")])),
             Cell(annotate(row.treatment, [p("treatment_mean")])),
-            Cell(
-                annotate(row.effect, [p("effect"), p("effect_ci_lower"), p("effect_ci_upper")], pp)
-            ),
-            Cell(
-                annotate(
-                    row.rel_effect,
-                    [p("rel_effect"), p("rel_effect_ci_lower"), p("rel_effect_ci_upper")],
-                )
-            ),
+            Cell(annotate(row.effect, _shown(p, m, "effect"), pp)),
+            Cell(annotate(row.rel_effect, _shown(p, m, "rel_effect"))),
             Cell(annotate(row.pvalue, [p("pvalue")])),
             Cell(annotate(row.pvalue_adjusted, [p("pvalue_adjusted")])),
             Cell(annotate(_result_text(row), guard), _tone(row.mark)),
         ]
         rows.append(tuple(cells))
     return Table(tuple(columns), tuple(rows), left=3 if several else 2, trailing=1)
+
+
+def _bayes_table(r: ExperimentResult, base: str) -> Table | None:
+    """The Bayesian view of every result that has one, or ``None``."""
+    from proxymetric.report.experiment import _BAYES_COLUMNS, _bayes_rows
+
+    shown = [(i, m) for i, m in enumerate(r.results) if m.bayesian is not None]
+    if not shown:
+        return None
+    rows = []
+    for (i, m), row in zip(shown, _bayes_rows(r), strict=True):
+
+        def p(field: str, i: int = i) -> str:
+            return base + pointer("results", i, "bayesian", field)
+
+        pp = 100.0 if m.metric_type == "proportion" else 1.0
+        rows.append(
+            (
+                Cell(plain(row.metric)),
+                Cell(plain(row.variant)),
+                Cell(annotate(row.prob_better, [p("prob_better")])),
+                Cell(
+                    annotate(
+                        row.effect, [p("effect"), p("effect_ci_lower"), p("effect_ci_upper")], pp
+                    )
+                ),
+                Cell(
+                    annotate(
+                        row.rel_effect,
+                        [p("rel_effect"), p("rel_effect_ci_lower"), p("rel_effect_ci_upper")],
+                    )
+                ),
+                Cell(annotate(row.loss, [p("rel_expected_loss")])),
+            )
+        )
+    return Table(_BAYES_COLUMNS, tuple(rows), left=2)
 
 
 def decision_blocks(r: ExperimentResult, *, with_chart: bool = True) -> list[Block]:
@@ -225,7 +266,8 @@ def experiment_part(
     with_chart: bool = True,
 ) -> Part:
     """The analysis: the decision, the forest plot, the table, notes and definitions."""
-    from proxymetric.report.experiment import _footnote, _rows, _srm_text, _units
+    from proxymetric.report.decision import levels_text
+    from proxymetric.report.experiment import _bayes_caption, _footnote, _rows, _srm_text, _units
 
     treatments = [v for v in r.variants if v != r.control]
     blocks: list[Block] = decision_blocks(r, with_chart=with_chart)
@@ -244,6 +286,10 @@ def experiment_part(
         _experiment_table(r, base),
         Para(plain(_footnote(r)), "note"),
     ]
+    blocks += [Para(plain(n), "note") for n in levels_text(r)]
+    bayes = _bayes_table(r, base)
+    if bayes is not None:
+        blocks += [Para(plain(_bayes_caption(r)), "note"), bayes]
     for row in _rows(r):
         if row.note:
             blocks.append(Para(plain(f"{row.metric} ({row.variant}): {row.note}"), "note"))
