@@ -73,3 +73,24 @@ def test_seeded_bootstrap_is_pinned(per_item: int) -> None:
     for k, s in enumerate(by_code):
         bounds = [getattr(s, name) for name in type(s).__dataclass_fields__ if "ci_" in name]
         assert any(abs(b - (1000 + 400 / np.log(10) * quantiles[0][k])) < 1e-6 for b in bounds)
+
+
+@pytest.mark.parametrize(
+    ("total", "dtype"),
+    [(2**24 - 1, np.float32), (2**24 + 1, np.float64)],
+)
+def test_resampled_counts_are_exact(total: int, dtype: type) -> None:
+    """The product of patterns and counts is exact: float32 only while it holds every sum.
+
+    A pattern with half a win drawn ``total`` times has ``total / 2`` wins: below ``2**23``
+    float32 holds it exactly (its spacing there is 0.5), at ``2**23 + 0.5`` it does not.
+    """
+    from scipy import sparse
+
+    from proxymetric.pairwise.bradley_terry import _exact_product_matrix
+
+    matrix, chosen = _exact_product_matrix(sparse.csr_matrix(np.array([[0.5, 1.0]])), total)
+    assert chosen is (np.float32 if dtype is np.float32 else np.float64)
+    counts = np.array([[total]], dtype=chosen)
+    got = np.asarray(matrix @ counts).ravel().astype(np.float64)
+    assert got.tolist() == [total / 2, total / 2]  # wins, losses
