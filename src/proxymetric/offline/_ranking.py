@@ -28,7 +28,7 @@ __all__ = [
 Gain = Literal["linear", "exponential"]
 
 # rows processed at once by the chunked passes (bounds temporary memory on 100M-row inputs)
-_CHUNK_ROWS = 4_000_000
+_CHUNK_ROWS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -113,18 +113,20 @@ def _discount(rank: np.ndarray) -> np.ndarray:
 def _group_rank(sorted_units: np.ndarray) -> np.ndarray:
     """Return the zero-based position of each row within its run of equal (sorted) units.
 
-    Computed in chunks of rows into one int32 array (int64 beyond 2**31 rows), so no temporary
-    of the full length is built.
+    Computed in chunks of rows into one array of the smallest integer type that holds the
+    longest run (int16 for lists of up to 32,767 rows), so no temporary of the full length is
+    built.
 
     >>> _group_rank(np.array([3, 3, 3, 5, 7, 7])).tolist()
     [0, 1, 2, 0, 0, 1]
     """
     n = sorted_units.size
-    dtype = np.int32 if n < 2**31 else np.int64
     if n == 0:
-        return np.zeros(0, dtype=dtype)
+        return np.zeros(0, dtype=np.int16)
     starts = np.flatnonzero(np.r_[True, sorted_units[1:] != sorted_units[:-1]])
     ends = np.r_[starts[1:], n]
+    longest = int(np.max(ends - starts))
+    dtype = next(t for t in (np.int16, np.int32, np.int64) if longest <= np.iinfo(t).max)
     rank = np.empty(n, dtype=dtype)
     for a, b in _chunks(n):  # a loop over chunks of rows, bounding temporary memory
         first = int(np.searchsorted(starts, a, side="right")) - 1
@@ -188,6 +190,25 @@ def _lookup(truth: TruthIndex, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     pos = np.searchsorted(truth.key, key)
     pos = np.minimum(pos, truth.key.size - 1)
     return truth.key[pos] == key, pos
+
+
+def _lookup_units(
+    truth: TruthIndex, key: np.ndarray, sorted_units: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return (found, position) of keys of rows sorted by unit, as :func:`_lookup` does.
+
+    The binary searches run in the slice of the truth that holds these units only (a few
+    hundred thousand keys for a chunk of rows, which stay in the processor's cache).
+    """
+    if truth.key.size == 0 or key.size == 0:
+        return _lookup(truth, key)
+    first, last = int(sorted_units[0]), int(sorted_units[-1])
+    lo, hi = np.searchsorted(truth.key, [first * truth.n_items, (last + 1) * truth.n_items])
+    if hi == lo:
+        return np.zeros(key.size, dtype=bool), np.zeros(key.size, dtype=np.int64)
+    local = truth.key[lo:hi]
+    pos = np.minimum(np.searchsorted(local, key), local.size - 1)
+    return local[pos] == key, pos + lo
 
 
 @dataclass(frozen=True)
@@ -256,7 +277,7 @@ def rank_lists(unit: np.ndarray, item: np.ndarray, score: np.ndarray, k: int) ->
     if duplicates is None:
         duplicates = has_duplicate_items(unit, item)
     rank = _group_rank(unit)
-    top = rank < k
+    top = rank < min(k, np.iinfo(rank.dtype).max)  # k beyond the longest list cuts nothing
     if not top.all():
         unit, item, rank = unit[top], item[top], rank[top]
     return RankedLists(unit=unit, item=item, rank=rank, duplicates=duplicates)
@@ -302,12 +323,16 @@ def unit_ranking_stats(
     bounds = distinct(np.r_[starts[at], n])
     for a, b in itertools.pairwise(bounds.tolist()):  # a loop over chunks of rows
         unit, item = lists.unit[a:b], lists.item[a:b]
-        _add_ranking_stats(unit, item, lists.rank[a:b], truth, out)
+        # rows are sorted by unit: the chunk's sums cover units first..last only
+        first, last = int(unit[0]), int(unit[-1]) + 1
+        local = {name: values[first:last] for name, values in out.items()}  # views
+        _add_ranking_stats(unit, item, lists.rank[a:b], truth, local, first)
+        local_unit = unit - first
         for key, values in item_values.items():
             if key in out:
-                out[key] += np.bincount(unit, weights=values[item], minlength=n_units)
+                local[key] += np.bincount(local_unit, weights=values[item], minlength=last - first)
         if unit_vectors is not None:
-            _add_similarity(unit, item, unit_vectors, item_values["_has_features"], out)
+            _add_similarity(local_unit, item, unit_vectors, item_values["_has_features"], local)
     return out
 
 
@@ -342,10 +367,15 @@ def _add_ranking_stats(
     rank: np.ndarray,
     truth: TruthIndex,
     out: dict[str, np.ndarray],
+    offset: int = 0,
 ) -> None:
-    """Add the per-unit sums of whole lists (rows sorted by unit and rank) to ``out``."""
-    n_units = truth.n_units
-    found, pos = _lookup(truth, unit.astype(np.int64) * truth.n_items + item)
+    """Add the per-unit sums of whole lists (rows sorted by unit and rank) to ``out``.
+
+    ``out`` holds units ``offset, offset + 1, ...`` (views of the full arrays).
+    """
+    n_units = out["hits"].size
+    found, pos = _lookup_units(truth, unit.astype(np.int64) * truth.n_items + item, unit)
+    unit = unit - offset
     is_rel = found & truth.relevant[pos]
     g = np.where(found, truth.gain[pos], 0.0)
     out["hits"] += np.bincount(unit, weights=is_rel, minlength=n_units)

@@ -422,8 +422,8 @@ def evaluate(
     for m_index, (name, cols) in enumerate(models.items()):
         u = _encode(unit_labels, unit_arrays[1 + m_index])
         it = _encode(item_labels, item_arrays[1 + m_index])
-        keep = u >= 0
-        every = bool(keep.all())
+        every = bool(u.size == 0 or u.min() >= 0)  # no mask of every row unless needed
+        keep = np.ones(0, dtype=bool) if every else u >= 0
         if not every:
             u, it = u[keep], it[keep]
         score_col = "score" if "score" in cols else "predicted_rating"
