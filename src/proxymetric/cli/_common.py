@@ -46,6 +46,7 @@ __all__ = [
     "LaunchOption",
     "OutputFormat",
     "OutputOption",
+    "ProgressBars",
     "RegistryOption",
     "alpha_option",
     "bootstrap_option",
@@ -61,6 +62,7 @@ __all__ = [
     "note",
     "output_option",
     "print_error",
+    "progress_reporter",
     "record_launch",
     "registry_location",
     "registry_option",
@@ -245,13 +247,91 @@ def _os_error(exc: OSError) -> NoReturn:
     sys.exit(2)
 
 
+class ProgressBars:
+    """A :class:`proxymetric._progress.Reporter` drawing rich progress bars on stderr.
+
+    The bars are transient (erased when the loop ends), so only the result stays on screen.
+    One rich :class:`~rich.progress.Progress` display runs while at least one loop is open.
+    """
+
+    def __init__(self, stream: Console | None = None) -> None:
+        self._console = stream or error_console
+        self._display: Any = None
+        self._open = 0
+
+    def start(self, description: str, total: int) -> Any:
+        """Show a bar for a loop of ``total`` steps; return its handle."""
+        from rich.progress import (  # imported only when a bar is shown
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        if self._display is None:
+            self._display = Progress(
+                TextColumn("{task.description}", markup=False),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=self._console,
+                transient=True,
+            )
+            self._display.start()
+        self._open += 1
+        return _Bar(self._display, self._display.add_task(description, total=total))
+
+    def stop(self, handle: Any) -> None:
+        """Remove the bar of ``handle``; close the display when no loop is left."""
+        self._display.remove_task(handle.task_id)
+        self._open -= 1
+        if self._open == 0:
+            self._display.stop()
+            self._display = None
+
+
+class _Bar:
+    __slots__ = ("display", "task_id")
+
+    def __init__(self, display: Any, task_id: Any) -> None:
+        self.display, self.task_id = display, task_id
+
+    def advance(self, amount: int = 1) -> None:
+        self.display.advance(self.task_id, amount)
+
+
+def progress_reporter(fmt: object) -> ProgressBars | None:
+    """Return the reporter of a command's long loops: bars on a terminal, else None.
+
+    Bars are drawn only when stderr is a terminal and the format is not JSON (a script reads
+    JSON; a pipe or a log file gets nothing).
+    """
+    if fmt == OutputFormat.json or not _is_terminal(sys.stderr):
+        return None
+    return ProgressBars()
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):  # a closed or replaced stream
+        return False
+
+
 def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
-    """Wrap a command so that a user error prints one line and exits with status 2."""
+    """Wrap a command so that a user error prints one line and exits with status 2.
+
+    The command's long loops report progress through :func:`progress_reporter` (its ``fmt``).
+    """
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from proxymetric._progress import reporting
+
         try:
-            return fn(*args, **kwargs)
+            with reporting(progress_reporter(kwargs.get("fmt"))):
+                return fn(*args, **kwargs)
         except ProxymetricError as exc:
             print_error(exc)
             sys.exit(2)

@@ -12,6 +12,8 @@ import math
 
 import numpy as np
 
+from proxymetric._progress import task
+
 __all__ = [
     "bootstrap_sums",
     "order_index",
@@ -47,13 +49,15 @@ def bootstrap_sums(per_unit: np.ndarray, n_bootstrap: int, seed: int) -> np.ndar
     out = np.empty((n_bootstrap, n_columns))
     rng = np.random.default_rng(seed)
     chunk = max(1, _CHUNK_ENTRIES // max(n_units, 1))
-    for start in range(0, n_bootstrap, chunk):
-        c = min(chunk, n_bootstrap - start)
-        draws = rng.integers(0, n_units, size=(c, n_units))
-        draws += np.arange(c)[:, None] * n_units
-        counts = np.bincount(draws.ravel(), minlength=c * n_units).reshape(c, n_units)
-        # float counts: a float matrix product goes to BLAS, an integer one does not
-        out[start : start + c] = counts.astype(np.float64) @ per_unit
+    with task("bootstrap rounds over units", n_bootstrap) as bar:
+        for start in range(0, n_bootstrap, chunk):
+            c = min(chunk, n_bootstrap - start)
+            draws = rng.integers(0, n_units, size=(c, n_units))
+            draws += np.arange(c)[:, None] * n_units
+            counts = np.bincount(draws.ravel(), minlength=c * n_units).reshape(c, n_units)
+            # float counts: a float matrix product goes to BLAS, an integer one does not
+            out[start : start + c] = counts.astype(np.float64) @ per_unit
+            bar.advance(c)
     return out
 
 

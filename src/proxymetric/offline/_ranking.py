@@ -18,6 +18,7 @@ __all__ = [
     "TruthIndex",
     "build_truth",
     "distinct",
+    "has_duplicate_items",
     "has_duplicates",
     "rank_lists",
     "rating_errors",
@@ -27,7 +28,7 @@ __all__ = [
 Gain = Literal["linear", "exponential"]
 
 # rows processed at once by the chunked passes (bounds temporary memory on 100M-row inputs)
-_CHUNK_ROWS = 4_000_000
+_CHUNK_ROWS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,42 @@ def has_duplicates(values: np.ndarray) -> bool:
     return bool(np.any(s[1:] == s[:-1]))
 
 
+def has_duplicate_items(unit: np.ndarray, item: np.ndarray) -> bool:
+    """Return True when some unit lists an item twice; rows must be grouped by unit.
+
+    A duplicate (unit, item) pair lies within one unit's run of rows, so each chunk of whole
+    runs is checked on its own: when every run of the chunk has the same length (top-N
+    exports), each run's items are sorted as a row of a matrix; otherwise the chunk's pair keys
+    are sorted, which is cheap as they are already grouped by unit. No sort of all the keys.
+
+    >>> has_duplicate_items(np.array([0, 0, 1, 1]), np.array([5, 7, 7, 5]))
+    False
+    >>> has_duplicate_items(np.array([0, 0, 0, 1]), np.array([5, 7, 5, 5]))
+    True
+    """
+    n = unit.size
+    if n < 2:
+        return False
+    starts = np.flatnonzero(np.r_[True, unit[1:] != unit[:-1]])
+    at = np.searchsorted(starts, np.arange(0, n, _CHUNK_ROWS))
+    bounds = distinct(np.r_[starts[np.minimum(at, starts.size - 1)], n])
+    n_items = int(item.max()) + 1
+    for a, b in itertools.pairwise(bounds.tolist()):  # a loop over chunks of whole runs
+        first, last = np.searchsorted(starts, [a, b])
+        lengths = np.diff(np.r_[starts[first:last], b])
+        chunk = item[a:b].astype(np.int64)
+        if lengths.min() == lengths.max():
+            rows = np.sort(chunk.reshape(lengths.size, int(lengths[0])), axis=1)
+            if np.any(rows[:, 1:] == rows[:, :-1]):
+                return True
+            continue
+        run = np.repeat(np.arange(lengths.size, dtype=np.int64), lengths)
+        keys = np.sort(run * n_items + chunk, kind="stable")
+        if np.any(keys[1:] == keys[:-1]):
+            return True
+    return False
+
+
 def _gain(relevance: np.ndarray, gain: Gain) -> np.ndarray:
     if gain == "exponential":
         exponential: np.ndarray = np.exp2(relevance) - 1.0
@@ -74,13 +111,29 @@ def _discount(rank: np.ndarray) -> np.ndarray:
 
 
 def _group_rank(sorted_units: np.ndarray) -> np.ndarray:
-    """Return the zero-based position of each row within its run of equal (sorted) units."""
+    """Return the zero-based position of each row within its run of equal (sorted) units.
+
+    Computed in chunks of rows into one array of the smallest integer type that holds the
+    longest run (int16 for lists of up to 32,767 rows), so no temporary of the full length is
+    built.
+
+    >>> _group_rank(np.array([3, 3, 3, 5, 7, 7])).tolist()
+    [0, 1, 2, 0, 0, 1]
+    """
     n = sorted_units.size
     if n == 0:
-        return np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int16)
     starts = np.flatnonzero(np.r_[True, sorted_units[1:] != sorted_units[:-1]])
-    run_lengths = np.diff(np.r_[starts, n])
-    return np.arange(n, dtype=np.int64) - np.repeat(starts, run_lengths)
+    ends = np.r_[starts[1:], n]
+    longest = int(np.max(ends - starts))
+    dtype = next(t for t in (np.int16, np.int32, np.int64) if longest <= np.iinfo(t).max)
+    rank = np.empty(n, dtype=dtype)
+    for a, b in _chunks(n):  # a loop over chunks of rows, bounding temporary memory
+        first = int(np.searchsorted(starts, a, side="right")) - 1
+        last = int(np.searchsorted(starts, b, side="left"))
+        runs = np.minimum(ends[first:last], b) - np.maximum(starts[first:last], a)
+        rank[a:b] = np.arange(a, b, dtype=np.int64) - np.repeat(starts[first:last], runs)
+    return rank
 
 
 def build_truth(
@@ -139,6 +192,25 @@ def _lookup(truth: TruthIndex, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return truth.key[pos] == key, pos
 
 
+def _lookup_units(
+    truth: TruthIndex, key: np.ndarray, sorted_units: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return (found, position) of keys of rows sorted by unit, as :func:`_lookup` does.
+
+    The binary searches run in the slice of the truth that holds these units only (a few
+    hundred thousand keys for a chunk of rows, which stay in the processor's cache).
+    """
+    if truth.key.size == 0 or key.size == 0:
+        return _lookup(truth, key)
+    first, last = int(sorted_units[0]), int(sorted_units[-1])
+    lo, hi = np.searchsorted(truth.key, [first * truth.n_items, (last + 1) * truth.n_items])
+    if hi == lo:
+        return np.zeros(key.size, dtype=bool), np.zeros(key.size, dtype=np.int64)
+    local = truth.key[lo:hi]
+    pos = np.minimum(np.searchsorted(local, key), local.size - 1)
+    return local[pos] == key, pos + lo
+
+
 @dataclass(frozen=True)
 class RankedLists:
     """The top-k rows of every unit's list, sorted by unit then rank."""
@@ -146,6 +218,7 @@ class RankedLists:
     unit: np.ndarray
     item: np.ndarray
     rank: np.ndarray  # zero-based
+    duplicates: bool = False  # some unit listed an item twice (before the cut at k)
 
 
 def _list_order(unit: np.ndarray, item: np.ndarray, score: np.ndarray) -> np.ndarray:
@@ -164,7 +237,7 @@ def _list_order(unit: np.ndarray, item: np.ndarray, score: np.ndarray) -> np.nda
     if (int(unit.max()) + 1) * n_scores * n_items >= 2**62:
         lex: np.ndarray = np.lexsort((item, -score, unit))
         return lex
-    key = (unit * n_scores + (n_scores - 1 - dense)) * n_items + item
+    key = (unit.astype(np.int64) * n_scores + (n_scores - 1 - dense)) * n_items + item
     return np.argsort(key)  # keys are distinct (one row per pair), so any sort is exact
 
 
@@ -188,19 +261,26 @@ def rank_lists(unit: np.ndarray, item: np.ndarray, score: np.ndarray, k: int) ->
     Ties in score are broken by item code ascending (items are coded in sorted order of their
     identifiers), so the order never depends on row order. Rows with a NaN score are dropped.
     Input already sorted that way (a typical export of top-N lists) is detected and not re-sorted.
+    ``duplicates`` tells whether some (unit, item) pair occurs twice among all the rows (NaN
+    scores included), checked on the rows grouped by unit (see :func:`has_duplicate_items`).
     """
     keep = ~np.isnan(score)
+    duplicates = None
     if not keep.all():
+        duplicates = has_duplicates(unit.astype(np.int64) * (int(item.max()) + 1) + item)
         unit, item, score = unit[keep], item[keep], score[keep]
     already = _is_ranked(unit, item, score)
     if not already:
         order = _list_order(unit, item, score)
         unit, item = unit[order], item[order]
+        del order
+    if duplicates is None:
+        duplicates = has_duplicate_items(unit, item)
     rank = _group_rank(unit)
-    top = rank < k
+    top = rank < min(k, np.iinfo(rank.dtype).max)  # k beyond the longest list cuts nothing
     if not top.all():
         unit, item, rank = unit[top], item[top], rank[top]
-    return RankedLists(unit=unit, item=item, rank=rank)
+    return RankedLists(unit=unit, item=item, rank=rank, duplicates=duplicates)
 
 
 def unit_ranking_stats(
@@ -243,12 +323,16 @@ def unit_ranking_stats(
     bounds = distinct(np.r_[starts[at], n])
     for a, b in itertools.pairwise(bounds.tolist()):  # a loop over chunks of rows
         unit, item = lists.unit[a:b], lists.item[a:b]
-        _add_ranking_stats(unit, item, lists.rank[a:b], truth, out)
+        # rows are sorted by unit: the chunk's sums cover units first..last only
+        first, last = int(unit[0]), int(unit[-1]) + 1
+        local = {name: values[first:last] for name, values in out.items()}  # views
+        _add_ranking_stats(unit, item, lists.rank[a:b], truth, local, first)
+        local_unit = unit - first
         for key, values in item_values.items():
             if key in out:
-                out[key] += np.bincount(unit, weights=values[item], minlength=n_units)
+                local[key] += np.bincount(local_unit, weights=values[item], minlength=last - first)
         if unit_vectors is not None:
-            _add_similarity(unit, item, unit_vectors, item_values["_has_features"], out)
+            _add_similarity(local_unit, item, unit_vectors, item_values["_has_features"], local)
     return out
 
 
@@ -283,10 +367,15 @@ def _add_ranking_stats(
     rank: np.ndarray,
     truth: TruthIndex,
     out: dict[str, np.ndarray],
+    offset: int = 0,
 ) -> None:
-    """Add the per-unit sums of whole lists (rows sorted by unit and rank) to ``out``."""
-    n_units = truth.n_units
-    found, pos = _lookup(truth, unit.astype(np.int64) * truth.n_items + item)
+    """Add the per-unit sums of whole lists (rows sorted by unit and rank) to ``out``.
+
+    ``out`` holds units ``offset, offset + 1, ...`` (views of the full arrays).
+    """
+    n_units = out["hits"].size
+    found, pos = _lookup_units(truth, unit.astype(np.int64) * truth.n_items + item, unit)
+    unit = unit - offset
     is_rel = found & truth.relevant[pos]
     g = np.where(found, truth.gain[pos], 0.0)
     out["hits"] += np.bincount(unit, weights=is_rel, minlength=n_units)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +32,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.special import expit, ndtri
 
+from proxymetric._progress import task
 from proxymetric._result import Result
 from proxymetric._validation import check_number
 from proxymetric.errors import DataError
@@ -49,6 +51,7 @@ SCORE_SCALE = 400.0 / math.log(10.0)
 _SCORE_CENTRE = 1000.0
 _BOOT_RIDGE = 1e-4
 _CHUNK_CELLS = 4_000_000
+_CACHE_ENTRIES = 1_000_000  # resampling counts per sparse product (4 MB in float32)
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -408,6 +411,30 @@ def _item_patterns(agg: _Pairs) -> tuple[sparse.csr_matrix, FloatArray]:
     return mat, freq.astype(np.float64)
 
 
+def _exact_product_matrix(patterns: sparse.csr_matrix, total: int) -> tuple[Any, type]:
+    """Return the transposed matrix of wins and losses of each pattern, and the product's dtype.
+
+    ``patterns`` holds wins in its first half of columns and judgments in the second; the
+    returned matrix holds wins and losses (judgments minus wins, ties as halves on both
+    sides), without stored zeros: a judgment is a win or a loss, so this stores about a third
+    fewer entries, and judgments are wins plus losses after the product.
+
+    Every entry of the product with a round's counts is a sum of products of non-negative
+    integers and half-integers, at most ``total * max(entry)``. Twice a partial sum is an
+    integer; up to ``2**24`` it is exact in float32 (24 significant bits), so the product is
+    computed in float32 (half the memory traffic) with the same numbers as in float64. Above
+    that it stays in float64 (exact up to ``2**53``).
+    """
+    n_pairs = patterns.shape[1] // 2
+    wins, judgments = patterns[:, :n_pairs], patterns[:, n_pairs:]
+    split = sparse.hstack([wins, judgments - wins], format="csr")
+    largest = float(split.data.max(initial=0.0))
+    dtype: type = np.float32 if 2.0 * total * largest <= 2.0**24 else np.float64
+    transposed = split.T.tocsr().astype(dtype)
+    transposed.eliminate_zeros()
+    return transposed, dtype
+
+
 def _bootstrap(
     agg: _Pairs, theta_hat: FloatArray, n_bootstrap: int, rng: np.random.Generator, ridge: float
 ) -> FloatArray:
@@ -416,23 +443,31 @@ def _bootstrap(
     n_pairs = agg.pair_i.size
     total = int(freq.sum())
     chunk = max(1, min(n_bootstrap, _CHUNK_CELLS // max(freq.size, 2 * n_pairs, 1)))
-    patterns_t = patterns.T.tocsr()
+    patterns_t, dtype = _exact_product_matrix(patterns, total)
+    # rounds per product: their counts (patterns x rounds) stay in the processor's cache
+    block = max(1, _CACHE_ENTRIES // max(freq.size, 1))
     out = np.empty((n_bootstrap, agg.n_systems))
-    for start in range(0, n_bootstrap, chunk):
-        size = min(chunk, n_bootstrap - start)
-        weights = rng.multinomial(total, freq / total, size=size).astype(np.float64)
-        cells = np.asarray(patterns_t @ weights.T).T
-        out[start : start + size] = _fit(
-            cells[:, :n_pairs],
-            cells[:, n_pairs:],
-            agg.pair_i,
-            agg.pair_j,
-            agg.n_systems,
-            theta_hat,
-            max(ridge, _BOOT_RIDGE),
-            tol=1e-7,  # strengths to 1e-7: far below the bootstrap's own Monte Carlo error
-            refresh=4,
-        )
+    with task("Bradley-Terry bootstrap rounds", n_bootstrap) as bar:
+        for start in range(0, n_bootstrap, chunk):  # a loop over chunks of rounds
+            size = min(chunk, n_bootstrap - start)
+            weights = rng.multinomial(total, freq / total, size=size)
+            cells = np.empty((size, 2 * n_pairs))
+            for a in range(0, size, block):  # a loop over blocks of rounds, for the cache
+                w: np.ndarray = np.ascontiguousarray(weights[a : a + block].T, dtype=dtype)
+                cells[a : a + block] = np.asarray(patterns_t @ w).T
+            cells[:, n_pairs:] += cells[:, :n_pairs]  # judgments = wins + losses, exactly
+            out[start : start + size] = _fit(
+                cells[:, :n_pairs],
+                cells[:, n_pairs:],
+                agg.pair_i,
+                agg.pair_j,
+                agg.n_systems,
+                theta_hat,
+                max(ridge, _BOOT_RIDGE),
+                tol=1e-7,  # strengths to 1e-7: far below the bootstrap's own Monte Carlo error
+                refresh=4,
+            )
+            bar.advance(size)
     return out
 
 

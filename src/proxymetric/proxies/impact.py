@@ -33,6 +33,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import ndtri
 
+from proxymetric._progress import task
 from proxymetric._result import Result
 from proxymetric._validation import check_name, check_number
 from proxymetric.errors import ProxymetricError
@@ -227,16 +228,18 @@ def _prior_error_variance(
     rng = np.random.default_rng(seed)
     totals = np.empty(rounds)
     chunk = max(1, 2_000_000 // k)  # resamples per block: bounded memory at any registry size
-    for start in range(0, rounds, chunk):
-        idx = rng.integers(0, k, size=(min(chunk, rounds - start), k), dtype=np.int32)
-        yb = yc[idx]
-        total = yb.sum(axis=1)
-        mu = total / k
-        var = (np.einsum("ij,ij->i", yb, yb) - total * mu) / (k - 1)
-        tau2 = np.maximum(var - s2[idx].mean(axis=1), 0.0)
-        denom = tau2[:, None] + s2_s[None, :]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            b = np.where(denom > 0, tau2[:, None] / denom, 1.0)
-        post = mu[:, None] + b * (y_s[None, :] - mu[:, None])
-        totals[start : start + len(idx)] = post.sum(axis=1)
+    with task("prior bootstrap rounds", rounds) as bar:
+        for start in range(0, rounds, chunk):
+            idx = rng.integers(0, k, size=(min(chunk, rounds - start), k), dtype=np.int32)
+            yb = yc[idx]
+            total = yb.sum(axis=1)
+            mu = total / k
+            var = (np.einsum("ij,ij->i", yb, yb) - total * mu) / (k - 1)
+            tau2 = np.maximum(var - s2[idx].mean(axis=1), 0.0)
+            denom = tau2[:, None] + s2_s[None, :]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                b = np.where(denom > 0, tau2[:, None] / denom, 1.0)
+            post = mu[:, None] + b * (y_s[None, :] - mu[:, None])
+            totals[start : start + len(idx)] = post.sum(axis=1)
+            bar.advance(len(idx))
     return float(totals.var(ddof=1))

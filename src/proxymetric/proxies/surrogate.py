@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import ndtri
 
+from proxymetric._progress import task
 from proxymetric._result import Result
 from proxymetric._validation import check_name, check_number
 from proxymetric.errors import DataError, ProxymetricError
@@ -149,16 +150,18 @@ def surrogate_index(
     xc_all = x[is_c]
     in_fit = fit[is_c]
     boot = np.empty(n_bootstrap)
-    for start in range(0, n_bootstrap, _CHUNK):
-        b = min(_CHUNK, n_bootstrap - start)
-        wc = _weights(rng, b, len(xc_all))
-        wt = _weights(rng, b, len(xt))
-        wf = wc[:, in_fit]
-        xtx = np.einsum("bn,ni,nj->bij", wf, xc, xc, optimize=True)
-        xty = wf @ (xc * yc[:, None])
-        betas = np.linalg.solve(xtx, xty[:, :, None])[:, :, 0]
-        diff = (wt @ xt) / len(xt) - (wc @ xc_all) / len(xc_all)
-        boot[start : start + b] = np.einsum("bi,bi->b", diff, betas)
+    with task("surrogate bootstrap rounds", n_bootstrap) as bar:
+        for start in range(0, n_bootstrap, _CHUNK):
+            b = min(_CHUNK, n_bootstrap - start)
+            wc = _weights(rng, b, len(xc_all))
+            wt = _weights(rng, b, len(xt))
+            wf = wc[:, in_fit]
+            xtx = np.einsum("bn,ni,nj->bij", wf, xc, xc, optimize=True)
+            xty = wf @ (xc * yc[:, None])
+            betas = np.linalg.solve(xtx, xty[:, :, None])[:, :, 0]
+            diff = (wt @ xt) / len(xt) - (wc @ xc_all) / len(xc_all)
+            boot[start : start + b] = np.einsum("bi,bi->b", diff, betas)
+            bar.advance(b)
     tail = (1.0 - confidence_level) / 2.0
     lo, hi = np.quantile(boot, [tail, 1.0 - tail])
 

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import optimize
 
+from proxymetric._progress import task
 from proxymetric._validation import check_choice, check_name, check_number, did_you_mean
 from proxymetric.errors import ProxymetricError
 from proxymetric.value._distributions import Constant, Distribution
@@ -396,18 +397,26 @@ class ValueModel:
         )
         check_number("seed", seed, low=0, low_inclusive=True)
         draws, seed = int(draws), int(seed)
-        env = self.sample(draws, seed)
-        outcomes = {alt: self.evaluate(alt, env[alt], draws) for alt in self.scopes}
+        # stages: sampling, each alternative's outcomes, then sensitivity and break-even
+        with task("value model Monte Carlo", 3 + len(self.scopes)) as step:
+            env = self.sample(draws, seed)
+            step.advance()
+            outcomes = {}
+            for alt in self.scopes:  # a loop over alternatives; draws are vectorised
+                outcomes[alt] = self.evaluate(alt, env[alt], draws)
+                step.advance()
+            tornado = tuple(bar for alt in self.scopes for bar in self._tornado(alt))
+            step.advance()
+            break_even = tuple(
+                be
+                for query in self.break_even or self._fallback_break_even(tornado)
+                for be in self._break_even(query, env)
+            )
+            step.advance()
         summaries = tuple(
             _summarize(alt, name, values)
             for alt, outs in outcomes.items()
             for name, values in outs.items()
-        )
-        tornado = tuple(bar for alt in self.scopes for bar in self._tornado(alt))
-        break_even = tuple(
-            be
-            for query in self.break_even or self._fallback_break_even(tornado)
-            for be in self._break_even(query, env)
         )
         headroom = tuple(h for alt in self.scopes if (h := self._headroom(alt, env, outcomes)))
         tradeoff = None if self.tradeoff is None else self._tradeoff(self.tradeoff, env, draws)
