@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from proxymetric._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from proxymetric.data.clusters import unit_sums
     from proxymetric.data.events import AssignmentRequest, EventAggregate, event_moments
     from proxymetric.data.filters import check_filter, translate_filter
     from proxymetric.data.moments import VariantMoments, variant_moments
@@ -35,6 +36,7 @@ __all__ = [
     "snapshot_moments",
     "summary_moments",
     "translate_filter",
+    "unit_sums",
     "variant_moments",
 ]
 
@@ -43,6 +45,7 @@ if not TYPE_CHECKING:
     __getattr__, __dir__ = lazy_exports(
         __name__,
         {
+            "clusters": ("unit_sums",),
             "events": ("AssignmentRequest", "EventAggregate", "event_moments"),
             "filters": ("check_filter", "translate_filter"),
             "moments": ("VariantMoments", "variant_moments"),

@@ -18,6 +18,7 @@ from proxymetric.spec.model import BayesianSpec
 from proxymetric.stats.estimators import Statistic
 
 __all__ = [
+    "ROWS",
     "Alternative",
     "Cap",
     "Covariate",
@@ -32,6 +33,9 @@ __all__ = [
 ]
 
 Shape = Literal["units", "events", "summary"]
+
+#: The column of a clustered unit table's aggregate that counts each unit's rows.
+ROWS = "__analysis_units"
 Role = Literal["primary", "guardrail", "secondary"]
 Alternative = Literal["two-sided", "greater", "less"]
 Family = Literal["both", "metrics", "treatments", "none"]
@@ -95,6 +99,9 @@ class ResolvedMetric:
     family_size``, and ``one_sided`` whether that test is one-sided (a guardrail's
     non-inferiority test, or a one-sided ``alternative``): the level to plan for.
     ``maturity_days`` is how long after assignment the metric's value takes to be final.
+    ``clustered`` is true when the source has several rows (analysis units) per randomization
+    unit (``analysis_unit``): the statistic and covariate are then of per-unit sums, a mean a
+    ratio to the unit's rows (:data:`ROWS`).
     ``cap`` is its winsorization, ``None`` without one; ``statistic`` then reads the capped
     column (the covariate is not capped: any function of pre-treatment data leaves CUPED
     unbiased, and the covariate is used as declared).
@@ -111,6 +118,7 @@ class ResolvedMetric:
     alpha: float
     one_sided: bool
     cap: Cap | None = None
+    clustered: bool = False
     level: float = 0.05
     alternative: Alternative = "two-sided"
     family_size: int = 1
@@ -123,8 +131,9 @@ class ResolvedMetric:
 
     @property
     def type(self) -> Literal["mean", "proportion", "ratio"]:
-        """``mean``, ``proportion`` or ``ratio``."""
-        return self.spec.type
+        """``mean``, ``proportion`` or ``ratio``: ``ratio`` for every metric of a clustered
+        source, whose means per analysis unit are ratios of per-unit sums."""
+        return "ratio" if self.clustered else self.spec.type
 
     @property
     def higher_is_better(self) -> bool:
@@ -139,9 +148,10 @@ class ResolvedMetric:
 
     @property
     def source_columns(self) -> tuple[str, ...]:
-        """The columns of the source the metric reads (the raw column of a capped one)."""
+        """The columns of the source the metric reads (the raw column of a capped one; not
+        the row count of a clustered source, which the aggregation makes)."""
         if self.cap is None:
-            return self.columns
+            return tuple(c for c in self.columns if c != ROWS)
         return tuple(
             dict.fromkeys(self.cap.column if c == self.cap.capped else c for c in self.columns)
         )

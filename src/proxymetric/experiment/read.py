@@ -33,12 +33,13 @@ from proxymetric.data import (
     event_moments,
     snapshot_moments,
     summary_moments,
+    unit_sums,
     variant_moments,
 )
 from proxymetric.data.caps import CapRequest, capped_table
 from proxymetric.data.events import ALL_UNITS
 from proxymetric.errors import DataError, ProxymetricError
-from proxymetric.experiment.model import ResolvedExperiment
+from proxymetric.experiment.model import ROWS, ResolvedExperiment
 from proxymetric.stats.moments import Moments
 
 __all__ = ["ALL_UNITS", "ExperimentData", "arms", "event_aggregates", "read"]
@@ -178,8 +179,12 @@ def _units(
     assert source.variant is not None
     table = resolver.table(exp.source, source)
     read_columns = list(dict.fromkeys(c for m in exp.metrics for c in m.source_columns))
+    rows_id = [source.analysis_unit] if source.analysis_unit is not None else []
     check_columns(
-        exp.source, source, table, [source.unit, source.variant, *read_columns, *segments]
+        exp.source,
+        source,
+        table,
+        [source.unit, source.variant, *rows_id, *read_columns, *segments],
     )
     fill = {c: v for m in exp.metrics for c, v in m.fill.items()}
     requests = {
@@ -199,6 +204,20 @@ def _units(
         table, caps = capped_table(table, source.variant, requests, fill=fill, source=exp.source)
     columns = list(dict.fromkeys(c for m in exp.metrics for c in m.columns))
     columns += [r.over for r in requests.values()]
+    if source.analysis_unit is not None:
+        # several rows (analysis units) per randomization unit: their sums per unit
+        summed = [c for c in columns if c != ROWS]
+        table = unit_sums(
+            table,
+            source.unit,
+            source.variant,
+            summed,
+            ROWS,
+            fill=fill,
+            source=exp.source,
+            keys=segments,
+        )
+        fill = {}
     vm = variant_moments(
         table,
         source.variant,

@@ -25,6 +25,7 @@ from typing import Any
 from proxymetric._validation import check_name
 from proxymetric.errors import ProxymetricError
 from proxymetric.experiment.model import (
+    ROWS,
     Cap,
     Covariate,
     Duration,
@@ -308,6 +309,18 @@ def _metric(
     cap = _cap(spec, name, metric, shape)
     if cap is not None:
         y = Statistic(cap.capped)
+    clustered = shape == "units" and spec.sources[metric.source].analysis_unit is not None
+    if clustered:
+        if cap is not None:
+            raise spec.error(
+                f"`cap` of metric {name!r} caps one value per unit, but its source "
+                f"{metric.source!r} has several rows per unit (`analysis_unit`); remove the "
+                "cap or cap a per-unit column",
+                ("metrics", name, "cap"),
+            )
+        y = _per_analysis_unit(y)
+        if x is not None:
+            x = Covariate(x.kind, _per_analysis_unit(x.statistic))
     return ResolvedMetric(
         name=name,
         role=role,
@@ -324,7 +337,19 @@ def _metric(
         family_size=family_size,
         maturity_days=metric.maturity_days,
         cap=cap,
+        clustered=clustered,
     )
+
+
+def _per_analysis_unit(statistic: Statistic) -> Statistic:
+    """A statistic of analysis-unit rows as a function of per-randomization-unit sums.
+
+    A mean over analysis units is the ratio of the units' sums to their row counts
+    (:data:`ROWS`); a ratio of sums stays that ratio, of the units' sums.
+    """
+    if statistic.denominator is not None:
+        return statistic
+    return Statistic(statistic.numerator, ROWS)
 
 
 def _cap(spec: Spec, name: str, metric: MetricSpec, shape: Shape) -> Cap | None:

@@ -109,6 +109,12 @@ class SourceSpec(_Model):
     ``filter`` is a SQL boolean expression that keeps only matching rows of the source.
     ``unique: true`` declares that a unit table has one row per unit (a primary key), so the
     analysis does not count its distinct units.
+
+    ``analysis_unit`` names the id column of the rows when a unit table is measured per another
+    unit than it is randomized by (orders of users, sessions of stores, queries of a
+    classroom): ``unit`` stays the randomization unit, each row is one analysis unit, and a
+    metric's mean per analysis unit is analysed as the ratio of per-unit sums by the delta
+    method (cluster randomization); the sample ratio test counts randomization units.
     """
 
     path: str | None = None
@@ -121,6 +127,7 @@ class SourceSpec(_Model):
     summary: SummarySpec | None = None
     filter: str | None = None
     unique: bool = False
+    analysis_unit: str | None = None
     description: str | None = None
 
     @property
@@ -151,6 +158,22 @@ class SourceSpec(_Model):
             )
         if self.connection is not None and self.table is None:
             raise ValueError("`connection` needs a `table` to read")
+        if self.analysis_unit is not None:
+            if self.kind != "units":
+                raise ValueError(
+                    "`analysis_unit` applies to a unit table (`unit` and `variant`, no "
+                    "`timestamp`): the rows are analysis units of the randomization unit `unit`"
+                )
+            if self.analysis_unit == self.unit:
+                raise ValueError(
+                    f"`analysis_unit` {self.analysis_unit!r} is the randomization `unit`; "
+                    "remove it (one row per unit) or name the rows' own id column"
+                )
+            if self.unique:
+                raise ValueError(
+                    "`unique: true` says a unit table has one row per unit, but "
+                    f"`analysis_unit` {self.analysis_unit!r} says it has several; keep one"
+                )
         return self
 
 
