@@ -7,7 +7,6 @@ Every function takes weights (all 1 for an unweighted sample). A prediction is p
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import numpy as np
 import numpy.typing as npt
@@ -23,7 +22,6 @@ __all__ = [
     "log_loss",
     "placements",
     "roc_auc",
-    "wilson",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -180,15 +178,3 @@ def delong(
         return cov
 
     return aucs, component(p10, wp, m) + component(p01, wn, n)
-
-
-def wilson(successes: float, trials: float, z: float) -> tuple[float, float]:
-    """Return Wilson's score interval of a proportion (Wilson, JASA 1927); ``trials`` may be an
-    effective sample size (Kish) for weighted data. NaN bounds for no trials."""
-    if trials <= 0:
-        return math.nan, math.nan
-    p = successes / trials
-    denom = 1.0 + z * z / trials
-    centre = (p + z * z / (2 * trials)) / denom
-    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)

@@ -39,6 +39,7 @@ from proxymetric.classifier import _curves as cv
 from proxymetric.classifier._bootstrap import Replicates, replicate
 from proxymetric.classifier._data import ScoredExamples, read_examples
 from proxymetric.errors import DataError, ProxymetricError
+from proxymetric.stats.binomial import wilson_bounds
 
 __all__ = [
     "CalibrationBin",
@@ -277,7 +278,7 @@ def _share_interval(mask: FloatArray, w: FloatArray, z: float) -> tuple[float, f
         return NAN, NAN, NAN
     p = float(np.sum(w * mask) / total)
     n = _kish(w)
-    lo, hi = cv.wilson(p * n, n, z)
+    lo, hi = wilson_bounds(p * n, n, z)
     return p, lo, hi
 
 
@@ -476,7 +477,7 @@ def evaluate_classifier(
             continue
         total, mean_s, share, n_eff = cv.calibration(s, y, w, calibration_bins)
         for b in np.flatnonzero(total > 0):
-            lo, hi = cv.wilson(share[b] * n_eff[b], n_eff[b], z)
+            lo, hi = wilson_bounds(share[b] * n_eff[b], n_eff[b], z)
             calibration.append(
                 CalibrationBin(
                     m,

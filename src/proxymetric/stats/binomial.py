@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-__all__ = ["holm", "sign_test", "wilson_interval"]
+__all__ = ["holm", "sign_test", "wilson_bounds", "wilson_interval"]
 
 
 def sign_test(successes: int, trials: int) -> float:
@@ -35,14 +35,23 @@ def wilson_interval(successes: int, trials: int, confidence: float) -> tuple[flo
     >>> tuple(round(x, 4) for x in wilson_interval(60, 100, 0.95))
     (0.502, 0.6906)
     """
+    return wilson_bounds(successes, trials, float(special.ndtri(0.5 + confidence / 2.0)))
+
+
+def wilson_bounds(successes: float, trials: float, z: float) -> tuple[float, float]:
+    """Return the Wilson score interval at the normal quantile ``z``; ``trials`` may be an
+    effective sample size (Kish) of weighted data. NaNs if no trials.
+
+    >>> tuple(round(x, 4) for x in wilson_bounds(60, 100, 1.959964))
+    (0.502, 0.6906)
+    """
     if trials <= 0:
         return math.nan, math.nan
-    z = float(special.ndtri(0.5 + confidence / 2.0))
     p = successes / trials
     denom = 1.0 + z * z / trials
     centre = (p + z * z / (2.0 * trials)) / denom
     half = z * math.sqrt(p * (1.0 - p) / trials + z * z / (4.0 * trials * trials)) / denom
-    return centre - half, centre + half
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def holm(pvalues: npt.ArrayLike) -> npt.NDArray[np.float64]:
