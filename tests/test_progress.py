@@ -161,3 +161,21 @@ def test_only_the_command_line_and_renderers_import_rich() -> None:
                 names = [node.module]
             offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] == "rich"]
     assert offenders == []
+
+
+def test_the_weighted_policy_bootstraps_report_their_rounds() -> None:
+    from proxymetric.classifier import PolicyCosts, evaluate_policy, find_policy
+
+    rng = np.random.default_rng(1)
+    score = rng.random(200)
+    label = (rng.random(200) < score).astype(int)
+    weight = rng.uniform(1, 3, 200)
+    costs = PolicyCosts(missed=10.0, false_block=5.0, review=1.0)
+    found = _record(lambda: find_policy(score, label, costs, weight=weight, n_bootstrap=21))
+    assert ("policy bootstrap rounds (weighted examples)", 21, 21) in found
+    fixed = _record(
+        lambda: evaluate_policy(
+            score, label, costs, t_low=0.3, t_high=0.8, weight=weight, n_bootstrap=20
+        )
+    )
+    assert fixed == [("policy bootstrap rounds (weighted examples)", 20, 20)]

@@ -45,6 +45,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from proxymetric._progress import task
 from proxymetric._result import Result
 from proxymetric._validation import check_number
 from proxymetric.errors import ProxymetricError
@@ -587,9 +588,11 @@ def _resampled_cells(setup: _Setup, rng: np.random.Generator, rounds: int) -> Fl
         p = setup.cells / setup.cells.sum()
         return rng.multinomial(n, p, size=rounds).astype(np.float64)
     out = np.empty((rounds, k2))
-    for r in range(rounds):
-        idx = rng.integers(0, n, n)
-        out[r] = np.bincount(setup.grid.cell[idx], weights=setup.w[idx], minlength=k2)
+    with task("policy bootstrap rounds (weighted examples)", rounds) as bar:
+        for r in range(rounds):
+            idx = rng.integers(0, n, n)
+            out[r] = np.bincount(setup.grid.cell[idx], weights=setup.w[idx], minlength=k2)
+            bar.advance()
     return out
 
 
@@ -942,9 +945,11 @@ def evaluate_policy(
             boot = rng.multinomial(n, counts / counts.sum(), size=n_bootstrap).astype(np.float64)
         else:
             boot = np.empty((n_bootstrap, 6))
-            for r in range(n_bootstrap):
-                idx = rng.integers(0, n, n)
-                boot[r] = np.bincount(cls[idx], weights=setup.w[idx], minlength=6)
+            with task("policy bootstrap rounds (weighted examples)", n_bootstrap) as bar:
+                for r in range(n_bootstrap):
+                    idx = rng.integers(0, n, n)
+                    boot[r] = np.bincount(cls[idx], weights=setup.w[idx], minlength=6)
+                    bar.advance()
         draws, drawn_pi = _cost_draws(setup, rng, n_bootstrap)
         bad = boot[:, :3].sum(axis=1)
         good = boot[:, 3:].sum(axis=1)
