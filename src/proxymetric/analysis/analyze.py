@@ -27,10 +27,10 @@ from proxymetric.analysis.result import (
     Reason,
     SegmentBreakdown,
 )
+from proxymetric.data.quantiles import ArmQuantile
 from proxymetric.design.power import power_analysis
 from proxymetric.errors import ProxymetricError
 from proxymetric.experiment import ResolvedExperiment, ResolvedMetric, arms, read, resolve
-from proxymetric.data.quantiles import ArmQuantile
 from proxymetric.experiment.model import Cap
 from proxymetric.spec import Spec
 from proxymetric.stats import Comparison, adjust_pvalues, compare, effect_covariance, srm_test

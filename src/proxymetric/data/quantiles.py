@@ -76,9 +76,9 @@ def variant_quantiles(
 ) -> dict[str, dict[str, ArmQuantile]]:
     """Return, by request key (a metric) and variant, its :class:`ArmQuantile`, in ONE query.
 
-    ``counts`` holds, by request key, each variant's number of values (the moments' count less its missing
-    values); a variant with fewer than 2 gets NaN quantiles. ``fill`` replaces missing values
-    first, as in the moments; missing values left are ignored.
+    ``counts`` holds, by request key, each variant's number of values (the moments' count
+    less its missing values); a variant with fewer than 2 gets NaN quantiles. ``fill``
+    replaces missing values first, as in the moments; missing values left are ignored.
     """
     fill = fill or {}
     if not requests:

@@ -135,8 +135,8 @@ class ResolvedMetric:
 
     @property
     def type(self) -> Literal["mean", "proportion", "ratio", "quantile"]:
-        """``mean``, ``proportion``, ``ratio`` or ``quantile``: ``ratio`` for every metric of a clustered
-        source, whose means per analysis unit are ratios of per-unit sums."""
+        """``mean``, ``proportion``, ``ratio`` or ``quantile``: ``ratio`` for every metric of a
+        clustered source, whose means per analysis unit are ratios of per-unit sums."""
         return "ratio" if self.clustered else self.spec.type
 
     @property

@@ -37,8 +37,8 @@ from proxymetric.data import (
     variant_moments,
 )
 from proxymetric.data.caps import CapRequest, capped_table
-from proxymetric.data.quantiles import ArmQuantile, QuantileRequest, variant_quantiles
 from proxymetric.data.events import ALL_UNITS
+from proxymetric.data.quantiles import ArmQuantile, QuantileRequest, variant_quantiles
 from proxymetric.errors import DataError, ProxymetricError
 from proxymetric.experiment.model import ROWS, ResolvedExperiment
 from proxymetric.stats.moments import Moments
