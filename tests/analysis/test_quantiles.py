@@ -234,3 +234,27 @@ def test_plan_sequential_and_combine_refuse_a_quantile_metric() -> None:
     frame.loc[frame.index[::3], "arm"] = "c"
     with pytest.raises(ProxymetricError, match="cannot pool arms"):
         proxymetric.analyze(spec, data={"u": frame})
+
+
+def test_missing_values_make_the_quantile_undefined_unless_filled() -> None:
+    data = _frame(n=500)
+    data.loc[data.index[::7], "latency"] = np.nan
+    r = proxymetric.analyze(_spec(0.5), data={"u": data}).result("p")
+    assert math.isnan(r.effect)
+    assert math.isnan(r.control_mean)
+    assert r.reason is not None
+    assert "missing value(s)" in r.reason
+    filled = proxymetric.analyze(_spec(0.5, fill_missing=0), data={"u": data}).result("p")
+    a = data.latency[data.arm == "a"].fillna(0).to_numpy()
+    assert filled.control_mean == pytest.approx(np.quantile(a, 0.5), rel=1e-12)
+
+
+def test_segments_leave_the_quantile_metric_out() -> None:
+    data = _frame(n=500)
+    data["country"] = np.where(data.index % 2 == 0, "fr", "de")
+    spec = _spec(0.5, guardrail=True)
+    result = proxymetric.analyze(spec, data={"u": data}, segments=["country"])
+    metrics = {s.metric for b in result.segments for s in b.results}
+    assert metrics == {"clicks"}
+    alone = proxymetric.analyze(spec, data={"u": data})
+    assert result.result("p").effect == alone.result("p").effect

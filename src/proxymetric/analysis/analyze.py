@@ -203,6 +203,7 @@ def _quantile_result(
     result: MetricResult,
     arms_: Mapping[str, ArmQuantile] | None,
     control: str,
+    gaps: bool,
 ) -> MetricResult:
     """The result of a quantile metric: the arms' quantiles and their difference (the
     moments' comparison gave the units and the reasons; its means are not the metric)."""
@@ -215,6 +216,12 @@ def _quantile_result(
             "of `analyze_moments`, read by `analyze` from a unit table); got none"
         )
     c, t = arms_[control], arms_[result.variant]
+    if gaps:  # undefined, as a mean with missing values: not a number over the units that have one
+        nan = math.nan
+        c, t = (
+            replace(c, value=nan, lower=nan, upper=nan),
+            replace(t, value=nan, lower=nan, upper=nan),
+        )
     margin = metric.margin
     d = quantile_difference(
         c.value,
@@ -228,7 +235,7 @@ def _quantile_result(
         higher_is_better=metric.higher_is_better,
     )
     reasons = [result.reason] if result.reason else []
-    if not (math.isfinite(d.se) and d.se > 0):
+    if not gaps and not (math.isfinite(d.se) and d.se > 0):
         reasons.append(
             f"the {metric.quantile:g}-quantile's standard error is undefined (fewer than 2 "
             "values in an arm, or tied order statistics)"
@@ -356,7 +363,9 @@ def analyze_moments(
             if metric.cap is not None:
                 result = _capped(result, metric.cap, caps, control, moments[variant])
             if metric.quantile is not None:
-                result = _quantile_result(metric, result, quantiles.get(metric.name), exp.control)
+                result = _quantile_result(
+                    metric, result, quantiles.get(metric.name), exp.control, bool(gaps)
+                )
                 if not exp.mature(metric):
                     result = _immature(exp, metric, result)
             results.append(result)
