@@ -1,7 +1,7 @@
 """Quantiles of metric columns per variant, in the engine: the inputs of a quantile metric.
 
-For each quantile metric and variant, one aggregate query returns three quantiles of the
-column over the variant's units: the ``q``-quantile itself and the two order statistics at
+For each quantile metric and variant, one aggregate (of the one query) returns three quantiles
+of the column over the variant's units: the ``q``-quantile itself and the two order statistics at
 ranks ``n q -/+ z sqrt(n q (1 - q))`` that give its standard error (Deng, Knoblich and Lu,
 "Applying the Delta Method in Metric Analytics", KDD 2018, section on quantile metrics). ``n``
 is the variant's number of values, known from the moments read first; only the quantiles reach
@@ -85,7 +85,7 @@ def variant_quantiles(
         return {}
     arm = table[variant].cast("string")
     aggs: dict[str, ir.Value] = {}
-    plan: dict[tuple[str, str], tuple[str, str, str]] = {}
+    plan: dict[tuple[str, str], str] = {}
     for i, (key, r) in enumerate(requests.items()):
         v = _numeric(table, r.column, source)
         if r.column in fill:
@@ -93,30 +93,29 @@ def variant_quantiles(
         for j, (name, n) in enumerate(counts[key].items()):
             if n < 2:
                 continue
-            names = (f"_q{i}_{j}", f"_l{i}_{j}", f"_u{i}_{j}")
-            levels = (
+            levels = [
                 r.q,
                 order_statistic_level(n, r.q, r.z, -1),
                 order_statistic_level(n, r.q, r.z, +1),
-            )
-            for label, level in zip(names, levels, strict=True):
-                aggs[label] = v.quantile(level, where=arm == name)
-            plan[key, name] = names
+            ]
+            # one aggregate of the three levels: the engine sorts the arm's values once
+            plan[key, name] = label = f"_q{i}_{j}"
+            aggs[label] = v.quantile(levels, where=arm == name)
     row: dict[str, object] = {}
     if aggs:
         with engine_errors(f"the query of the quantiles on source {source!r} failed"):
             row = table.aggregate(**aggs).to_pyarrow().to_pylist()[0]
 
-    def number(label: str) -> float:
-        x = row.get(label)
-        return float(x) if isinstance(x, int | float) else math.nan
+    def numbers(label: str | None) -> list[float]:
+        got = row.get(label) if label is not None else None
+        if not isinstance(got, list | tuple) or len(got) != 3:
+            return [math.nan] * 3
+        return [float(x) if isinstance(x, int | float) else math.nan for x in got]
 
     out: dict[str, dict[str, ArmQuantile]] = {}
     for key, r in requests.items():
         per: dict[str, ArmQuantile] = {}
         for name, n in counts[key].items():
-            labels = plan.get((key, name))
-            values = [number(x) for x in labels] if labels else [math.nan] * 3
-            per[name] = ArmQuantile(n, r.q, r.z, *values)
+            per[name] = ArmQuantile(n, r.q, r.z, *numbers(plan.get((key, name))))
         out[key] = per
     return out
