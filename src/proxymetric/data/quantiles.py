@@ -1,11 +1,11 @@
 """Quantiles of metric columns per variant, in the engine: the inputs of a quantile metric.
 
-For each quantile metric and variant, one aggregate (of the one query) returns three quantiles
-of the column over the variant's units: the ``q``-quantile itself and the two order statistics at
-ranks ``n q -/+ z sqrt(n q (1 - q))`` that give its standard error (Deng, Knoblich and Lu,
+For each quantile metric, one aggregate query grouped by variant returns three quantiles of
+the column over each variant's units: the ``q``-quantile itself and the two order statistics
+at ranks ``n q -/+ z sqrt(n q (1 - q))`` that give its standard error (Deng, Knoblich and Lu,
 "Applying the Delta Method in Metric Analytics", KDD 2018, section on quantile metrics). ``n``
-is the variant's number of values, known from the moments read first; only the quantiles reach
-Python, never the rows.
+is the variant's number of values, known from the moments read first; only the quantiles
+reach Python, never the rows.
 
 Definition: every quantile is DuckDB's ``quantile_cont`` (what ibis ``quantile`` compiles to),
 the linear interpolation between order statistics at position ``p (n - 1)`` (0-based), the
@@ -83,39 +83,44 @@ def variant_quantiles(
     fill = fill or {}
     if not requests:
         return {}
-    arm = table[variant].cast("string")
+    # One aggregate per metric, grouped by variant: the engine sorts each variant's values
+    # once, and the list holds the q-quantile then the two levels of every variant (each
+    # variant's own n sets its levels; a variant reads its own pair).
+    arms = table.filter(table[variant].notnull()).mutate(_arm=table[variant].cast("string"))
     aggs: dict[str, ir.Value] = {}
-    plan: dict[tuple[str, str], str] = {}
+    slots: dict[tuple[str, str], int] = {}
     for i, (key, r) in enumerate(requests.items()):
-        v = _numeric(table, r.column, source)
+        v = _numeric(arms, r.column, source)
         if r.column in fill:
             v = v.fill_null(float(fill[r.column]))
-        for j, (name, n) in enumerate(counts[key].items()):
-            if n < 2:
-                continue
-            levels = [
-                r.q,
-                order_statistic_level(n, r.q, r.z, -1),
-                order_statistic_level(n, r.q, r.z, +1),
-            ]
-            # one aggregate of the three levels: the engine sorts the arm's values once
-            plan[key, name] = label = f"_q{i}_{j}"
-            aggs[label] = v.quantile(levels, where=arm == name)
-    row: dict[str, object] = {}
+        levels = [r.q]
+        for name, n in counts[key].items():
+            if n >= 2:
+                slots[key, name] = len(levels)
+                levels += [
+                    order_statistic_level(n, r.q, r.z, -1),
+                    order_statistic_level(n, r.q, r.z, +1),
+                ]
+        if len(levels) > 1:
+            aggs[f"_q{i}"] = v.quantile(levels)
+    rows: list[dict[str, object]] = []
     if aggs:
         with engine_errors(f"the query of the quantiles on source {source!r} failed"):
-            row = table.aggregate(**aggs).to_pyarrow().to_pylist()[0]
+            rows = arms.group_by("_arm").aggregate(**aggs).to_pyarrow().to_pylist()
+    by_arm = {str(row["_arm"]): row for row in rows}
 
-    def numbers(label: str | None) -> list[float]:
-        got = row.get(label) if label is not None else None
-        if not isinstance(got, list | tuple) or len(got) != 3:
+    def numbers(key: str, i: int, name: str) -> list[float]:
+        got = by_arm.get(name, {}).get(f"_q{i}")
+        slot = slots.get((key, name))
+        if slot is None or not isinstance(got, list | tuple) or len(got) < slot + 2:
             return [math.nan] * 3
-        return [float(x) if isinstance(x, int | float) else math.nan for x in got]
+        picked = [got[0], got[slot], got[slot + 1]]
+        return [float(x) if isinstance(x, int | float) else math.nan for x in picked]
 
     out: dict[str, dict[str, ArmQuantile]] = {}
-    for key, r in requests.items():
+    for i, (key, r) in enumerate(requests.items()):
         per: dict[str, ArmQuantile] = {}
         for name, n in counts[key].items():
-            per[name] = ArmQuantile(n, r.q, r.z, *numbers(plan.get((key, name))))
+            per[name] = ArmQuantile(n, r.q, r.z, *numbers(key, i, name))
         out[key] = per
     return out
