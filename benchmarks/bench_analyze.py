@@ -311,6 +311,28 @@ def time_segments(db: Path, repeat: int) -> dict[str, float]:
     )
 
 
+def time_quantiles(db: Path, repeat: int) -> dict[str, float]:
+    import proxymetric
+
+    spec = unit_spec(db)
+    with_p95 = unit_spec(db)
+    with_p95["metrics"]["p95"] = {
+        "type": "quantile",
+        "q": 0.95,
+        "source": "units",
+        "column": "y2",
+        "direction": "decrease",
+    }
+    with_p95["experiments"]["e"]["guardrails"].append({"metric": "p95", "margin": 0.05})
+    return side_by_side(
+        {
+            "no quantile": lambda: proxymetric.analyze(spec),
+            "  + p95 guardrail": lambda: proxymetric.analyze(with_p95),
+        },
+        repeat,
+    )
+
+
 def time_events(db: Path, repeat: int) -> dict[str, float]:
     import proxymetric
 
@@ -383,6 +405,7 @@ def main() -> None:
     parser.add_argument("--skip-events", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--segments-only", action="store_true")
+    parser.add_argument("--quantiles-only", action="store_true")
     parser.add_argument("--memory-child", nargs=2, metavar=("KIND", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
@@ -396,6 +419,13 @@ def main() -> None:
         tea = False
         print("tea-tasting is not installed (`make bench` installs it); skipping it")
     print(f"generating data into {DATA} (kept between runs) ...", flush=True)
+    if args.quantiles_only:
+        report(
+            f"quantiles: {args.units:,} units, 3 metrics (2 with CUPED), and a p95 guardrail",
+            time_quantiles(make_units(args.units), args.repeat),
+            "no quantile",
+        )
+        return
     report(
         f"segments: {args.units:,} units, 3 metrics (2 with CUPED), 10 countries, 3 devices",
         time_segments(make_segmented_units(args.units), args.repeat),

@@ -243,3 +243,44 @@ def test_every_command_of_the_guide_runs(
     assert report.read_text(encoding="utf-8").startswith("## Experiment `gate-40`")
     assert "[99% CI]" in res.stdout  # the last example: --alpha 0.01 --correction bh
     assert "Benjamini-Hochberg correction" in res.stdout
+
+
+def _quantile_project(tmp_path: Path) -> Path:
+    import numpy as np
+
+    rng = np.random.default_rng(4)
+    lines = ["user,variant,latency,clicks"]
+    for i in range(400):
+        arm = "control" if i % 2 else "treatment"
+        lines.append(f"{i},{arm},{rng.lognormal(0, 1):.6f},{rng.poisson(2)}")
+    (tmp_path / "u.csv").write_text("\n".join(lines) + "\n")
+    spec = tmp_path / "proxymetric.yaml"
+    spec.write_text(
+        "sources:\n  u: {path: u.csv, unit: user, variant: variant}\n"
+        "metrics:\n  clicks: {type: mean, source: u, column: clicks}\n"
+        "  p95: {type: quantile, q: 0.95, source: u, column: latency, direction: decrease}\n"
+        "experiments:\n  e:\n    control: control\n    primary: clicks\n"
+        "    guardrails: [{metric: p95, margin: 0.05}]\n"
+    )
+    return spec
+
+
+def test_quantile_metric_in_analyze_and_refused_by_sequential_and_plan(tmp_path: Path) -> None:
+    spec = str(_quantile_project(tmp_path))
+    shown = runner.invoke(app, ["analyze", spec, "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    row = next(r for r in json.loads(shown.output)["results"] if r["metric"] == "p95")
+    assert row["metric_type"] == "quantile"
+    assert row["quantile"] == 0.95
+    for args, message in (
+        (["analyze", spec, "--sequential"], "error: sequential analysis tests means"),
+        (["plan", spec], "error: `plan` sizes tests of means"),
+    ):
+        refused = runner.invoke(app, args)
+        assert refused.exit_code == 2, refused.output
+        lines = refused.output.strip().splitlines()
+        assert len(lines) == 1
+        assert lines[0].startswith(message)
+    checked = runner.invoke(app, ["check", spec])
+    assert checked.exception is None or isinstance(checked.exception, SystemExit)
+    assert "Traceback" not in checked.output

@@ -90,7 +90,7 @@ def test_missing_required_key(tmp_path: Path) -> None:
 def test_bad_metric_type(tmp_path: Path) -> None:
     err = _error(tmp_path, GOOD.replace("type: mean", "type: median"))
     assert err.line == 6
-    assert "'mean', 'proportion' or 'ratio'" in str(err)
+    assert "'mean', 'proportion', 'ratio' or 'quantile'" in str(err)
     assert "got 'median'" in str(err)
 
 

@@ -27,6 +27,7 @@ from proxymetric.analysis.result import (
     Reason,
     SegmentBreakdown,
 )
+from proxymetric.data.quantiles import ArmQuantile
 from proxymetric.design.power import power_analysis
 from proxymetric.errors import ProxymetricError
 from proxymetric.experiment import ResolvedExperiment, ResolvedMetric, arms, read, resolve
@@ -197,6 +198,78 @@ def _capped(
     )
 
 
+def _quantile_result(
+    metric: ResolvedMetric,
+    result: MetricResult,
+    arms_: Mapping[str, ArmQuantile] | None,
+    control: str,
+    gaps: bool,
+) -> MetricResult:
+    """The result of a quantile metric: the arms' quantiles and their difference (the
+    moments' comparison gave the units and the reasons; its means are not the metric)."""
+    from proxymetric.stats.quantile import quantile_difference
+
+    assert metric.quantile is not None
+    if arms_ is None or control not in arms_ or result.variant not in arms_:
+        raise ProxymetricError(
+            f"quantile metric {metric.name!r} needs the quantiles of each arm (`quantiles` "
+            "of `analyze_moments`, read by `analyze` from a unit table); got none"
+        )
+    c, t = arms_[control], arms_[result.variant]
+    if gaps:  # undefined, as a mean with missing values: not a number over the units that have one
+        nan = math.nan
+        c, t = (
+            replace(c, value=nan, lower=nan, upper=nan),
+            replace(t, value=nan, lower=nan, upper=nan),
+        )
+    margin = metric.margin
+    d = quantile_difference(
+        c.value,
+        c.se,
+        t.value,
+        t.se,
+        confidence=metric.confidence_level,
+        alternative=metric.alternative,
+        margin=margin.value if margin else None,
+        margin_type=margin.kind if margin else "relative",
+        higher_is_better=metric.higher_is_better,
+    )
+    reasons = [result.reason] if result.reason else []
+    if not gaps and not (math.isfinite(d.se) and d.se > 0):
+        reasons.append(
+            f"the {metric.quantile:g}-quantile's standard error is undefined (fewer than 2 "
+            "values in an arm, or tied order statistics)"
+        )
+    return replace(
+        result,
+        control_mean=c.value,
+        treatment_mean=t.value,
+        control_unadjusted_mean=c.value,
+        treatment_unadjusted_mean=t.value,
+        effect=d.effect,
+        effect_se=d.se,
+        effect_ci_lower=d.ci_lower,
+        effect_ci_upper=d.ci_upper,
+        rel_effect=d.rel_effect,
+        rel_effect_se=d.rel_se,
+        rel_effect_ci_lower=d.rel_ci_lower,
+        rel_effect_ci_upper=d.rel_ci_upper,
+        statistic=d.statistic,
+        df=math.inf,
+        pvalue=d.pvalue,
+        better=_better(d.effect, metric.higher_is_better),
+        variance_reduction=None,
+        cuped_theta=None,
+        noninferiority_pvalue=d.noninferiority_pvalue,
+        reason="; ".join(reasons) if reasons else None,
+        test="z",
+        quantile=metric.quantile,
+        effect_fold1=None,
+        effect_fold2=None,
+        bayesian=None,
+    )
+
+
 def _compare(
     exp: ResolvedExperiment, metric: ResolvedMetric, control: Moments, treatment: Moments, v: str
 ) -> Comparison:
@@ -227,6 +300,7 @@ def analyze_moments(
     folds: Mapping[str, tuple[Moments, Moments]] | None = None,
     caps: Mapping[str, float] | None = None,
     segments: Mapping[str, Mapping[str, Mapping[str, Moments]]] | None = None,
+    quantiles: Mapping[str, Mapping[str, ArmQuantile]] | None = None,
 ) -> ExperimentResult:
     """Return the analysis of an experiment from per-variant ``moments``.
 
@@ -237,9 +311,20 @@ def analyze_moments(
     ``effect_fold1/2``. ``caps`` gives the cap of each capped metric (as read from the data).
     ``segments`` holds, per segment column and value, the moments of each variant; each gives
     an exploratory :class:`~proxymetric.analysis.result.SegmentBreakdown`, with the experiment's
-    ``segments`` settings (``min_units``, ``correction``; the defaults without them).
+    ``segments`` settings (``min_units``, ``correction``; the defaults without them); quantile
+    metrics are left out of segments. ``quantiles`` holds, per quantile metric and variant,
+    its :class:`~proxymetric.data.quantiles.ArmQuantile` (the moments then only give the
+    units); a quantile metric has no folds, Bayesian view or pooled (``combine``) arms.
     """
     exp = resolve(exp, experiment)
+    quantiles = quantiles or {}
+    if exp.combine and any(m.quantile is not None for m in exp.metrics):
+        name = next(m.name for m in exp.metrics if m.quantile is not None)
+        raise ProxymetricError(
+            f"quantile metric {name!r} cannot pool arms (`combine` of experiment "
+            f"{exp.name!r}): the quantile of pooled arms is not a function of each arm's; "
+            "remove `combine` or the quantile metric"
+        )
     caps = caps or {}
     warnings = list(warnings or [])
     missing = missing or {}
@@ -277,6 +362,12 @@ def analyze_moments(
                 result = replace(result, effect_fold1=halves[0], effect_fold2=halves[1])
             if metric.cap is not None:
                 result = _capped(result, metric.cap, caps, control, moments[variant])
+            if metric.quantile is not None:
+                result = _quantile_result(
+                    metric, result, quantiles.get(metric.name), exp.control, bool(gaps)
+                )
+                if not exp.mature(metric):
+                    result = _immature(exp, metric, result)
             results.append(result)
     results = _adjust(results, exp)
     covariances = {v: _effect_covariance(exp, control, moments[v], results, v) for v in treatments}
@@ -326,6 +417,7 @@ def _segments(
 
     declared = exp.spec.experiments[exp.name].segments
     settings = declared or SegmentsSpec(columns=list(segments))
+    exp = replace(exp, metrics=tuple(m for m in exp.metrics if m.quantile is None))
     if exp.combine:  # each segment's arms pooled as the experiment's are
         combine = exp.combine
         pooled = {v for group in combine.values() for v in group}
@@ -411,6 +503,8 @@ def _how_much_longer(
     from proxymetric.stats.estimators import arm_estimate
 
     est = arm_estimate(control, primary.statistic)
+    if primary.type == "quantile":
+        return decision
     kind: Literal["mean", "proportion", "ratio"] = primary.type
     if not (math.isfinite(est.mean) and math.isfinite(est.variance)) or est.mean == 0:
         return decision
@@ -471,7 +565,8 @@ def _effect_covariance(
     results: list[MetricResult],
     variant: str,
 ) -> dict[str, dict[str, float]]:
-    theta = {r.metric: r.cuped_theta or 0.0 for r in results if r.variant == variant}
+    mine = {r.metric: r for r in results if r.variant == variant}
+    theta = {r.metric: r.cuped_theta or 0.0 for r in mine.values()}
     terms = [
         (
             m.statistic,
@@ -483,6 +578,10 @@ def _effect_covariance(
     names = [m.name for m in exp.metrics]
     with np.errstate(invalid="ignore", divide="ignore"):
         cov = effect_covariance(control, treatment, terms)
+    for i, m in enumerate(exp.metrics):
+        if m.quantile is not None:  # its noise with other metrics is not in the moments
+            cov[i, :] = cov[:, i] = math.nan
+            cov[i, i] = mine[m.name].effect_se ** 2 if m.name in mine else math.nan
     return {a: {b: float(cov[i, j]) for j, b in enumerate(names)} for i, a in enumerate(names)}
 
 
@@ -561,4 +660,5 @@ def analyze(
         folds=got.folds or None,
         caps=got.caps,
         segments=got.segments,
+        quantiles=got.quantiles,
     )

@@ -85,6 +85,12 @@ class MetricResult(Result):
     retention in a 28-day test): its means, effects and tests are then undefined (``None``),
     not numbers over the units that happen to have a value, and ``reason`` says why.
     ``bayesian`` holds the Bayesian view when the experiment asks for it.
+
+    A quantile metric (``metric_type: quantile``) carries its level ``quantile`` (``q``); its
+    ``control_mean`` and ``treatment_mean`` are then the arms' ``q``-quantiles (linear
+    interpolation, as ``numpy.quantile``), ``effect`` their difference with the Deng, Knoblich
+    and Lu (2018) standard error, ``rel_effect`` their ratio less one with its delta-method
+    standard error and linear interval, and ``test`` is ``z`` (a normal test; ``df`` infinite).
     """
 
     metric: str
@@ -128,6 +134,7 @@ class MetricResult(Result):
     alternative: str = "two-sided"
     confidence_level: float | None = None
     bayesian: BayesianResult | None = None
+    quantile: float | None = None
     status: str = "mature"
 
 

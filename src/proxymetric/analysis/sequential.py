@@ -150,6 +150,13 @@ def analyze_sequential(
     source with a ``snapshot`` column (a look per snapshot).
     """
     exp = resolve(spec, experiment)
+    quantile = next((m.name for m in exp.metrics if m.quantile is not None), None)
+    if quantile is not None:
+        raise ProxymetricError(
+            f"sequential analysis tests means, proportions and ratios; metric {quantile!r} of "
+            f"experiment {exp.name!r} is a quantile metric (analyse it at the end of the test, "
+            "without `--sequential`)"
+        )
     if stopping_rule == "group_sequential" and exp.traffic.planned_units is None:
         raise ProxymetricError(
             "`stopping_rule` 'group_sequential' needs the experiment's `planned_units`, the "

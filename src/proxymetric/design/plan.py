@@ -207,6 +207,12 @@ def plan(
     The units of the data are read in one query; see the module docstring for the method.
     """
     exp = resolve(spec, experiment)
+    quantile = next((m.name for m in exp.metrics if m.quantile is not None), None)
+    if quantile is not None:
+        raise ProxymetricError(
+            f"`plan` sizes tests of means, proportions and ratios; metric {quantile!r} of "
+            f"experiment {exp.name!r} is a quantile metric (plan without it)"
+        )
     days = _check_days(days)
     if target_rel_mde is not None:
         check_number("target_rel_mde", target_rel_mde, low=0)
@@ -397,7 +403,10 @@ def _metric_plan(
     sd = math.sqrt(variance)
     rho = _cuped_correlation(base, y, x)
     reduction = rho * rho if math.isfinite(rho) else 0.0
-    metric_type: MetricType = metric.type
+    kind = metric.type
+    if kind == "quantile":  # refused by plan()
+        raise ProxymetricError(f"metric {name!r} is a quantile metric, which `plan` cannot size")
+    metric_type: MetricType = kind
     margin = metric.margin
     if margin is not None:
         test, alternative = "non-inferiority", "one-sided"

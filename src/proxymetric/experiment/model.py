@@ -105,6 +105,9 @@ class ResolvedMetric:
     ``cap`` is its winsorization, ``None`` without one; ``statistic`` then reads the capped
     column (the covariate is not capped: any function of pre-treatment data leaves CUPED
     unbiased, and the covariate is used as declared).
+    ``quantile`` is the level ``q`` of a quantile metric (``None`` otherwise); its statistic
+    is the column itself, whose moments give the units of each arm, and the quantiles come
+    from a second query (:mod:`proxymetric.data.quantiles`).
     """
 
     name: str
@@ -123,6 +126,7 @@ class ResolvedMetric:
     alternative: Alternative = "two-sided"
     family_size: int = 1
     maturity_days: float | None = None
+    quantile: float | None = None
 
     @property
     def confidence_level(self) -> float:
@@ -130,9 +134,9 @@ class ResolvedMetric:
         return 1.0 - self.level
 
     @property
-    def type(self) -> Literal["mean", "proportion", "ratio"]:
-        """``mean``, ``proportion`` or ``ratio``: ``ratio`` for every metric of a clustered
-        source, whose means per analysis unit are ratios of per-unit sums."""
+    def type(self) -> Literal["mean", "proportion", "ratio", "quantile"]:
+        """``mean``, ``proportion``, ``ratio`` or ``quantile``: ``ratio`` for every metric of a
+        clustered source, whose means per analysis unit are ratios of per-unit sums."""
         return "ratio" if self.clustered else self.spec.type
 
     @property

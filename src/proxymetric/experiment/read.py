@@ -38,6 +38,7 @@ from proxymetric.data import (
 )
 from proxymetric.data.caps import CapRequest, capped_table
 from proxymetric.data.events import ALL_UNITS
+from proxymetric.data.quantiles import ArmQuantile, QuantileRequest, variant_quantiles
 from proxymetric.errors import DataError, ProxymetricError
 from proxymetric.experiment.model import ROWS, ResolvedExperiment
 from proxymetric.stats.moments import Moments
@@ -64,6 +65,7 @@ class ExperimentData:
         first_day: the first day (ISO date) of ``new_units_per_day``.
         caps: the cap of every capped metric, by metric (a percentile computed on the data).
         segments: per segment column and value, the moments of each variant, when asked for.
+        quantiles: per quantile metric and variant, its quantile and order statistics.
     """
 
     moments: dict[str, Moments]
@@ -76,6 +78,7 @@ class ExperimentData:
     new_units_per_day: tuple[int, ...] | None = None
     first_day: str | None = None
     caps: dict[str, float] = field(default_factory=dict)
+    quantiles: dict[str, dict[str, ArmQuantile]] = field(default_factory=dict)
     segments: dict[str, dict[str, dict[str, Moments]]] = field(default_factory=dict)
 
 
@@ -230,6 +233,7 @@ def _units(
         unit=None if source.unique else source.unit,
         segments=segments,
     )
+    quantiles = _quantiles(exp, table, source.variant, vm.moments, vm.missing, fill)
     return ExperimentData(
         vm.moments,
         vm.missing,
@@ -237,7 +241,36 @@ def _units(
         vm.folds,
         caps=caps,
         segments=vm.segments,
+        quantiles=quantiles,
     )
+
+
+def _quantiles(
+    exp: ResolvedExperiment,
+    table: Any,
+    variant: str,
+    moments: Mapping[str, Moments],
+    missing: Mapping[str, Mapping[str, int]],
+    fill: Mapping[str, float],
+) -> dict[str, dict[str, ArmQuantile]]:
+    """The quantiles of every quantile metric per variant: one more query, after the moments
+    (which give each variant's number of values)."""
+    from statistics import NormalDist
+
+    requests: dict[str, QuantileRequest] = {}
+    counts: dict[str, dict[str, int]] = {}
+    for m in exp.metrics:
+        if m.quantile is None:
+            continue
+        column = m.statistic.numerator
+        z = NormalDist().inv_cdf(0.5 + m.confidence_level / 2)
+        requests[m.name] = QuantileRequest(column, m.quantile, z)
+        counts[m.name] = {
+            v: mo.count - missing.get(v, {}).get(column, 0) for v, mo in moments.items()
+        }
+    if not requests:
+        return {}
+    return variant_quantiles(table, variant, counts, requests, fill=fill, source=exp.source)
 
 
 def event_aggregates(exp: ResolvedExperiment) -> dict[str, EventAggregate]:

@@ -310,6 +310,8 @@ def _metric(
     if cap is not None:
         y = Statistic(cap.capped)
     clustered = shape == "units" and spec.sources[metric.source].analysis_unit is not None
+    if metric.type == "quantile":
+        _check_quantile(spec, name, metric, shape, clustered)
     if clustered:
         if cap is not None:
             raise spec.error(
@@ -338,7 +340,25 @@ def _metric(
         maturity_days=metric.maturity_days,
         cap=cap,
         clustered=clustered,
+        quantile=metric.q,
     )
+
+
+def _check_quantile(
+    spec: Spec, name: str, metric: MetricSpec, shape: Shape, clustered: bool
+) -> None:
+    """A quantile metric reads one value per unit of a unit table."""
+    if shape != "units" or clustered:
+        what = {
+            "events": "an event log",
+            "summary": "summary statistics",
+            "units": f"source {metric.source!r}, which has several rows per unit (`analysis_unit`)",
+        }[shape]
+        raise spec.error(
+            f"quantile metric {name!r} needs a unit table with one row per unit, but it reads "
+            f"{what}; compute the per-unit column first, or use a mean metric",
+            ("metrics", name, "type"),
+        )
 
 
 def _per_analysis_unit(statistic: Statistic) -> Statistic:

@@ -133,6 +133,13 @@ def _cap_note(r: MetricResult) -> str:
     )
 
 
+def _quantile_note(r: MetricResult) -> str:
+    """Return ``p95 of each arm.`` for a quantile metric, or nothing."""
+    if r.quantile is None:
+        return ""
+    return f"p{100 * r.quantile:g} of each arm."
+
+
 def _rows(result: ExperimentResult) -> list[_Row]:
     rows = []
     for r in result.results:
@@ -140,7 +147,14 @@ def _rows(result: ExperimentResult) -> list[_Row]:
         if r.margin is not None:
             guard = f"{margin_text(r)} ({format_p(r.noninferiority_pvalue)})"
         note = " ".join(
-            t for t in (_cap_note(r), _cuped_note(r.variance_reduction), r.reason or "") if t
+            t
+            for t in (
+                _quantile_note(r),
+                _cap_note(r),
+                _cuped_note(r.variance_reduction),
+                r.reason or "",
+            )
+            if t
         )
         rows.append(
             _Row(

@@ -37,7 +37,7 @@ __all__ = [
     "cap_quantile",
 ]
 
-MetricType = Literal["mean", "proportion", "ratio"]
+MetricType = Literal["mean", "proportion", "ratio", "quantile"]
 Alternative = Literal["two-sided", "greater", "less"]
 AggregateKind = Literal["sum", "count", "count_distinct", "max", "any"]
 Role = Literal["north_star", "proxy", "guardrail", "model_objective"]
@@ -230,7 +230,8 @@ class MetricSpec(_Model):
     ``value_per_unit`` is the money value of one unit of the metric (per randomization unit).
     ``cap`` winsorizes a mean metric of a unit table: values above it count as the cap; a
     number, or a percentile of the pooled data of both arms (``p99``, ``p99.9``) computed in
-    the engine.
+    the engine. A ``quantile`` metric of a unit table compares the ``q``-quantile (0 < q < 1,
+    such as 0.5, 0.95, 0.99) of ``column`` between arms (no covariate, no cap).
 
     ``alpha`` is the metric's own significance level (the experiment's by default) and
     ``alternative`` the hypothesis of its test when it is a success metric: ``two-sided``
@@ -274,6 +275,28 @@ class MetricSpec(_Model):
     alternative: Alternative | None = None
     maturity_days: float | None = Field(default=None, gt=0)
     cap: float | str | None = None
+    q: float | None = None
+
+    @model_validator(mode="after")
+    def _quantile_form(self) -> MetricSpec:
+        if self.type != "quantile":
+            if self.q is not None:
+                raise ValueError(
+                    f"`q` is the level of a quantile metric; this metric is a {self.type} "
+                    f"(got `q: {self.q}`); set `type: quantile` or remove `q`"
+                )
+            return self
+        if self.q is None or not 0 < self.q < 1:
+            raise ValueError(
+                f"a quantile metric needs `q` strictly between 0 and 1 (0.5 for the median, "
+                f"0.95 for p95); got `q: {self.q}`"
+            )
+        if self.column is None or self.covariate is not None or self.cap is not None:
+            raise ValueError(
+                "a quantile metric reads one `column` (no `covariate`, no `cap`); got "
+                f"`column: {self.column}`, `covariate: {self.covariate}`, `cap: {self.cap}`"
+            )
+        return self
 
     @model_validator(mode="after")
     def _alternative_in_direction(self) -> MetricSpec:
