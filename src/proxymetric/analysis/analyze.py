@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from proxymetric.analysis._comparison import better, comparison_fields
 from proxymetric.analysis.decision import decide
 from proxymetric.analysis.result import (
     BayesianResult,
@@ -41,12 +42,6 @@ __all__ = ["analyze", "analyze_moments", "fingerprint"]
 
 # The power at which "keep testing" says how many units the test still needs.
 KEEP_TESTING_POWER = 0.8
-
-
-def _better(effect: float, higher_is_better: bool) -> bool | None:
-    if not math.isfinite(effect) or effect == 0:
-        return None
-    return (effect > 0) == higher_is_better
 
 
 def _bayesian(exp: ResolvedExperiment, metric: ResolvedMetric, cmp: Comparison) -> BayesianResult:
@@ -139,42 +134,24 @@ def _immature(exp: ResolvedExperiment, metric: ResolvedMetric, r: MetricResult) 
 def _metric_result(
     metric: ResolvedMetric, variant: str, cmp: Comparison, extra_reasons: list[str]
 ) -> MetricResult:
-    d, r = cmp.difference, cmp.relative
+    d = cmp.difference
     reasons = list(cmp.reasons) + extra_reasons
     margin = metric.margin
     return MetricResult(
-        metric=metric.name,
-        role=metric.role,
-        variant=variant,
-        metric_type=metric.type,
+        **comparison_fields(metric, variant, cmp),
         direction=metric.spec.direction,
-        control_units=cmp.control.count,
-        treatment_units=cmp.treatment.count,
-        control_mean=cmp.control.mean,
-        treatment_mean=cmp.treatment.mean,
         control_unadjusted_mean=cmp.control.unadjusted_mean,
         treatment_unadjusted_mean=cmp.treatment.unadjusted_mean,
-        effect=d.effect,
-        effect_se=d.se,
-        effect_ci_lower=d.ci_lower,
-        effect_ci_upper=d.ci_upper,
-        rel_effect=r.rel_effect,
-        rel_effect_ci_lower=r.ci_lower,
-        rel_effect_ci_upper=r.ci_upper,
-        rel_effect_se=r.se,
         statistic=d.statistic,
         df=d.df,
-        pvalue=d.pvalue,
         pvalue_adjusted=None,
         significant=False,
-        better=_better(d.effect, metric.higher_is_better),
         variance_reduction=cmp.variance_reduction,
         cuped_theta=cmp.theta,
         margin=margin.value if margin else None,
         margin_type=margin.kind if margin else None,
         noninferiority_pvalue=cmp.noninferiority_pvalue,
         reason="; ".join(reasons) if reasons else None,
-        test=d.test,
         alpha=metric.level,
         alternative=metric.alternative,
         confidence_level=metric.confidence_level,
@@ -257,7 +234,7 @@ def _quantile_result(
         statistic=d.statistic,
         df=math.inf,
         pvalue=d.pvalue,
-        better=_better(d.effect, metric.higher_is_better),
+        better=better(d.effect, metric.higher_is_better),
         variance_reduction=None,
         cuped_theta=None,
         noninferiority_pvalue=d.noninferiority_pvalue,

@@ -16,6 +16,7 @@ from typing import Literal
 
 import numpy as np
 
+from proxymetric.analysis._comparison import comparison_fields
 from proxymetric.analysis.result import SegmentBreakdown, SegmentHeterogeneity, SegmentResult
 from proxymetric.experiment import ResolvedExperiment, ResolvedMetric
 from proxymetric.stats import Comparison, adjust_pvalues
@@ -49,12 +50,6 @@ def cochran_q(effects: Sequence[float], ses: Sequence[float]) -> tuple[float, in
     pooled = float(np.sum(w * e) / np.sum(w))
     q = float(np.sum(w * (e - pooled) ** 2))
     return q, k - 1, float(special.chdtrc(k - 1, q))
-
-
-def _better(effect: float, higher_is_better: bool) -> bool | None:
-    if not math.isfinite(effect) or effect == 0:
-        return None
-    return (effect > 0) == higher_is_better
 
 
 def _pool(
@@ -118,33 +113,13 @@ def _result(
             test="welch",
             reason=reason,
         )
-    d, r = cmp.difference, cmp.relative
-    reasons = "; ".join(cmp.reasons) if cmp.reasons else None
     return SegmentResult(
         dimension=dimension,
         segment=segment,
-        metric=metric.name,
-        role=metric.role,
-        variant=variant,
-        metric_type=metric.type,
-        control_units=cmp.control.count,
-        treatment_units=cmp.treatment.count,
-        control_mean=cmp.control.mean,
-        treatment_mean=cmp.treatment.mean,
-        effect=d.effect,
-        effect_se=d.se,
-        effect_ci_lower=d.ci_lower,
-        effect_ci_upper=d.ci_upper,
-        rel_effect=r.rel_effect,
-        rel_effect_se=r.se,
-        rel_effect_ci_lower=r.ci_lower,
-        rel_effect_ci_upper=r.ci_upper,
-        pvalue=d.pvalue,
+        **comparison_fields(metric, variant, cmp),
         pvalue_adjusted=nan,
         significant=False,
-        better=_better(d.effect, metric.higher_is_better),
-        test=d.test,
-        reason=reasons,
+        reason="; ".join(cmp.reasons) if cmp.reasons else None,
     )
 
 
