@@ -22,7 +22,8 @@ from proxymetric.design.plan import PlanResult
 from proxymetric.errors import ProxymetricError
 from proxymetric.proxies.validation import ProxyReport
 from proxymetric.registry.store import Record
-from proxymetric.spec import Spec, load_spec
+from proxymetric.spec import MetricSpec, Spec, load_spec
+from proxymetric.spec.model import EvaluationSpec
 from proxymetric.value import ValueResult
 
 __all__ = [
@@ -117,47 +118,41 @@ class Dossier(Result):
 
 def _tree(spec: Spec, card: Scorecard | None) -> list[TreeNode]:
     roles = {r.metric: (r.role, r.measured_by) for r in card.rows} if card is not None else {}
-    nodes = []
-    for name, m in spec.metrics.items():
-        role, measured = roles.get(name, (m.role or "proxy", "none"))
-        link = m.link
-        nodes.append(
-            TreeNode(
-                name=name,
-                kind="metric",
-                role=role,
-                description=m.description,
-                metric_type=m.type,
-                direction=m.direction,
-                owner=m.owner,
-                computed_by=m.computed_by,
-                value_per_unit=m.value_per_unit,
-                link_to=link.to if link is not None else None,
-                reviewed_by=link.reviewed_by if link is not None else None,
-                link_note=link.note if link is not None else None,
-                measured_by=measured,
-            )
+
+    def node(
+        name: str,
+        kind: str,
+        metric_type: str,
+        default: tuple[str, str],
+        d: MetricSpec | EvaluationSpec,
+    ) -> TreeNode:
+        # a metric or an offline evaluation: the declarations both kinds share
+        role, measured = roles.get(name, default)
+        link = d.link
+        return TreeNode(
+            name=name,
+            kind=kind,
+            role=role,
+            description=d.description,
+            metric_type=metric_type,
+            direction=d.direction,
+            owner=d.owner,
+            computed_by=d.computed_by,
+            value_per_unit=d.value_per_unit,
+            link_to=link.to if link is not None else None,
+            reviewed_by=link.reviewed_by if link is not None else None,
+            link_note=link.note if link is not None else None,
+            measured_by=measured,
         )
-    for name, e in spec.evaluations.items():
-        role, measured = roles.get(name, (e.role or "model_objective", e.kind))
-        link = e.link
-        nodes.append(
-            TreeNode(
-                name=name,
-                kind="evaluation",
-                role=role,
-                description=e.description,
-                metric_type=e.kind,
-                direction=e.direction,
-                owner=e.owner,
-                computed_by=e.computed_by,
-                value_per_unit=e.value_per_unit,
-                link_to=link.to if link is not None else None,
-                reviewed_by=link.reviewed_by if link is not None else None,
-                link_note=link.note if link is not None else None,
-                measured_by=measured,
-            )
-        )
+
+    nodes = [
+        node(name, "metric", m.type, (m.role or "proxy", "none"), m)
+        for name, m in spec.metrics.items()
+    ]
+    nodes += [
+        node(name, "evaluation", e.kind, (e.role or "model_objective", e.kind), e)
+        for name, e in spec.evaluations.items()
+    ]
     return nodes
 
 
