@@ -1,7 +1,9 @@
-"""``proxymetric registry``: register a plan, list, show and import records; program impact."""
+"""``proxymetric registry``: register a plan, list, show and import records; program impact and
+the holdout roll-up."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -13,18 +15,21 @@ from proxymetric.cli._common import (
     OutputFormat,
     OutputOption,
     RegistryOption,
+    bootstrap_option,
     confidence_level_option,
     echo,
     emit_text,
     mde_option,
     registry_location,
+    seed_option,
     show_sections,
     user_errors,
 )
-from proxymetric.proxies import program_impact, table_from_registry
+from proxymetric.errors import ProxymetricError
+from proxymetric.proxies import holdout_rollup_from_registry, program_impact, table_from_registry
 from proxymetric.registry import Registry, import_asos, import_csv, import_launches
 from proxymetric.report import to_json
-from proxymetric.report.proxies import impact_sections
+from proxymetric.report.proxies import holdout_sections, impact_sections
 from proxymetric.report.registry import (
     import_text,
     record_sections,
@@ -37,7 +42,7 @@ __all__ = ["register"]
 registry_app = typer.Typer(
     name="registry",
     help="The registry of past experiments: register plans, list, show and import records; "
-    "program impact.",
+    "program impact; the program against its holdout.",
     no_args_is_help=True,
 )
 
@@ -155,6 +160,109 @@ def impact(
         table, metric, value_per_unit=value_per_unit, units=units, confidence_level=confidence_level
     )
     show_sections(result, impact_sections(result), fmt, output)
+
+
+def _reaches(values: list[str] | None) -> dict[str, float]:
+    """Parse repeated ``EXPERIMENT=SHARE`` values of ``--reach``."""
+    out: dict[str, float] = {}
+    for text in values or []:
+        key, sep, number = text.rpartition("=")
+        try:
+            value = float(number)
+        except ValueError:
+            value = math.nan
+        if not sep or not key.strip() or math.isnan(value):
+            raise ProxymetricError(
+                f"`reach` must be EXPERIMENT=SHARE (such as new-ranker=0.4); got {text!r}"
+            )
+        out[key.strip()] = value
+    return out
+
+
+@registry_app.command("holdout")
+@user_errors
+def holdout(
+    holdout_name: Annotated[
+        str,
+        typer.Option("--holdout", help="The holdout experiment (recorded, `holdout: true`)."),
+    ],
+    metric: Annotated[str, typer.Option("--metric", "-m", help="The metric to roll up.")],
+    registry: RegistryOption = None,
+    experiment: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--experiment",
+            "-e",
+            help="A shipped experiment it covers (repeat) \\[default: every shipped one].",
+        ),
+    ] = None,
+    ended_from: Annotated[
+        str | None,
+        typer.Option("--ended-from", help="Only experiments that ended on or after this date."),
+    ] = None,
+    ended_to: Annotated[
+        str | None,
+        typer.Option("--ended-to", help="Only experiments that ended on or before this date."),
+    ] = None,
+    since_holdout_start: Annotated[
+        bool,
+        typer.Option(
+            "--since-holdout-start",
+            help="Only experiments that ended after the holdout's first record.",
+        ),
+    ] = False,
+    reach: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--reach",
+            help="EXPERIMENT=SHARE: the share of the holdout's population a change reaches "
+            "(repeat) \\[default: 1].",
+        ),
+    ] = None,
+    variant: Annotated[
+        str | None,
+        typer.Option("--variant", help="The holdout's treatment arm, when it has several."),
+    ] = None,
+    spec: Annotated[
+        Path | None,
+        typer.Option("--spec", help="The spec whose metric has the value per unit."),
+    ] = None,
+    value_per_unit: Annotated[
+        float | None,
+        typer.Option("--value-per-unit", help="Money per unit of the metric \\[default: spec]."),
+    ] = None,
+    units: Annotated[
+        float, typer.Option("--units", help="Units the program reaches (1: money per unit).")
+    ] = 1.0,
+    confidence_level: Annotated[float, confidence_level_option()] = 0.95,
+    bootstrap: Annotated[int, bootstrap_option("Bootstrap refits of the prior.")] = 1000,
+    seed: Annotated[int, seed_option()] = 0,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """The program against its holdout: the holdout's effect, the sum the shipped experiments
+    claimed and its winner's-curse-corrected version, the realized share and a z-test."""
+    if value_per_unit is None and spec is not None:
+        loaded = load_spec(spec)
+        found = loaded.metrics.get(metric)
+        value_per_unit = None if found is None else found.value_per_unit
+    result = holdout_rollup_from_registry(
+        Registry(registry_location(registry), create=False),
+        holdout_name,
+        metric,
+        variant=variant,
+        experiments=experiment,
+        ended_from=ended_from,
+        ended_to=ended_to,
+        since_holdout_start=since_holdout_start,
+        reach=_reaches(reach),
+        value_per_unit=value_per_unit,
+        units=units,
+        confidence_level=confidence_level,
+        bootstrap=bootstrap,
+        seed=seed,
+    )
+    show_sections(result, holdout_sections(result), fmt, output)
 
 
 def register(app: typer.Typer) -> None:

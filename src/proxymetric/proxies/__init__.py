@@ -1,4 +1,5 @@
-"""Learning from past experiments: proxy quality, composite proxies, surrogate index, impact.
+"""Learning from past experiments: proxy quality, composite proxies, surrogate index, impact,
+the holdout roll-up.
 
 The statistics are pure numpy/scipy on the effects a registry holds; see
 :func:`validate_proxies` (proxy validation, Bibaut et al. and Tripuraneni et al., KDD 2024) and
@@ -29,6 +30,13 @@ if TYPE_CHECKING:
         total_covariance,
         wrong_sign_probability,
     )
+    from proxymetric.proxies.holdout import (
+        HoldoutLaunch,
+        HoldoutRollup,
+        fieller_interval,
+        holdout_rollup,
+        holdout_rollup_from_registry,
+    )
     from proxymetric.proxies.impact import (
         ProgramImpact,
         ShippedEffect,
@@ -44,6 +52,8 @@ __all__ = [
     "ChainReport",
     "ChainStep",
     "EffectTable",
+    "HoldoutLaunch",
+    "HoldoutRollup",
     "LaunchTable",
     "ProgramImpact",
     "ProxyReport",
@@ -55,6 +65,9 @@ __all__ = [
     "correlation",
     "crossfold_covariance",
     "effect_table",
+    "fieller_interval",
+    "holdout_rollup",
+    "holdout_rollup_from_registry",
     "launch_table",
     "launch_table_from_registry",
     "naive_covariance",
@@ -93,6 +106,13 @@ if not TYPE_CHECKING:
                 "nearest_psd",
                 "total_covariance",
                 "wrong_sign_probability",
+            ),
+            "holdout": (
+                "HoldoutLaunch",
+                "HoldoutRollup",
+                "fieller_interval",
+                "holdout_rollup",
+                "holdout_rollup_from_registry",
             ),
             "impact": ("ProgramImpact", "ShippedEffect", "program_impact", "shrink_effects"),
             "surrogate": ("SurrogateResult", "surrogate_index"),

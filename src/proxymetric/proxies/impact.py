@@ -210,19 +210,26 @@ def program_impact(
 
 
 def _prior_error_variance(
-    y: FloatArray, se: FloatArray, shipped: NDArray[np.bool_], rounds: int, seed: int
+    y: FloatArray,
+    se: FloatArray,
+    shipped: NDArray[np.bool_],
+    rounds: int,
+    seed: int,
+    weights: FloatArray | None = None,
 ) -> float:
     """Return the bootstrap variance of the shipped effects' summed posterior means.
 
     Each round resamples the ``K`` comparisons with replacement, refits the prior by the method
     of moments of :func:`shrink_effects` (``mu*`` the mean, ``tau*^2 = max(var - mean se^2, 0)``)
-    and sums ``mu* + B* (y - mu*)`` over the shipped comparisons at their observed ``y``: the
-    spread of that sum is the part of the shrunk total's error that comes from the prior.
+    and sums ``mu* + B* (y - mu*)`` over the shipped comparisons at their observed ``y``
+    (weighted by ``weights``, one per shipped comparison, when given): the spread of that sum is
+    the part of the shrunk total's error that comes from the prior.
     """
     k = len(y)
     shift = float(y.mean())  # variances are computed from sums: centre first, for accuracy
     yc, s2 = y - shift, se**2
     y_s, s2_s = yc[shipped], s2[shipped]
+    w = None if weights is None else np.asarray(weights, dtype=np.float64)
     if len(y_s) == 0:
         return 0.0
     rng = np.random.default_rng(seed)
@@ -240,6 +247,6 @@ def _prior_error_variance(
             with np.errstate(invalid="ignore", divide="ignore"):
                 b = np.where(denom > 0, tau2[:, None] / denom, 1.0)
             post = mu[:, None] + b * (y_s[None, :] - mu[:, None])
-            totals[start : start + len(idx)] = post.sum(axis=1)
+            totals[start : start + len(idx)] = post.sum(axis=1) if w is None else post @ w
             bar.advance(len(idx))
     return float(totals.var(ddof=1))

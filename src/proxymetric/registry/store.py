@@ -625,6 +625,7 @@ class Registry:
             "srm_pvalue": _opt_float(result.srm.pvalue),
             "reasons": [reason.to_dict() for reason in decision.reasons],
             "warnings": list(result.warnings),
+            "holdout": result.holdout,
         }
         record = {
             "kind": "analysis",

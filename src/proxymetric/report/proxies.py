@@ -5,14 +5,22 @@ from __future__ import annotations
 import math
 
 from proxymetric.proxies.chain import ChainReport
+from proxymetric.proxies.holdout import HoldoutRollup
 from proxymetric.proxies.impact import ProgramImpact
 from proxymetric.proxies.validation import ProxyReport
-from proxymetric.report import format_number
+from proxymetric.report import format_number, format_pvalue
 from proxymetric.report._count import counted
 from proxymetric.report._text import visible
 from proxymetric.report.sections import Section
 
-__all__ = ["chain_sections", "chain_text", "impact_sections", "proxy_sections"]
+__all__ = [
+    "chain_sections",
+    "chain_text",
+    "holdout_sections",
+    "holdout_text",
+    "impact_sections",
+    "proxy_sections",
+]
 
 
 def _r(x: float | None) -> str:
@@ -239,3 +247,171 @@ def impact_sections(imp: ProgramImpact) -> list[Section]:
         ),
     )
     return [totals, rows]
+
+
+def _span(lo: float, hi: float, *, percent: bool = False) -> str:
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return "—"
+    return f"[{format_number(lo, percent=percent)}, {format_number(hi, percent=percent)}]"
+
+
+def _share_span(lo: float, hi: float, kind: str) -> str:
+    if kind == "bounded":
+        return f"[{lo:.0%}, {hi:.0%}]"
+    return "unbounded" if kind == "whole_line" else "unbounded (excludes an interval)"
+
+
+def holdout_text(r: HoldoutRollup) -> str:
+    """Return what the roll-up says, as sentences: the shares and the two tests."""
+    level = f"{r.confidence_level:.0%}"
+    parts = []
+    for name, share, kind, z, p in (
+        ("claimed (naive) sum", r.naive_share, r.naive_share_interval, r.naive_z, r.naive_pvalue),
+        (
+            "winner's-curse-corrected (shrunk) sum",
+            r.shrunk_share,
+            r.shrunk_share_interval,
+            r.shrunk_z,
+            r.shrunk_pvalue,
+        ),
+    ):
+        shown = "—" if not math.isfinite(share) else f"{share:.0%}"
+        line = f"{shown} of the {name} (z = {z:+.2f}, p = {format_pvalue(p)})"
+        if kind != "bounded":
+            line += (
+                f"; the share has no finite {level} interval: the sum is not distinguishable "
+                f"from zero at that level"
+            )
+        parts.append(line)
+    return (
+        "the holdout measured "
+        + "; and ".join(parts)
+        + ". The test against the naive sum rejects too often by construction: the shipped "
+        "estimates were selected for being large (the winner's curse); the shrunk sum is the "
+        "fair comparison"
+    )
+
+
+def holdout_sections(r: HoldoutRollup) -> list[Section]:
+    """Return the sections of a :class:`HoldoutRollup`: the three effects, the realized shares
+    and tests, then each shipped change it covers."""
+    level = f"{r.confidence_level:.0%}"
+    money = math.isfinite(r.value_per_unit)
+    text = (
+        f"{r.holdout} ({r.variant} against the held-out control) against "
+        f"{counted(r.n_shipped, 'shipped comparison')} with {r.metric}; each effect times its "
+        f"reach, absolute effects assumed additive; relative to the holdout's control mean "
+        f"{format_number(r.control_mean)}; prior of true effects N({r.prior_mean:.4g}, "
+        f"{r.prior_sd:.4g}^2) fitted over {counted(r.n_experiments, 'comparison')}"
+        + (
+            f"; money at {r.value_per_unit:g} per unit of {r.metric}, {counted(r.units, 'unit')}"
+            if money
+            else ""
+        )
+    )
+    columns: tuple[str, ...] = ("", "effect", f"{level} interval", "relative")
+    if money:
+        columns += ("money", f"{level} interval (money)")
+    rows = []
+    for name, eff, lo, hi, rel, m, mlo, mhi in (
+        (
+            "holdout (measured)",
+            r.holdout_effect,
+            r.holdout_effect_ci_lower,
+            r.holdout_effect_ci_upper,
+            r.rel_holdout_effect,
+            r.holdout_money,
+            r.holdout_money_ci_lower,
+            r.holdout_money_ci_upper,
+        ),
+        (
+            "claimed (naive sum)",
+            r.naive_sum,
+            r.naive_sum_ci_lower,
+            r.naive_sum_ci_upper,
+            r.rel_naive_sum,
+            r.naive_money,
+            r.naive_money_ci_lower,
+            r.naive_money_ci_upper,
+        ),
+        (
+            "earned (shrunk sum)",
+            r.shrunk_sum,
+            r.shrunk_sum_ci_lower,
+            r.shrunk_sum_ci_upper,
+            r.rel_shrunk_sum,
+            r.shrunk_money,
+            r.shrunk_money_ci_lower,
+            r.shrunk_money_ci_upper,
+        ),
+    ):
+        row: tuple[str, ...] = (
+            name,
+            format_number(eff),
+            _span(lo, hi),
+            format_number(rel, percent=True),
+        )
+        if money:
+            row += (format_number(m), _span(mlo, mhi))
+        rows.append(row)
+    shares = Section(
+        "Realized share",
+        f"holdout effect / sum, with Fieller's {level} interval and the delta-method se; "
+        "z-test of holdout = sum (two-sided)",
+        ("against", "share", f"{level} interval (Fieller)", "se (delta)", "z", "p-value"),
+        tuple(
+            (
+                name,
+                "—" if not math.isfinite(share) else f"{share:.0%}",
+                _share_span(lo, hi, kind),
+                "—" if not math.isfinite(se) else f"{se:.0%}",
+                f"{z:+.2f}" if math.isfinite(z) else "—",
+                format_pvalue(p),
+            )
+            for name, share, lo, hi, kind, se, z, p in (
+                (
+                    "naive sum",
+                    r.naive_share,
+                    r.naive_share_ci_lower,
+                    r.naive_share_ci_upper,
+                    r.naive_share_interval,
+                    r.naive_share_se,
+                    r.naive_z,
+                    r.naive_pvalue,
+                ),
+                (
+                    "shrunk sum",
+                    r.shrunk_share,
+                    r.shrunk_share_ci_lower,
+                    r.shrunk_share_ci_upper,
+                    r.shrunk_share_interval,
+                    r.shrunk_share_se,
+                    r.shrunk_z,
+                    r.shrunk_pvalue,
+                ),
+            )
+        ),
+    )
+    launches = Section(
+        "Shipped changes covered",
+        "ended: the date of the experiment's latest result record; reach: the share of the "
+        "holdout's population the change reaches",
+        ("comparison", "ended", "reach", "effect", "se", "shrunk effect"),
+        tuple(
+            (
+                x.comparison,
+                x.ended or "—",
+                f"{x.reach:.0%}",
+                format_number(x.effect),
+                format_number(x.effect_se),
+                format_number(x.shrunk_effect),
+            )
+            for x in r.launches
+        ),
+    )
+    return [
+        Section(f"Program against holdout {r.holdout} on {r.metric}", text, columns, tuple(rows)),
+        shares,
+        Section("Reading", holdout_text(r)),
+        launches,
+    ]
