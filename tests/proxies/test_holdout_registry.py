@@ -213,3 +213,13 @@ def test_a_non_holdout_exits_2(registry: Registry, not_held: ExperimentResult) -
     assert res.exit_code == 2
     assert res.output.startswith("error: `holdout` experiment 'all-launches' is not a holdout")
     assert len(res.output.strip().splitlines()) == 1
+
+
+def test_a_notebook_page_shows_the_rollup_sections(registry: Registry) -> None:
+    from proxymetric.report.html import to_html
+
+    out = holdout_rollup_from_registry(registry, "all-launches", "spend", bootstrap=0)
+    page = to_html(out)
+    assert "Program against holdout all-launches on spend" in page
+    assert "Realized share" in page
+    assert "Shipped changes covered" in page

@@ -42,7 +42,7 @@ __all__ = ["register"]
 registry_app = typer.Typer(
     name="registry",
     help="The registry of past experiments: register plans, list, show and import records; "
-    "program impact; the program against its holdout.",
+    "program impact.",
     no_args_is_help=True,
 )
 

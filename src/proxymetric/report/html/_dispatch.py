@@ -55,6 +55,7 @@ def parts(result: Any, *, compact: bool = False, spec: Any = None, **extra: Any)
             ("noise-corrected correlation",),
         ),
         "ProgramImpact": lambda: ([_parts.impact_part(result)], ("95% interval",)),
+        "HoldoutRollup": lambda: ([_holdout_part(result)], ("95% interval",)),
         "Scorecard": lambda: ([_parts.scorecard_part(result, compact=compact)], ("MDE",)),
         "Record": lambda: ([_parts.record_part(result)], ()),
         "Dossier": lambda: _dossier(result, compact),
@@ -79,6 +80,12 @@ def _effects(extra: dict[str, Any]) -> Any:
 
         return effects_by_metric(extra["table"])
     return extra.get("effects")
+
+
+def _holdout_part(result: Any) -> Part:
+    from proxymetric.report.proxies import holdout_sections
+
+    return _parts.sections_part(holdout_sections(result), title(result), "holdout")
 
 
 def _dossier(result: Any, compact: bool) -> tuple[list[Part], tuple[str, ...]]:
@@ -111,6 +118,7 @@ _TITLES: dict[str, Callable[[Any], str]] = {
     "OfflineResult": lambda _: "Offline evaluation",
     "ProxyReport": lambda r: f"Proxies for {r.north_star}",
     "ProgramImpact": lambda r: f"Program impact on {r.metric}",
+    "HoldoutRollup": lambda r: f"Program against holdout {r.holdout} on {r.metric}",
     "Scorecard": lambda _: "Good-metric scorecard",
     "Record": lambda r: f"Registry record {r.id}",
     "Dossier": lambda r: r.title,
