@@ -142,6 +142,29 @@ def test_fieller_says_when_it_is_unbounded() -> None:
     assert fieller_interval(2.0, 0.5, 1.0, 1.0 / z + 1e-9)[2] == "exclusive"
 
 
+def test_fieller_misses_equally_on_each_side_where_the_delta_method_does_not() -> None:
+    # Simulation: a ~ N(1, 0.3^2), b ~ N(2, 0.4^2) independent, true ratio 0.5; 4,000 draws.
+    # Fieller's set inverts the exact z-test, so it misses 2.5% on each side (tolerance: 3
+    # binomial sds, sqrt(0.025 * 0.975 / 4000) = 0.0025 each); the delta method's symmetric
+    # interval misses almost only above with a noisy denominator.
+    rng = np.random.default_rng(7)
+    draws = 4000
+    a = rng.normal(1.0, 0.3, draws)
+    b = rng.normal(2.0, 0.4, draws)
+    z = float(norm.ppf(0.975))
+    misses = np.zeros((2, 2))  # (fieller, delta) x (below, above)
+    for x, y in zip(a, b, strict=True):
+        lo, hi, _ = fieller_interval(float(x), 0.3, float(y), 0.4)
+        se = math.sqrt(0.09 + (x / y) ** 2 * 0.16) / abs(y)
+        misses[0] += (lo > 0.5, hi < 0.5)
+        misses[1] += (x / y - z * se > 0.5, x / y + z * se < 0.5)
+    rate = misses / draws
+    tol = 3 * math.sqrt(0.025 * 0.975 / draws)
+    assert np.all(np.abs(rate[0] - 0.025) < tol), rate
+    assert rate[1, 0] < 0.025 - tol, rate
+    assert rate[1, 1] > 0.025 + tol, rate
+
+
 # -- the sums and the tests -------------------------------------------------------------------
 
 
@@ -287,6 +310,21 @@ def test_bad_input_is_one_line(holdout: Record, options: dict[str, Any], message
         holdout_rollup(holdout, _table(), "m", **options)
     assert message in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_experiment_names_with_a_slash() -> None:
+    labels = ["team/a/treatment", "team/b/treatment", "c/treatment", "hold/shipped"]
+    table = effect_table(
+        labels,
+        ["m"] * 4,
+        [0.3, 0.1, -0.1, 9.0],
+        [0.1] * 4,
+        [100] * 4,
+        shipped=["team/a/treatment", "hold/shipped"],
+    )
+    out = holdout_rollup(_holdout(), table, "m", reach={"team/a": 0.5}, bootstrap=0)
+    assert [(x.comparison, x.reach) for x in out.launches] == [("team/a/treatment", 0.5)]
+    assert out.n_experiments == 3
 
 
 def test_no_shipped_experiment_is_an_error() -> None:

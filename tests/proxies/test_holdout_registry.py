@@ -129,6 +129,16 @@ def test_since_the_holdout_started(registry: Registry, held: ExperimentResult) -
     assert [x.comparison for x in later.launches] == ["price/treatment"]
 
 
+def test_an_analysis_that_is_not_a_holdout_is_refused(
+    registry: Registry, held: ExperimentResult, not_held: ExperimentResult
+) -> None:
+    table = table_from_registry(registry)
+    with pytest.raises(ProxymetricError, match="`holdout` experiment 'all-launches' is not a"):
+        holdout_rollup(not_held, table, "spend")
+    with pytest.raises(ProxymetricError, match="`metric` 'clicks' is not measured"):
+        holdout_rollup_from_registry(registry, held, "clicks")
+
+
 def test_a_recorded_experiment_that_is_not_a_holdout_is_refused(
     registry: Registry, not_held: ExperimentResult
 ) -> None:
@@ -167,6 +177,17 @@ def test_the_command_in_every_format(registry: Registry) -> None:
     html = _run(registry, *args, "-f", "html").output
     assert "<html" in html
     assert "Realized share" in html
+
+
+def test_the_command_selects_by_date_and_by_name(registry: Registry) -> None:
+    def launches(*args: str) -> list[str]:
+        res = _run(registry, "-m", "spend", "-b", "0", "-f", "json", *args)
+        assert res.exit_code == 0, res.output
+        return [x["comparison"] for x in json.loads(res.stdout)["launches"]]
+
+    assert launches("--since-holdout-start") == ["price/treatment", "ranker/treatment"]
+    assert launches("--ended-to", "2026-02-01") == ["ranker/treatment", "search/treatment"]
+    assert launches("-e", "search", "-e", "price") == ["price/treatment", "search/treatment"]
 
 
 def test_the_command_reads_the_value_per_unit_from_the_spec(

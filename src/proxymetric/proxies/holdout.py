@@ -74,9 +74,10 @@ def fieller_interval(
     """Return ``(lower, upper, kind)``: Fieller's interval for ``numerator / denominator``.
 
     The two estimates are independent and normal. ``kind`` is ``bounded`` (a finite interval),
-    ``exclusive`` (the line minus an interval: ``lower`` and ``upper`` are then ``-inf`` and
-    ``inf``) or ``whole_line`` (every ratio is consistent with the data); both unbounded kinds
-    happen when the denominator is not distinguishable from zero at the level.
+    ``exclusive`` (the line minus an interval, reported as unbounded: ``lower`` and ``upper``
+    are then ``-inf`` and ``inf``, which covers at least as often) or ``whole_line`` (every
+    ratio is consistent with the data); both unbounded kinds happen when the denominator is not
+    distinguishable from zero at the level.
 
     >>> lo, hi, kind = fieller_interval(2.0, 0.5, 4.0, 0.1)
     >>> round(lo, 4), round(hi, 4), kind
@@ -241,6 +242,12 @@ def _holdout_estimate(
     return name, str(v), nums[0], nums[1], nums[2]
 
 
+def _experiment_of(label: str) -> str:
+    """Return the experiment of a comparison label ``experiment/variant`` (the label itself when
+    it names no variant)."""
+    return label.rpartition("/")[0] or label
+
+
 def _date(param: str, value: dt.date | str | None) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value.date() if isinstance(value, dt.datetime) else value
@@ -260,7 +267,9 @@ def _select(
 ) -> list[int]:
     """Return the rows of ``candidates`` (shipped comparisons) that the selection keeps."""
     labels = table.labels
-    shipped_names = {labels[k] for k in candidates} | {labels[k].split("/")[0] for k in candidates}
+    shipped_names = {labels[k] for k in candidates} | {
+        _experiment_of(labels[k]) for k in candidates
+    }
     keep = list(candidates)
     if experiments is not None:
         wanted = [str(e) for e in experiments]
@@ -271,7 +280,7 @@ def _select(
                     f"`experiments` {e!r} is not a shipped comparison with this metric; shipped: "
                     f"{listed}"
                 )
-        keep = [k for k in keep if labels[k] in wanted or labels[k].split("/")[0] in wanted]
+        keep = [k for k in keep if labels[k] in wanted or _experiment_of(labels[k]) in wanted]
     if ended_from is not None or ended_to is not None:
         if end_dates is None:
             raise ProxymetricError(
@@ -280,7 +289,7 @@ def _select(
             )
         dated = []
         for k in keep:
-            exp = labels[k].split("/")[0]
+            exp = _experiment_of(labels[k])
             raw = end_dates.get(labels[k], end_dates.get(exp))
             when = _date("end_dates", raw)
             if when is None:
@@ -341,7 +350,7 @@ def holdout_rollup(
     j = table.metrics.index(metric)
     y_all = table.effects[:, j]
     se_all = np.sqrt(table.noise_cov[:, j, j])
-    own = np.array([lab.split("/")[0] == name for lab in table.labels], dtype=bool)
+    own = np.array([_experiment_of(lab) == name for lab in table.labels], dtype=bool)
     ok = np.isfinite(y_all) & np.isfinite(se_all) & ~own
     rows = np.flatnonzero(ok)
     candidates = [int(k) for k in rows if table.shipped[k]]
@@ -495,7 +504,7 @@ def _reaches(
 ) -> dict[int, float]:
     """Return the reach of each chosen row: by label, else by experiment name, else 1."""
     given = dict(reach or {})
-    names = {table.labels[k] for k in chosen} | {table.labels[k].split("/")[0] for k in chosen}
+    names = {table.labels[k] for k in chosen} | {_experiment_of(table.labels[k]) for k in chosen}
     for key, value in given.items():
         if key not in names:
             raise ProxymetricError(
@@ -510,7 +519,7 @@ def _reaches(
     out = {}
     for k in chosen:
         label = table.labels[k]
-        out[k] = float(given.get(label, given.get(label.split("/")[0], 1.0)))
+        out[k] = float(given.get(label, given.get(_experiment_of(label), 1.0)))
     return out
 
 
