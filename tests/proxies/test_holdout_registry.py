@@ -244,3 +244,17 @@ def test_a_notebook_page_shows_the_rollup_sections(registry: Registry) -> None:
     assert "Program against holdout all-launches on spend" in page
     assert "Realized share" in page
     assert "Shipped changes covered" in page
+
+
+def test_the_chart_draws_the_three_effects(registry: Registry) -> None:
+    import re
+
+    from proxymetric.report import charts
+
+    out = holdout_rollup_from_registry(registry, "all-launches", "spend", bootstrap=0)
+    chart = charts.holdout_chart(out)
+    shown = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", chart.svg))  # labels may wrap
+    for label in ("holdout (measured)", "claimed (naive sum)", "earned (shrunk sum)"):
+        assert label in shown
+    assert f"measured {out.naive_share:.0%} of what the 3 shipped" in chart.reading
+    assert f"and {out.shrunk_share:.0%} of their sum" in chart.reading

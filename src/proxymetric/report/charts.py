@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from proxymetric.interleaving.analysis import InterleavingResult
     from proxymetric.offline.evaluation import OfflineResult
     from proxymetric.pairwise.blind_test import BlindTestResult
+    from proxymetric.proxies.holdout import HoldoutRollup
     from proxymetric.proxies.impact import ProgramImpact
     from proxymetric.proxies.table import EffectTable
     from proxymetric.proxies.validation import ProxyReport
@@ -47,6 +48,7 @@ __all__ = [
     "correlation_chart",
     "effects_by_metric",
     "forest_plot",
+    "holdout_chart",
     "impact_chart",
     "interleaving_chart",
     "offline_chart",
@@ -1054,3 +1056,37 @@ def impact_chart(imp: ProgramImpact) -> Chart:
         f"the winner's curse they earned {imp.shrunk_money:,.0f}."
     )
     return _render(fig, slug, f"Program impact on {imp.metric}", reading)
+
+
+@_responsive
+def holdout_chart(r: HoldoutRollup) -> Chart:
+    """The holdout's measured effect against the claimed (naive) and earned (shrunk) sums."""
+    slug = "holdout-rollup"
+    level = f"{r.confidence_level:.0%}"
+    rows = (
+        (3, "holdout (measured)", r.holdout_effect, r.holdout_effect_ci_lower,
+         r.holdout_effect_ci_upper, COLOURS["better"], "o"),
+        (2, "claimed (naive sum)", r.naive_sum, r.naive_sum_ci_lower, r.naive_sum_ci_upper,
+         COLOURS["inconclusive"], "s"),
+        (1, "earned (shrunk sum)", r.shrunk_sum, r.shrunk_sum_ci_lower, r.shrunk_sum_ci_upper,
+         COLOURS["ok"], "D"),
+    )  # fmt: skip
+    with _figure(slug, 2.0) as fig:
+        ax = fig.subplots()
+        for y, _, value, lo, hi, colour, marker in rows:
+            if _finite(lo, hi):
+                ax.plot([lo, hi], [y, y], color=colour, linewidth=2)
+            if _finite(value):
+                ax.plot([value], [y], marker=marker, color=colour, markersize=7)
+        ax.axvline(0, color="#333333", linewidth=0.8)
+        ax.set_yticks([y for y, *_ in rows], [label for _, label, *_ in rows])
+        ax.set_ylim(0.5, 3.5)
+        ax.set_xlabel(f"effect on {r.metric} ({level} intervals)")
+        ax.tick_params(axis="y", length=0)
+    share = "—" if not math.isfinite(r.shrunk_share) else f"{r.shrunk_share:.0%}"
+    naive = "—" if not math.isfinite(r.naive_share) else f"{r.naive_share:.0%}"
+    reading = (
+        f"The holdout measured {naive} of what the {r.n_shipped} shipped experiments claimed "
+        f"and {share} of their sum corrected for the winner's curse."
+    )
+    return _render(fig, slug, f"Program against holdout {r.holdout}", reading)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -83,9 +84,12 @@ def _effects(extra: dict[str, Any]) -> Any:
 
 
 def _holdout_part(result: Any) -> Part:
+    from proxymetric.report import charts
+    from proxymetric.report.html._blocks import Figure
     from proxymetric.report.proxies import holdout_sections
 
-    return _parts.sections_part(holdout_sections(result), title(result), "holdout")
+    part = _parts.sections_part(holdout_sections(result), title(result), "holdout")
+    return dataclasses.replace(part, blocks=(Figure(charts.holdout_chart(result)), *part.blocks))
 
 
 def _dossier(result: Any, compact: bool) -> tuple[list[Part], tuple[str, ...]]:
