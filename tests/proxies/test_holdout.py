@@ -268,6 +268,8 @@ def test_selection_by_name_and_by_end_date() -> None:
         _holdout(), _table(), "m", experiments=["ranker"], reach={"ranker": 1.0}, bootstrap=0
     )
     assert [x.comparison for x in by_name.launches] == ["ranker"]
+    one = holdout_rollup(_holdout(), _table(), "m", experiments="ranker", bootstrap=0)
+    assert one.naive_sum == by_name.naive_sum  # one name, not its letters
     assert by_name.naive_sum == pytest.approx(0.35)
     dated = holdout_rollup(
         _holdout(), _table(), "m", end_dates=ended, ended_from="2026-02-10", bootstrap=0

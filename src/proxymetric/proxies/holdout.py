@@ -272,7 +272,7 @@ def _select(
     }
     keep = list(candidates)
     if experiments is not None:
-        wanted = [str(e) for e in experiments]
+        wanted = [experiments] if isinstance(experiments, str) else [str(e) for e in experiments]
         for e in wanted:
             if e not in shipped_names:
                 listed = ", ".join(sorted(labels[k] for k in candidates)) or "(none)"
