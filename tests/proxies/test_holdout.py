@@ -329,6 +329,20 @@ def test_experiment_names_with_a_slash() -> None:
     assert out.n_experiments == 3
 
 
+def test_a_holdout_with_several_treatments_needs_the_variant() -> None:
+    import dataclasses
+
+    two = _holdout(0.5, 0.2)
+    other = dataclasses.replace(two.effects[0], variant="shipped-eu", effect=0.9)
+    two = dataclasses.replace(two, effects=[*two.effects, other])
+    with pytest.raises(ProxymetricError, match="has 2 treatments; choose one with `variant`"):
+        holdout_rollup(two, _table(), "m")
+    eu = holdout_rollup(two, _table(), "m", variant="shipped-eu", bootstrap=0)
+    assert (eu.variant, eu.holdout_effect) == ("shipped-eu", 0.9)
+    with pytest.raises(ProxymetricError, match="`variant` 'us' is not a treatment"):
+        holdout_rollup(two, _table(), "m", variant="us")
+
+
 def test_no_shipped_experiment_is_an_error() -> None:
     table = effect_table(NAMES, ["m"] * 8, Y, S, [1000] * 8)
     with pytest.raises(ProxymetricError, match="no shipped experiment with `metric` 'm'"):
