@@ -75,11 +75,11 @@ def test_resampled_cells_have_the_bootstrap_distribution(
 
 
 @pytest.mark.parametrize(("extra", "pooled"), [(0, False), (1, True)])
-def test_examples_are_pooled_above_four_per_pair(extra: int, pooled: bool) -> None:
-    """Pooled into (cell, weight) pairs from more than 4 examples per pair: 10 pairs of 4
-    examples are drawn example by example, one example more tips it over."""
-    cell = np.repeat(np.arange(5), 8)
-    w = np.tile(np.repeat([1.0, 3.0], 4), 5)
+def test_examples_are_pooled_above_sixteen_per_pair(extra: int, pooled: bool) -> None:
+    """Pooled into (cell, weight) pairs from more than 16 examples per pair (where it becomes
+    cheaper): 10 pairs of 16 examples are drawn example by example, one example more tips it."""
+    cell = np.repeat(np.arange(5), 32)
+    w = np.tile(np.repeat([1.0, 3.0], 16), 5)
     cell, w = np.r_[cell, cell[:extra]], np.r_[w, w[:extra]]
     patterns = _weight_patterns(cell, w)
     assert (patterns is not None) is pooled
