@@ -8,13 +8,23 @@ baseline is timed on a few rounds and scaled to 1,000; its strengths are checked
 
     .venv/bin/python benchmarks/bench_pairwise.py
     .venv/bin/python benchmarks/bench_pairwise.py --judgments 1000000 --per-item 50
+    .venv/bin/python benchmarks/bench_pairwise.py --per-item 50 --interleave /path/to/before/src
+
+``--interleave SRC`` measures the sources under SRC (another checkout's ``src``) against these,
+side by side: pairs of fresh processes, before then after, each timing ``--repeat`` calls;
+it prints each pair's CPU and wall medians with the load average, then the medians of both.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import statistics
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 from scipy import sparse
@@ -64,7 +74,12 @@ def main() -> None:
     parser.add_argument("--bootstrap", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--baseline-rounds", type=int, default=3)
+    parser.add_argument("--interleave", metavar="SRC", help="before sources to compare with")
+    parser.add_argument("--pairs", type=int, default=5, help="pairs of runs with --interleave")
     args = parser.parse_args()
+    if args.interleave:
+        interleave(args)
+        return
 
     t0 = time.perf_counter()
     j = generate(args.judgments, args.systems, args.per_item, seed=1)
@@ -104,6 +119,33 @@ def main() -> None:
         f"{args.bootstrap} rounds about {baseline:,.0f} s"
     )
     print(f"speed-up: {baseline / ours:,.0f}x")
+
+
+def interleave(args: argparse.Namespace) -> None:
+    """Alternate fresh processes on the before sources and on these; print their medians."""
+    import proxymetric
+
+    sources = {"before": args.interleave, "after": str(Path(proxymetric.__file__).parents[1])}
+    argv = [sys.executable, __file__, "--baseline-rounds", "0"]
+    argv += ["--judgments", str(args.judgments), "--systems", str(args.systems)]
+    argv += ["--per-item", str(args.per_item), "--bootstrap", str(args.bootstrap)]
+    argv += ["--repeat", str(args.repeat)]
+    pattern = re.compile(r"median ([0-9.]+) s .* CPU median ([0-9.]+) s")
+    seen: dict[str, list[tuple[float, float]]] = {"before": [], "after": []}
+    for k in range(args.pairs):
+        for side, src in sources.items():
+            env = {**os.environ, "PYTHONPATH": src}
+            out = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
+            found = pattern.search(out.stdout)
+            assert found is not None, out.stdout
+            wall, cpu = float(found.group(1)), float(found.group(2))
+            seen[side].append((cpu, wall))
+            load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+            print(f"pair {k + 1} {side:6}: CPU {cpu:.2f} s, wall {wall:.2f} s (load {load})")
+    for side, runs in seen.items():
+        cpu = statistics.median(c for c, _ in runs)
+        wall = statistics.median(w for _, w in runs)
+        print(f"{side}: median CPU {cpu:.2f} s, wall {wall:.2f} s over {len(runs)} runs")
 
 
 if __name__ == "__main__":

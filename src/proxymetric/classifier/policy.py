@@ -98,6 +98,11 @@ Cost = float | Distribution
 # (cumulative sums of shares carry rounding of the order of 1e-16 per item).
 _CAPACITY_SLACK = 1e-9
 _CHUNK = 32
+# Weighted examples are resampled as one multinomial over their distinct (cell, weight) pairs
+# when there are more than this many examples per pair (one binomial per pair then costs less
+# than the draws of the examples it replaces; measured: equal cost at about 8 examples per pair
+# for a million examples, about 20 for 100,000; at 64, 4 to 10 times cheaper).
+_EXAMPLES_PER_PATTERN = 16
 
 
 def _as_distribution(param: str, value: Any, *, low: float, high: float | None) -> Distribution:
@@ -580,18 +585,72 @@ def _setup(
     )
 
 
-def _resampled_cells(setup: _Setup, rng: np.random.Generator, rounds: int) -> FloatArray:
-    """Return the (bin, label) cell weights of ``rounds`` resamples of the examples."""
+def _resampled_cells(
+    setup: _Setup,
+    rng: np.random.Generator,
+    rounds: int,
+    patterns: tuple[IntArray, FloatArray, FloatArray] | None = None,
+) -> FloatArray:
+    """Return the (bin, label) cell weights of ``rounds`` resamples of the examples.
+
+    ``patterns``: the weighted examples pooled by :func:`_weight_patterns`, or None.
+    """
     k2 = 2 * setup.grid.k
     n = setup.s.size
     if setup.w is None:
         p = setup.cells / setup.cells.sum()
         return rng.multinomial(n, p, size=rounds).astype(np.float64)
-    out = np.empty((rounds, k2))
+    return _resample_weighted(setup.grid.cell, setup.w, k2, patterns, rng, rounds)
+
+
+def _weight_patterns(
+    cell: IntArray, w: FloatArray
+) -> tuple[IntArray, FloatArray, FloatArray] | None:
+    """Return the distinct (cell, weight) pairs of the examples: cell, weight and examples of each.
+
+    None when there are at least ``n / _EXAMPLES_PER_PATTERN`` of them (weights that vary from
+    example to example): resampling example by example is then cheaper.
+    """
+    n = cell.size
+    values, code = np.unique(w, return_inverse=True)
+    if values.size * _EXAMPLES_PER_PATTERN >= n:
+        return None
+    keys, freq = np.unique(cell * values.size + code.ravel(), return_counts=True)
+    if keys.size * _EXAMPLES_PER_PATTERN >= n:
+        return None
+    return keys // values.size, values[keys % values.size], freq.astype(np.float64)
+
+
+def _resample_weighted(
+    cell: IntArray,
+    w: FloatArray,
+    size: int,
+    patterns: tuple[IntArray, FloatArray, FloatArray] | None,
+    rng: np.random.Generator,
+    rounds: int,
+) -> FloatArray:
+    """Return the total weight in each of ``size`` cells of ``rounds`` resamples, (rounds, size).
+
+    A resample draws the ``n`` examples with replacement. With ``patterns`` (see
+    :func:`_weight_patterns`) a round is one multinomial count of the (cell, weight) pairs,
+    ``multinomial(n, examples of the pair / n)``: the same distribution as drawing examples.
+    Otherwise the examples are drawn by index, counted, and each cell sums count x weight of
+    its examples: the same draws and totals as summing the weights of the drawn examples (up
+    to the order of the rounding), about 2.5x cheaper at a million examples as the weights are
+    read in order instead of gathered.
+    """
+    n = cell.size
+    if patterns is not None:
+        pattern_cell, weight, freq = patterns
+        counts = rng.multinomial(n, freq / n, size=rounds)
+        flat = (np.arange(rounds)[:, None] * size + pattern_cell[None, :]).ravel()
+        total = np.bincount(flat, weights=(counts * weight).ravel(), minlength=rounds * size)
+        return total.astype(np.float64, copy=False).reshape(rounds, size)
+    out = np.empty((rounds, size))
     with task("policy bootstrap rounds (weighted examples)", rounds) as bar:
         for r in range(rounds):
-            idx = rng.integers(0, n, n)
-            out[r] = np.bincount(setup.grid.cell[idx], weights=setup.w[idx], minlength=k2)
+            drawn = np.bincount(rng.integers(0, n, n), minlength=n)
+            out[r] = np.bincount(cell, weights=w * drawn, minlength=size)
             bar.advance()
     return out
 
@@ -754,11 +813,12 @@ def find_policy(
         k: [] for k in ("best", "model_only", "humans_only", "do_nothing")
     }
     optimism_of: dict[str, list[FloatArray]] = {k: [] for k in ("best", "model_only")}
+    patterns = None if setup.w is None else _weight_patterns(setup.grid.cell, setup.w)
     done = 0
     while done < n_bootstrap:
         rounds = min(_CHUNK, n_bootstrap - done)
         done += rounds
-        cells = _resampled_cells(setup, rng, rounds)
+        cells = _resampled_cells(setup, rng, rounds, patterns)
         draws, drawn_pi = _cost_draws(setup, rng, rounds)
         cb, cg = _cumulative(cells, setup.grid.k)
         if setup.prevalence is None:
@@ -944,12 +1004,8 @@ def evaluate_policy(
         if setup.w is None:
             boot = rng.multinomial(n, counts / counts.sum(), size=n_bootstrap).astype(np.float64)
         else:
-            boot = np.empty((n_bootstrap, 6))
-            with task("policy bootstrap rounds (weighted examples)", n_bootstrap) as bar:
-                for r in range(n_bootstrap):
-                    idx = rng.integers(0, n, n)
-                    boot[r] = np.bincount(cls[idx], weights=setup.w[idx], minlength=6)
-                    bar.advance()
+            patterns = _weight_patterns(cls, setup.w)
+            boot = _resample_weighted(cls, setup.w, 6, patterns, rng, n_bootstrap)
         draws, drawn_pi = _cost_draws(setup, rng, n_bootstrap)
         bad = boot[:, :3].sum(axis=1)
         good = boot[:, 3:].sum(axis=1)
