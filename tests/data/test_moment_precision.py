@@ -110,3 +110,41 @@ def test_an_arm_constant_at_a_value_far_from_the_shift_has_mean_and_variance_exa
     assert np.var(np.full(3001, 7.1), ddof=1) == 0.0
     assert b.comoment[0, 0] == 0.0
     assert b.comoment[1, 1] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("values", "shift"),
+    [
+        ([3.0, 5.0], 3.0),  # mean 4 > 2 x (4 - 3): shifted by the smallest value
+        ([1.0, 5.0], 0.0),  # mean 3 <= 2 x (3 - 1): near 0, summed raw
+        ([2.0, 6.0], 0.0),  # mean 4 == 2 x (4 - 2): the boundary is summed raw
+        ([-7.0, -5.0], -7.0),  # negative data far from 0
+        ([0.0, 0.0], 0.0),
+        ([7.1, 7.1], 7.1),  # a constant: shifted by its value (exact mean and variance 0)
+    ],
+)
+def test_the_shift_is_the_smallest_value_read_only_where_the_data_are_far_from_0(
+    values: list[float], shift: float
+) -> None:
+    # The rule |m| > 2 (m - K), with m the mean and K the smallest value of the rows read.
+    from proxymetric.data.moments import _shifts
+
+    table = on_duckdb(pd.DataFrame({"arm": ["a"] * len(values), "y": values}))
+    assert _shifts(table, ["y"], [table["y"]], None, "data") == [shift]
+
+
+@pytest.mark.parametrize("mean", [0.0, 6.0, 50.0])
+def test_data_near_0_summed_raw_keep_their_digits(mean: float) -> None:
+    # Normal data of sd 1 whose mean is at most about the distance from the smallest of the
+    # first 1,000 values to the mean (about 3.2 sd), or twice it, are summed unshifted; at the
+    # largest such mean (6) the variance still agrees with numpy's two-pass computation to
+    # 1e-9 relative; a mean of 50 is shifted.
+    rng = np.random.default_rng(int(mean) + 5)
+    n = 200_000
+    frame = pd.DataFrame({"arm": np.where(rng.random(n) < 0.5, "a", "b")})
+    frame["y"] = mean + rng.normal(0.0, 1.0, n)
+    frame["x"] = 0.5 * frame["y"] + rng.normal(0.0, 1.0, n)
+    vm = variant_moments(on_duckdb(frame), "arm", ["y", "x"])
+    for arm, m in vm.moments.items():
+        ref = np.cov(frame.loc[frame.arm == arm, ["y", "x"]].to_numpy(), rowvar=False, ddof=1)
+        np.testing.assert_allclose(m.comoment / (m.count - 1), ref, rtol=1e-9)

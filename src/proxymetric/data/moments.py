@@ -108,11 +108,12 @@ def variant_moments(
     independent, are what the cross-fold estimator of proxy quality needs.
 
     The moments are one-pass sums of the values shifted by a constant per column (``shift``;
-    by default the smallest value of the column in the table's first rows, a tiny query):
-    sums of ``x - K`` and of ``(x - K)(y - L)`` cost what raw sums cost, and with ``K`` near
-    the mean they keep the digits that raw sums lose for data with a large mean (the
-    "shifted data" algorithm, Chan, Golub and LeVeque, 1983). Every sum is of doubles, so no
-    engine's integer sum can overflow (Spark's does so silently).
+    by default the smallest value of the column in the table's first rows, a tiny query, or
+    none for data near 0): sums of ``x - K`` and of ``(x - K)(y - L)`` cost a subtraction per
+    value more than raw sums, and with ``K`` near the mean they keep the digits that raw sums
+    lose for data with a large mean (the "shifted data" algorithm, Chan, Golub and LeVeque,
+    1983). Every sum is of doubles, so no engine's integer sum can overflow (Spark's does so
+    silently).
 
     The query checks the data: ``binary`` lists the columns that must hold only 0 and 1
     (proportions; after ``fill``), and ``unit`` names the unit column of a table that must have
@@ -244,21 +245,32 @@ def _shifts(
     given: Mapping[str, float] | None,
     source: str,
 ) -> list[float]:
-    """The constant subtracted from each column before its sums: the smallest of its values in
-    the first rows of the table (0 when they are all missing), unless ``given``; one row comes
-    back. A value of the data, so that a column constant in an arm has the exact mean and a
-    variance of exactly 0, and near enough to the mean: the digits lost grow with the square
-    of its distance to the mean in standard deviations, at most about the rows read."""
+    """The constant subtracted from each column before its sums, unless ``given``; one row
+    comes back. The digits a sum of squares loses grow with the square of the distance from
+    the shift to the mean, in standard deviations. The shift is the smallest of the column's
+    values in the first rows of the table: a value of the data, so that a column constant in
+    an arm has the exact mean and a variance of exactly 0, and near enough to the mean (at
+    most about the rows read). It is 0 (no subtraction in the query) where the data are no
+    farther from 0 than twice that distance, ``|m| <= 2 (m - K)`` for the mean ``m`` and the
+    smallest value ``K`` of the rows read: there the shift would keep at most a factor 4 of
+    the rounding (less than one digit) and cost a subtraction per value; and 0 when every value
+    read is missing."""
     if given is not None:
         return [float(given.get(c, 0.0)) for c in cols]
     if not cols:
         return []
     head = table.select(**{f"_k{i}": v for i, v in enumerate(values)}).limit(SHIFT_ROWS)
-    typical = head.aggregate(**{f"_k{i}": head[f"_k{i}"].min() for i in range(len(cols))})
+    aggs: dict[str, ir.Scalar] = {}
+    for i in range(len(cols)):
+        aggs[f"_k{i}"] = head[f"_k{i}"].min()
+        aggs[f"_m{i}"] = head[f"_k{i}"].mean()
     with engine_errors(f"the query on source {source!r} failed"):
-        row = typical.to_pyarrow().to_pylist()[0]
-    out = [_f(row[f"_k{i}"]) for i in range(len(cols))]
-    return [k if np.isfinite(k) else 0.0 for k in out]
+        row = head.aggregate(**aggs).to_pyarrow().to_pylist()[0]
+    out = []
+    for i in range(len(cols)):
+        k, m = _f(row[f"_k{i}"]), _f(row[f"_m{i}"])
+        out.append(k if np.isfinite(k) and abs(m) > 2.0 * (m - k) else 0.0)
+    return out
 
 
 def _assigned(rows: list[dict[str, object]]) -> list[dict[str, object]]:

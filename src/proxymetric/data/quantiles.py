@@ -5,7 +5,9 @@ the column over each variant's units: the ``q``-quantile itself and the two orde
 at ranks ``n q -/+ z sqrt(n q (1 - q))`` that give its standard error (Deng, Knoblich and Lu,
 "Applying the Delta Method in Metric Analytics", KDD 2018, section on quantile metrics). ``n``
 is the variant's number of values, known from the moments read first; only the quantiles
-reach Python, never the rows.
+reach Python, never the rows. For large arms the same exact quantiles come from a sort of a
+narrow band of the values around them (placed by a block sample, checked by exact counts; see
+``_banded``), instead of a sort of every arm's values.
 
 Definition: every quantile is DuckDB's ``quantile_cont`` (what ibis ``quantile`` compiles to),
 the linear interpolation between order statistics at position ``p (n - 1)`` (0-based), the
@@ -103,6 +105,9 @@ def variant_quantiles(
                 ]
         if len(levels) > 1:
             aggs[f"_q{i}"] = v.quantile(levels)
+    banded = _banded(arms, requests, counts, fill, source)
+    if banded is not None:
+        return banded
     rows: list[dict[str, object]] = []
     if aggs:
         with engine_errors(f"the query of the quantiles on source {source!r} failed"):
@@ -124,3 +129,149 @@ def variant_quantiles(
             per[name] = ArmQuantile(n, r.q, r.z, *numbers(key, i, name))
         out[key] = per
     return out
+
+
+# The banded path (below) is taken when an arm has at least this many values; under it one
+# query over all the values costs about what its three queries cost.
+BAND_MIN_VALUES = 200_000
+# Values per arm the sample that places the band aims at (at least 1% of the table).
+SAMPLE_VALUES = 100_000
+
+
+def _banded(
+    arms: ir.Table,
+    requests: Mapping[str, QuantileRequest],
+    counts: Mapping[str, Mapping[str, int]],
+    fill: Mapping[str, float],
+    source: str,
+) -> dict[str, dict[str, ArmQuantile]] | None:
+    """The same quantiles as the one query over all values, from a sort of a narrow band of
+    them; None when the band cannot be used (small arms, an engine or source without sampling,
+    a band that misses an order statistic), and the caller then runs the one query.
+
+    An exact quantile needs only the values around its rank. A block sample of the table (about
+    ``SAMPLE_VALUES`` values per arm, read from a few blocks) places a band ``[lo, hi]`` around
+    the three levels of every arm, wider than them by 8 sampling standard deviations of a
+    sample quantile (``sqrt(p (1 - p) / m)`` for ``m`` sampled values) and 0.1%; one query
+    counts each arm's values below ``lo`` (``b``) and inside the band (``m``); one more sorts
+    only the band's values, where the value at 0-based position ``h`` of the arm is the one at
+    position ``h - b``. Whether every position falls inside the band is known exactly from the
+    counts, so a misplaced band (an unlucky or clustered sample) is detected and never used.
+    """
+    largest = max((n for per in counts.values() for n in per.values()), default=0)
+    if largest < BAND_MIN_VALUES:
+        return None
+    n_arms = max(len(per) for per in counts.values())
+    rows = max(sum(per.values()) for per in counts.values())
+    fraction = min(1.0, max(0.01, SAMPLE_VALUES * n_arms / rows))
+    values: dict[str, ir.FloatingValue] = {}
+    positions: dict[str, dict[str, list[float]]] = {}  # key -> arm -> 0-based positions
+    edges: dict[str, ir.Scalar] = {}
+    for i, (key, r) in enumerate(requests.items()):
+        v = _numeric(arms, r.column, source)
+        if r.column in fill:
+            v = v.fill_null(float(fill[r.column]))
+        values[key] = v
+        levels: dict[str, list[float]] = {
+            name: [
+                r.q,
+                order_statistic_level(n, r.q, r.z, -1),
+                order_statistic_level(n, r.q, r.z, +1),
+            ]
+            for name, n in counts[key].items()
+            if n >= 2
+        }
+        if not levels:
+            continue
+        positions[key] = {
+            name: [p * (counts[key][name] - 1) for p in ps] for name, ps in levels.items()
+        }
+        m = fraction * min(counts[key][name] for name in levels)
+        low = min(min(ps) for ps in levels.values())
+        high = max(max(ps) for ps in levels.values())
+        low -= 8 * math.sqrt(max(low * (1 - low), 1 / m) / m) + 0.001
+        high += 8 * math.sqrt(max(high * (1 - high), 1 / m) / m) + 0.001
+        edges[f"_lo{i}"] = v.quantile(max(low, 0.0))
+        edges[f"_hi{i}"] = v.quantile(min(high, 1.0))
+    if not edges:
+        return None
+    try:  # an engine or a source (a view, a file) without TABLESAMPLE: no band
+        sample = arms.sample(fraction, method="block", seed=0)
+        sampled = sample.group_by("_arm").aggregate(**edges).to_pyarrow().to_pylist()
+    except Exception:  # noqa: BLE001 - every engine has its own exception types
+        return None
+    bands: dict[str, tuple[float, float]] = {}
+    for i, key in enumerate(requests):
+        if key not in positions:
+            continue
+        los = [row.get(f"_lo{i}") for row in sampled if row["_arm"] in positions[key]]
+        his = [row.get(f"_hi{i}") for row in sampled if row["_arm"] in positions[key]]
+        if len(los) < len(positions[key]) or not all(
+            isinstance(x, int | float) and math.isfinite(x) for x in [*los, *his]
+        ):
+            return None
+        bands[key] = (min(float(x) for x in los), max(float(x) for x in his))
+    inside = {key: (values[key] >= lo) & (values[key] <= hi) for key, (lo, hi) in bands.items()}
+    slot = {key: i for i, key in enumerate(bands)}
+    tally: dict[str, ir.Scalar] = {}
+    for key, (lo, hi) in bands.items():  # the values below lo, and those up to hi
+        tally[f"_b{slot[key]}"] = (values[key] < lo).cast("int32").sum()
+        tally[f"_c{slot[key]}"] = (values[key] <= hi).cast("int32").sum()
+    with engine_errors(f"the query of the quantiles on source {source!r} failed"):
+        tallies = arms.group_by("_arm").aggregate(**tally).to_pyarrow().to_pylist()
+    by_arm = {str(row["_arm"]): row for row in tallies}
+    first: dict[tuple[str, str], int] = {}  # (key, arm) -> its first level in the band's list
+    aggs: dict[str, ir.Value] = {}
+    for key, per in positions.items():
+        band_levels: list[float] = []
+        for name, hs in per.items():
+            below = _whole(by_arm.get(name, {}).get(f"_b{slot[key]}"))
+            upto = _whole(by_arm.get(name, {}).get(f"_c{slot[key]}"))
+            if below is None or upto is None or upto - below < 2:
+                return None
+            b, m = below, upto - below
+            if not in_band(hs, b, m):
+                return None  # an order statistic outside the band
+            first[key, name] = len(band_levels)
+            band_levels += [(h - b) / (m - 1) for h in hs]
+        aggs[f"_q{slot[key]}"] = values[key].quantile(band_levels, where=inside[key])
+    where = None
+    for cond in inside.values():
+        where = cond if where is None else where | cond
+    with engine_errors(f"the query of the quantiles on source {source!r} failed"):
+        got = arms.filter(where).group_by("_arm").aggregate(**aggs).to_pyarrow().to_pylist()
+    lists = {str(row["_arm"]): row for row in got}
+    out: dict[str, dict[str, ArmQuantile]] = {}
+    for key, r in requests.items():
+        per_arm: dict[str, ArmQuantile] = {}
+        for name, n in counts[key].items():
+            numbers = [math.nan] * 3
+            if (key, name) in first:
+                at = first[key, name]
+                listed = lists.get(name, {}).get(f"_q{slot[key]}")
+                if not isinstance(listed, list | tuple) or len(listed) < at + 3:
+                    return None
+                numbers = [
+                    float(x) if isinstance(x, int | float) else math.nan
+                    for x in listed[at : at + 3]
+                ]
+            per_arm[name] = ArmQuantile(n, r.q, r.z, *numbers)
+        out[key] = per_arm
+    return out
+
+
+def in_band(positions: list[float], below: int, within: int) -> bool:
+    """Whether the values at 0-based ``positions`` of an arm (interpolated between the values at
+    the floor and the ceiling of each) all lie in a band of ``within`` values above the
+    ``below`` smallest: the band holds the positions ``below`` to ``below + within - 1``."""
+    return all(math.floor(h) >= below and math.ceil(h) <= below + within - 1 for h in positions)
+
+
+def _whole(x: object) -> int | None:
+    """A count from the engine (an int, or a Decimal from PostgreSQL's SUM), else None."""
+    if x is None or isinstance(x, bool):
+        return None
+    try:
+        return int(x)  # type: ignore[call-overload,no-any-return]
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,137 @@
+"""The banded path of the quantile query: the same exact quantiles from a sort of a band.
+
+Reference: ``numpy.quantile(..., method="linear")`` (DuckDB's ``quantile_cont``) of each arm's
+values at the quantile's level and at the levels of its two order statistics, to 1e-12
+relative. The band is taken from a block sample; a band that misses an order statistic is
+detected by the exact counts, and the query over all values is run instead (checked on a table
+whose sampled blocks are unrepresentative).
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from proxymetric.data import quantiles as qd
+
+Z = 1.959963984540054
+
+
+@pytest.fixture
+def small_band(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The banded path at the size of a test (it starts at 200,000 values per arm otherwise).
+    monkeypatch.setattr(qd, "BAND_MIN_VALUES", 2_000)
+    monkeypatch.setattr(qd, "SAMPLE_VALUES", 4_000)
+
+
+def _table(frame: pd.DataFrame) -> ir.Table:
+    con = ibis.duckdb.connect()
+    con.con.register("t", pa.Table.from_pandas(frame, preserve_index=False))
+    return con.table("t")
+
+
+def _expected(x: np.ndarray, q: float) -> list[float]:
+    n = len(x)
+    levels = [q, qd.order_statistic_level(n, q, Z, -1), qd.order_statistic_level(n, q, Z, +1)]
+    return [float(np.quantile(x, p, method="linear")) for p in levels]
+
+
+def _arms(table: ir.Table) -> ir.Table:
+    return table.filter(table.arm.notnull()).mutate(_arm=table.arm.cast("string"))
+
+
+def _frame(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    arm = np.where(rng.random(n) < 0.4, "a", "b")
+    latency = rng.lognormal(0.0, 1.0, n) * np.where(arm == "b", 1.2, 1.0)
+    clicks = rng.poisson(np.where(arm == "b", 2.2, 2.0)).astype(float)  # many ties
+    latency[rng.random(n) < 0.01] = np.nan  # missing values are left out
+    return pd.DataFrame({"arm": arm, "latency": latency, "clicks": clicks})
+
+
+@pytest.mark.usefixtures("small_band")
+@pytest.mark.parametrize("q", [0.5, 0.95, 0.99])
+def test_banded_quantiles_equal_numpy(q: float) -> None:
+    frame = _frame(60_000, seed=int(q * 100))
+    table = _table(frame)
+    requests = {
+        "lat": qd.QuantileRequest("latency", q, Z),
+        "clk": qd.QuantileRequest("clicks", q, Z),
+    }
+    counts = {
+        key: {a: int(frame.loc[frame.arm == a, r.column].notna().sum()) for a in ("a", "b")}
+        for key, r in requests.items()
+    }
+    banded = qd._banded(_arms(table), requests, counts, {}, "data")
+    assert banded is not None  # the band was used, not the query over all values
+    assert banded == qd.variant_quantiles(table, "arm", counts, requests)
+    for key, r in requests.items():
+        for a in ("a", "b"):
+            x = frame.loc[frame.arm == a, r.column].dropna().to_numpy()
+            got = banded[key][a]
+            assert got.count == len(x)
+            np.testing.assert_allclose(
+                [got.value, got.lower, got.upper], _expected(x, q), rtol=1e-12
+            )
+
+
+@pytest.mark.usefixtures("small_band")
+def test_filled_values_are_in_the_band_as_in_the_one_query() -> None:
+    frame = _frame(30_000, seed=3)
+    table = _table(frame)
+    requests = {"lat": qd.QuantileRequest("latency", 0.9, Z)}
+    counts = {"lat": {a: int((frame.arm == a).sum()) for a in ("a", "b")}}
+    got = qd.variant_quantiles(table, "arm", counts, requests, fill={"latency": 0.0})
+    for a in ("a", "b"):
+        x = frame.loc[frame.arm == a, "latency"].fillna(0.0).to_numpy()
+        q = got["lat"][a]
+        np.testing.assert_allclose([q.value, q.lower, q.upper], _expected(x, 0.9), rtol=1e-12)
+
+
+@pytest.mark.usefixtures("small_band")
+def test_a_band_that_misses_is_detected_and_the_one_query_runs() -> None:
+    # Values sorted along the table: every sampled block holds a narrow range of values, so the
+    # band placed from the sample misses the 95th percentile's ranks, which the counts show.
+    rng = np.random.default_rng(8)
+    n = 40_000
+    frame = pd.DataFrame({"arm": np.where(rng.random(n) < 0.5, "a", "b")})
+    frame["latency"] = np.sort(rng.lognormal(0.0, 1.0, n))
+    table = _table(frame)
+    requests = {"lat": qd.QuantileRequest("latency", 0.95, Z)}
+    counts = {"lat": {a: int((frame.arm == a).sum()) for a in ("a", "b")}}
+    assert qd._banded(_arms(table), requests, counts, {}, "data") is None
+    got = qd.variant_quantiles(table, "arm", counts, requests)
+    for a in ("a", "b"):
+        x = frame.loc[frame.arm == a, "latency"].to_numpy()
+        q = got["lat"][a]
+        np.testing.assert_allclose([q.value, q.lower, q.upper], _expected(x, 0.95), rtol=1e-12)
+
+
+def test_small_arms_take_the_one_query() -> None:
+    frame = _frame(5_000, seed=1)
+    table = _table(frame)
+    requests = {"clk": qd.QuantileRequest("clicks", 0.5, Z)}
+    counts = {"clk": {a: int((frame.arm == a).sum()) for a in ("a", "b")}}
+    assert qd._banded(_arms(table), requests, counts, {}, "data") is None
+
+
+@pytest.mark.parametrize(
+    ("positions", "inside"),
+    [
+        ([10.0, 19.0], True),  # the first and the last value of the band
+        ([10.0, 14.5, 18.2], True),
+        ([9.5], False),  # interpolated with the value just below the band
+        ([9.0], False),
+        ([19.5], False),  # interpolated with the value just above it
+        ([20.0], False),
+    ],
+)
+def test_a_position_is_in_the_band_only_with_both_its_neighbours(
+    positions: list[float], inside: bool
+) -> None:
+    # 10 values below the band, 10 in it: positions 10 to 19.
+    assert qd.in_band(positions, 10, 10) is inside
