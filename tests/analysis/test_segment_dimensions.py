@@ -386,3 +386,34 @@ def test_the_labels_are_computed_by_a_case_in_the_query() -> None:
         assert sql.count("CASE") >= 4
         assert "'[30, 365)'" in sql
         assert "GROUP BY" in sql
+
+
+def engine_case(n: int, seed: int) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """A unit table with a text and a numeric segment column (with missing values and values
+    on the edges) and a spec segmenting it by both, for the tests on other engines."""
+    from tests.data.test_sources import SPEC, make_units
+
+    frame = make_units(n, seed=seed)
+    rng = np.random.default_rng(seed)
+    country = rng.choice(COUNTRIES, n, p=SHARES).astype(object)
+    country[rng.random(n) < 0.03] = None
+    days = rng.integers(-20, 900, n).astype(float)
+    on_edge = rng.random(n) < 0.1
+    days[on_edge] = rng.choice(BINS, int(on_edge.sum()))
+    days[rng.random(n) < 0.03] = np.nan
+    frame["country"], frame["days"] = country, days
+    experiment = {
+        **SPEC["experiments"]["test"],
+        "segments": {"columns": [REGION, TENURE_DIM, "country"], "min_units": 30},
+    }
+    source = {"units": {"table": "units", "unit": "user", "variant": "arm"}}
+    return frame, {**SPEC, "sources": source, "experiments": {"test": experiment}}
+
+
+def same_breakdowns(got: Any, duck: Any) -> None:
+    """The breakdowns of another engine equal DuckDB's, in the same order."""
+    assert [b.dimension for b in got.segments] == ["region", "tenure", "country"]
+    for g, d in zip(got.segments, duck.segments, strict=True):
+        assert g.values == d.values
+        _same_breakdown(g, d)
+    assert duck.segments[1].values == [*TENURE, "(missing)"]
