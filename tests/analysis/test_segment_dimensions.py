@@ -417,3 +417,19 @@ def same_breakdowns(got: Any, duck: Any) -> None:
         assert g.values == d.values
         _same_breakdown(g, d)
     assert duck.segments[1].values == [*TENURE, "(missing)"]
+
+
+def test_a_dimension_named_twice_is_read_once_in_its_first_place() -> None:
+    from proxymetric.data.segments import distinct
+    from proxymetric.spec.model import SegmentDimension
+
+    tenure = SegmentDimension.model_validate(TENURE_DIM)
+    assert distinct(["country", tenure, "device", "country", tenure]) == [
+        "country",
+        tenure,
+        "device",
+    ]
+    data = _frame(n=2000)
+    spec = _spec([REGION, TENURE_DIM])
+    got = proxymetric.analyze(spec, data={"u": data}, segments=["tenure", "region", "tenure"])
+    assert [b.dimension for b in got.segments] == ["tenure", "region"]

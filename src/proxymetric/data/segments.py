@@ -44,7 +44,10 @@ def segment_column(segment: Segment) -> str:
 
 def distinct(segments: Sequence[Segment]) -> list[Segment]:
     """The segments with the first of each name only."""
-    return list({segment_name(s): s for s in reversed(segments)}.values())[::-1]
+    out: dict[str, Segment] = {}
+    for s in segments:
+        out.setdefault(segment_name(s), s)
+    return list(out.values())
 
 
 def segment_value(table: ir.Table, segment: Segment, source: str) -> ir.StringValue:
