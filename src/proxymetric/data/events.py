@@ -26,8 +26,20 @@ import ibis
 import ibis.expr.types as ir
 
 from proxymetric.data.filters import translate_filter
-from proxymetric.data.moments import MULTIPLE, NO_TIMESTAMP, VariantMoments, variant_moments
-from proxymetric.data.segments import Segment, segment_column, segment_name, segment_value
+from proxymetric.data.moments import (
+    MISSING_SEGMENT,
+    MULTIPLE,
+    NO_TIMESTAMP,
+    VariantMoments,
+    variant_moments,
+)
+from proxymetric.data.segments import (
+    Segment,
+    segment_column,
+    segment_label,
+    segment_name,
+    segment_value,
+)
 from proxymetric.data.sources import SourceResolver, check_columns
 from proxymetric.errors import DataError
 from proxymetric.spec.model import SourceSpec
@@ -103,7 +115,7 @@ def assigned_units(
     ``_variant`` is MULTIPLE for a unit assigned to several variants, NULL for one with no
     variant and NO_TIMESTAMP for one whose assignment rows have no timestamp; rows without a
     variant do not set ``_t0``. Each segment of the request is kept as ``_seg{i}``, its
-    value (or derived label) at the unit's first assignment."""
+    value (or the code of its derived label) at the unit's first assignment."""
     spec = sources[request.source]
     assert spec.unit is not None
     assert spec.variant is not None
@@ -333,7 +345,9 @@ def event_moments(
     sources_of_keys = [column_of[k] for k in keys]
     segments = {
         segment_name(c): {
-            g: {v: m.rename(keys, sources_of_keys) for v, m in per.items()}
+            (g if g == MISSING_SEGMENT else segment_label(c, g)): {
+                v: m.rename(keys, sources_of_keys) for v, m in per.items()
+            }
             for g, per in vm.segments[f"_seg{i}"].items()
         }
         for i, c in enumerate(request.segments)

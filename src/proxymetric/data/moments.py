@@ -17,7 +17,13 @@ import ibis.expr.types as ir
 import numpy as np
 
 from proxymetric.data._engine import engine_errors
-from proxymetric.data.segments import Segment, distinct, segment_name, segment_value
+from proxymetric.data.segments import (
+    Segment,
+    distinct,
+    segment_label,
+    segment_name,
+    segment_value,
+)
 from proxymetric.errors import DataError
 from proxymetric.stats.moments import Moments
 
@@ -196,7 +202,8 @@ def variant_moments(
             per_value: dict[str, list[dict[str, object]]] = {}
             for r in _sum_rows(rows, [*base, f"_g{i}"]):
                 g = r[f"_g{i}"]
-                per_value.setdefault(MISSING_SEGMENT if g is None else str(g), []).append(r)
+                label = MISSING_SEGMENT if g is None else segment_label(seg, g)
+                per_value.setdefault(label, []).append(r)
             by_segment[segment_name(seg)] = {
                 value: _collect(part, cols, shifts).moments for value, part in per_value.items()
             }

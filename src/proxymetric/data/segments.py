@@ -2,9 +2,10 @@
 
 A segment is a plain column (its values, as text) or a declared
 :class:`~proxymetric.spec.model.SegmentDimension`: a mapping of values to labels, or numeric
-bins. Either way it is one text expression the moments query groups by (a ``CASE`` for a
-derived one), so the labels are computed by the engine and no row leaves it. A missing value
-is NULL (the segment :data:`~proxymetric.data.moments.MISSING_SEGMENT`).
+bins. Either way it is one expression the moments query groups by (for a derived one, a
+``CASE`` that gives the code of each row's label), so the labels are computed by the engine
+and no row leaves it. A missing value is NULL (the segment
+:data:`~proxymetric.data.moments.MISSING_SEGMENT`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ __all__ = [
     "UNLISTED_SEGMENT",
     "Segment",
     "distinct",
+    "segment_codes",
     "segment_column",
+    "segment_label",
     "segment_name",
     "segment_value",
 ]
@@ -50,38 +53,58 @@ def distinct(segments: Sequence[Segment]) -> list[Segment]:
     return list(out.values())
 
 
-def segment_value(table: ir.Table, segment: Segment, source: str) -> ir.StringValue:
-    """The segment of every row of ``table`` as text (NULL for a missing value)."""
+def segment_codes(segment: SegmentDimension) -> list[str]:
+    """The labels of a derived dimension by their code in the query (declared order, then
+    ``"other"`` for the values a mapping does not list)."""
+    labels = segment.labels()
+    return [*labels, UNLISTED_SEGMENT] if segment.values is not None else labels
+
+
+def segment_label(segment: Segment, value: object) -> str:
+    """The segment of a (non-missing) value :func:`segment_value` gave."""
+    if isinstance(segment, str):
+        return str(value)
+    return segment_codes(segment)[int(str(value))]
+
+
+def segment_value(table: ir.Table, segment: Segment, source: str) -> ir.Value:
+    """The segment of every row of ``table``: a plain column's value as text, or the code of
+    a derived label (its place in :func:`segment_codes`, a small integer, which the engine
+    groups by faster than text); NULL for a missing value."""
     if isinstance(segment, str):
         return table[segment].cast("string")
     col = table[segment.column]
     dtype = col.type()
     where = f"column {segment.column!r} of source {source!r}"
+    codes = segment_codes(segment)
+
+    def code(label: str) -> ir.Value:
+        return ibis.literal(codes.index(label), type="int16")
+
     if segment.values is not None:
         if not (dtype.is_string() or dtype.is_integer()):
             raise DataError(
                 f"`values` of segment {segment.name!r} map text or integer values, but {where} "
                 f"has type {dtype}" + ("; give it `bins` instead" if dtype.is_numeric() else "")
             )
-        text = col.cast("string")
-        mapped = ibis.cases(
-            *((text.isin(listed), ibis.literal(label)) for label, listed in segment.values.items()),
-            else_=ibis.literal(UNLISTED_SEGMENT),
+        text = col if dtype.is_string() else col.cast("string")
+        return ibis.cases(
+            (col.isnull(), ibis.null("int16")),
+            *((text.isin(listed), code(label)) for label, listed in segment.values.items()),
+            else_=code(UNLISTED_SEGMENT),
         )
-        return ibis.ifelse(col.isnull(), ibis.null("string"), mapped)
     assert segment.bins is not None
     if not dtype.is_numeric() or dtype.is_boolean():
         raise DataError(
             f"`bins` of segment {segment.name!r} need a numeric column, but {where} has type "
             f"{dtype}" + ("; give it `values` instead" if dtype.is_string() else "")
         )
-    x = col.cast("float64")
-    missing = x.isnull() | x.isnan() if dtype.is_floating() else x.isnull()
+    missing = col.isnull() | col.isnan() if dtype.is_floating() else col.isnull()
     labels = segment.labels()
     # the first edge above the value decides: a value on an edge is in the bin that starts there
     below = zip(segment.bins, labels, strict=False)  # each edge with the label below it
-    binned = ibis.cases(
-        *((x < edge, ibis.literal(label)) for edge, label in below),
-        else_=ibis.literal(labels[-1]),
+    return ibis.cases(
+        (missing, ibis.null("int16")),
+        *((col < edge, code(label)) for edge, label in below),
+        else_=code(labels[-1]),
     )
-    return ibis.ifelse(missing, ibis.null("string"), binned)
