@@ -79,7 +79,7 @@ def segment_value(table: ir.Table, segment: Segment, source: str) -> ir.Value:
     codes = segment_codes(segment)
 
     def code(label: str) -> ir.Value:
-        return ibis.literal(codes.index(label), type="int16")
+        return ibis.literal(codes.index(label), type="int32")
 
     if segment.values is not None:
         if not (dtype.is_string() or dtype.is_integer()):
@@ -89,7 +89,7 @@ def segment_value(table: ir.Table, segment: Segment, source: str) -> ir.Value:
             )
         text = col if dtype.is_string() else col.cast("string")
         return ibis.cases(
-            (col.isnull(), ibis.null("int16")),
+            (col.isnull(), ibis.null("int32")),
             *((text.isin(listed), code(label)) for label, listed in segment.values.items()),
             else_=code(UNLISTED_SEGMENT),
         )
@@ -104,7 +104,7 @@ def segment_value(table: ir.Table, segment: Segment, source: str) -> ir.Value:
     # the first edge above the value decides: a value on an edge is in the bin that starts there
     below = zip(segment.bins, labels, strict=False)  # each edge with the label below it
     return ibis.cases(
-        (missing, ibis.null("int16")),
+        (missing, ibis.null("int32")),
         *((col < edge, code(label)) for edge, label in below),
         else_=code(labels[-1]),
     )
