@@ -189,8 +189,8 @@ def variant_moments(
         raise DataError(
             f"segment column(s) {', '.join(repr(segment_name(s)) for s in segments)} of source "
             f"{source!r} have more than {MAX_SEGMENT_GROUPS:,} combinations of values with the "
-            "variants; a segment "
-            "needs a column with a few values (a country, a platform), not an id"
+            "variants; a segment needs a column with a few values (a country, a platform), "
+            "not an id"
         )
     _check_binary(rows, checks, source)
     if unit is not None:
