@@ -10,6 +10,7 @@ of a derived breakdown equals that reference to 1e-9.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -435,3 +436,32 @@ def test_a_dimension_named_twice_is_read_once_in_its_first_place() -> None:
     spec = _spec([REGION, TENURE_DIM])
     got = proxymetric.analyze(spec, data={"u": data}, segments=["tenure", "region", "tenure"])
     assert [b.dimension for b in got.segments] == ["tenure", "region"]
+
+
+def test_the_norway_problem_of_a_yaml_file_is_explained(tmp_path: Path) -> None:
+    # YAML 1.1 reads a bare `no` as false: the message says to quote it
+    text = """\
+sources:
+  u: {table: u, unit: id, variant: arm, unique: true}
+metrics:
+  y: {type: mean, source: u, column: y}
+experiments:
+  e:
+    control: a
+    primary: y
+    segments:
+      columns:
+        - name: nordics
+          column: country
+          values: {nordic: [no, se, dk]}
+"""
+    path = tmp_path / "proxymetric.yaml"
+    path.write_text(text)
+    with pytest.raises(SpecError, match=r"proxymetric\.yaml:\d+: .*got False .*quote it") as info:
+        proxymetric.load_spec(path)
+    assert "\n" not in str(info.value)
+    path.write_text(text.replace("[no, se, dk]", "['no', se, dk]"))
+    dim = proxymetric.load_spec(path).experiments["e"].segments
+    assert dim is not None
+    assert dim.dimension("nordics") is not None
+    assert dim.names() == ["nordics"]
