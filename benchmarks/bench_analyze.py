@@ -9,7 +9,8 @@ Unit level (--units, default 10 million; three metrics, two with CUPED):
   (c) the same moments with the engine's `var_samp`/`covar_samp` aggregates;
   (d) tea-tasting analysing the same table through Ibis (if installed: `make bench`).
 Segments (--units; the same three metrics, with a `country` of 7 values and a `device` of 3):
-  the analysis with segments (one column, two) against the same analysis without them.
+  the analysis with segments (one column, two; a declared mapping of the countries, bins of a
+  numeric column) against the same analysis without them.
 Fixed overhead (10,000 units): the analysis against the raw-sum query alone, both opening the
 DuckDB file on each call.
 
@@ -301,11 +302,19 @@ def time_segments(db: Path, repeat: int) -> dict[str, float]:
     import proxymetric
 
     spec = unit_spec(db)
+    declared = unit_spec(db)
+    regions = {"americas": ["us", "br"], "europe": ["de", "fr", "is", "lu"]}
+    declared["experiments"]["e"]["segments"] = [
+        {"name": "region", "column": "country", "values": regions},
+        {"name": "x1_band", "column": "x1", "bins": [2.5, 5, 7.5]},
+    ]
     return side_by_side(
         {
             "no segments": lambda: proxymetric.analyze(spec),
             "segments: country": lambda: proxymetric.analyze(spec, segments=["country"]),
             "  + device": lambda: proxymetric.analyze(spec, segments=["country", "device"]),
+            "declared: region (values)": lambda: proxymetric.analyze(declared, segments=["region"]),
+            "declared: x1 bins": lambda: proxymetric.analyze(declared, segments=["x1_band"]),
         },
         repeat,
     )

@@ -163,3 +163,13 @@ def test_a_percentile_cap_equals_duckdb_and_numpy(postgres: str) -> None:
         )
         assert pg.effect == pytest.approx(duck.effect, rel=1e-9)
         assert pg.effect_se == pytest.approx(duck.effect_se, rel=1e-9)
+
+
+def test_declared_segment_dimensions_equal_duckdb(postgres: str) -> None:
+    from tests.analysis.test_segment_dimensions import engine_case, same_breakdowns
+
+    frame, spec = engine_case(2000, seed=12)
+    _load(postgres, "units", frame)
+    same_breakdowns(
+        proxymetric.analyze(_on(postgres, spec)), proxymetric.analyze(spec, data={"units": frame})
+    )

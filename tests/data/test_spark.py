@@ -105,3 +105,18 @@ def test_large_means_agree_with_a_two_pass_computation(spark: Any) -> None:
     spark.createDataFrame(frame).createOrReplaceTempView("large_means")
     table = ibis.pyspark.connect(spark).table("large_means")
     assert_matches_numpy(moments_of(table), frame)
+
+
+def test_declared_segment_dimensions_equal_duckdb(spark: Any) -> None:
+    from tests.analysis.test_segment_dimensions import engine_case, same_breakdowns
+
+    frame, spec = engine_case(2000, seed=13)
+    from pyspark.sql import functions
+
+    # pyspark turns the None of a text column of pandas into the text 'NaN': make it NULL
+    # again; the NaN of the numeric column stays NaN, which the bins count as missing
+    table = spark.createDataFrame(frame)
+    country = functions.when(functions.col("country") != "NaN", functions.col("country"))
+    table.withColumn("country", country).createOrReplaceTempView("units")
+    duck = proxymetric.analyze(spec, data={"units": frame})
+    same_breakdowns(proxymetric.analyze(_on_spark(spec)), duck)

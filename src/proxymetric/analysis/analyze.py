@@ -418,6 +418,11 @@ def _segments(
         _compare,
         min_units=settings.min_units,
         correction=settings.correction,
+        orders={
+            d.name: d.labels()
+            for d in map(settings.dimension, segments)
+            if d is not None  # a declared dimension keeps the order of its labels
+        },
     )
 
 
@@ -618,7 +623,8 @@ def analyze(
             are independent (the cross-fold estimator of proxy quality needs them). Not
             available for summary statistics.
         segments: columns of the unit table (or assignment log) to break every effect down
-            by (``segments`` of the result), in the same query; ``None`` takes the
+            by (``segments`` of the result), or names of dimensions the experiment's
+            ``segments`` declare, in the same query; ``None`` takes the
             experiment's ``segments``, and ``[]`` asks for none. The overall results and the
             decision do not change.
 
@@ -627,7 +633,7 @@ def analyze(
     exp = resolve(spec, experiment)
     if segments is None:
         declared = exp.spec.experiments[exp.name].segments
-        segments = declared.columns if declared is not None else []
+        segments = declared.names() if declared is not None else []
     got = read(exp, data, folds=folds, all_covariances=effect_covariance, segments=list(segments))
     return analyze_moments(
         exp,

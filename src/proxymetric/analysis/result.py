@@ -272,10 +272,12 @@ class SegmentHeterogeneity(Result):
 
 @dataclass(frozen=True)
 class SegmentBreakdown(Result):
-    """The exploratory effects of every metric per value of one segment column (``dimension``).
+    """The exploratory effects of every metric per value of one segment column (``dimension``,
+    or the ``name`` of a declared dimension).
 
-    ``values`` lists the segments (by units, largest first; ``"other"`` last when values were
-    pooled), ``units`` their units (all variants), ``pooled`` the values with fewer than
+    ``values`` lists the segments (by units, largest first, or a declared dimension's labels in
+    their declared order; ``"other"`` last when values were pooled or, for a mapping, left
+    unlisted), ``units`` their units (all variants), ``pooled`` the values with fewer than
     ``min_units`` units pooled into ``"other"``. ``correction`` is the multiple-testing
     correction across the segments, at level ``alpha``; ``heterogeneity`` holds Cochran's Q
     per metric and treatment.

@@ -53,9 +53,14 @@ def cochran_q(effects: Sequence[float], ses: Sequence[float]) -> tuple[float, in
 
 
 def _pool(
-    values: Mapping[str, Mapping[str, Moments]], variants: Sequence[str], min_units: int
+    values: Mapping[str, Mapping[str, Moments]],
+    variants: Sequence[str],
+    min_units: int,
+    order: Sequence[str] | None = None,
 ) -> tuple[dict[str, dict[str, Moments]], list[str]]:
-    """The segments after pooling the values with fewer than ``min_units`` units into OTHER."""
+    """The segments after pooling the values with fewer than ``min_units`` units into OTHER:
+    largest first, or in the declared ``order`` (then the values it does not list), OTHER last.
+    """
 
     def units(per: Mapping[str, Moments]) -> int:
         return sum(per[v].count for v in variants if v in per)
@@ -72,8 +77,9 @@ def _pool(
         out.update({g: dict(values[g]) for g in rare})
         rare = []
     rare = [g for g in rare if g != OTHER]  # a value named "other" is the pool itself
-    order = sorted(out, key=lambda g: (g == OTHER, -units(out[g]), g))
-    return {g: out[g] for g in order}, rare
+    rank = {g: i for i, g in enumerate(order or ())}
+    ordered = sorted(out, key=lambda g: (g == OTHER, rank.get(g, len(rank)), -units(out[g]), g))
+    return {g: out[g] for g in ordered}, rare
 
 
 def _result(
@@ -131,14 +137,18 @@ def segment_breakdowns(
     *,
     min_units: int,
     correction: Literal["holm", "bh"],
+    orders: Mapping[str, Sequence[str]] | None = None,
 ) -> list[SegmentBreakdown]:
     """Return one :class:`SegmentBreakdown` per segment column of ``segments`` (column ->
     value -> variant -> moments), comparing each treatment of ``variants`` (control first)
-    with the control in every segment by ``compare``."""
+    with the control in every segment by ``compare``. ``orders`` gives the declared order of
+    the labels of a derived dimension (by name); the other dimensions list their values
+    largest first."""
     control, treatments = variants[0], list(variants[1:])
     out = []
     for dimension, values in segments.items():
-        pooled_values, pooled = _pool(values, variants, min_units)
+        order = (orders or {}).get(dimension)
+        pooled_values, pooled = _pool(values, variants, min_units, order)
         units = {
             g: sum(per[v].count for v in variants if v in per) for g, per in pooled_values.items()
         }

@@ -143,7 +143,8 @@ def analyze(
         list[str] | None,
         typer.Option(
             "--segment",
-            help="A column of the unit table or assignment log to break every effect down by "
+            help="A column of the unit table or assignment log, or the `name` of a dimension "
+            "the experiment's `segments` declare, to break every effect down by "
             "(repeatable; replaces the experiment's `segments` columns). Exploratory: "
             "corrected across segments, never part of the decision.",
         ),

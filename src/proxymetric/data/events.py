@@ -26,7 +26,20 @@ import ibis
 import ibis.expr.types as ir
 
 from proxymetric.data.filters import translate_filter
-from proxymetric.data.moments import MULTIPLE, NO_TIMESTAMP, VariantMoments, variant_moments
+from proxymetric.data.moments import (
+    MISSING_SEGMENT,
+    MULTIPLE,
+    NO_TIMESTAMP,
+    VariantMoments,
+    variant_moments,
+)
+from proxymetric.data.segments import (
+    Segment,
+    segment_column,
+    segment_label,
+    segment_name,
+    segment_value,
+)
 from proxymetric.data.sources import SourceResolver, check_columns
 from proxymetric.errors import DataError
 from proxymetric.spec.model import SourceSpec
@@ -73,7 +86,7 @@ class AssignmentRequest:
     window_days: float | None
     pre_period_days: float
     exposure_filter: str | None = None
-    segments: tuple[str, ...] = ()
+    segments: tuple[Segment, ...] = ()
 
 
 def _seconds(days: float) -> ir.IntervalScalar:
@@ -101,15 +114,18 @@ def assigned_units(
 
     ``_variant`` is MULTIPLE for a unit assigned to several variants, NULL for one with no
     variant and NO_TIMESTAMP for one whose assignment rows have no timestamp; rows without a
-    variant do not set ``_t0``. Each segment column of the request is kept as ``_seg{i}``, its
-    value at the unit's first assignment."""
+    variant do not set ``_t0``. Each segment of the request is kept as ``_seg{i}``, its
+    value (or the code of its derived label) at the unit's first assignment."""
     spec = sources[request.source]
     assert spec.unit is not None
     assert spec.variant is not None
     assert spec.timestamp is not None
     table = resolver.table(request.source, spec)
     check_columns(
-        request.source, spec, table, [spec.unit, spec.variant, spec.timestamp, *request.segments]
+        request.source,
+        spec,
+        table,
+        [spec.unit, spec.variant, spec.timestamp, *map(segment_column, request.segments)],
     )
     if request.exposure_filter:
         table = table.filter(
@@ -124,7 +140,9 @@ def assigned_units(
         _variant=variant.min(),
         _t0=when.min(where=variant.notnull()),
         **{
-            f"_seg{i}": table[c].cast("string").argmin(when, where=variant.notnull())
+            f"_seg{i}": segment_value(table, c, request.source).argmin(
+                when, where=variant.notnull()
+            )
             for i, c in enumerate(request.segments)
         },
     )
@@ -326,8 +344,10 @@ def event_moments(
     keys = list(aggregates)
     sources_of_keys = [column_of[k] for k in keys]
     segments = {
-        c: {
-            g: {v: m.rename(keys, sources_of_keys) for v, m in per.items()}
+        segment_name(c): {
+            (g if g == MISSING_SEGMENT else segment_label(c, g)): {
+                v: m.rename(keys, sources_of_keys) for v, m in per.items()
+            }
             for g, per in vm.segments[f"_seg{i}"].items()
         }
         for i, c in enumerate(request.segments)

@@ -17,6 +17,13 @@ import ibis.expr.types as ir
 import numpy as np
 
 from proxymetric.data._engine import engine_errors
+from proxymetric.data.segments import (
+    Segment,
+    distinct,
+    segment_label,
+    segment_name,
+    segment_value,
+)
 from proxymetric.errors import DataError
 from proxymetric.stats.moments import Moments
 
@@ -95,7 +102,7 @@ def variant_moments(
     binary: Sequence[str] = (),
     unit: str | None = None,
     shift: Mapping[str, float] | None = None,
-    segments: Sequence[str] = (),
+    segments: Sequence[Segment] = (),
 ) -> VariantMoments:
     """Return the moments of ``columns`` per value of the ``variant`` column, in one query.
 
@@ -128,7 +135,10 @@ def variant_moments(
     same query groups by the variant and every segment column, and the overall moments are the
     sums of its rows, added exactly as the engine adds them (the same shift, the same sums), so
     they are those of the query without segments, to the rounding of a sum. Several columns
-    come from the same rows: each column's moments are the sums over the others' values.
+    come from the same rows: each column's moments are the sums over the others' values. A
+    segment is a column name or a declared :class:`~proxymetric.spec.model.SegmentDimension`
+    (labels derived from a column by a ``CASE`` in the same query); ``segments`` is keyed by
+    the dimension's name.
     """
     fill = fill or {}
     cols = list(dict.fromkeys(columns))
@@ -169,8 +179,8 @@ def variant_moments(
     keys = [table[variant].cast("string").name("_variant")]
     if fold_unit is not None:
         keys.append((table[fold_unit].hash() % 2).abs().name("_fold"))
-    segments = list(dict.fromkeys(segments))
-    keys += [table[c].cast("string").name(f"_g{i}") for i, c in enumerate(segments)]
+    segments = distinct(segments)
+    keys += [segment_value(table, s, source).name(f"_g{i}") for i, s in enumerate(segments)]
     expr = table.group_by(keys).aggregate(**aggs)
     if segments:
         expr = expr.limit(MAX_SEGMENT_GROUPS + 1)
@@ -178,9 +188,10 @@ def variant_moments(
         rows = expr.to_pyarrow().to_pylist()
     if len(rows) > MAX_SEGMENT_GROUPS:
         raise DataError(
-            f"segment column(s) {', '.join(map(repr, segments))} of source {source!r} have more "
-            f"than {MAX_SEGMENT_GROUPS:,} combinations of values with the variants; a segment "
-            "needs a column with a few values (a country, a platform), not an id"
+            f"segment column(s) {', '.join(repr(segment_name(s)) for s in segments)} of source "
+            f"{source!r} have more than {MAX_SEGMENT_GROUPS:,} combinations of values with the "
+            "variants; a segment needs a column with a few values (a country, a platform), "
+            "not an id"
         )
     _check_binary(rows, checks, source)
     if unit is not None:
@@ -188,12 +199,13 @@ def variant_moments(
     by_segment: dict[str, dict[str, dict[str, Moments]]] = {}
     if segments:
         base = ["_variant"] + (["_fold"] if fold_unit is not None else [])
-        for i, c in enumerate(segments):
+        for i, seg in enumerate(segments):
             per_value: dict[str, list[dict[str, object]]] = {}
             for r in _sum_rows(rows, [*base, f"_g{i}"]):
                 g = r[f"_g{i}"]
-                per_value.setdefault(MISSING_SEGMENT if g is None else str(g), []).append(r)
-            by_segment[c] = {
+                label = MISSING_SEGMENT if g is None else segment_label(seg, g)
+                per_value.setdefault(label, []).append(r)
+            by_segment[segment_name(seg)] = {
                 value: _collect(part, cols, shifts).moments for value, part in per_value.items()
             }
         rows = _sum_rows(rows, base)

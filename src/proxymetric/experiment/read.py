@@ -39,6 +39,7 @@ from proxymetric.data import (
 from proxymetric.data.caps import CapRequest, capped_table
 from proxymetric.data.events import ALL_UNITS
 from proxymetric.data.quantiles import ArmQuantile, QuantileRequest, variant_quantiles
+from proxymetric.data.segments import Segment, segment_column
 from proxymetric.errors import DataError, ProxymetricError
 from proxymetric.experiment.model import ROWS, ResolvedExperiment
 from proxymetric.stats.moments import Moments
@@ -105,7 +106,8 @@ def read(
         all_covariances: the covariances between every pair of columns, not only within each
             metric (what the noise covariance between metrics needs).
         segments: columns of a unit table (or of an assignment log) by whose values the
-            moments are also wanted, in the same query.
+            moments are also wanted, in the same query, or the names of dimensions the
+            experiment's ``segments`` declare (labels derived from a column in the engine).
     """
     resolver = SourceResolver(exp.spec.base_dir, data)
     groups = None if all_covariances else [list(m.columns) for m in exp.metrics]
@@ -130,15 +132,27 @@ def read(
                 else "they are not read with looks"
             )
         )
+    dimensions = _dimensions(exp, segments)
     if first_seen or exp.shape == "events":
         out = _events(
-            exp, resolver, groups, looks or accrual or first_seen, first_seen, folds, segments
+            exp, resolver, groups, looks or accrual or first_seen, first_seen, folds, dimensions
         )
     elif exp.shape == "summary":
         out = _summary(exp, resolver, looks)
     else:
-        out = _units(exp, resolver, groups, folds, list(segments))
+        out = _units(exp, resolver, groups, folds, dimensions)
     return _declared_variants(exp, out)
+
+
+def _dimensions(exp: ResolvedExperiment, names: Sequence[str]) -> list[Segment]:
+    """The segments named ``names``: a dimension the experiment declares by that name, or
+    else the column of that name."""
+    declared = exp.spec.experiments[exp.name].segments
+    out: list[Segment] = []
+    for name in dict.fromkeys(names):
+        dimension = declared.dimension(name) if declared is not None else None
+        out.append(dimension if dimension is not None else name)
+    return out
 
 
 def arms(exp: ResolvedExperiment, moments: Mapping[str, Moments]) -> list[str]:
@@ -175,7 +189,7 @@ def _units(
     resolver: SourceResolver,
     groups: list[list[str]] | None,
     folds: bool,
-    segments: list[str],
+    segments: list[Segment],
 ) -> ExperimentData:
     source = exp.spec.sources[exp.source]
     assert source.unit is not None
@@ -187,7 +201,7 @@ def _units(
         exp.source,
         source,
         table,
-        [source.unit, source.variant, *rows_id, *read_columns, *segments],
+        [source.unit, source.variant, *rows_id, *read_columns, *map(segment_column, segments)],
     )
     fill = {c: v for m in exp.metrics for c, v in m.fill.items()}
     requests = {
@@ -218,7 +232,7 @@ def _units(
             ROWS,
             fill=fill,
             source=exp.source,
-            keys=segments,
+            keys=list(dict.fromkeys(map(segment_column, segments))),
         )
         fill = {}
     vm = variant_moments(
@@ -324,11 +338,11 @@ def _events(
     daily: bool,
     first_seen: bool,
     folds: bool,
-    segments: Sequence[str] = (),
+    segments: Sequence[Segment] = (),
 ) -> ExperimentData:
     request = _request(exp, first_seen)
     if segments:
-        request = replace(request, segments=tuple(dict.fromkeys(segments)))
+        request = replace(request, segments=tuple(segments))
     aggregates = event_aggregates(exp)
     sources = exp.spec.sources
     if not daily:

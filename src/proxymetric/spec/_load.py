@@ -33,7 +33,9 @@ _BRANCHES = frozenset({"float", "str", "int"})
 def _union_place(loc: tuple[Any, ...]) -> tuple[Any, ...]:
     """Cut an error location at its first union branch: where the value that failed sits."""
     for i, part in enumerate(loc):
-        if isinstance(part, str) and (part in _BRANCHES or part.startswith("tagged-union[")):
+        if isinstance(part, str) and (
+            part in _BRANCHES or part.startswith(("tagged-union[", "function-"))
+        ):
             return loc[:i]
     return loc
 

@@ -8,6 +8,7 @@ are cross-checked when the spec is loaded (see :func:`proxymetric.spec.load_spec
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 from typing import Literal
 
@@ -29,6 +30,7 @@ __all__ = [
     "GuardrailSpec",
     "LinkSpec",
     "MetricSpec",
+    "SegmentDimension",
     "SegmentsSpec",
     "SourceSpec",
     "Spec",
@@ -408,19 +410,137 @@ class GuardrailSpec(_Model):
         return self
 
 
+# The labels the analysis gives itself: the pool of rare (and of unlisted) values, and the
+# segment of a missing value (``proxymetric.analysis.segments.OTHER``,
+# ``proxymetric.data.MISSING_SEGMENT``). A declared label may not take them.
+_RESERVED_LABELS = ("other", "(missing)")
+
+
+def _edge(x: float) -> str:
+    """A bin edge as it is written: ``30`` for 30.0, ``0.5``, ``-1.25``."""
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
+
+
+def _label_of(value: object, where: str) -> str:
+    """A value or label of a mapping as text; a YAML boolean (``no``, ``yes``) is refused."""
+    if isinstance(value, bool):
+        raise ValueError(
+            f"{where} must be text or an integer; got {value!r} (YAML reads no/yes/on/off as "
+            "booleans: quote it, 'no')"
+        )
+    if isinstance(value, int) or (isinstance(value, str) and value):
+        return str(value)
+    raise ValueError(f"{where} must be a non-empty text or an integer; got {value!r}")
+
+
+class SegmentDimension(_Model):
+    """A segment dimension derived from a column in the engine, named ``name``.
+
+    Exactly one of:
+
+    - ``values`` maps labels to the values of ``column`` they gather
+      (``{emea: [de, fr, uk], americas: [us, br]}``); a value listed nowhere is ``"other"``.
+    - ``bins`` lists strictly increasing edges of a numeric ``column``: ``[0, 30, 365]`` gives
+      the segments ``"< 0"``, ``"[0, 30)"``, ``"[30, 365)"`` and ``">= 365"``; a value on an
+      edge belongs to the bin that starts there.
+
+    A missing value is ``"(missing)"``, as for a plain column. The labels keep their declared
+    order in the breakdown (bins from the lowest).
+    """
+
+    name: str = Field(min_length=1)
+    column: str = Field(min_length=1)
+    values: dict[str, list[str]] | None = None
+    bins: list[float] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _text_values(cls, data: object) -> object:
+        if not isinstance(data, dict) or not isinstance(data.get("values"), dict):
+            return data
+        name = data.get("name")
+        values: dict[str, object] = {}
+        for label, listed in data["values"].items():
+            text = _label_of(label, f"a label of `values` of segment {name!r}")
+            items = listed if isinstance(listed, list) else [listed]
+            values[text] = [
+                _label_of(v, f"value of {text!r} in `values` of segment {name!r}") for v in items
+            ]
+        return {**data, "values": values}
+
+    @model_validator(mode="after")
+    def _one_derivation(self) -> SegmentDimension:
+        where = f"segment {self.name!r}"
+        if (self.values is None) == (self.bins is None):
+            raise ValueError(
+                f"{where} needs exactly one of `values` (labels and the values they gather) "
+                f"or `bins` (edges of a numeric column); got "
+                + ("both" if self.values is not None else "neither")
+            )
+        if self.values is not None:
+            if not self.values:
+                raise ValueError(f"`values` of {where} is empty; map a label to some values")
+            seen: dict[str, str] = {}
+            for label, listed in self.values.items():
+                if label in _RESERVED_LABELS:
+                    raise ValueError(
+                        f"label {label!r} of `values` of {where} is reserved for "
+                        + (
+                            "the unlisted (and the pooled rare) values"
+                            if label == "other"
+                            else "the missing values"
+                        )
+                        + "; give the label another name"
+                    )
+                if not listed:
+                    raise ValueError(
+                        f"label {label!r} of `values` of {where} lists no value; "
+                        "list the values it gathers"
+                    )
+                for v in listed:
+                    if seen.get(v, label) != label:
+                        raise ValueError(
+                            f"value {v!r} of `values` of {where} is listed under two labels, "
+                            f"{seen[v]!r} and {label!r}; a value belongs to one label"
+                        )
+                    seen[v] = label
+        if self.bins is not None:
+            if not self.bins:
+                raise ValueError(f"`bins` of {where} is empty; give at least one edge")
+            for a, b in itertools.pairwise(self.bins):
+                if not a < b:
+                    raise ValueError(
+                        f"`bins` of {where} must be strictly increasing; got "
+                        f"[{', '.join(map(_edge, self.bins))}] ({_edge(a)} then {_edge(b)})"
+                    )
+        return self
+
+    def labels(self) -> list[str]:
+        """The segments of the dimension in their declared order (without ``"other"`` and
+        ``"(missing)"``)."""
+        if self.values is not None:
+            return list(self.values)
+        assert self.bins is not None
+        edges = [_edge(e) for e in self.bins]
+        inner = [f"[{a}, {b})" for a, b in itertools.pairwise(edges)]
+        return [f"< {edges[0]}", *inner, f">= {edges[-1]}"]
+
+
 class SegmentsSpec(_Model):
     """The segments of an experiment: exploratory effects per value of some columns.
 
     ``columns`` are columns of the experiment's unit table (or of its assignment log, each unit
     with its value at its first assignment), each a dimension of its own (a country, a
-    platform). A value with fewer than ``min_units`` units (all variants together)
+    platform), or dimensions derived from a column in the engine (:class:`SegmentDimension`: a
+    mapping of values to labels, or numeric bins), each named by its ``name``. A value with
+    fewer than ``min_units`` units (all variants together)
     is pooled into ``"other"``; a segment still below it gets no numbers. The p-values of one
     metric across the values of one column are corrected by ``correction`` (``holm`` controls
     the family-wise error rate, ``bh`` the false discovery rate). A plain list is shorthand
     for ``columns``.
     """
 
-    columns: list[str] = Field(min_length=1)
+    columns: list[str | SegmentDimension] = Field(min_length=1)
     min_units: int = Field(default=100, ge=2)
     correction: Literal["holm", "bh"] = "holm"
 
@@ -430,8 +550,40 @@ class SegmentsSpec(_Model):
         if isinstance(data, str):
             return {"columns": [data]}
         if isinstance(data, list):
-            return {"columns": data}
+            data = {"columns": data}
+        if isinstance(data, dict) and isinstance(data.get("columns"), list):
+            for c in data["columns"]:
+                if not isinstance(c, str | dict | SegmentDimension):
+                    raise ValueError(
+                        "an entry of `columns` is a column name or a mapping with `name`, "
+                        f"`column` and `values` or `bins`; got {c!r}"
+                    )
         return data
+
+    @model_validator(mode="after")
+    def _distinct_names(self) -> SegmentsSpec:
+        plain = {c for c in self.columns if isinstance(c, str)}
+        seen: set[str] = set()
+        for d in self.columns:
+            if isinstance(d, str):
+                continue
+            if d.name in plain or d.name in seen:
+                raise ValueError(
+                    f"segment name {d.name!r} is taken by another dimension of `columns`; "
+                    "give each dimension its own name"
+                )
+            seen.add(d.name)
+        return self
+
+    def names(self) -> list[str]:
+        """The names of the dimensions (a plain column's is the column), in order."""
+        return list(dict.fromkeys(c if isinstance(c, str) else c.name for c in self.columns))
+
+    def dimension(self, name: str) -> SegmentDimension | None:
+        """The declared (derived) dimension called ``name``; ``None`` for a plain column."""
+        return next(
+            (c for c in self.columns if isinstance(c, SegmentDimension) and c.name == name), None
+        )
 
 
 class BayesianSpec(_Model):
