@@ -42,6 +42,11 @@ __all__ = ["analyze", "analyze_moments", "fingerprint"]
 
 # The power at which "keep testing" says how many units the test still needs.
 KEEP_TESTING_POWER = 0.8
+# A quantile of clustered rows (several per randomization unit) rests on the delta method over
+# the randomization units: it needs at least this many per arm, and the arm's mean number of
+# rows per unit known to within this coefficient of variation (sd / (sqrt(K) mean)).
+MIN_CLUSTERS = 10
+MAX_ROWS_CV = 0.2
 
 
 def _bayesian(exp: ResolvedExperiment, metric: ResolvedMetric, cmp: Comparison) -> BayesianResult:
@@ -180,10 +185,12 @@ def _quantile_result(
     result: MetricResult,
     arms_: Mapping[str, ArmQuantile] | None,
     control: str,
-    gaps: bool,
+    gaps: Sequence[str],
+    base_reasons: Sequence[str] = (),
 ) -> MetricResult:
     """The result of a quantile metric: the arms' quantiles and their difference (the
-    moments' comparison gave the units and the reasons; its means are not the metric)."""
+    moments' comparison gave the units and the reasons, ``base_reasons``, with ``gaps`` the
+    missing values; its means are not the metric)."""
     from proxymetric.stats.quantile import quantile_difference
 
     assert metric.quantile is not None
@@ -199,20 +206,30 @@ def _quantile_result(
             replace(c, value=nan, lower=nan, upper=nan),
             replace(t, value=nan, lower=nan, upper=nan),
         )
+    reasons = [result.reason] if result.reason else []
+    c_se, t_se = c.se, t.se
+    cluster: list[str] = []
+    if c.sums is not None or t.sums is not None:
+        # clustered rows: the moments compared per-unit sums or counts, not the quantile; of
+        # their reasons only the units' and the missing values' hold
+        reasons = [x for x in base_reasons if "(`min_units_per_arm`)" in x] + list(gaps)
+        cluster = _cluster_reasons(metric, {control: c, result.variant: t})
+        reasons += cluster
+        if cluster:  # the quantiles stand, their interval does not
+            c_se, t_se = math.nan, math.nan
     margin = metric.margin
     d = quantile_difference(
         c.value,
-        c.se,
+        c_se,
         t.value,
-        t.se,
+        t_se,
         confidence=metric.confidence_level,
         alternative=metric.alternative,
         margin=margin.value if margin else None,
         margin_type=margin.kind if margin else "relative",
         higher_is_better=metric.higher_is_better,
     )
-    reasons = [result.reason] if result.reason else []
-    if not gaps and not (math.isfinite(d.se) and d.se > 0):
+    if not gaps and not cluster and not (math.isfinite(d.se) and d.se > 0):
         reasons.append(
             f"the {metric.quantile:g}-quantile's standard error is undefined (fewer than 2 "
             "values in an arm, or tied order statistics)"
@@ -241,10 +258,37 @@ def _quantile_result(
         reason="; ".join(reasons) if reasons else None,
         test="z",
         quantile=metric.quantile,
+        metric_type="quantile",
         effect_fold1=None,
         effect_fold2=None,
         bayesian=None,
     )
+
+
+def _cluster_reasons(metric: ResolvedMetric, arms_: Mapping[str, ArmQuantile]) -> list[str]:
+    """Why the delta method over randomization units cannot give a clustered quantile's
+    interval: too few units in an arm, or too few rows per unit known too roughly."""
+    from proxymetric.stats.quantile import clustered_share_se
+
+    out = []
+    for name, a in arms_.items():
+        if a.sums is None or a.sums.units < MIN_CLUSTERS:
+            k = 0 if a.sums is None else a.sums.units
+            out.append(
+                f"variant {name!r} has {k} randomization unit(s) with rows of quantile metric "
+                f"{metric.name!r}; its interval (the delta method over units) needs at least "
+                f"{MIN_CLUSTERS}"
+            )
+            continue
+        s = a.sums
+        cv = clustered_share_se(s.units, s.s, s.n, s.ss, s.nn, s.sn)[1]
+        if not cv <= MAX_ROWS_CV:
+            out.append(
+                f"the rows per randomization unit of variant {name!r} vary too much for the "
+                f"delta method of quantile metric {metric.name!r} (coefficient of variation of "
+                f"their mean {cv:.2f}, above {MAX_ROWS_CV}); it needs more units"
+            )
+    return out
 
 
 def _compare(
@@ -341,7 +385,7 @@ def analyze_moments(
                 result = _capped(result, metric.cap, caps, control, moments[variant])
             if metric.quantile is not None:
                 result = _quantile_result(
-                    metric, result, quantiles.get(metric.name), exp.control, bool(gaps)
+                    metric, result, quantiles.get(metric.name), exp.control, gaps, cmp.reasons
                 )
                 if not exp.mature(metric):
                     result = _immature(exp, metric, result)

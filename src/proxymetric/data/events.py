@@ -50,6 +50,7 @@ __all__ = [
     "EventAggregate",
     "assigned_units",
     "event_moments",
+    "event_rows",
     "first_event_units",
     "shared_groups",
     "unit_metrics",
@@ -272,6 +273,44 @@ def _event_aggregates(
     )
     names = {key: f"{alias}_any" if is_any else alias for key, (alias, is_any) in outputs.items()}
     return per_unit, names
+
+
+def event_rows(
+    resolver: SourceResolver,
+    sources: Mapping[str, SourceSpec],
+    request: AssignmentRequest,
+    name: str,
+    columns: Sequence[str],
+    where: str | None,
+    owner: str,
+    *,
+    units: ir.Table | None = None,
+) -> ir.Table:
+    """The events of source ``name`` in each unit's analysis window ``[t0, t0 + window)``
+    that pass the filter ``where``: ``_unit``, ``_variant`` and ``columns``, one row per
+    event, for the metrics of the events themselves (a quantile of their values). Nothing
+    runs."""
+    spec = sources[name]
+    assert spec.unit is not None
+    assert spec.timestamp is not None
+    if units is None:
+        units = assigned_units(resolver, sources, request)
+    events = resolver.table(name, spec)
+    check_columns(name, spec, events, [spec.unit, spec.timestamp, *columns])
+    if where:
+        events = events.filter(translate_filter(where, events, where=owner))
+    _check_unit_types(name, spec.unit, events, request.source, units)
+    events = events.select(
+        _ts=_timestamp(events, spec.timestamp, name),
+        _key=events[spec.unit],
+        **{c: events[c] for c in dict.fromkeys(columns)},
+    )
+    starts = units.select("_unit", "_variant", "_t0")
+    on = [events._key == starts._unit, events._ts >= starts._t0]
+    if request.window_days is not None:
+        on.append(events._ts < starts._t0 + _seconds(request.window_days))
+    joined = events.inner_join(starts, on)
+    return joined.select("_unit", "_variant", *dict.fromkeys(columns))
 
 
 def unit_metrics(

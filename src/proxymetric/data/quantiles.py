@@ -15,20 +15,38 @@ same as ``numpy.quantile(..., method="linear")`` (its default). An order statist
 1-based rank ``r`` is therefore the quantile at ``p = (r - 1) / (n - 1)`` (clipped to [0, 1]),
 interpolated between neighbouring ranks when ``r`` is not whole. PostgreSQL's
 ``percentile_cont`` is the same definition; Spark's ``percentile_approx`` approximates it.
+
+Clustered rows (:func:`clustered_quantiles`): when the rows are not independent (page views
+of users randomized by user, the events of an event log), the ``n q (1 - q)`` above does not
+hold. Deng, Knoblich and Lu (section on quantile metrics) replace ``sqrt(q (1 - q) / n)`` by
+the delta-method standard error ``sigma`` of the share of rows at most the arm's quantile
+``Q``, a ratio over randomization units (rows <= Q of each unit, over its rows); the order
+statistics are then at ranks ``n (q -/+ z sigma)``. Three aggregate queries for all metrics:
+the quantile and row count per arm, the sums, squares and cross-products of each unit's
+(rows <= Q, rows) per arm, and the order statistics at the adjusted ranks.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 
+import ibis
 import ibis.expr.types as ir
 
 from proxymetric.data._engine import engine_errors
 from proxymetric.data.moments import _numeric
 
-__all__ = ["ArmQuantile", "QuantileRequest", "order_statistic_level", "variant_quantiles"]
+__all__ = [
+    "ArmQuantile",
+    "ClusterSums",
+    "QuantileRequest",
+    "clustered_level",
+    "clustered_quantiles",
+    "order_statistic_level",
+    "variant_quantiles",
+]
 
 
 @dataclass(frozen=True)
@@ -41,9 +59,28 @@ class QuantileRequest:
 
 
 @dataclass(frozen=True)
+class ClusterSums:
+    """Per arm, over its randomization units: the sums of each unit's rows at most the arm's
+    quantile (``s``) and rows (``n``), of their squares and of their products (``units``
+    counts every unit of the arm, those without rows too: they add 0 to every sum)."""
+
+    units: int
+    s: float
+    n: float
+    ss: float
+    nn: float
+    sn: float
+
+
+@dataclass(frozen=True)
 class ArmQuantile:
     """The ``q``-quantile of one arm's ``count`` values, and the order statistics at ranks
-    ``n q -/+ z sqrt(n q (1 - q))`` (``lower``, ``upper``): ``se = (upper - lower) / (2 z)``."""
+    ``n q -/+ z sqrt(n q (1 - q))`` (``lower``, ``upper``): ``se = (upper - lower) / (2 z)``.
+
+    For clustered rows, ``count`` is the arm's number of rows, ``sums`` the aggregates of its
+    randomization units and ``share_se`` the delta-method standard error of the share of rows
+    at most the quantile, which sets the ranks ``n (q -/+ z share_se)`` of the order statistics.
+    """
 
     count: int
     q: float
@@ -51,6 +88,9 @@ class ArmQuantile:
     value: float
     lower: float
     upper: float
+    _: KW_ONLY
+    sums: ClusterSums | None = None
+    share_se: float | None = None
 
     @property
     def se(self) -> float:
@@ -64,6 +104,16 @@ def order_statistic_level(n: int, q: float, z: float, side: int) -> float:
     if n < 2:
         return q
     rank = n * q + side * z * math.sqrt(n * q * (1 - q))
+    return min(max((rank - 1) / (n - 1), 0.0), 1.0)
+
+
+def clustered_level(n: int, q: float, z: float, sigma: float, side: int) -> float:
+    """The ``quantile_cont`` level of the order statistic at rank ``n (q + side z sigma)``
+    among ``n`` clustered rows (``sigma``: the standard error of the share of rows at most the
+    quantile; ``sqrt(q (1 - q) / n)`` gives :func:`order_statistic_level`), clipped to [0, 1]."""
+    if n < 2 or not math.isfinite(sigma):
+        return q
+    rank = n * (q + side * z * sigma)
     return min(max((rank - 1) / (n - 1), 0.0), 1.0)
 
 
@@ -275,3 +325,147 @@ def _whole(x: object) -> int | None:
         return int(x)  # type: ignore[call-overload,no-any-return]
     except (TypeError, ValueError):
         return None
+
+
+def clustered_quantiles(
+    rows: ir.Table,
+    unit: str,
+    variant: str,
+    units: Mapping[str, Mapping[str, int]],
+    requests: Mapping[str, QuantileRequest],
+    *,
+    fill: Mapping[str, float] | None = None,
+    source: str = "data",
+) -> dict[str, dict[str, ArmQuantile]]:
+    """Return, by request key and variant, the :class:`ArmQuantile` of clustered ``rows``.
+
+    ``rows`` has one row per analysis unit (a page view, an event), with the randomization
+    ``unit`` and its ``variant``; ``units`` holds, by request key, each variant's number of
+    randomization units (from the moments, units without rows included). Three queries for all
+    requests, each grouped by variant: the quantile and the number of values; the sums over
+    randomization units of (values <= the arm's quantile, values), their squares and product;
+    the order statistics at ranks ``n (q -/+ z sigma)``. ``fill`` replaces missing values
+    first; missing values left are ignored. A variant with fewer than 2 values or 2 units gets
+    NaN quantiles.
+    """
+    from proxymetric.stats.quantile import clustered_share_se
+
+    fill = fill or {}
+    if not requests:
+        return {}
+    names = sorted({v for per in units.values() for v in per})
+    kept = rows.filter(rows[variant].cast("string").isin(names) & rows[unit].notnull())
+    arms = kept.mutate(_arm=kept[variant].cast("string"))
+    values: dict[str, ir.Value] = {}
+    for i, r in enumerate(requests.values()):
+        v = _numeric(arms, r.column, source)
+        values[f"_v{i}"] = v.fill_null(float(fill[r.column])) if r.column in fill else v
+    arms = arms.select("_arm", _unit=arms[unit], **values)
+    keys = list(requests)
+
+    def run(table: ir.Table, aggs: Mapping[str, ir.Value], what: str) -> dict[str, Row]:
+        with engine_errors(f"the query of the {what} on source {source!r} failed"):
+            got = table.group_by("_arm").aggregate(**aggs).to_pyarrow().to_pylist()
+        return {str(row["_arm"]): row for row in got}
+
+    def number(x: object) -> float:
+        return float(x) if isinstance(x, int | float) else math.nan
+
+    # (a) the quantile and the number of values of each arm
+    first = run(
+        arms,
+        {
+            **{f"_q{i}": arms[f"_v{i}"].quantile(requests[k].q) for i, k in enumerate(keys)},
+            **{f"_n{i}": arms[f"_v{i}"].count() for i in range(len(keys))},
+        },
+        "quantiles",
+    )
+    value: dict[tuple[str, str], float] = {}
+    count: dict[tuple[str, str], int] = {}
+    for i, k in enumerate(keys):
+        for a in names:
+            value[k, a] = number(first.get(a, {}).get(f"_q{i}"))
+            n = number(first.get(a, {}).get(f"_n{i}"))
+            count[k, a] = int(n) if math.isfinite(n) else 0
+    # (b) per randomization unit, its values at most its arm's quantile and its values; then
+    # per arm the sums, squares and cross-products the delta method needs
+    per_unit: dict[str, ir.Value] = {}
+    for i, k in enumerate(keys):
+        finite = [(a, value[k, a]) for a in names if math.isfinite(value[k, a])]
+        if not finite:
+            continue
+        threshold = ibis.cases(*((arms._arm == a, ibis.literal(q)) for a, q in finite))
+        below = (arms[f"_v{i}"] <= threshold).cast("int64")
+        per_unit[f"_s{i}"] = below.sum().fill_null(0).cast("float64")
+        per_unit[f"_c{i}"] = arms[f"_v{i}"].count().cast("float64")
+    sums: dict[tuple[str, str], ClusterSums] = {}
+    if per_unit:
+        grouped = arms.group_by(["_arm", "_unit"]).aggregate(**per_unit)
+        aggs: dict[str, ir.Value] = {}
+        for i in range(len(keys)):
+            if f"_s{i}" not in per_unit:
+                continue
+            s, c = grouped[f"_s{i}"], grouped[f"_c{i}"]
+            aggs |= {
+                f"_s{i}": s.sum(),
+                f"_c{i}": c.sum(),
+                f"_ss{i}": (s * s).sum(),
+                f"_cc{i}": (c * c).sum(),
+                f"_sc{i}": (s * c).sum(),
+            }
+        second = run(grouped, aggs, "cluster sums of the quantiles")
+        for i, k in enumerate(keys):
+            for a in names:
+                row = second.get(a)
+                if row is None or f"_s{i}" not in row:
+                    continue
+                sums[k, a] = ClusterSums(
+                    units[k].get(a, 0),
+                    *(number(row[f"_{p}{i}"]) for p in ("s", "c", "ss", "cc", "sc")),
+                )
+    # (c) the order statistics at ranks n (q -/+ z sigma), each arm's own pair in one list
+    sigma: dict[tuple[str, str], float] = {}
+    for k, a in sums:
+        sigma[k, a] = clustered_share_se(*_fields(sums[k, a]))[0]
+    aggs = {}
+    slots: dict[tuple[str, str], int] = {}
+    for i, (k, r) in enumerate(requests.items()):
+        levels: list[float] = []
+        for a in names:
+            n, se = count[k, a], sigma.get((k, a), math.nan)
+            if n >= 2 and units[k].get(a, 0) >= 2 and math.isfinite(se):
+                slots[k, a] = len(levels)
+                levels += [clustered_level(n, r.q, r.z, se, side) for side in (-1, 1)]
+        if levels:
+            aggs[f"_o{i}"] = arms[f"_v{i}"].quantile(levels)
+    third = run(arms, aggs, "order statistics of the quantiles") if aggs else {}
+    out: dict[str, dict[str, ArmQuantile]] = {}
+    for i, (k, r) in enumerate(requests.items()):
+        per: dict[str, ArmQuantile] = {}
+        for a in units[k]:
+            got = third.get(a, {}).get(f"_o{i}")
+            slot = slots.get((k, a))
+            if slot is None or not isinstance(got, list | tuple) or len(got) < slot + 2:
+                low, high = math.nan, math.nan
+            else:
+                low, high = number(got[slot]), number(got[slot + 1])
+            q_value = value.get((k, a), math.nan) if count.get((k, a), 0) >= 2 else math.nan
+            per[a] = ArmQuantile(
+                count.get((k, a), 0),
+                r.q,
+                r.z,
+                q_value,
+                low,
+                high,
+                sums=sums.get((k, a)),
+                share_se=sigma.get((k, a)),
+            )
+        out[k] = per
+    return out
+
+
+Row = dict[str, object]
+
+
+def _fields(s: ClusterSums) -> tuple[int, float, float, float, float, float]:
+    return s.units, s.s, s.n, s.ss, s.nn, s.sn

@@ -20,7 +20,7 @@ Only one row per variant (and day or snapshot) comes back from the engine.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -37,11 +37,16 @@ from proxymetric.data import (
     variant_moments,
 )
 from proxymetric.data.caps import CapRequest, capped_table
-from proxymetric.data.events import ALL_UNITS
-from proxymetric.data.quantiles import ArmQuantile, QuantileRequest, variant_quantiles
+from proxymetric.data.events import ALL_UNITS, event_rows, unit_metrics
+from proxymetric.data.quantiles import (
+    ArmQuantile,
+    QuantileRequest,
+    clustered_quantiles,
+    variant_quantiles,
+)
 from proxymetric.data.segments import Segment, segment_column
 from proxymetric.errors import DataError, ProxymetricError
-from proxymetric.experiment.model import ROWS, ResolvedExperiment
+from proxymetric.experiment.model import ROWS, ResolvedExperiment, ResolvedMetric
 from proxymetric.stats.moments import Moments
 
 __all__ = ["ALL_UNITS", "ExperimentData", "arms", "event_aggregates", "read"]
@@ -221,6 +226,7 @@ def _units(
         table, caps = capped_table(table, source.variant, requests, fill=fill, source=exp.source)
     columns = list(dict.fromkeys(c for m in exp.metrics for c in m.columns))
     columns += [r.over for r in requests.values()]
+    rows, row_fill = table, fill
     if source.analysis_unit is not None:
         # several rows (analysis units) per randomization unit: their sums per unit
         summed = [c for c in columns if c != ROWS]
@@ -247,7 +253,19 @@ def _units(
         unit=None if source.unique else source.unit,
         segments=segments,
     )
-    quantiles = _quantiles(exp, table, source.variant, vm.moments, vm.missing, fill)
+    if source.analysis_unit is not None:  # the quantiles of the rows, clustered by unit
+        requests_ = _quantile_requests(exp, lambda m: m.statistic.numerator)
+        quantiles = clustered_quantiles(
+            rows,
+            source.unit,
+            source.variant,
+            {k: {v: mo.count for v, mo in vm.moments.items()} for k in requests_},
+            requests_,
+            fill=row_fill,
+            source=exp.source,
+        )
+    else:
+        quantiles = _quantiles(exp, table, source.variant, vm.moments, vm.missing, fill)
     return ExperimentData(
         vm.moments,
         vm.missing,
@@ -287,11 +305,76 @@ def _quantiles(
     return variant_quantiles(table, variant, counts, requests, fill=fill, source=exp.source)
 
 
+def _quantile_requests(
+    exp: ResolvedExperiment,
+    column: Callable[[ResolvedMetric], str],
+    keep: Callable[[ResolvedMetric], bool] = lambda _: True,
+) -> dict[str, QuantileRequest]:
+    """The quantile request of every quantile metric that ``keep`` selects, reading the
+    column ``column`` gives."""
+    from statistics import NormalDist
+
+    return {
+        m.name: QuantileRequest(
+            column(m), m.quantile, NormalDist().inv_cdf(0.5 + m.confidence_level / 2)
+        )
+        for m in exp.metrics
+        if m.quantile is not None and keep(m)
+    }
+
+
+def _event_quantiles(
+    exp: ResolvedExperiment,
+    resolver: SourceResolver,
+    request: AssignmentRequest,
+    aggregates: Mapping[str, EventAggregate],
+    moments: Mapping[str, Moments],
+) -> dict[str, dict[str, ArmQuantile]]:
+    """The quantiles of the quantile metrics of an event log: of the events' values in the
+    analysis window, clustered by unit (no `aggregate`), or of each unit's aggregate."""
+    units = {v: m.count for v, m in moments.items()}
+    sources = exp.spec.sources
+    out: dict[str, dict[str, ArmQuantile]] = {}
+    per_unit = _quantile_requests(exp, lambda m: m.name, lambda m: m.spec.aggregate is not None)
+    if per_unit:
+        table, column_of = unit_metrics(
+            resolver, sources, request, {k: aggregates[k] for k in per_unit}
+        )
+        requests = {k: replace(r, column=column_of[k]) for k, r in per_unit.items()}
+        counts = dict.fromkeys(requests, units)
+        out |= variant_quantiles(table, "_variant", counts, requests, source=exp.source)
+    of_events = _quantile_requests(
+        exp, lambda m: str(m.spec.column), lambda m: m.spec.aggregate is None
+    )
+    groups: dict[tuple[str, str | None], dict[str, QuantileRequest]] = {}
+    for m in exp.metrics:
+        if m.name in of_events:
+            groups.setdefault((m.spec.source, m.spec.filter), {})[m.name] = of_events[m.name]
+    for (name, where), requests in groups.items():
+        owners = ", ".join(repr(k) for k in requests)
+        rows = event_rows(
+            resolver,
+            sources,
+            request,
+            name,
+            [r.column for r in requests.values()],
+            where,
+            f"metric(s) {owners}",
+        )
+        out |= clustered_quantiles(
+            rows, "_unit", "_variant", dict.fromkeys(requests, units), requests, source=name
+        )
+    return out
+
+
 def event_aggregates(exp: ResolvedExperiment) -> dict[str, EventAggregate]:
     """The per-unit aggregates every event metric needs, by column name."""
     out: dict[str, EventAggregate] = {}
     for m in exp.metrics:
         value, den = m.spec.event_values()
+        if m.quantile is not None and m.spec.aggregate is None:
+            # a quantile of the events themselves: the moments count each unit's events
+            value = value.model_copy(update={"aggregate": "count"})
         parts = [("", value)] if den is None else [("__num", value), ("__den", den)]
         periods = [("", "analysis")] + ([("__pre", "pre")] if m.covariate is not None else [])
         for suffix, v in parts:
@@ -353,6 +436,7 @@ def _events(
             _left_out(vm.unassigned, vm.multiple, vm.no_timestamp),
             vm.folds,
             segments=vm.segments,
+            quantiles=_event_quantiles(exp, resolver, request, aggregates, vm.moments),
         )
     dm = daily_event_moments(
         resolver,

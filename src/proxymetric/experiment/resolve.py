@@ -261,7 +261,7 @@ def _statistics(name: str, metric: MetricSpec, shape: Shape) -> tuple[Statistic,
     if shape == "summary":
         return Statistic(name), None
     if shape == "events":
-        pre = metric.uses_pre_period
+        pre = metric.uses_pre_period and metric.type != "quantile"  # a quantile has no CUPED
         if metric.type == "ratio":
             y = Statistic(f"{name}__num", f"{name}__den")
             x = Statistic(f"{name}__num__pre", f"{name}__den__pre")
@@ -311,7 +311,7 @@ def _metric(
         y = Statistic(cap.capped)
     clustered = shape == "units" and spec.sources[metric.source].analysis_unit is not None
     if metric.type == "quantile":
-        _check_quantile(spec, name, metric, shape, clustered)
+        _check_quantile(spec, name, metric, shape)
     if clustered:
         if cap is not None:
             raise spec.error(
@@ -344,19 +344,15 @@ def _metric(
     )
 
 
-def _check_quantile(
-    spec: Spec, name: str, metric: MetricSpec, shape: Shape, clustered: bool
-) -> None:
-    """A quantile metric reads one value per unit of a unit table."""
-    if shape != "units" or clustered:
-        what = {
-            "events": "an event log",
-            "summary": "summary statistics",
-            "units": f"source {metric.source!r}, which has several rows per unit (`analysis_unit`)",
-        }[shape]
+def _check_quantile(spec: Spec, name: str, metric: MetricSpec, shape: Shape) -> None:
+    """A quantile metric reads values of rows: of a unit table (one per unit, or several per
+    randomization unit with `analysis_unit`) or of an event log (its events, or each unit's
+    aggregate); summary statistics carry no quantiles."""
+    if shape == "summary":
         raise spec.error(
-            f"quantile metric {name!r} needs a unit table with one row per unit, but it reads "
-            f"{what}; compute the per-unit column first, or use a mean metric",
+            f"quantile metric {name!r} needs the values of a unit table or an event log, but "
+            f"it reads summary statistics ({metric.source!r}), which carry no quantiles; use a "
+            "mean metric",
             ("metrics", name, "type"),
         )
 

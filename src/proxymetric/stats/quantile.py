@@ -6,6 +6,12 @@ the arms are independent, so the effect ``Q_t - Q_c`` has ``se^2 = se_t^2 + se_c
 relative effect ``Q_t / Q_c - 1`` the delta-method ``se^2 = se_t^2 / Q_c^2 + Q_t^2 se_c^2 /
 Q_c^4`` (a positive control quantile only). Tests and intervals are normal (z), as the
 asymptotics of sample quantiles are.
+
+For clustered rows, :func:`clustered_share_se` is the delta-method standard error of the share
+of rows at most the quantile, a ratio of sums over the ``K`` randomization units
+(``p = sum s_i / sum n_i``, ``s_i`` the unit's rows at most the quantile, ``n_i`` its rows):
+``Var(p) = (var(s) - 2 p cov(s, n) + p^2 var(n)) / (K mean(n)^2)``, the sample (co)variances
+over units with ``K - 1`` degrees of freedom.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from typing import Literal
 
 from scipy import special
 
-__all__ = ["QuantileDifference", "quantile_difference"]
+__all__ = ["QuantileDifference", "clustered_share_se", "quantile_difference"]
 
 NAN = math.nan
 
@@ -39,6 +45,26 @@ class QuantileDifference:
     rel_ci_lower: float
     rel_ci_upper: float
     noninferiority_pvalue: float | None
+
+
+def clustered_share_se(
+    units: int, s: float, n: float, ss: float, nn: float, sn: float
+) -> tuple[float, float]:
+    """The delta-method standard error of ``p = s / n`` over ``units`` randomization units,
+    from the sums of each unit's ``s_i`` and ``n_i``, of their squares (``ss``, ``nn``) and of
+    their products (``sn``); and the coefficient of variation of the mean ``n_i``
+    (``sd(n_i) / (sqrt(K) mean(n_i))``), small where the delta method holds. NaN for fewer
+    than 2 units or no rows."""
+    if units < 2 or not n > 0:
+        return NAN, NAN
+    k = float(units)
+    p = s / n
+    mean_n = n / k
+    # sum (s_i - p n_i)^2: the mean of s_i - p n_i is 0 exactly
+    resid = max(ss - 2 * p * sn + p * p * nn, 0.0)
+    var_n = max(nn - n * n / k, 0.0) / (k - 1)
+    se = math.sqrt(resid / (k - 1) / k) / mean_n
+    return se, math.sqrt(var_n / k) / mean_n
 
 
 def _p(z: float, alternative: str) -> float:
