@@ -29,7 +29,6 @@ import proxymetric
 from proxymetric.data.quantiles import order_statistic_level
 from proxymetric.design.plan import plan
 from proxymetric.errors import ProxymetricError, SpecError
-from proxymetric.experiment import resolve
 from proxymetric.report import to_html, to_markdown
 from proxymetric.stats.quantile import quantile_difference
 
@@ -205,23 +204,6 @@ def test_q_on_another_metric_type_is_an_error() -> None:
     spec["metrics"]["clicks"]["q"] = 0.5
     with pytest.raises(SpecError, match="`q` is the level of a quantile metric"):
         proxymetric.analyze(spec, data={"u": _frame(n=50)})
-
-
-def test_quantile_of_a_clustered_source_or_event_log_is_refused() -> None:
-    spec = _spec()
-    spec["sources"]["u"]["analysis_unit"] = "clicks"
-    with pytest.raises(SpecError, match="needs a unit table with one row per unit"):
-        proxymetric.analyze(spec, data={"u": _frame(n=50)})
-    events = {
-        "sources": {
-            "assign": {"table": "assign", "unit": "id", "variant": "arm", "timestamp": "ts"},
-            "ev": {"table": "ev", "unit": "id", "timestamp": "ts"},
-        },
-        "metrics": {"p": {"type": "quantile", "q": 0.5, "source": "ev", "column": "v"}},
-        "experiments": {"e": {"control": "a", "primary": "p", "assignment": "assign"}},
-    }
-    with pytest.raises(SpecError, match="but it reads an event log"):
-        resolve(events)
 
 
 def test_plan_sequential_and_combine_refuse_a_quantile_metric() -> None:
