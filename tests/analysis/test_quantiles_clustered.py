@@ -397,6 +397,28 @@ def test_p95_guardrail_of_clustered_rows_in_the_ship_rule(slower: float, verdict
     assert result.decision.verdict == verdict
 
 
+@pytest.mark.parametrize(
+    ("kept", "message"),
+    [
+        (0, "variant 'b' has 0 randomization unit(s) with rows"),
+        (1, "variant 'b' has 1 row(s) of quantile metric 'p95'"),
+    ],
+)
+def test_an_arm_without_rows_says_so(kept: int, message: str) -> None:
+    assign, events = _event_data(units=30)
+    arm_of = assign.set_index("user").arm
+    in_b = arm_of.loc[events.user].to_numpy() == "b"
+    in_window = (events.days >= 0) & (events.days < 7)
+    events["kind"] = np.where(in_b, "web", "api")
+    events.loc[events.index[in_b & in_window][:kept], "kind"] = "api"
+    spec = _event_spec(p95={"q": 0.95, "column": "latency", "filter": "kind = 'api'"})
+    m = proxymetric.analyze(spec, data={"assign": assign, "ev": events}).result("p95")
+    assert m.reason is not None
+    assert message in m.reason
+    assert math.isnan(m.treatment_mean)
+    assert math.isnan(m.effect_se)
+
+
 def test_plan_sequential_and_summary_refuse_these_quantiles() -> None:
     with pytest.raises(ProxymetricError, match="`plan` sizes tests of means"):
         plan(_spec(), data={"v": _views(units=50)})

@@ -197,7 +197,7 @@ def _quantile_result(
     if arms_ is None or control not in arms_ or result.variant not in arms_:
         raise ProxymetricError(
             f"quantile metric {metric.name!r} needs the quantiles of each arm (`quantiles` "
-            "of `analyze_moments`, read by `analyze` from a unit table); got none"
+            "of `analyze_moments`, read by `analyze` from a unit table or an event log); got none"
         )
     c, t = arms_[control], arms_[result.variant]
     if gaps:  # undefined, as a mean with missing values: not a number over the units that have one
@@ -281,6 +281,12 @@ def _cluster_reasons(metric: ResolvedMetric, arms_: Mapping[str, ArmQuantile]) -
             )
             continue
         s = a.sums
+        if s.n < 2:
+            out.append(
+                f"variant {name!r} has {s.n:.0f} row(s) of quantile metric {metric.name!r}; "
+                "a quantile and its interval need at least 2"
+            )
+            continue
         cv = clustered_share_se(s.units, s.s, s.n, s.ss, s.nn, s.sn)[1]
         if not cv <= MAX_ROWS_CV:
             out.append(
