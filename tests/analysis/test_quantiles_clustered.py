@@ -22,7 +22,9 @@ References:
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -439,3 +441,33 @@ def test_plan_sequential_and_summary_refuse_these_quantiles() -> None:
     }
     with pytest.raises(SpecError, match="on the summary source 's' cannot use `column`"):
         resolve(summary)
+
+
+def test_clustered_quantile_from_the_cli(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from proxymetric.cli import app
+
+    _views(units=40).to_csv(tmp_path / "v.csv", index=False)
+    spec = tmp_path / "proxymetric.yaml"
+    spec.write_text(
+        "sources:\n  v: {path: v.csv, unit: user, variant: arm, analysis_unit: view}\n"
+        "metrics:\n  clicks: {type: mean, source: v, column: clicks}\n"
+        "  p95: {type: quantile, q: 0.95, source: v, column: latency, direction: decrease}\n"
+        "experiments:\n  e:\n    control: a\n    primary: clicks\n"
+        "    guardrails: [{metric: p95, margin: 0.05}]\n"
+    )
+    runner = CliRunner()
+    shown = runner.invoke(app, ["analyze", str(spec), "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    out = json.loads(shown.output)
+    assert out["units"] == {"a": 40, "b": 40}
+    row = next(r for r in out["results"] if r["metric"] == "p95")
+    assert row["metric_type"] == "quantile"
+    data = _views(units=40)
+    a = data.latency[data.arm == "a"].to_numpy()
+    assert row["control_mean"] == pytest.approx(np.quantile(a, 0.95), rel=1e-9)
+    refused = runner.invoke(app, ["plan", str(spec)])
+    assert refused.exit_code == 2, refused.output
+    assert refused.output.strip().splitlines() == [refused.output.strip()]
+    assert refused.output.startswith("error: `plan` sizes tests of means")
