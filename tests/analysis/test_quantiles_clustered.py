@@ -244,7 +244,9 @@ def test_aa_coverage_with_a_strong_unit_effect(q: float, units: int) -> None:
     assert naive / reps < level - 10 * sd, naive / reps  # the iid interval under-covers
 
 
-def _event_data(units: int = 300, seed: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _event_data(
+    units: int = 300, seed: int = 2, slower: float = 1.0
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     ids = np.arange(2 * units)
     t0 = pd.Timestamp("2026-01-01") + pd.to_timedelta(rng.integers(0, 5 * 86400, 2 * units), "s")
@@ -254,6 +256,7 @@ def _event_data(units: int = 300, seed: int = 2) -> tuple[pd.DataFrame, pd.DataF
     days = rng.uniform(-3.0, 10.0, len(user))
     days[:4] = [0.0, 7.0, 0.0, 7.0]  # at t0 (in the window) and at t0 + 7 days (out)
     latency = rng.lognormal(0.0, 0.8, 2 * units)[user] * rng.lognormal(0.0, 0.5, len(user))
+    latency *= np.where(user % 2 == 1, slower, 1.0)
     events = pd.DataFrame(
         {
             "user": user,
@@ -263,6 +266,7 @@ def _event_data(units: int = 300, seed: int = 2) -> tuple[pd.DataFrame, pd.DataF
             "days": days,
         }
     )
+    events.loc[:3, "kind"] = "api"  # the events on the window's edges pass the filter
     return assign, events
 
 
@@ -306,6 +310,8 @@ def test_event_quantile_of_the_events_in_the_window_equals_numpy() -> None:
         s = np.r_[s, np.zeros(300 - len(s))]
         n = np.r_[n, np.zeros(300 - len(n))]
         a = got[arm]
+        # the window is [t0, t0 + 7 days): the events at t0 count, those at t0 + 7 days not
+        assert a.count == len(x)
         assert a.sums is not None
         assert a.sums.units == 300
         assert a.value == pytest.approx(value, rel=1e-12)
@@ -319,9 +325,6 @@ def test_event_quantile_of_the_events_in_the_window_equals_numpy() -> None:
     assert m.metric_type == "quantile"
     assert m.reason is None
     assert m.effect == pytest.approx(ref["b"][0] - ref["a"][0], rel=1e-12)
-    # the window is [t0, t0 + 7 days): the event at t0 counts, the one at t0 + 7 days not
-    assert events.days.iloc[0] == 0.0
-    assert events.days.iloc[1] == 7.0
 
 
 def test_event_quantile_of_each_units_aggregate_is_unclustered() -> None:
@@ -419,6 +422,28 @@ def test_an_arm_without_rows_says_so(kept: int, message: str) -> None:
     assert message in m.reason
     assert math.isnan(m.treatment_mean)
     assert math.isnan(m.effect_se)
+
+
+@pytest.mark.parametrize(("slower", "verdict"), [(1.0, "ship"), (1.5, "rollback")])
+def test_p95_request_latency_guardrail_in_the_ship_rule(slower: float, verdict: str) -> None:
+    assign, events = _event_data(units=1000, seed=3, slower=slower)
+    events["n"] = 1.0 + (events.user % 2 == 1) * 0.3  # the primary: more requests in b
+    spec = _event_spec(p95={"q": 0.95, "column": "latency", "direction": "decrease"})
+    spec["metrics"]["requests"] = {
+        "type": "mean",
+        "source": "ev",
+        "aggregate": "sum",
+        "column": "n",
+    }
+    spec["experiments"]["e"].update(
+        primary="requests", guardrails=[{"metric": "p95", "margin": 0.3}]
+    )
+    result = proxymetric.analyze(spec, data={"assign": assign, "ev": events})
+    g = result.result("p95")
+    assert g.metric_type == "quantile"
+    ni = stats.norm.sf((0.3 - g.rel_effect) / g.rel_effect_se)
+    assert g.noninferiority_pvalue == pytest.approx(ni, rel=1e-9)
+    assert result.decision.verdict == verdict
 
 
 def test_plan_sequential_and_summary_refuse_these_quantiles() -> None:
