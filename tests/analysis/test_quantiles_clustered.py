@@ -368,6 +368,21 @@ def test_too_few_randomization_units_say_so() -> None:
     enough = result(10)
     assert enough.reason is None
     assert math.isfinite(enough.effect_se)
+    # the experiment's own minimum, of randomization units, holds as for any metric
+    spec = _spec(0.5)
+    spec["experiments"]["e"]["min_units_per_arm"] = 50
+    m = proxymetric.analyze(spec, data={"v": _views(units=30)}).result("p")
+    assert m.reason is not None
+    assert "variant 'a' has 30 unit(s); a test needs at least 50" in m.reason
+    assert math.isnan(m.effect_se)
+    # and of a unit table's units: no interval below it, as for a mean
+    plain = dict(spec, sources={"v": {"table": "v", "unit": "view", "variant": "arm"}})
+    frame = _views(units=2, sizes=(20, 21))
+    m = proxymetric.analyze(plain, data={"v": frame}).result("p")
+    assert m.reason is not None
+    assert "a test needs at least 50" in m.reason
+    assert math.isnan(m.effect_se)
+    assert math.isnan(m.effect_ci_lower)
 
 
 @pytest.mark.parametrize(("big", "flagged"), [(20, False), (22, True)])

@@ -187,6 +187,7 @@ def _quantile_result(
     control: str,
     gaps: Sequence[str],
     base_reasons: Sequence[str] = (),
+    min_units: int = 2,
 ) -> MetricResult:
     """The result of a quantile metric: the arms' quantiles and their difference (the
     moments' comparison gave the units and the reasons, ``base_reasons``, with ``gaps`` the
@@ -208,6 +209,8 @@ def _quantile_result(
         )
     reasons = [result.reason] if result.reason else []
     c_se, t_se = c.se, t.se
+    if min(result.control_units, result.treatment_units) < min_units:
+        c_se, t_se = math.nan, math.nan  # no test below `min_units_per_arm`, as for a mean
     cluster: list[str] = []
     if c.sums is not None or t.sums is not None:
         # clustered rows: the moments compared per-unit sums or counts, not the quantile; of
@@ -229,7 +232,8 @@ def _quantile_result(
         margin_type=margin.kind if margin else "relative",
         higher_is_better=metric.higher_is_better,
     )
-    if not gaps and not cluster and not (math.isfinite(d.se) and d.se > 0):
+    few = min(result.control_units, result.treatment_units) < min_units
+    if not gaps and not cluster and not few and not (math.isfinite(d.se) and d.se > 0):
         reasons.append(
             f"the {metric.quantile:g}-quantile's standard error is undefined (fewer than 2 "
             "values in an arm, or tied order statistics)"
@@ -391,7 +395,13 @@ def analyze_moments(
                 result = _capped(result, metric.cap, caps, control, moments[variant])
             if metric.quantile is not None:
                 result = _quantile_result(
-                    metric, result, quantiles.get(metric.name), exp.control, gaps, cmp.reasons
+                    metric,
+                    result,
+                    quantiles.get(metric.name),
+                    exp.control,
+                    gaps,
+                    cmp.reasons,
+                    exp.spec.experiments[exp.name].min_units_per_arm,
                 )
                 if not exp.mature(metric):
                     result = _immature(exp, metric, result)
