@@ -112,33 +112,92 @@ def test_an_arm_constant_at_a_value_far_from_the_shift_has_mean_and_variance_exa
     assert b.comoment[1, 1] == 0.0
 
 
+def _variant_row(c: int, mean: float, sd: float) -> dict[str, object]:
+    # The sums of a variant of c values of this mean and standard deviation (population sd).
+    return {"_variant": "a", "_n": c, "_s0": c * mean, "_q0_0": c * (mean**2 + sd**2)}
+
+
 @pytest.mark.parametrize(
-    ("values", "shift"),
+    ("c", "mean", "sd", "far"),
     [
-        ([3.0, 5.0], 3.0),  # mean 4 > 2 x (4 - 3): shifted by the smallest value
-        ([1.0, 5.0], 0.0),  # mean 3 <= 2 x (3 - 1): near 0, summed raw
-        ([2.0, 6.0], 0.0),  # mean 4 == 2 x (4 - 2): the boundary is summed raw
-        ([-7.0, -5.0], -7.0),  # negative data far from 0
-        ([0.0, 0.0], 0.0),
-        ([7.1, 7.1], 7.1),  # a constant: shifted by its value (exact mean and variance 0)
+        # sum x^2 sqrt(c) eps > 1e-10 x sum (x - mean)^2: (m^2 + 1) sqrt(1e7) 2.2e-16 > 1e-10,
+        # i.e. m > 11.9 standard deviations at 10 million values
+        (10_000_000, 11.5, 1.0, False),
+        (10_000_000, 12.5, 1.0, True),
+        (10_000_000, -12.5, 1.0, True),
+        # 120 at 1,000 (the 1e-10 scales with sqrt(c))
+        (1000, 115.0, 1.0, False),
+        (1000, 125.0, 1.0, True),
+        (1000, 7.1, 0.0, True),  # a constant: summed again, so that its variance is exactly 0
+        (1000, 0.0, 0.0, False),  # zeros lose nothing
+        (1, 1e9, 0.0, False),  # one value has no variance to lose
     ],
 )
-def test_the_shift_is_the_smallest_value_read_only_where_the_data_are_far_from_0(
-    values: list[float], shift: float
+def test_a_column_is_summed_again_only_where_its_raw_sums_lose_digits(
+    c: int, mean: float, sd: float, far: bool
 ) -> None:
-    # The rule |m| > 2 (m - K), with m the mean and K the smallest value of the rows read.
-    from proxymetric.data.moments import _shifts
+    from proxymetric.data.moments import _far_from_zero
 
-    table = on_duckdb(pd.DataFrame({"arm": ["a"] * len(values), "y": values}))
-    assert _shifts(table, ["y"], [table["y"]], None, "data") == [shift]
+    got = _far_from_zero([_variant_row(c, mean, sd)], [0])
+    assert got == ({0: pytest.approx(mean, rel=1e-12)} if far else {})
+
+
+def _queries(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    run = ir.Table.to_pyarrow
+
+    def counted(self: ir.Table, *args: object, **kwargs: object) -> pa.Table:
+        calls.append(1)
+        return run(self, *args, **kwargs)
+
+    monkeypatch.setattr(ir.Table, "to_pyarrow", counted)
+    return calls
+
+
+def test_data_near_0_take_one_query_and_a_large_mean_two(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(4)
+    n = 10_000
+    arm = np.where(rng.random(n) < 0.5, "a", "b")
+    near = pd.DataFrame({"arm": arm, "y": rng.gamma(2.0, 5.0, n), "x": rng.normal(0, 1, n)})
+    calls = _queries(monkeypatch)
+    variant_moments(on_duckdb(near), "arm", ["y", "x"])
+    assert len(calls) == 1
+    far = near.assign(x=1e6 + near["x"])
+    calls.clear()
+    vm = variant_moments(on_duckdb(far), "arm", ["y", "x"])
+    assert len(calls) == 2
+    ref = np.var(far.loc[far.arm == "a", "x"].to_numpy(), ddof=1)
+    assert float(vm.moments["a"].variance("x")) == pytest.approx(ref, rel=1e-9)
+
+
+def test_a_small_segment_of_equal_values_takes_no_second_query(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Four units of country "lu" (two per arm) with the same value: constant in that segment,
+    # not in a variant, so the one query serves.
+    rng = np.random.default_rng(6)
+    n = 4000
+    frame = pd.DataFrame(
+        {
+            "arm": np.where(np.arange(n) % 2, "a", "b"),
+            "y": rng.poisson(3.0, n).astype(float),
+            "country": ["us"] * (n - 4) + ["lu"] * 4,
+        }
+    )
+    frame.loc[frame.country == "lu", "y"] = 5.0
+    calls = _queries(monkeypatch)
+    vm = variant_moments(on_duckdb(frame), "arm", ["y"], segments=["country"])
+    assert len(calls) == 1
+    lu = vm.segments["country"]["lu"]
+    assert [m.count for m in lu.values()] == [2, 2]
+    assert all(m.comoment[0, 0] == 0.0 for m in lu.values())
 
 
 @pytest.mark.parametrize("mean", [0.0, 6.0, 50.0])
 def test_data_near_0_summed_raw_keep_their_digits(mean: float) -> None:
-    # Normal data of sd 1 whose mean is at most about the distance from the smallest of the
-    # first 1,000 values to the mean (about 3.2 sd), or twice it, are summed unshifted; at the
-    # largest such mean (6) the variance still agrees with numpy's two-pass computation to
-    # 1e-9 relative; a mean of 50 is shifted.
+    # Normal data of sd 1 and 100,000 values per arm: means up to about 38 sd are summed raw
+    # (``_far_from_zero``); at 6 the variance agrees with numpy's two-pass computation to
+    # 1e-9 relative; 50 is summed again, shifted by its mean.
     rng = np.random.default_rng(int(mean) + 5)
     n = 200_000
     frame = pd.DataFrame({"arm": np.where(rng.random(n) < 0.5, "a", "b")})

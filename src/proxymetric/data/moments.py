@@ -2,14 +2,15 @@
 
 For unit-level tables (one row per randomization unit) the query groups by the variant column
 and returns, per variant, the unit count, and for each needed column its non-missing count,
-the sum of its values shifted by a constant near its mean and the sums of the products of
-shifted values (from which Python forms means, variances and covariances). Plain sums are the
-cheapest aggregates of every engine, and the shift keeps them numerically stable; Python
-receives one row per variant.
+the sum of its values and the sums of the products of values (from which Python forms means,
+variances and covariances). Plain sums are the cheapest aggregates of every engine; a column
+far from 0 relative to its spread, whose raw sums would lose digits, is summed again shifted by
+its mean, which keeps it numerically stable. Python receives one row per variant.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -114,13 +115,15 @@ def variant_moments(
     two halves (``folds``), in the same query: split-half estimates, whose errors are
     independent, are what the cross-fold estimator of proxy quality needs.
 
-    The moments are one-pass sums of the values shifted by a constant per column (``shift``;
-    by default the smallest value of the column in the table's first rows, a tiny query, or
-    none for data near 0): sums of ``x - K`` and of ``(x - K)(y - L)`` cost a subtraction per
-    value more than raw sums, and with ``K`` near the mean they keep the digits that raw sums
-    lose for data with a large mean (the "shifted data" algorithm, Chan, Golub and LeVeque,
-    1983). Every sum is of doubles, so no engine's integer sum can overflow (Spark's does so
-    silently).
+    The moments are one-pass sums of the values, each shifted by a constant ``K`` per column
+    (``shift``): sums of ``x - K`` and of ``(x - K)(y - L)``, which with ``K`` near the mean keep
+    the digits that raw sums lose for data with a large mean (the "shifted data" algorithm,
+    Chan, Golub and LeVeque, 1983). By default the query first sums the raw values (``K = 0``,
+    no subtraction per value); a column whose raw sums lost digits in some variant (far from 0
+    for its spread: more than about 12 standard deviations at 10 million values, see
+    ``_far_from_zero``) is then summed again, shifted by its mean, in a second pass of the
+    same query. ``shift`` given (``{}`` for raw sums) is used as it is, in one pass. Every sum
+    is of doubles, so no engine's integer sum can overflow (Spark's does so silently).
 
     The query checks the data: ``binary`` lists the columns that must hold only 0 and 1
     (proportions; after ``fill``), and ``unit`` names the unit column of a table that must have
@@ -152,40 +155,46 @@ def variant_moments(
     # of squares is their sum.
     zero_one = [table[c].type().is_boolean() and fill.get(c, 0) in (0, 1) for c in cols]
     numeric = [i for i, b in enumerate(zero_one) if not b]
-    given = shift if shift is not None else ({} if not numeric else None)
-    found = _shifts(table, [cols[i] for i in numeric], [values[i] for i in numeric], given, source)
-    shifts = [0.0] * len(cols)
-    for i, k in zip(numeric, found, strict=True):
-        shifts[i] = k
-    shifted = [v - k if k else v for v, k in zip(values, shifts, strict=True)]
     pairs = _pairs(cols, groups)
-    aggs: dict[str, ir.Scalar] = {"_n": table.count()}
-    for i, (c, d) in enumerate(zip(cols, shifted, strict=True)):
-        if c not in fill:  # a filled column has no missing value: its count is the rows'
-            aggs[f"_c{i}"] = table[c].count()
-        aggs[f"_s{i}"] = d.sum()
-        for j in range(i, len(shifted)):
-            if (i, j) in pairs and not (i == j and zero_one[i]):
-                aggs[f"_q{i}_{j}"] = (d * shifted[j]).sum()
     checks = list(dict.fromkeys(binary))  # columns of ``columns``
-    for k, c in enumerate(checks):
-        if table[c].type().is_boolean() and c not in fill:
-            continue  # 0, 1 or missing by its type
-        v = values[cols.index(c)]
-        bad = (v != 0) & (v != 1)
-        aggs[f"_b{k}"] = v.count(where=bad)
-        aggs[f"_blo{k}"] = v.min(where=bad)
-        aggs[f"_bhi{k}"] = v.max(where=bad)
     keys = [table[variant].cast("string").name("_variant")]
     if fold_unit is not None:
         keys.append((table[fold_unit].hash() % 2).abs().name("_fold"))
     segments = distinct(segments)
     keys += [segment_value(table, s, source).name(f"_g{i}") for i, s in enumerate(segments)]
-    expr = table.group_by(keys).aggregate(**aggs)
-    if segments:
-        expr = expr.limit(MAX_SEGMENT_GROUPS + 1)
-    with engine_errors(f"the query on source {source!r} failed"):
-        rows = expr.to_pyarrow().to_pylist()
+
+    def query(shifts: list[float]) -> list[dict[str, object]]:
+        shifted = [v - k if k else v for v, k in zip(values, shifts, strict=True)]
+        aggs: dict[str, ir.Scalar] = {"_n": table.count()}
+        for i, (c, d) in enumerate(zip(cols, shifted, strict=True)):
+            if c not in fill:  # a filled column has no missing value: its count is the rows'
+                aggs[f"_c{i}"] = table[c].count()
+            aggs[f"_s{i}"] = d.sum()
+            for j in range(i, len(shifted)):
+                if (i, j) in pairs and not (i == j and zero_one[i]):
+                    aggs[f"_q{i}_{j}"] = (d * shifted[j]).sum()
+        for k, c in enumerate(checks):
+            if table[c].type().is_boolean() and c not in fill:
+                continue  # 0, 1 or missing by its type
+            v = values[cols.index(c)]
+            bad = (v != 0) & (v != 1)
+            aggs[f"_b{k}"] = v.count(where=bad)
+            aggs[f"_blo{k}"] = v.min(where=bad)
+            aggs[f"_bhi{k}"] = v.max(where=bad)
+        expr = table.group_by(keys).aggregate(**aggs)
+        if segments:
+            expr = expr.limit(MAX_SEGMENT_GROUPS + 1)
+        with engine_errors(f"the query on source {source!r} failed"):
+            return expr.to_pyarrow().to_pylist()  # type: ignore[no-any-return]
+
+    shifts = [float((shift or {}).get(c, 0.0)) for c in cols]
+    rows = query(shifts)
+    if shift is None:
+        far = _far_from_zero(_sum_rows(rows, ["_variant"]), numeric)
+        if far and len(rows) <= MAX_SEGMENT_GROUPS:
+            for i, k in far.items():
+                shifts[i] = k
+            rows = query(shifts)
     if len(rows) > MAX_SEGMENT_GROUPS:
         raise DataError(
             f"segment column(s) {', '.join(repr(segment_name(s)) for s in segments)} of source "
@@ -243,45 +252,46 @@ def _sum_rows(rows: list[dict[str, object]], keys: list[str]) -> list[dict[str, 
 # A sum of squares minus the square of a sum, relative to the sum of squares, is rounding noise
 # below this times the number of rows (the error bound of a sum of n terms is n times the
 # precision of doubles, 2.2e-16, times the sum of their magnitudes).
-_ROUNDING = 4 * float(np.finfo(np.float64).eps)
+_EPS = float(np.finfo(np.float64).eps)
+_ROUNDING = 4 * _EPS
 
-# Rows read to choose each column's shift: enough for a value near the mean, few enough to
-# be read at once (the engine stops scanning after them).
-SHIFT_ROWS = 1000
+# The relative error a variance from one-pass sums may carry (a tenth of the 1e-9 the moments
+# keep against a two-pass computation). The error of a sum of n doubles is about sqrt(n) times
+# the precision of a double times the sum of magnitudes (rounding errors add as a random walk),
+# and the variance from raw sums multiplies the error of the sum of squares by
+# ``sum x^2 / sum (x - mean)^2``, about ``1 + (mean / sd)^2``.
+_DIGITS = 1e-10
 
 
-def _shifts(
-    table: ir.Table,
-    cols: list[str],
-    values: list[ir.FloatingValue],
-    given: Mapping[str, float] | None,
-    source: str,
-) -> list[float]:
-    """The constant subtracted from each column before its sums, unless ``given``; one row
-    comes back. The digits a sum of squares loses grow with the square of the distance from
-    the shift to the mean, in standard deviations. The shift is the smallest of the column's
-    values in the first rows of the table: a value of the data, so that a column constant in
-    an arm has the exact mean and a variance of exactly 0, and near enough to the mean (at
-    most about the rows read). It is 0 (no subtraction in the query) where the data are no
-    farther from 0 than twice that distance, ``|m| <= 2 (m - K)`` for the mean ``m`` and the
-    smallest value ``K`` of the rows read: there the shift would keep at most a factor 4 of
-    the rounding (less than one digit) and cost a subtraction per value; and 0 when every value
-    read is missing."""
-    if given is not None:
-        return [float(given.get(c, 0.0)) for c in cols]
-    if not cols:
-        return []
-    head = table.select(**{f"_k{i}": v for i, v in enumerate(values)}).limit(SHIFT_ROWS)
-    aggs: dict[str, ir.Scalar] = {}
-    for i in range(len(cols)):
-        aggs[f"_k{i}"] = head[f"_k{i}"].min()
-        aggs[f"_m{i}"] = head[f"_k{i}"].mean()
-    with engine_errors(f"the query on source {source!r} failed"):
-        row = head.aggregate(**aggs).to_pyarrow().to_pylist()[0]
-    out = []
-    for i in range(len(cols)):
-        k, m = _f(row[f"_k{i}"]), _f(row[f"_m{i}"])
-        out.append(k if np.isfinite(k) and abs(m) > 2.0 * (m - k) else 0.0)
+def _far_from_zero(rows: list[dict[str, object]], numeric: list[int]) -> dict[int, float]:
+    """The columns whose raw sums lose digits in some variant (``rows``, one per variant), with
+    the shift to sum them again: their mean over every row.
+
+    A column is far from 0 in a variant of ``c`` values when ``sum x^2 sqrt(c) eps`` exceeds
+    ``_DIGITS`` times its sum of squared deviations ``sum x^2 - (sum x)^2 / c``: beyond about 12
+    standard deviations from 0 at 10 million values, 120 at 1,000. A column constant in a variant
+    (no deviation left within the rounding) cannot be told from one far from 0 with a small
+    spread, and is summed again too (a column of zeros has nothing to lose and is not).
+    Segments and folds are checked through their variant, so that a small segment whose few
+    values are equal does not cost a second pass.
+    """
+    out: dict[int, float] = {}
+    for i in numeric:
+        total = count = 0.0
+        far = False
+        for row in rows:
+            n = _int(row["_n"])
+            c = _int(row.get(f"_c{i}", n))
+            s1, s2 = _f(row[f"_s{i}"]), _f(row.get(f"_q{i}_{i}"))
+            if c < 1 or not (np.isfinite(s1) and np.isfinite(s2)):
+                continue
+            total += s1
+            count += c
+            if c >= 2 and s2 > 0:
+                spread = s2 - s1 * s1 / c
+                far = far or spread * _DIGITS <= s2 * math.sqrt(c) * _EPS
+        if far and count > 0:
+            out[i] = total / count
     return out
 
 
