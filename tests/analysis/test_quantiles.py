@@ -171,7 +171,7 @@ def test_quantile_row_in_reports_and_json() -> None:
     md = to_markdown(result)
     assert "| p | guardrail |" in md
     assert "p95 of each arm." in md
-    assert "a quantile of the per-unit values" in to_html(result)
+    assert "a quantile of the values in each arm" in to_html(result)
     row = next(r for r in result.to_dict()["results"] if r["metric"] == "p")
     assert row["quantile"] == 0.95
     assert row["metric_type"] == "quantile"

@@ -511,3 +511,17 @@ def test_clustered_quantile_from_the_cli(tmp_path: Path) -> None:
     assert refused.exit_code == 2, refused.output
     assert refused.output.strip().splitlines() == [refused.output.strip()]
     assert refused.output.startswith("error: `plan` sizes tests of means")
+
+
+def test_a_clustered_quantile_is_a_quantile_not_a_ratio() -> None:
+    # The means of a clustered source are ratios of per-unit sums; its quantile is not, and the
+    # duration projection from an expected effect (a mean's power analysis) is not made for it,
+    # as for the quantile of a unit table.
+    spec = _spec(expected_effect=0.05)
+    spec["experiments"]["e"]["secondary"] = ["clicks"]
+    metrics = {m.name: m.type for m in resolve(spec).metrics}
+    assert metrics == {"p": "quantile", "clicks": "ratio"}
+    result = proxymetric.analyze(spec, data={"v": _views()})
+    assert result.decision.verdict == "keep_testing"
+    assert result.decision.units_needed is None
+    assert "more_units_needed" not in [r.code for r in result.decision.reasons]

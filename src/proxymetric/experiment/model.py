@@ -106,8 +106,10 @@ class ResolvedMetric:
     column (the covariate is not capped: any function of pre-treatment data leaves CUPED
     unbiased, and the covariate is used as declared).
     ``quantile`` is the level ``q`` of a quantile metric (``None`` otherwise); its statistic
-    is the column itself, whose moments give the units of each arm, and the quantiles come
-    from a second query (:mod:`proxymetric.data.quantiles`).
+    is the column itself, whose moments give the values of each arm, and the quantiles come
+    from further queries (:mod:`proxymetric.data.quantiles`): of the units of a unit table, of
+    the rows of a clustered source or of the events of an event log (clustered by unit), or
+    of the per-unit aggregates of an event log with ``aggregate``.
     """
 
     name: str
@@ -135,8 +137,11 @@ class ResolvedMetric:
 
     @property
     def type(self) -> Literal["mean", "proportion", "ratio", "quantile"]:
-        """``mean``, ``proportion``, ``ratio`` or ``quantile``: ``ratio`` for every metric of a
-        clustered source, whose means per analysis unit are ratios of per-unit sums."""
+        """``mean``, ``proportion``, ``ratio`` or ``quantile``: ``ratio`` for every mean or
+        proportion of a clustered source, whose means per analysis unit are ratios of per-unit
+        sums; a quantile stays a quantile (of the rows, its interval clustered)."""
+        if self.quantile is not None:
+            return "quantile"
         return "ratio" if self.clustered else self.spec.type
 
     @property

@@ -232,8 +232,11 @@ class MetricSpec(_Model):
     ``value_per_unit`` is the money value of one unit of the metric (per randomization unit).
     ``cap`` winsorizes a mean metric of a unit table: values above it count as the cap; a
     number, or a percentile of the pooled data of both arms (``p99``, ``p99.9``) computed in
-    the engine. A ``quantile`` metric of a unit table compares the ``q``-quantile (0 < q < 1,
-    such as 0.5, 0.95, 0.99) of ``column`` between arms (no covariate, no cap).
+    the engine. A ``quantile`` metric compares the ``q``-quantile (0 < q < 1, such as 0.5,
+    0.95, 0.99) of ``column`` between arms (no covariate, no cap): of the units of a unit
+    table, of the rows of a clustered source (``analysis_unit``), of the events of an event log
+    in the window (its interval clustered by unit), or, with ``aggregate``, of each unit's
+    aggregate of its events.
 
     ``alpha`` is the metric's own significance level (the experiment's by default) and
     ``alternative`` the hypothesis of its test when it is a success metric: ``two-sided``

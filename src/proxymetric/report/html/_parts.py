@@ -127,7 +127,7 @@ _TYPES = {
     "points (pp)",
     "mean": "a mean per unit",
     "ratio": "a ratio of sums over units (numerator / denominator)",
-    "quantile": "a quantile of the per-unit values in each arm (p50, p95, ...)",
+    "quantile": "a quantile of the values in each arm (p50, p95, ...): of units, rows or events",
 }
 
 
