@@ -66,7 +66,7 @@ def test_banded_quantiles_equal_numpy(q: float) -> None:
         key: {a: int(frame.loc[frame.arm == a, r.column].notna().sum()) for a in ("a", "b")}
         for key, r in requests.items()
     }
-    banded = qd._banded(_arms(table), requests, counts, {}, "data")
+    banded = qd._banded(_arms(table), table, "arm", requests, counts, {}, "data")
     assert banded is not None  # the band was used, not the query over all values
     assert banded == qd.variant_quantiles(table, "arm", counts, requests)
     for key, r in requests.items():
@@ -103,7 +103,7 @@ def test_a_band_that_misses_is_detected_and_the_one_query_runs() -> None:
     table = _table(frame)
     requests = {"lat": qd.QuantileRequest("latency", 0.95, Z)}
     counts = {"lat": {a: int((frame.arm == a).sum()) for a in ("a", "b")}}
-    assert qd._banded(_arms(table), requests, counts, {}, "data") is None
+    assert qd._banded(_arms(table), table, "arm", requests, counts, {}, "data") is None
     got = qd.variant_quantiles(table, "arm", counts, requests)
     for a in ("a", "b"):
         x = frame.loc[frame.arm == a, "latency"].to_numpy()
@@ -116,7 +116,7 @@ def test_small_arms_take_the_one_query() -> None:
     table = _table(frame)
     requests = {"clk": qd.QuantileRequest("clicks", 0.5, Z)}
     counts = {"clk": {a: int((frame.arm == a).sum()) for a in ("a", "b")}}
-    assert qd._banded(_arms(table), requests, counts, {}, "data") is None
+    assert qd._banded(_arms(table), table, "arm", requests, counts, {}, "data") is None
 
 
 @pytest.mark.parametrize(

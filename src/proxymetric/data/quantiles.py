@@ -155,7 +155,7 @@ def variant_quantiles(
                 ]
         if len(levels) > 1:
             aggs[f"_q{i}"] = v.quantile(levels)
-    banded = _banded(arms, requests, counts, fill, source)
+    banded = _banded(arms, table, variant, requests, counts, fill, source)
     if banded is not None:
         return banded
     rows: list[dict[str, object]] = []
@@ -190,6 +190,8 @@ SAMPLE_VALUES = 100_000
 
 def _banded(
     arms: ir.Table,
+    table: ir.Table,
+    variant: str,
     requests: Mapping[str, QuantileRequest],
     counts: Mapping[str, Mapping[str, int]],
     fill: Mapping[str, float],
@@ -216,7 +218,7 @@ def _banded(
     fraction = min(1.0, max(0.01, SAMPLE_VALUES * n_arms / rows))
     values: dict[str, ir.FloatingValue] = {}
     positions: dict[str, dict[str, list[float]]] = {}  # key -> arm -> 0-based positions
-    edges: dict[str, ir.Scalar] = {}
+    edge_levels: dict[int, tuple[float, float]] = {}  # request -> its band's levels
     for i, (key, r) in enumerate(requests.items()):
         v = _numeric(arms, r.column, source)
         if r.column in fill:
@@ -241,12 +243,23 @@ def _banded(
         high = max(max(ps) for ps in levels.values())
         low -= 8 * math.sqrt(max(low * (1 - low), 1 / m) / m) + 0.001
         high += 8 * math.sqrt(max(high * (1 - high), 1 / m) / m) + 0.001
-        edges[f"_lo{i}"] = v.quantile(max(low, 0.0))
-        edges[f"_hi{i}"] = v.quantile(min(high, 1.0))
-    if not edges:
+        edge_levels[i] = (max(low, 0.0), min(high, 1.0))
+    if not edge_levels:
         return None
     try:  # an engine or a source (a view, a file) without TABLESAMPLE: no band
-        sample = arms.sample(fraction, method="block", seed=0)
+        # sampled before the variant's filter, so that an engine samples the stored blocks
+        sampled_rows = table.sample(fraction, method="block", seed=0)
+        sample = sampled_rows.filter(sampled_rows[variant].notnull()).mutate(
+            _arm=sampled_rows[variant].cast("string")
+        )
+        edges: dict[str, ir.Scalar] = {}
+        for i, r in enumerate(requests.values()):
+            if i in edge_levels:
+                v = _numeric(sample, r.column, source)
+                if r.column in fill:
+                    v = v.fill_null(float(fill[r.column]))
+                edges[f"_lo{i}"] = v.quantile(edge_levels[i][0])
+                edges[f"_hi{i}"] = v.quantile(edge_levels[i][1])
         sampled = sample.group_by("_arm").aggregate(**edges).to_pyarrow().to_pylist()
     except Exception:  # noqa: BLE001 - every engine has its own exception types
         return None
