@@ -173,3 +173,33 @@ def test_declared_segment_dimensions_equal_duckdb(postgres: str) -> None:
     same_breakdowns(
         proxymetric.analyze(_on(postgres, spec)), proxymetric.analyze(spec, data={"units": frame})
     )
+
+
+def test_banded_quantiles_equal_numpy(postgres: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The band (a block sample, exact counts, a sort of the band) at the size of a test, on
+    # PostgreSQL's TABLESAMPLE SYSTEM and percentile_cont: numpy's linear quantile, to 1e-12.
+    import ibis
+
+    from proxymetric.data import quantiles as qd
+
+    monkeypatch.setattr(qd, "BAND_MIN_VALUES", 2_000)
+    monkeypatch.setattr(qd, "SAMPLE_VALUES", 4_000)
+    rng = np.random.default_rng(12)
+    n = 40_000
+    frame = pd.DataFrame({"arm": np.where(rng.random(n) < 0.5, "a", "b")})
+    frame["latency"] = rng.lognormal(0.0, 1.0, n)
+    _load(postgres, "latency", frame)
+    table = ibis.connect(postgres).table("latency")
+    z = 1.959963984540054
+    requests = {"p95": qd.QuantileRequest("latency", 0.95, z)}
+    counts = {"p95": {a: int((frame.arm == a).sum()) for a in ("a", "b")}}
+    arms = table.filter(table.arm.notnull()).mutate(_arm=table.arm.cast("string"))
+    banded = qd._banded(arms, table, "arm", requests, counts, {}, "data")
+    assert banded is not None  # the band was used
+    for a in ("a", "b"):
+        x = frame.loc[frame.arm == a, "latency"].to_numpy()
+        levels = [0.95, *(qd.order_statistic_level(len(x), 0.95, z, s) for s in (-1, 1))]
+        got = banded["p95"][a]
+        np.testing.assert_allclose(
+            [got.value, got.lower, got.upper], np.quantile(x, levels), rtol=1e-12
+        )

@@ -246,7 +246,9 @@ def _banded(
         edge_levels[i] = (max(low, 0.0), min(high, 1.0))
     if not edge_levels:
         return None
-    try:  # an engine or a source (a view, a file) without TABLESAMPLE: no band
+    # An engine or a source without a seeded TABLESAMPLE (Spark through Ibis, a view): no
+    # band, so that the quantiles never depend on a random draw.
+    try:
         # sampled before the variant's filter, so that an engine samples the stored blocks
         sampled_rows = table.sample(fraction, method="block", seed=0)
         sample = sampled_rows.filter(sampled_rows[variant].notnull()).mutate(
