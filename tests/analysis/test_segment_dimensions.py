@@ -20,6 +20,8 @@ import pytest
 import proxymetric
 from proxymetric.errors import DataError, SpecError
 
+from .test_segments import FIELDS as SEGMENT_FIELDS
+
 COUNTRIES = ["de", "fr", "uk", "us", "br", "ca", "jp", "is", "lu"]
 SHARES = [0.2, 0.15, 0.1, 0.25, 0.08, 0.1, 0.1, 0.01, 0.01]
 REGIONS = {"emea": ["de", "fr", "uk", "is"], "americas": ["us", "br", "ca"], "tiny": ["lu"]}
@@ -82,22 +84,8 @@ def _tenure_by_numpy(days: pd.Series) -> pd.Series:
     return pd.Series(np.where(ok, labels, None), index=days.index, dtype=object)
 
 
-FIELDS = [
-    "control_units",
-    "treatment_units",
-    "control_mean",
-    "treatment_mean",
-    "effect",
-    "effect_se",
-    "effect_ci_lower",
-    "effect_ci_upper",
-    "rel_effect",
-    "rel_effect_se",
-    "rel_effect_ci_lower",
-    "rel_effect_ci_upper",
-    "pvalue",
-    "pvalue_adjusted",
-]
+# The numbers of a segment result, and its corrected p-value.
+FIELDS = [*SEGMENT_FIELDS, "pvalue_adjusted"]
 
 
 def _close(x: Any, y: Any) -> bool:

@@ -182,24 +182,14 @@ def test_banded_quantiles_equal_numpy(postgres: str, monkeypatch: pytest.MonkeyP
 
     from proxymetric.data import quantiles as qd
 
+    from .test_quantile_band import assert_latency_quantiles, latency_case
+
     monkeypatch.setattr(qd, "BAND_MIN_VALUES", 2_000)
     monkeypatch.setattr(qd, "SAMPLE_VALUES", 4_000)
-    rng = np.random.default_rng(12)
-    n = 40_000
-    frame = pd.DataFrame({"arm": np.where(rng.random(n) < 0.5, "a", "b")})
-    frame["latency"] = rng.lognormal(0.0, 1.0, n)
+    frame, requests, counts = latency_case()
     _load(postgres, "latency", frame)
     table = ibis.connect(postgres).table("latency")
-    z = 1.959963984540054
-    requests = {"p95": qd.QuantileRequest("latency", 0.95, z)}
-    counts = {"p95": {a: int((frame.arm == a).sum()) for a in ("a", "b")}}
     arms = table.filter(table.arm.notnull()).mutate(_arm=table.arm.cast("string"))
     banded = qd._banded(arms, table, "arm", requests, counts, {}, "data")
     assert banded is not None  # the band was used
-    for a in ("a", "b"):
-        x = frame.loc[frame.arm == a, "latency"].to_numpy()
-        levels = [0.95, *(qd.order_statistic_level(len(x), 0.95, z, s) for s in (-1, 1))]
-        got = banded["p95"][a]
-        np.testing.assert_allclose(
-            [got.value, got.lower, got.upper], np.quantile(x, levels), rtol=1e-12
-        )
+    assert_latency_quantiles(banded, frame, rtol=1e-12)

@@ -135,3 +135,24 @@ def test_a_position_is_in_the_band_only_with_both_its_neighbours(
 ) -> None:
     # 10 values below the band, 10 in it: positions 10 to 19.
     assert qd.in_band(positions, 10, 10) is inside
+
+
+def latency_case() -> tuple[pd.DataFrame, dict[str, qd.QuantileRequest], dict[str, dict[str, int]]]:
+    """A p95 of lognormal latencies in two arms of 20,000 rows (the engine tests' case)."""
+    rng = np.random.default_rng(12)
+    n = 40_000
+    frame = pd.DataFrame({"arm": np.where(rng.random(n) < 0.5, "a", "b")})
+    frame["latency"] = rng.lognormal(0.0, 1.0, n)
+    requests = {"p95": qd.QuantileRequest("latency", 0.95, Z)}
+    counts = {"p95": {a: int((frame.arm == a).sum()) for a in ("a", "b")}}
+    return frame, requests, counts
+
+
+def assert_latency_quantiles(
+    got: dict[str, dict[str, qd.ArmQuantile]], frame: pd.DataFrame, rtol: float
+) -> None:
+    """The quantile and order statistics of each arm against numpy's linear quantile."""
+    for a in ("a", "b"):
+        x = frame.loc[frame.arm == a, "latency"].to_numpy()
+        q = got["p95"][a]
+        np.testing.assert_allclose([q.value, q.lower, q.upper], _expected(x, 0.95), rtol=rtol)

@@ -128,26 +128,16 @@ def test_quantiles_on_spark_take_the_one_query(spark: Any, monkeypatch: pytest.M
     # approximates (a value of the data, not interpolated), so the reference, numpy's linear
     # quantile, is met to within the spacing of neighbouring values (2e-3 relative here).
     import ibis
-    import numpy as np
 
     from proxymetric.data import quantiles as qd
 
+    from .test_quantile_band import assert_latency_quantiles, latency_case
+
     monkeypatch.setattr(qd, "BAND_MIN_VALUES", 2_000)
     monkeypatch.setattr(qd, "SAMPLE_VALUES", 4_000)
-    rng = np.random.default_rng(12)
-    n = 40_000
-    frame = pd.DataFrame({"arm": np.where(rng.random(n) < 0.5, "a", "b")})
-    frame["latency"] = rng.lognormal(0.0, 1.0, n)
+    frame, requests, counts = latency_case()
     spark.createDataFrame(frame).createOrReplaceTempView("latency")
     table = ibis.pyspark.connect(spark).table("latency")
-    z = 1.959963984540054
-    requests = {"p95": qd.QuantileRequest("latency", 0.95, z)}
-    counts = {"p95": {a: int((frame.arm == a).sum()) for a in ("a", "b")}}
     arms = table.filter(table.arm.notnull()).mutate(_arm=table.arm.cast("string"))
     assert qd._banded(arms, table, "arm", requests, counts, {}, "data") is None
-    got = qd.variant_quantiles(table, "arm", counts, requests)
-    for a in ("a", "b"):
-        x = frame.loc[frame.arm == a, "latency"].to_numpy()
-        levels = [0.95, *(qd.order_statistic_level(len(x), 0.95, z, s) for s in (-1, 1))]
-        q = got["p95"][a]
-        np.testing.assert_allclose([q.value, q.lower, q.upper], np.quantile(x, levels), rtol=2e-3)
+    assert_latency_quantiles(qd.variant_quantiles(table, "arm", counts, requests), frame, 2e-3)
