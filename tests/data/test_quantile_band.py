@@ -9,6 +9,8 @@ whose sampled blocks are unrepresentative).
 
 from __future__ import annotations
 
+import math
+
 import ibis
 import ibis.expr.types as ir
 import numpy as np
@@ -156,3 +158,49 @@ def assert_latency_quantiles(
         x = frame.loc[frame.arm == a, "latency"].to_numpy()
         q = got["p95"][a]
         np.testing.assert_allclose([q.value, q.lower, q.upper], _expected(x, 0.95), rtol=rtol)
+
+
+def test_an_analysis_places_the_band_before_the_moments_and_sorts_only_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Through `analyze`: the sample, the moments (which count each band) and the sort of the
+    # bands, three queries; the quantiles equal numpy's. The arms differ (the treatment's
+    # latencies 3 times the control's), so each band must span both arms' ranks; the clicks
+    # have ties, some at a band's edge.
+    import proxymetric
+
+    monkeypatch.setattr(qd, "BAND_MIN_VALUES", 2_000)
+    monkeypatch.setattr(qd, "SAMPLE_FRACTION", 0.2)
+    frame, _, _ = latency_case()
+    frame["latency"] *= np.where(frame.arm == "b", 3.0, 1.0)
+    frame["clicks"] = np.random.default_rng(3).poisson(4.0, len(frame)).astype(float)
+    frame["id"] = np.arange(len(frame))
+    spec = {
+        "sources": {"u": {"table": "u", "unit": "id", "variant": "arm", "unique": True}},
+        "metrics": {
+            "p95": {"type": "quantile", "q": 0.95, "source": "u", "column": "latency"},
+            "c90": {"type": "quantile", "q": 0.9, "source": "u", "column": "clicks"},
+        },
+        "experiments": {"e": {"control": "a", "primary": "p95", "secondary": ["c90"]}},
+    }
+    queries: list[str] = []
+    run = ir.Table.to_pyarrow
+
+    def counted(self: ir.Table, *args: object, **kwargs: object) -> pa.Table:
+        queries.append(ibis.to_sql(self))
+        return run(self, *args, **kwargs)
+
+    monkeypatch.setattr(ir.Table, "to_pyarrow", counted)
+    result = proxymetric.analyze(spec, data={"u": frame})
+    assert len(queries) == 3
+    assert "TABLESAMPLE" in queries[0]
+    assert "_xb0" in queries[1]  # the moments count the bands
+    assert "_xb1" in queries[1]
+    assert "FILTER(WHERE" in queries[2]  # the bands only
+    for metric, column, q in (("p95", "latency", 0.95), ("c90", "clicks", 0.9)):
+        r = result.result(metric)
+        expected = [_expected(frame.loc[frame.arm == a, column].to_numpy(), q) for a in "ab"]
+        assert r.control_mean == pytest.approx(expected[0][0], rel=1e-12)
+        assert r.treatment_mean == pytest.approx(expected[1][0], rel=1e-12)
+        se = [(e[2] - e[1]) / (2 * Z) for e in expected]
+        assert r.effect_se == pytest.approx(math.hypot(*se), rel=1e-9)

@@ -63,6 +63,7 @@ class VariantMoments:
             the unit), when they were asked for; ``moments`` is their merge.
         segments: per segment column, per value (:data:`MISSING_SEGMENT` for a missing one),
             the moments of each variant's units with that value, when segments were asked for.
+        extra: per variant, the sums of the ``extra`` aggregates asked for (by name).
     """
 
     moments: dict[str, Moments]
@@ -72,6 +73,7 @@ class VariantMoments:
     folds: dict[str, tuple[Moments, Moments]] = field(default_factory=dict)
     no_timestamp: int = 0
     segments: dict[str, dict[str, dict[str, Moments]]] = field(default_factory=dict)
+    extra: dict[str, dict[str, object]] = field(default_factory=dict)
 
 
 def _numeric(table: ir.Table, column: str, source: str) -> ir.FloatingValue:
@@ -104,6 +106,7 @@ def variant_moments(
     unit: str | None = None,
     shift: Mapping[str, float] | None = None,
     segments: Sequence[Segment] = (),
+    extra: Mapping[str, ir.Scalar] | None = None,
 ) -> VariantMoments:
     """Return the moments of ``columns`` per value of the ``variant`` column, in one query.
 
@@ -142,6 +145,9 @@ def variant_moments(
     segment is a column name or a declared :class:`~proxymetric.spec.model.SegmentDimension`
     (labels derived from a column by a ``CASE`` in the same query); ``segments`` is keyed by
     the dimension's name.
+
+    ``extra`` adds aggregates of the caller's, sums over the rows (counts, for example), to the
+    same query; ``extra`` of the result holds their totals per variant.
     """
     fill = fill or {}
     cols = list(dict.fromkeys(columns))
@@ -181,6 +187,7 @@ def variant_moments(
             aggs[f"_b{k}"] = v.count(where=bad)
             aggs[f"_blo{k}"] = v.min(where=bad)
             aggs[f"_bhi{k}"] = v.max(where=bad)
+        aggs.update(extra or {})
         expr = table.group_by(keys).aggregate(**aggs)
         if segments:
             expr = expr.limit(MAX_SEGMENT_GROUPS + 1)
@@ -203,6 +210,11 @@ def variant_moments(
             "not an id"
         )
     _check_binary(rows, checks, source)
+    sums = {
+        str(r["_variant"]): {k: r.get(k) for k in extra or {}}
+        for r in _sum_rows(rows, ["_variant"])
+        if extra
+    }
     if unit is not None:
         _check_units(table, variant, unit, source)
     by_segment: dict[str, dict[str, dict[str, Moments]]] = {}
@@ -219,9 +231,9 @@ def variant_moments(
             }
         rows = _sum_rows(rows, base)
     if fold_unit is None:
-        return replace(_collect(rows, cols, shifts), segments=by_segment)
+        return replace(_collect(rows, cols, shifts), segments=by_segment, extra=sums)
     halves = [_collect([r for r in rows if r["_fold"] == f], cols, shifts) for f in (0, 1)]
-    return replace(_merge_folds(halves[0], halves[1], cols), segments=by_segment)
+    return replace(_merge_folds(halves[0], halves[1], cols), segments=by_segment, extra=sums)
 
 
 def _sum_rows(rows: list[dict[str, object]], keys: list[str]) -> list[dict[str, object]]:

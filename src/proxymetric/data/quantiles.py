@@ -6,8 +6,10 @@ at ranks ``n q -/+ z sqrt(n q (1 - q))`` that give its standard error (Deng, Kno
 "Applying the Delta Method in Metric Analytics", KDD 2018, section on quantile metrics). ``n``
 is the variant's number of values, known from the moments read first; only the quantiles
 reach Python, never the rows. For large arms the same exact quantiles come from a sort of a
-narrow band of the values around them (placed by a block sample, checked by exact counts; see
-``_banded``), instead of a sort of every arm's values.
+narrow band of the values around them (placed by a block sample before the moments, whose query
+counts the values below and in it: :func:`place_bands`, :func:`band_tallies`; or, without
+them, by a sample and a counting query of their own: ``_banded``), instead of a sort of every
+arm's values.
 
 Definition: every quantile is DuckDB's ``quantile_cont`` (what ibis ``quantile`` compiles to),
 the linear interpolation between order statistics at position ``p (n - 1)`` (0-based), the
@@ -125,12 +127,15 @@ def variant_quantiles(
     *,
     fill: Mapping[str, float] | None = None,
     source: str = "data",
+    placed: PlacedBands | None = None,
 ) -> dict[str, dict[str, ArmQuantile]]:
     """Return, by request key (a metric) and variant, its :class:`ArmQuantile`, in ONE query.
 
     ``counts`` holds, by request key, each variant's number of values (the moments' count
     less its missing values); a variant with fewer than 2 gets NaN quantiles. ``fill``
     replaces missing values first, as in the moments; missing values left are ignored.
+    ``placed`` holds bands placed before the moments (:func:`place_bands`) with their counts
+    from the moments' query (:func:`band_tallies`): only the band is then sorted.
     """
     fill = fill or {}
     if not requests:
@@ -155,7 +160,7 @@ def variant_quantiles(
                 ]
         if len(levels) > 1:
             aggs[f"_q{i}"] = v.quantile(levels)
-    banded = _banded(arms, table, variant, requests, counts, fill, source)
+    banded = _banded(arms, table, variant, requests, counts, fill, source, placed)
     if banded is not None:
         return banded
     rows: list[dict[str, object]] = []
@@ -188,6 +193,135 @@ BAND_MIN_VALUES = 200_000
 SAMPLE_VALUES = 100_000
 
 
+# The share of the table's blocks a band placed before the moments samples, and the distances
+# from q (in levels) among which each side of the band is chosen.
+SAMPLE_FRACTION = 0.01
+BAND_GRID = (0.0025, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32)
+
+
+@dataclass(frozen=True)
+class PlacedBands:
+    """Bands placed before the moments (``bands``: by request, ``(lo, hi)``) and, by arm then
+    request, the arm's counts of values below ``lo`` and up to ``hi`` from the moments' query
+    (``None`` where the engine gave none)."""
+
+    bands: Mapping[str, tuple[float, float]]
+    tallies: Mapping[str, Mapping[str, tuple[int | None, int | None]]]
+
+
+def place_bands(
+    table: ir.Table,
+    variant: str,
+    requests: Mapping[str, QuantileRequest],
+    *,
+    fill: Mapping[str, float] | None = None,
+    source: str = "data",
+) -> dict[str, tuple[float, float]]:
+    """Bands ``(lo, hi)`` around each request's quantile, from a block sample of ``SAMPLE_FRACTION``
+    of the stored table, before the moments (whose query then counts the values below and in
+    each band: :func:`band_tallies`); ``{}`` when the arms look smaller than
+    ``BAND_MIN_VALUES`` or the engine has no seeded block sample.
+
+    Each side of a band is the arms' widest sample quantile at the nearest level of ``q -/+ d``
+    (``d`` in ``BAND_GRID``) that is at least 8 sampling standard deviations of a sample
+    quantile, 0.1% and the order statistics' own distance from ``q`` away from ``q``.
+    """
+    fill = fill or {}
+    if not requests:
+        return {}
+    grids: dict[int, list[float]] = {}
+    try:  # no seeded TABLESAMPLE (Spark through Ibis, a view): no band
+        sampled_rows = table.sample(SAMPLE_FRACTION, method="block", seed=0)
+        sample = sampled_rows.filter(sampled_rows[variant].notnull()).mutate(
+            _arm=sampled_rows[variant].cast("string")
+        )
+        aggs: dict[str, ir.Scalar] = {"_rows": sample.count()}
+        for i, r in enumerate(requests.values()):
+            v = _numeric(sample, r.column, source)
+            if r.column in fill:
+                v = v.fill_null(float(fill[r.column]))
+            grids[i] = [max(r.q - d, 0.0) for d in BAND_GRID] + [
+                min(r.q + d, 1.0) for d in BAND_GRID
+            ]
+            aggs[f"_g{i}"] = v.quantile(grids[i])
+        rows = sample.group_by("_arm").aggregate(**aggs).to_pyarrow().to_pylist()
+    except Exception:  # noqa: BLE001 - every engine has its own exception types
+        return {}
+    m = min((_whole(row["_rows"]) or 0 for row in rows), default=0)
+    if len(rows) < 2 or m / SAMPLE_FRACTION < BAND_MIN_VALUES:
+        return {}
+    bands: dict[str, tuple[float, float]] = {}
+    g = len(BAND_GRID)
+    for i, (key, r) in enumerate(requests.items()):
+        spread = r.z * math.sqrt(r.q * (1 - r.q) / (m / SAMPLE_FRACTION / 2))
+        sides: list[float] = []
+        for side in (-1, 1):
+            wide = [
+                j
+                for j, d in enumerate(BAND_GRID)
+                if d >= _pad(min(max(r.q + side * d, 0.0), 1.0), m) + spread
+            ]
+            if not wide:
+                return {}
+            at = wide[0] if side < 0 else g + wide[0]
+            picked = [row[f"_g{i}"][at] for row in rows if isinstance(row[f"_g{i}"], list)]
+            if len(picked) < len(rows) or not all(
+                isinstance(x, int | float) and math.isfinite(x) for x in picked
+            ):
+                return {}
+            sides.append(min(picked) if side < 0 else max(picked))
+        bands[key] = (sides[0], sides[1])
+    return bands
+
+
+def _pad(p: float, m: float) -> float:
+    """How far (in levels) a band's edge stays from a level ``p`` placed from ``m`` sampled
+    values: 8 sampling standard deviations of a sample quantile, ``sqrt(p (1 - p) / m)``, and
+    0.1%."""
+    return 8 * math.sqrt(max(p * (1 - p), 1 / m) / m) + 0.001
+
+
+def band_tallies(
+    table: ir.Table,
+    requests: Mapping[str, QuantileRequest],
+    bands: Mapping[str, tuple[float, float]],
+    *,
+    fill: Mapping[str, float] | None = None,
+    source: str = "data",
+) -> dict[str, ir.Scalar]:
+    """The aggregates that count, in the moments' query, each arm's values below and up to the
+    top of each band (named ``_xb{i}`` and ``_xc{i}``; read back by :func:`read_tallies`)."""
+    fill = fill or {}
+    out: dict[str, ir.Scalar] = {}
+    for i, (key, r) in enumerate(requests.items()):
+        if key not in bands:
+            continue
+        lo, hi = bands[key]
+        v = _numeric(table, r.column, source)
+        if r.column in fill:
+            v = v.fill_null(float(fill[r.column]))
+        out[f"_xb{i}"] = (v < lo).cast("int32").sum()
+        out[f"_xc{i}"] = (v <= hi).cast("int32").sum()
+    return out
+
+
+def read_tallies(
+    requests: Mapping[str, QuantileRequest],
+    bands: Mapping[str, tuple[float, float]],
+    sums: Mapping[str, Mapping[str, object]],
+) -> PlacedBands:
+    """The :class:`PlacedBands` from the per-variant sums of :func:`band_tallies`' aggregates."""
+    tallies = {
+        arm: {
+            key: (_whole(row.get(f"_xb{i}")), _whole(row.get(f"_xc{i}")))
+            for i, key in enumerate(requests)
+            if key in bands
+        }
+        for arm, row in sums.items()
+    }
+    return PlacedBands(bands, tallies)
+
+
 def _banded(
     arms: ir.Table,
     table: ir.Table,
@@ -196,6 +330,7 @@ def _banded(
     counts: Mapping[str, Mapping[str, int]],
     fill: Mapping[str, float],
     source: str,
+    placed: PlacedBands | None = None,
 ) -> dict[str, dict[str, ArmQuantile]] | None:
     """The same quantiles as the one query over all values, from a sort of a narrow band of
     them; None when the band cannot be used (small arms, an engine or source without sampling,
@@ -209,10 +344,14 @@ def _banded(
     only the band's values, where the value at 0-based position ``h`` of the arm is the one at
     position ``h - b``. Whether every position falls inside the band is known exactly from the
     counts, so a misplaced band (an unlucky or clustered sample) is detected and never used.
+    With ``placed`` (bands placed before the moments, counted by the moments' query), the
+    sample and the counting query are not run again.
     """
     largest = max((n for per in counts.values() for n in per.values()), default=0)
     if largest < BAND_MIN_VALUES:
         return None
+    if placed is not None:
+        return _sort_band(arms, requests, counts, placed.bands, placed.tallies, fill, source)
     n_arms = max(len(per) for per in counts.values())
     rows = max(sum(per.values()) for per in counts.values())
     fraction = min(1.0, max(0.01, SAMPLE_VALUES * n_arms / rows))
@@ -241,8 +380,8 @@ def _banded(
         m = fraction * min(counts[key][name] for name in levels)
         low = min(min(ps) for ps in levels.values())
         high = max(max(ps) for ps in levels.values())
-        low -= 8 * math.sqrt(max(low * (1 - low), 1 / m) / m) + 0.001
-        high += 8 * math.sqrt(max(high * (1 - high), 1 / m) / m) + 0.001
+        low -= _pad(low, m)
+        high += _pad(high, m)
         edge_levels[i] = (max(low, 0.0), min(high, 1.0))
     if not edge_levels:
         return None
@@ -276,7 +415,6 @@ def _banded(
         ):
             return None
         bands[key] = (min(float(x) for x in los), max(float(x) for x in his))
-    inside = {key: (values[key] >= lo) & (values[key] <= hi) for key, (lo, hi) in bands.items()}
     slot = {key: i for i, key in enumerate(bands)}
     tally: dict[str, ir.Scalar] = {}
     for key, (lo, hi) in bands.items():  # the values below lo, and those up to hi
@@ -284,25 +422,67 @@ def _banded(
         tally[f"_c{slot[key]}"] = (values[key] <= hi).cast("int32").sum()
     with engine_errors(f"the query of the quantiles on source {source!r} failed"):
         tallies = arms.group_by("_arm").aggregate(**tally).to_pyarrow().to_pylist()
-    by_arm = {str(row["_arm"]): row for row in tallies}
+    counted = {
+        str(row["_arm"]): {
+            key: (_whole(row.get(f"_b{slot[key]}")), _whole(row.get(f"_c{slot[key]}")))
+            for key in bands
+        }
+        for row in tallies
+    }
+    return _sort_band(arms, requests, counts, bands, counted, fill, source)
+
+
+def _sort_band(
+    arms: ir.Table,
+    requests: Mapping[str, QuantileRequest],
+    counts: Mapping[str, Mapping[str, int]],
+    bands: Mapping[str, tuple[float, float]],
+    tallies: Mapping[str, Mapping[str, tuple[int | None, int | None]]],
+    fill: Mapping[str, float],
+    source: str,
+) -> dict[str, dict[str, ArmQuantile]] | None:
+    """The quantiles from one query sorting the values in each request's band ``[lo, hi]``,
+    given each arm's counts of values below ``lo`` and up to ``hi`` (``tallies``, by arm then
+    request); None when an arm's order statistics are not all inside its band."""
+    values: dict[str, ir.FloatingValue] = {}
+    for key in bands:
+        r = requests[key]
+        v = _numeric(arms, r.column, source)
+        values[key] = v.fill_null(float(fill[r.column])) if r.column in fill else v
+    inside = {key: (values[key] >= lo) & (values[key] <= hi) for key, (lo, hi) in bands.items()}
+    slot = {key: i for i, key in enumerate(bands)}
     first: dict[tuple[str, str], int] = {}  # (key, arm) -> its first level in the band's list
     aggs: dict[str, ir.Value] = {}
-    for key, per in positions.items():
+    for key, r in requests.items():
+        per = {name: n for name, n in counts[key].items() if n >= 2}
+        if not per:
+            continue
+        if key not in bands:
+            return None
         band_levels: list[float] = []
-        for name, hs in per.items():
-            below = _whole(by_arm.get(name, {}).get(f"_b{slot[key]}"))
-            upto = _whole(by_arm.get(name, {}).get(f"_c{slot[key]}"))
+        for name, n in per.items():
+            below, upto = tallies.get(name, {}).get(key, (None, None))
             if below is None or upto is None or upto - below < 2:
                 return None
             b, m = below, upto - below
+            hs = [
+                p * (n - 1)
+                for p in (
+                    r.q,
+                    order_statistic_level(n, r.q, r.z, -1),
+                    order_statistic_level(n, r.q, r.z, +1),
+                )
+            ]
             if not in_band(hs, b, m):
                 return None  # an order statistic outside the band
             first[key, name] = len(band_levels)
             band_levels += [(h - b) / (m - 1) for h in hs]
         aggs[f"_q{slot[key]}"] = values[key].quantile(band_levels, where=inside[key])
+    if not aggs:
+        return None
     where = None
-    for cond in inside.values():
-        where = cond if where is None else where | cond
+    for key in bands:
+        where = inside[key] if where is None else where | inside[key]
     with engine_errors(f"the query of the quantiles on source {source!r} failed"):
         got = arms.filter(where).group_by("_arm").aggregate(**aggs).to_pyarrow().to_pylist()
     lists = {str(row["_arm"]): row for row in got}

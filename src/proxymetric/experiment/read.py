@@ -40,8 +40,12 @@ from proxymetric.data.caps import CapRequest, capped_table
 from proxymetric.data.events import ALL_UNITS, event_rows, unit_metrics
 from proxymetric.data.quantiles import (
     ArmQuantile,
+    PlacedBands,
     QuantileRequest,
+    band_tallies,
     clustered_quantiles,
+    place_bands,
+    read_tallies,
     variant_quantiles,
 )
 from proxymetric.data.segments import Segment, segment_column
@@ -241,6 +245,10 @@ def _units(
             keys=list(dict.fromkeys(map(segment_column, segments))),
         )
         fill = {}
+    plain = _plain_quantile_requests(exp) if source.analysis_unit is None else {}
+    # bands around the quantiles, placed by a sample before the moments, whose query counts
+    # the values below and in them (the quantiles then sort only the bands)
+    bands = place_bands(table, source.variant, plain, fill=fill, source=exp.source)
     vm = variant_moments(
         table,
         source.variant,
@@ -252,6 +260,7 @@ def _units(
         binary=[c for m in exp.metrics if m.type == "proportion" for c in m.statistic.columns],
         unit=None if source.unique else source.unit,
         segments=segments,
+        extra=band_tallies(table, plain, bands, fill=fill, source=exp.source),
     )
     if source.analysis_unit is not None:  # the quantiles of the rows, clustered by unit
         requests_ = _quantile_requests(exp, lambda m: m.statistic.numerator)
@@ -265,7 +274,8 @@ def _units(
             source=exp.source,
         )
     else:
-        quantiles = _quantiles(exp, table, source.variant, vm.moments, vm.missing, fill)
+        placed = read_tallies(plain, bands, vm.extra) if bands else None
+        quantiles = _quantiles(exp, table, source.variant, vm.moments, vm.missing, fill, placed)
     return ExperimentData(
         vm.moments,
         vm.missing,
@@ -284,25 +294,35 @@ def _quantiles(
     moments: Mapping[str, Moments],
     missing: Mapping[str, Mapping[str, int]],
     fill: Mapping[str, float],
+    placed: PlacedBands | None = None,
 ) -> dict[str, dict[str, ArmQuantile]]:
     """The quantiles of every quantile metric per variant: one more query, after the moments
-    (which give each variant's number of values)."""
-    from statistics import NormalDist
-
-    requests: dict[str, QuantileRequest] = {}
-    counts: dict[str, dict[str, int]] = {}
-    for m in exp.metrics:
-        if m.quantile is None:
-            continue
-        column = m.statistic.numerator
-        z = NormalDist().inv_cdf(0.5 + m.confidence_level / 2)
-        requests[m.name] = QuantileRequest(column, m.quantile, z)
-        counts[m.name] = {
-            v: mo.count - missing.get(v, {}).get(column, 0) for v, mo in moments.items()
-        }
+    (which give each variant's number of values, and with ``placed`` its counts in a band)."""
+    requests = _plain_quantile_requests(exp)
+    counts = {
+        key: {v: mo.count - missing.get(v, {}).get(r.column, 0) for v, mo in moments.items()}
+        for key, r in requests.items()
+    }
     if not requests:
         return {}
-    return variant_quantiles(table, variant, counts, requests, fill=fill, source=exp.source)
+    return variant_quantiles(
+        table, variant, counts, requests, fill=fill, source=exp.source, placed=placed
+    )
+
+
+def _plain_quantile_requests(exp: ResolvedExperiment) -> dict[str, QuantileRequest]:
+    """The quantile metrics of a unit table, by name, with the z of their intervals."""
+    from statistics import NormalDist
+
+    return {
+        m.name: QuantileRequest(
+            m.statistic.numerator,
+            m.quantile,
+            NormalDist().inv_cdf(0.5 + m.confidence_level / 2),
+        )
+        for m in exp.metrics
+        if m.quantile is not None
+    }
 
 
 def _quantile_requests(
