@@ -245,7 +245,8 @@ def _units(
             keys=list(dict.fromkeys(map(segment_column, segments))),
         )
         fill = {}
-    plain = _plain_quantile_requests(exp) if source.analysis_unit is None else {}
+    quantile_requests = _quantile_requests(exp, lambda m: m.statistic.numerator)
+    plain = quantile_requests if source.analysis_unit is None else {}
     # bands around the quantiles, placed by a sample before the moments, whose query counts
     # the values below and in them (the quantiles then sort only the bands)
     bands = place_bands(table, source.variant, plain, fill=fill, source=exp.source)
@@ -263,19 +264,20 @@ def _units(
         extra=band_tallies(table, plain, bands, fill=fill, source=exp.source),
     )
     if source.analysis_unit is not None:  # the quantiles of the rows, clustered by unit
-        requests_ = _quantile_requests(exp, lambda m: m.statistic.numerator)
         quantiles = clustered_quantiles(
             rows,
             source.unit,
             source.variant,
-            {k: {v: mo.count for v, mo in vm.moments.items()} for k in requests_},
-            requests_,
+            {k: {v: mo.count for v, mo in vm.moments.items()} for k in quantile_requests},
+            quantile_requests,
             fill=row_fill,
             source=exp.source,
         )
     else:
         placed = read_tallies(plain, bands, vm.extra) if bands else None
-        quantiles = _quantiles(exp, table, source.variant, vm.moments, vm.missing, fill, placed)
+        quantiles = _quantiles(
+            plain, table, source.variant, vm.moments, vm.missing, fill, exp.source, placed
+        )
     return ExperimentData(
         vm.moments,
         vm.missing,
@@ -288,41 +290,27 @@ def _units(
 
 
 def _quantiles(
-    exp: ResolvedExperiment,
+    requests: Mapping[str, QuantileRequest],
     table: Any,
     variant: str,
     moments: Mapping[str, Moments],
     missing: Mapping[str, Mapping[str, int]],
     fill: Mapping[str, float],
+    source: str,
     placed: PlacedBands | None = None,
 ) -> dict[str, dict[str, ArmQuantile]]:
-    """The quantiles of every quantile metric per variant: one more query, after the moments
-    (which give each variant's number of values, and with ``placed`` its counts in a band)."""
-    requests = _plain_quantile_requests(exp)
+    """The quantiles of the quantile metrics of a unit table per variant: one more query,
+    after the moments (which give each variant's number of values, and with ``placed`` its
+    counts in a band)."""
+    if not requests:
+        return {}
     counts = {
         key: {v: mo.count - missing.get(v, {}).get(r.column, 0) for v, mo in moments.items()}
         for key, r in requests.items()
     }
-    if not requests:
-        return {}
     return variant_quantiles(
-        table, variant, counts, requests, fill=fill, source=exp.source, placed=placed
+        table, variant, counts, requests, fill=fill, source=source, placed=placed
     )
-
-
-def _plain_quantile_requests(exp: ResolvedExperiment) -> dict[str, QuantileRequest]:
-    """The quantile metrics of a unit table, by name, with the z of their intervals."""
-    from statistics import NormalDist
-
-    return {
-        m.name: QuantileRequest(
-            m.statistic.numerator,
-            m.quantile,
-            NormalDist().inv_cdf(0.5 + m.confidence_level / 2),
-        )
-        for m in exp.metrics
-        if m.quantile is not None
-    }
 
 
 def _quantile_requests(
