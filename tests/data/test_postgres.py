@@ -185,7 +185,7 @@ def test_banded_quantiles_equal_numpy(postgres: str, monkeypatch: pytest.MonkeyP
     from .test_quantile_band import assert_latency_quantiles, latency_case
 
     monkeypatch.setattr(qd, "BAND_MIN_VALUES", 2_000)
-    monkeypatch.setattr(qd, "SAMPLE_VALUES", 4_000)
+    monkeypatch.setattr(qd, "SAMPLE_FRACTION", 0.2)
     frame, requests, counts = latency_case()
     _load(postgres, "latency", frame)
     table = ibis.connect(postgres).table("latency")

@@ -134,7 +134,7 @@ def test_quantiles_on_spark_take_the_one_query(spark: Any, monkeypatch: pytest.M
     from .test_quantile_band import assert_latency_quantiles, latency_case
 
     monkeypatch.setattr(qd, "BAND_MIN_VALUES", 2_000)
-    monkeypatch.setattr(qd, "SAMPLE_VALUES", 4_000)
+    monkeypatch.setattr(qd, "SAMPLE_FRACTION", 0.2)
     frame, requests, counts = latency_case()
     spark.createDataFrame(frame).createOrReplaceTempView("latency")
     table = ibis.pyspark.connect(spark).table("latency")

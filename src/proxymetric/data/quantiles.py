@@ -189,9 +189,6 @@ def variant_quantiles(
 # The banded path (below) is taken when an arm has at least this many values; under it one
 # query over all the values costs about what its three queries cost.
 BAND_MIN_VALUES = 200_000
-# Values per arm the sample that places the band aims at (at least 1% of the table).
-SAMPLE_VALUES = 100_000
-
 
 # The share of the table's blocks a band placed before the moments samples, and the distances
 # from q (in levels) among which each side of the band is chosen.
@@ -336,90 +333,33 @@ def _banded(
     them; None when the band cannot be used (small arms, an engine or source without sampling,
     a band that misses an order statistic), and the caller then runs the one query.
 
-    An exact quantile needs only the values around its rank. A block sample of the table (about
-    ``SAMPLE_VALUES`` values per arm, read from a few blocks) places a band ``[lo, hi]`` around
-    the three levels of every arm, wider than them by 8 sampling standard deviations of a
-    sample quantile (``sqrt(p (1 - p) / m)`` for ``m`` sampled values) and 0.1%; one query
-    counts each arm's values below ``lo`` (``b``) and inside the band (``m``); one more sorts
-    only the band's values, where the value at 0-based position ``h`` of the arm is the one at
-    position ``h - b``. Whether every position falls inside the band is known exactly from the
-    counts, so a misplaced band (an unlucky or clustered sample) is detected and never used.
-    With ``placed`` (bands placed before the moments, counted by the moments' query), the
-    sample and the counting query are not run again.
+    An exact quantile needs only the values around its rank. The bands are placed by a block
+    sample (:func:`place_bands`); one query counts each arm's values below ``lo`` (``b``) and up
+    to ``hi`` (``b + m``: ``m`` in the band); :func:`_sort_band` then sorts only the band's
+    values, where the value at 0-based position ``h`` of the arm is the one at position
+    ``h - b``. Whether every position falls inside the band is known exactly from the counts,
+    so a misplaced band (an unlucky or clustered sample) is detected and never used. With
+    ``placed`` (the bands placed before the moments and counted by the moments' query, or none
+    placed there), the sample and the counting query are not run again.
     """
     largest = max((n for per in counts.values() for n in per.values()), default=0)
     if largest < BAND_MIN_VALUES:
         return None
     if placed is not None:
-        return _sort_band(arms, requests, counts, placed.bands, placed.tallies, fill, source)
-    n_arms = max(len(per) for per in counts.values())
-    rows = max(sum(per.values()) for per in counts.values())
-    fraction = min(1.0, max(0.01, SAMPLE_VALUES * n_arms / rows))
-    values: dict[str, ir.FloatingValue] = {}
-    positions: dict[str, dict[str, list[float]]] = {}  # key -> arm -> 0-based positions
-    edge_levels: dict[int, tuple[float, float]] = {}  # request -> its band's levels
-    for i, (key, r) in enumerate(requests.items()):
-        v = _numeric(arms, r.column, source)
-        if r.column in fill:
-            v = v.fill_null(float(fill[r.column]))
-        values[key] = v
-        levels: dict[str, list[float]] = {
-            name: [
-                r.q,
-                order_statistic_level(n, r.q, r.z, -1),
-                order_statistic_level(n, r.q, r.z, +1),
-            ]
-            for name, n in counts[key].items()
-            if n >= 2
-        }
-        if not levels:
-            continue
-        positions[key] = {
-            name: [p * (counts[key][name] - 1) for p in ps] for name, ps in levels.items()
-        }
-        m = fraction * min(counts[key][name] for name in levels)
-        low = min(min(ps) for ps in levels.values())
-        high = max(max(ps) for ps in levels.values())
-        low -= _pad(low, m)
-        high += _pad(high, m)
-        edge_levels[i] = (max(low, 0.0), min(high, 1.0))
-    if not edge_levels:
-        return None
-    # An engine or a source without a seeded TABLESAMPLE (Spark through Ibis, a view): no
-    # band, so that the quantiles never depend on a random draw.
-    try:
-        # sampled before the variant's filter, so that an engine samples the stored blocks
-        sampled_rows = table.sample(fraction, method="block", seed=0)
-        sample = sampled_rows.filter(sampled_rows[variant].notnull()).mutate(
-            _arm=sampled_rows[variant].cast("string")
-        )
-        edges: dict[str, ir.Scalar] = {}
-        for i, r in enumerate(requests.values()):
-            if i in edge_levels:
-                v = _numeric(sample, r.column, source)
-                if r.column in fill:
-                    v = v.fill_null(float(fill[r.column]))
-                edges[f"_lo{i}"] = v.quantile(edge_levels[i][0])
-                edges[f"_hi{i}"] = v.quantile(edge_levels[i][1])
-        sampled = sample.group_by("_arm").aggregate(**edges).to_pyarrow().to_pylist()
-    except Exception:  # noqa: BLE001 - every engine has its own exception types
-        return None
-    bands: dict[str, tuple[float, float]] = {}
-    for i, key in enumerate(requests):
-        if key not in positions:
-            continue
-        los = [row.get(f"_lo{i}") for row in sampled if row["_arm"] in positions[key]]
-        his = [row.get(f"_hi{i}") for row in sampled if row["_arm"] in positions[key]]
-        if len(los) < len(positions[key]) or not all(
-            isinstance(x, int | float) and math.isfinite(x) for x in [*los, *his]
-        ):
+        if not placed.bands:
             return None
-        bands[key] = (min(float(x) for x in los), max(float(x) for x in his))
+        return _sort_band(arms, requests, counts, placed.bands, placed.tallies, fill, source)
+    bands = place_bands(table, variant, requests, fill=fill, source=source)
+    if not bands:
+        return None
     slot = {key: i for i, key in enumerate(bands)}
     tally: dict[str, ir.Scalar] = {}
     for key, (lo, hi) in bands.items():  # the values below lo, and those up to hi
-        tally[f"_b{slot[key]}"] = (values[key] < lo).cast("int32").sum()
-        tally[f"_c{slot[key]}"] = (values[key] <= hi).cast("int32").sum()
+        r = requests[key]
+        v = _numeric(arms, r.column, source)
+        v = v.fill_null(float(fill[r.column])) if r.column in fill else v
+        tally[f"_b{slot[key]}"] = (v < lo).cast("int32").sum()
+        tally[f"_c{slot[key]}"] = (v <= hi).cast("int32").sum()
     with engine_errors(f"the query of the quantiles on source {source!r} failed"):
         tallies = arms.group_by("_arm").aggregate(**tally).to_pyarrow().to_pylist()
     counted = {

@@ -274,7 +274,7 @@ def _units(
             source=exp.source,
         )
     else:
-        placed = read_tallies(plain, bands, vm.extra) if bands else None
+        placed = read_tallies(plain, bands, vm.extra)  # no band placed: none is tried again
         quantiles = _quantiles(
             plain, table, source.variant, vm.moments, vm.missing, fill, exp.source, placed
         )
