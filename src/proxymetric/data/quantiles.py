@@ -286,8 +286,9 @@ def band_tallies(
     fill: Mapping[str, float] | None = None,
     source: str = "data",
 ) -> dict[str, ir.Scalar]:
-    """The aggregates that count, in the moments' query, each arm's values below and up to the
-    top of each band (named ``_xb{i}`` and ``_xc{i}``; read back by :func:`read_tallies`)."""
+    """The aggregates that count, grouped by arm (in the moments' query, or a query of their
+    own), each arm's values below and up to the top of each band (named ``_xb{i}`` and
+    ``_xc{i}``; read back by :func:`read_tallies`)."""
     fill = fill or {}
     out: dict[str, ir.Scalar] = {}
     for i, (key, r) in enumerate(requests.items()):
@@ -352,24 +353,11 @@ def _banded(
     bands = place_bands(table, variant, requests, fill=fill, source=source)
     if not bands:
         return None
-    slot = {key: i for i, key in enumerate(bands)}
-    tally: dict[str, ir.Scalar] = {}
-    for key, (lo, hi) in bands.items():  # the values below lo, and those up to hi
-        r = requests[key]
-        v = _numeric(arms, r.column, source)
-        v = v.fill_null(float(fill[r.column])) if r.column in fill else v
-        tally[f"_b{slot[key]}"] = (v < lo).cast("int32").sum()
-        tally[f"_c{slot[key]}"] = (v <= hi).cast("int32").sum()
+    tally = band_tallies(arms, requests, bands, fill=fill, source=source)
     with engine_errors(f"the query of the quantiles on source {source!r} failed"):
-        tallies = arms.group_by("_arm").aggregate(**tally).to_pyarrow().to_pylist()
-    counted = {
-        str(row["_arm"]): {
-            key: (_whole(row.get(f"_b{slot[key]}")), _whole(row.get(f"_c{slot[key]}")))
-            for key in bands
-        }
-        for row in tallies
-    }
-    return _sort_band(arms, requests, counts, bands, counted, fill, source)
+        rows = arms.group_by("_arm").aggregate(**tally).to_pyarrow().to_pylist()
+    counted = read_tallies(requests, bands, {str(row["_arm"]): row for row in rows})
+    return _sort_band(arms, requests, counts, bands, counted.tallies, fill, source)
 
 
 def _sort_band(
