@@ -143,7 +143,7 @@ def variant_quantiles(
     # One aggregate per metric, grouped by variant: the engine sorts each variant's values
     # once, and the list holds the q-quantile then the two levels of every variant (each
     # variant's own n sets its levels; a variant reads its own pair).
-    arms = table.filter(table[variant].notnull()).mutate(_arm=table[variant].cast("string"))
+    arms = _with_arm(table, variant)
     aggs: dict[str, ir.Value] = {}
     slots: dict[tuple[str, str], int] = {}
     for i, (key, r) in enumerate(requests.items()):
@@ -229,9 +229,7 @@ def place_bands(
     grids: dict[int, list[float]] = {}
     try:  # no seeded TABLESAMPLE (Spark through Ibis, a view): no band
         sampled_rows = table.sample(SAMPLE_FRACTION, method="block", seed=0)
-        sample = sampled_rows.filter(sampled_rows[variant].notnull()).mutate(
-            _arm=sampled_rows[variant].cast("string")
-        )
+        sample = _with_arm(sampled_rows, variant)
         aggs: dict[str, ir.Scalar] = {"_rows": sample.count()}
         for i, r in enumerate(requests.values()):
             v = _numeric(sample, r.column, source)
@@ -438,6 +436,11 @@ def in_band(positions: list[float], below: int, within: int) -> bool:
     the floor and the ceiling of each) all lie in a band of ``within`` values above the
     ``below`` smallest: the band holds the positions ``below`` to ``below + within - 1``."""
     return all(math.floor(h) >= below and math.ceil(h) <= below + within - 1 for h in positions)
+
+
+def _with_arm(table: ir.Table, variant: str) -> ir.Table:
+    """The rows of ``table`` with a variant, with ``_arm``, the variant as text."""
+    return table.filter(table[variant].notnull()).mutate(_arm=table[variant].cast("string"))
 
 
 def _whole(x: object) -> int | None:
