@@ -196,12 +196,14 @@ def variant_moments(
 
     shifts = [float((shift or {}).get(c, 0.0)) for c in cols]
     rows = query(shifts)
+    per_variant = _sum_rows(rows, ["_variant"])
     if shift is None:
-        far = _far_from_zero(_sum_rows(rows, ["_variant"]), numeric)
+        far = _far_from_zero(per_variant, numeric)
         if far and len(rows) <= MAX_SEGMENT_GROUPS:
             for i, k in far.items():
                 shifts[i] = k
             rows = query(shifts)
+            per_variant = _sum_rows(rows, ["_variant"])
     if len(rows) > MAX_SEGMENT_GROUPS:
         raise DataError(
             f"segment column(s) {', '.join(repr(segment_name(s)) for s in segments)} of source "
@@ -210,11 +212,7 @@ def variant_moments(
             "not an id"
         )
     _check_binary(rows, checks, source)
-    sums = {
-        str(r["_variant"]): {k: r.get(k) for k in extra or {}}
-        for r in _sum_rows(rows, ["_variant"])
-        if extra
-    }
+    sums = {str(r["_variant"]): {k: r.get(k) for k in extra} for r in per_variant} if extra else {}
     if unit is not None:
         _check_units(table, variant, unit, source)
     by_segment: dict[str, dict[str, dict[str, Moments]]] = {}
