@@ -235,18 +235,10 @@ def _event_aggregates(
         for i, text in enumerate(filters)
     }
     _check_unit_types(name, spec.unit, events, request.source, units)
-    events = events.select(
-        _ts=_timestamp(events, spec.timestamp, name),
-        _key=events[spec.unit],
-        **{c: events[c] for c in dict.fromkeys(a.column for a in aggregates.values() if a.column)},
-        **flags,
+    columns = [a.column for a in aggregates.values() if a.column]
+    joined = _in_window(
+        events, name, spec, units, request, columns, ["_unit", "_t0"], pre_period=True, flags=flags
     )
-    # The window is a condition of the join, so events outside it are never joined.
-    starts = units.select("_unit", "_t0")
-    on = [events._key == starts._unit, events._ts >= starts._t0 - _seconds(request.pre_period_days)]
-    if request.window_days is not None:
-        on.append(events._ts < starts._t0 + _seconds(request.window_days))
-    joined = events.inner_join(starts, on)
     # Rows are in [t0 - pre, t0 + window) now, so each period is one comparison with t0.
     in_analysis = joined._ts >= joined._t0
     in_pre = joined._ts < joined._t0
@@ -300,17 +292,40 @@ def event_rows(
     if where:
         events = events.filter(translate_filter(where, events, where=owner))
     _check_unit_types(name, spec.unit, events, request.source, units)
+    joined = _in_window(events, name, spec, units, request, columns, ["_unit", "_variant", "_t0"])
+    return joined.select("_unit", "_variant", *dict.fromkeys(columns))
+
+
+def _in_window(
+    events: ir.Table,
+    name: str,
+    spec: SourceSpec,
+    units: ir.Table,
+    request: AssignmentRequest,
+    columns: Sequence[str],
+    keep: list[str],
+    *,
+    pre_period: bool = False,
+    flags: Mapping[str, ir.BooleanValue] | None = None,
+) -> ir.Table:
+    """The events of source ``name`` (their ``_ts``, ``_key``, ``columns`` and ``flags``) joined
+    to the columns ``keep`` of each unit, within its window: from ``t0`` (or ``t0 - pre``, with
+    ``pre_period``) to ``t0 + window``. The window is a condition of the join, so events
+    outside it are never joined."""
+    assert spec.unit is not None
+    assert spec.timestamp is not None
     events = events.select(
         _ts=_timestamp(events, spec.timestamp, name),
         _key=events[spec.unit],
         **{c: events[c] for c in dict.fromkeys(columns)},
+        **(flags or {}),
     )
-    starts = units.select("_unit", "_variant", "_t0")
-    on = [events._key == starts._unit, events._ts >= starts._t0]
+    starts = units.select(*keep)
+    start = starts._t0 - _seconds(request.pre_period_days) if pre_period else starts._t0
+    on = [events._key == starts._unit, events._ts >= start]
     if request.window_days is not None:
         on.append(events._ts < starts._t0 + _seconds(request.window_days))
-    joined = events.inner_join(starts, on)
-    return joined.select("_unit", "_variant", *dict.fromkeys(columns))
+    return events.inner_join(starts, on)
 
 
 def unit_metrics(
